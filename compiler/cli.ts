@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The `callflow` command line: parses arguments with commander and hands each command
+// its own function. Exit codes: 0 ok, 1 errors in the input, 2 wrong usage.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { checkCommand } from "./commands/check.js";
+import { EXIT_FAILURE, EXIT_USAGE, type CommandIO } from "./commands/io.js";
+import { InputError } from "./files.js";
+import { REPORT_FORMATS, type ReportFormat } from "./report.js";
+
+const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
+  if (env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0") return true;
+  return isTTY && env["TERM"] !== "dumb";
+}
+
+function processIO(): CommandIO {
+  const isTTY = process.stdout.isTTY === true;
+  return {
+    cwd: process.cwd(),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    color: colorEnabled(process.env, isTTY),
+    isTTY,
+    env: process.env,
+  };
+}
+
+function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
+  const program = new Command("callflow")
+    .description("Contact-center flows as code: check, compile, format, graph, diff and run .flow files.")
+    .version(packageJson.version, "-v, --version")
+    .showHelpAfterError("(run 'callflow --help' for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command("check")
+    .description("Parse and validate flows; print diagnostics with code frames.")
+    .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
+    .action(async (files: string[], options: { format: ReportFormat }) => {
+      setExit(await checkCommand({ patterns: files, format: options.format }, io));
+    });
+
+  return program;
+}
+
+async function main(argv: readonly string[], io: CommandIO): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof InputError) {
+      io.stderr(`callflow: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (isFileSystemError(error)) {
+      io.stderr(`callflow: cannot read ${error.path ?? "a file"}: ${error.code}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`callflow: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr("This is a bug in callflow; please report it with the input that caused it.\n");
+    return EXIT_FAILURE;
+  }
+}
+
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && "syscall" in error;
+}
+
+const exitCode = await main(process.argv.slice(2), processIO());
+process.exitCode = exitCode;

@@ -1,0 +1,35 @@
+// `callflow check`: parse and validate, print every diagnostic, end with a summary line.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { checkSource } from "../check.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { expandInputs } from "../files.js";
+import { formatReport, summarize, summaryLine, toJson, type ReportFormat } from "../report.js";
+import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
+
+export interface CheckArgs {
+  readonly patterns: readonly string[];
+  readonly format: ReportFormat;
+}
+
+export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<number> {
+  const started = performance.now();
+  const files = await expandInputs(args.patterns, io.cwd);
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    const source = await readFile(path.resolve(io.cwd, file), "utf8");
+    sources.set(file, source);
+    diagnostics.push(...checkSource(source, file).diagnostics);
+  }
+  const summary = summarize(files.length, diagnostics);
+  if (args.format === "json") {
+    io.stdout(JSON.stringify({ ...summary, diagnostics: diagnostics.map(toJson) }, null, 2) + "\n");
+  } else {
+    const report = formatReport(diagnostics, sources, args.format, io.color);
+    if (report !== "") io.stdout(report + (args.format === "pretty" ? "\n" : ""));
+    if (args.format === "pretty") io.stdout(summaryLine(summary, performance.now() - started, io.color));
+  }
+  return summary.errors > 0 ? EXIT_FAILURE : EXIT_OK;
+}

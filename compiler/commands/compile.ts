@@ -1,0 +1,93 @@
+// `callflow compile`: one generated module per flow under --out-dir; `--check` compares
+// instead of writing, the guard against hand edits and forgotten regenerations.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { compile, type EmitKind } from "../compile.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { expandInputs, InputError } from "../files.js";
+import { formatReport } from "../report.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./io.js";
+
+export interface CompileArgs {
+  readonly patterns: readonly string[];
+  readonly outDir: string;
+  readonly check: boolean;
+  readonly emit: EmitKind;
+  readonly runtimeImport: string;
+  readonly cwd: string;
+}
+
+export interface CompileIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly color?: boolean;
+}
+
+/** The deepest folder containing every input, so the output keeps the inputs' layout below it. */
+function commonDir(files: readonly string[]): string {
+  const dirs = files.map((f) => path.posix.dirname(f).split("/"));
+  const first = dirs[0] ?? [];
+  let length = 0;
+  while (length < first.length && dirs.every((d) => d[length] === first[length])) length++;
+  return first.slice(0, length).join("/") || ".";
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<number> {
+  const started = performance.now();
+  let files: string[];
+  try {
+    files = await expandInputs(args.patterns, args.cwd);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    io.stderr(`callflow: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const base = commonDir(files);
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  let failed = 0;
+  let written = 0;
+  let unchanged = 0;
+  const stale: string[] = [];
+
+  for (const file of files) {
+    const source = await readFile(path.resolve(args.cwd, file), "utf8");
+    sources.set(file, source);
+    const result = compile(source, { file, emit: args.emit, runtimeImport: args.runtimeImport });
+    diagnostics.push(...result.diagnostics);
+    if (result.files.length === 0) {
+      failed++;
+      continue;
+    }
+    const dir = path.posix.join(args.outDir.replaceAll("\\", "/"), path.posix.relative(base, path.posix.dirname(file)));
+    for (const output of result.files) {
+      const target = path.posix.join(dir, output.path);
+      const absolute = path.resolve(args.cwd, target);
+      const current = await readFile(absolute, "utf8").catch(() => undefined);
+      if (current === output.text) {
+        unchanged++;
+      } else if (args.check) {
+        stale.push(`${current === undefined ? "missing" : "stale"}: ${target}`);
+      } else {
+        await mkdir(path.dirname(absolute), { recursive: true });
+        await writeFile(absolute, output.text);
+        written++;
+      }
+    }
+  }
+
+  if (diagnostics.length > 0) io.stdout(formatReport(diagnostics, sources, "pretty", io.color ?? false) + "\n");
+  for (const line of stale) io.stdout(line + "\n");
+  const ms = Math.round(performance.now() - started);
+  const flows = `${plural(files.length - failed, "flow")} ${args.check ? "checked" : "compiled"}${failed > 0 ? `, ${failed} with errors` : ""}`;
+  const outcome = args.check
+    ? stale.length === 0
+      ? "generated files are up to date"
+      : `${plural(stale.length, "generated file")} missing or stale: run callflow compile without --check`
+    : `${plural(written, "file")} written, ${unchanged} unchanged`;
+  io.stdout(`${flows}: ${outcome} (${ms} ms)\n`);
+  return failed > 0 || stale.length > 0 ? EXIT_FAILURE : EXIT_OK;
+}

@@ -1,0 +1,164 @@
+// `callflow diff`: semantic diff of two flow files, of the working tree against a git
+// revision (--git REV), or as git's external diff driver (seven arguments from git).
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createTwoFilesPatch } from "diff";
+import type { Flow } from "../../grammar/ast.js";
+import { parse } from "../../grammar/parse.js";
+import { hasErrors, type Diagnostic } from "../diagnostics.js";
+import { diffFlows, renderDiff, type DiffFormat, type FileDiff } from "../diff.js";
+import { toPosix } from "../files.js";
+import { formatReport } from "../report.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
+
+const run = promisify(execFile);
+
+export interface DiffArgs {
+  /** `OLD NEW`; with `git`, optional paths to limit the comparison; or git's seven driver arguments. */
+  readonly files: readonly string[];
+  /** Compare the working tree with this revision (`--git REV`). */
+  readonly git?: string;
+  readonly format: DiffFormat;
+}
+
+/** What one side of a comparison holds: a flow, nothing (file absent) or syntax errors. */
+interface Broken {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly source: string;
+}
+type Side = { readonly flow: Flow } | { readonly absent: true } | Broken;
+type Report = (side: Broken, name: string) => void;
+
+function readSide(source: string | undefined, name: string): Side {
+  if (source === undefined) return { absent: true };
+  const parsed = parse(source, name);
+  if (parsed.flow === undefined || hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, source };
+  return { flow: parsed.flow };
+}
+
+/** The same flow with nothing in it, to diff an added or deleted file against. */
+function emptied(flow: Flow): Flow {
+  return { kind: "Flow", id: flow.id, ...(flow.displayName === undefined ? {} : { displayName: flow.displayName }), declarations: [], widgets: [], span: flow.span };
+}
+
+class DiffFailure extends Error {}
+
+/** Diffs two sides; reports syntax errors through `report` and returns undefined for them. */
+function compare(oldPath: string, oldSide: Side, newPath: string, newSide: Side, report: Report): FileDiff | undefined {
+  let broken = false;
+  for (const [side, name] of [[oldSide, oldPath], [newSide, newPath]] as const) {
+    if ("diagnostics" in side) {
+      report(side, name);
+      broken = true;
+    }
+  }
+  if (broken) return undefined;
+  if ("flow" in oldSide && "flow" in newSide) return { oldPath, newPath, status: "modified", changes: diffFlows(oldSide.flow, newSide.flow) };
+  if ("flow" in newSide) return { oldPath, newPath, status: "added", changes: diffFlows(emptied(newSide.flow), newSide.flow) };
+  if ("flow" in oldSide) return { oldPath, newPath, status: "removed", changes: diffFlows(oldSide.flow, emptied(oldSide.flow)) };
+  return undefined;
+}
+
+/**
+ * Exit 0 when nothing changed in meaning, 1 when something did, 2 on errors (unreadable
+ * file, syntax errors, git failure, wrong arguments). As git's diff driver it exits 0
+ * whenever it printed a diff, since git stops at a non-zero exit.
+ */
+export async function diffCommand(args: DiffArgs, io: CommandIO): Promise<number> {
+  const report: Report = (side, name) => {
+    io.stderr(formatReport(side.diagnostics, new Map([[name, side.source]]), "pretty", io.color) + "\n");
+  };
+  try {
+    if (args.git !== undefined) return await diffGit(args, io, report);
+    if (args.files.length === 7) return await diffDriver(args, io);
+    if (args.files.length !== 2) {
+      io.stderr("callflow diff: give two files (OLD NEW), or --git REV [files...]\n");
+      return EXIT_USAGE;
+    }
+    const [oldPath = "", newPath = ""] = args.files;
+    const oldSide = readSide(await readText(io, oldPath), oldPath);
+    const newSide = readSide(await readText(io, newPath), newPath);
+    const file = compare(oldPath, oldSide, newPath, newSide, report);
+    if (file === undefined) return EXIT_USAGE;
+    io.stdout(renderDiff([file], args.format, io.color));
+    return file.changes.length > 0 ? EXIT_FAILURE : EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof DiffFailure)) throw error;
+    io.stderr(`callflow diff: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+async function readText(io: CommandIO, file: string): Promise<string> {
+  try {
+    return await readFile(path.resolve(io.cwd, file), "utf8");
+  } catch (error) {
+    throw new DiffFailure(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+async function git(cwd: string, gitArgs: readonly string[]): Promise<string> {
+  try {
+    const { stdout } = await run("git", gitArgs, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new DiffFailure(`git ${gitArgs[0] ?? ""} failed${stderr ? `: ${stderr}` : ""}`);
+  }
+}
+
+/** `--git REV [files...]`: every changed .flow file (or the given paths), REV against the working tree. */
+async function diffGit(args: DiffArgs, io: CommandIO, report: Report): Promise<number> {
+  const rev = args.git ?? "HEAD";
+  const root = (await git(io.cwd, ["rev-parse", "--show-toplevel"])).trim();
+  // Paths from `git diff` are relative to the repository root; pathspecs to the working directory.
+  const pathspecs = args.files.length > 0 ? args.files : [":(glob)**/*.flow"];
+  const listing = await git(io.cwd, ["diff", "--name-status", "--no-renames", "-z", rev, "--", ...pathspecs]);
+  const fields = listing.split("\0").filter((f) => f !== "");
+  const results: FileDiff[] = [];
+  let broken = false;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const status = fields[i] ?? "";
+    const rel = fields[i + 1] ?? "";
+    if (!rel.endsWith(".flow")) continue;
+    const shown = toPosix(path.relative(io.cwd, path.join(root, rel))) || rel;
+    const oldSource = status.startsWith("A") ? undefined : await git(root, ["show", `${rev}:${rel}`]);
+    const newSource = status.startsWith("D") ? undefined : await readText(io, path.join(root, rel));
+    const file = compare(shown, readSide(oldSource, `${rev}:${shown}`), shown, readSide(newSource, shown), report);
+    if (file === undefined) broken = true;
+    else results.push(file);
+  }
+  if (results.length === 0 && !broken) {
+    if (args.format === "json") io.stdout(renderDiff([], "json"));
+    else io.stdout(`No .flow file changed since ${rev}.\n`);
+    return EXIT_OK;
+  }
+  if (results.length > 0) io.stdout(renderDiff(results, args.format, io.color));
+  if (broken) return EXIT_USAGE;
+  return results.some((f) => f.changes.length > 0) ? EXIT_FAILURE : EXIT_OK;
+}
+
+/**
+ * git's external diff protocol: `path old-file old-hex old-mode new-file new-hex new-mode`,
+ * with /dev/null for a side that does not exist. A side that does not parse falls back to a
+ * line diff so `git diff` still shows something useful.
+ */
+async function diffDriver(args: DiffArgs, io: CommandIO): Promise<number> {
+  const [shown = "", oldFile = "", , , newFile = ""] = args.files;
+  const read = async (file: string): Promise<string | undefined> => (file === "/dev/null" ? undefined : await readText(io, file));
+  const oldSource = await read(oldFile);
+  const newSource = await read(newFile);
+  const oldSide = readSide(oldSource, `a/${shown}`);
+  const newSide = readSide(newSource, `b/${shown}`);
+  const file = compare(shown, oldSide, shown, newSide, (_side, name) => {
+    io.stderr(`callflow diff: ${name} does not parse; showing a line diff\n`);
+  });
+  if (file === undefined) {
+    io.stdout(createTwoFilesPatch(`a/${shown}`, `b/${shown}`, oldSource ?? "", newSource ?? ""));
+    return EXIT_OK;
+  }
+  io.stdout(renderDiff([file], args.format, io.color));
+  return EXIT_OK;
+}

@@ -1,0 +1,59 @@
+// `callflow fmt`: rewrites .flow files in canonical layout, or with --check lists the ones
+// that are not. Files with syntax errors are never touched.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { hasErrors, type Diagnostic } from "../diagnostics.js";
+import { expandInputs } from "../files.js";
+import { FormatError, formatSource, type FormatResult } from "../format.js";
+import { formatReport } from "../report.js";
+import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
+
+export interface FmtArgs {
+  /** Files, directories or globs; none means every .flow file below the working directory. */
+  readonly patterns: readonly string[];
+  /** Write nothing; list unformatted files and fail if there are any. */
+  readonly check: boolean;
+}
+
+/** Exit 0 when all is well, 1 when a file has syntax errors or (with --check) needs formatting. */
+export async function fmtCommand(args: FmtArgs, io: CommandIO): Promise<number> {
+  const files = await expandInputs(args.patterns, io.cwd);
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  let unformatted = 0;
+  let failed = 0;
+  for (const file of files) {
+    const full = path.resolve(io.cwd, file);
+    const source = await readFile(full, "utf8");
+    sources.set(file, source);
+    let result: FormatResult;
+    try {
+      result = formatSource(source, file);
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      io.stderr(`callflow fmt: ${error.message} This is a bug in callflow; please report it with the file.\n`);
+      failed++;
+      continue;
+    }
+    if (result.text === undefined || hasErrors(result.diagnostics)) {
+      diagnostics.push(...result.diagnostics);
+      failed++;
+      continue;
+    }
+    if (result.text === source) continue;
+    unformatted++;
+    // Listed either way: with --check as the files to fix, without it as the files rewritten.
+    io.stdout(`${file}\n`);
+    if (!args.check) await writeFile(full, result.text, "utf8");
+  }
+  if (diagnostics.length > 0) {
+    io.stderr(formatReport(diagnostics, sources, "pretty", io.color) + "\n");
+  }
+  if (failed > 0) io.stderr(`${plural(failed, "file")} left unchanged because of errors.\n`);
+  if (args.check && unformatted > 0) {
+    io.stderr(`${plural(unformatted, "file")} not formatted; run 'callflow fmt' to fix.\n`);
+  }
+  return failed > 0 || (args.check && unformatted > 0) ? EXIT_FAILURE : EXIT_OK;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;

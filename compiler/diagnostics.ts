@@ -1,0 +1,104 @@
+// The one catalogue of diagnostics. Codes are stable: never reuse or renumber one.
+// CF1xxx: syntax (lexer, parser, AST building). CF2xxx: semantics (validation).
+import type { Span } from "../grammar/ast.js";
+
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+  readonly hint?: string;
+}
+
+interface MessageTemplate {
+  readonly code: string;
+  readonly severity: Severity;
+  /** `{0}`, `{1}`, ... are replaced by the arguments, in order. */
+  readonly text: string;
+}
+
+export const messages = {
+  // ---- syntax: CF1xxx
+  unexpectedCharacter: { code: "CF1001", severity: "error", text: "Unexpected character {0}." },
+  unterminatedString: { code: "CF1002", severity: "error", text: "Unterminated string: add the closing double quote on the same line." },
+  invalidEscape: { code: "CF1003", severity: "error", text: "Invalid escape sequence {0} in string." },
+  expectedToken: { code: "CF1004", severity: "error", text: "Expected {0} but found {1}." },
+  unexpectedToken: { code: "CF1005", severity: "error", text: "Unexpected {0}: expected {1}." },
+  invalidInterpolation: { code: "CF1006", severity: "error", text: "Invalid interpolation {0}: use {{name}} for a variable or {{secret.NAME}} for a secret." },
+  duplicateSetting: { code: "CF1007", severity: "error", text: "Duplicate setting '{0}' in widget '{1}'." },
+  unknownMethod: { code: "CF1008", severity: "error", text: "Unknown HTTP method '{0}': use GET, POST, PUT, PATCH or DELETE." },
+  unknownType: { code: "CF1009", severity: "error", text: "Unknown type '{0}': use string, number, boolean or json." },
+  invalidNumber: { code: "CF1010", severity: "error", text: "Invalid number {0}." },
+  extraContent: { code: "CF1011", severity: "error", text: "Only one flow is allowed per file; found {0} after the flow." },
+  nestingTooDeep: { code: "CF1012", severity: "error", text: "Nesting is deeper than {0} levels; the file is not parsed further." },
+
+  // ---- semantics: CF2xxx
+  unknownExitTarget: { code: "CF2001", severity: "error", text: "Exit '{0}' points to unknown widget '{1}'." },
+  missingStart: { code: "CF2002", severity: "error", text: "Flow '{0}' has no 'start -> WIDGET' line." },
+  missingSuccessExit: { code: "CF2003", severity: "error", text: "Http widget '{0}' has no 'success -> WIDGET' exit." },
+  missingFailExit: { code: "CF2004", severity: "error", text: "Http widget '{0}' has no 'fail -> WIDGET' exit." },
+  missingElse: { code: "CF2005", severity: "error", text: "Condition '{0}' has no 'else -> WIDGET' exit." },
+  duplicateWidget: { code: "CF2006", severity: "error", text: "Duplicate widget id '{0}'." },
+  duplicateDeclaration: { code: "CF2007", severity: "error", text: "'{0}' is declared more than once." },
+  undeclaredVariable: { code: "CF2008", severity: "error", text: "Variable '{0}' is not declared." },
+  undeclaredSecret: { code: "CF2009", severity: "error", text: "Secret '{0}' is not declared." },
+  defaultTypeMismatch: { code: "CF2010", severity: "error", text: "Default value of '{0}' is {1}, but '{0}' is declared as {2}." },
+  assignmentTypeMismatch: { code: "CF2011", severity: "error", text: "Cannot assign {1} to '{0}', which is declared as {2}." },
+  comparisonTypeMismatch: { code: "CF2012", severity: "error", text: "Operator '{0}' cannot compare {1} with {2}." },
+  retryOutOfRange: { code: "CF2013", severity: "error", text: "retry must be a whole number from 1 to 3; found {0}." },
+  urlNotAbsolute: { code: "CF2014", severity: "error", text: "url must be an absolute http:// or https:// URL; found {0}." },
+  invalidJsonPath: { code: "CF2015", severity: "error", text: "Invalid JSONPath {0}: {1}." },
+  bodyOnGet: { code: "CF2016", severity: "warning", text: "A GET request with a body: many servers and proxies drop it." },
+  contentTypeMismatch: { code: "CF2017", severity: "error", text: "content_type {0} contradicts the {1} body." },
+  unusedSecret: { code: "CF2018", severity: "warning", text: "Secret '{0}' is declared but never used." },
+  unusedVariable: { code: "CF2019", severity: "warning", text: "Variable '{0}' is declared but never used." },
+  unreachableWidget: { code: "CF2020", severity: "warning", text: "Widget '{0}' is unreachable from start." },
+  literalCredential: { code: "CF2021", severity: "error", text: "{0} holds a literal credential; put it in a secret and write {{secret.NAME}}." },
+  secretInUrl: { code: "CF2022", severity: "warning", text: "Secret '{0}' is sent in the {1}, and URLs end up in server and proxy logs." },
+  retryWithoutIdempotencyKey: { code: "CF2023", severity: "warning", text: "retry on {0} without an Idempotency-Key header may repeat a side effect." },
+  missingUrl: { code: "CF2024", severity: "error", text: "Http widget '{0}' has no url." },
+  missingMethod: { code: "CF2025", severity: "error", text: "Http widget '{0}' has no method." },
+  missingNextExit: { code: "CF2026", severity: "error", text: "Widget '{0}' has no 'next -> WIDGET' exit." },
+  missingMessage: { code: "CF2027", severity: "error", text: "Send widget '{0}' has no message." },
+  missingQueue: { code: "CF2028", severity: "error", text: "Route widget '{0}' has no queue." },
+  resultTypeMismatch: { code: "CF2029", severity: "error", text: "The {0} is {1}, but '{2}' is declared as {3}." },
+  secretNotAllowed: { code: "CF2030", severity: "error", text: "A secret cannot be used in {0}: its value would leave the flow." },
+  timeoutOutOfRange: { code: "CF2031", severity: "error", text: "timeout must be from 1ms to 10m; found {0}." },
+  duplicateKey: { code: "CF2032", severity: "warning", text: "'{0}' is set more than once in {1}." },
+  conditionNotBoolean: { code: "CF2033", severity: "error", text: "{0} must be a boolean; found {1}." },
+} as const satisfies Record<string, MessageTemplate>;
+
+export type MessageKey = keyof typeof messages;
+
+/** Builds a diagnostic from the catalogue. */
+export function diagnostic(
+  key: MessageKey,
+  span: Span,
+  args: readonly (string | number)[] = [],
+  hint?: string,
+): Diagnostic {
+  const template: MessageTemplate = messages[key];
+  const message = template.text.replace(/\{(\d+)\}/g, (whole, index: string) => {
+    const arg = args[Number(index)];
+    return arg === undefined ? whole : String(arg);
+  });
+  return hint === undefined
+    ? { code: template.code, severity: template.severity, message, span }
+    : { code: template.code, severity: template.severity, message, span, hint };
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Stable order for printing: by file, offset, then code. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0) ||
+      a.span.offset - b.span.offset ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+}

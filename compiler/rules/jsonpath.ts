@@ -1,0 +1,106 @@
+// A syntax check for the JSONPath dialect jsonpath-plus evaluates. jsonpath-plus itself
+// accepts any string (it never reports a syntax error), so the check is done here.
+
+const NAME = /^[^.[\]\s'"()]+/;
+const INDEX = /^-?\d+$/;
+const SLICE = /^(-?\d+)?:(-?\d+)?(:(-?\d+)?)?$/;
+const QUOTED = /^('([^'\\]|\\.)*'|"([^"\\]|\\.)*")$/;
+
+/** Why `path` is not a valid JSONPath, or undefined when it is. */
+export function jsonPathError(path: string): string | undefined {
+  if (!path.startsWith("$")) return "it must start with '$'";
+  let i = 1;
+  while (i < path.length) {
+    const c = path[i];
+    if (c === "[") {
+      const close = closingBracket(path, i);
+      if (close === undefined) return `'[' at position ${i} is never closed`;
+      const problem = selectorError(path.slice(i + 1, close));
+      if (problem !== undefined) return problem;
+      i = close + 1;
+    } else if (c === ".") {
+      const descent = path[i + 1] === ".";
+      i += descent ? 2 : 1;
+      // `..[0]` and `..*` are fine; after a single dot a name or `*` must follow.
+      if (descent && path[i] === "[") continue;
+      if (path[i] === "*") {
+        i += 1;
+        continue;
+      }
+      const name = NAME.exec(path.slice(i));
+      if (name === null) return `'${descent ? ".." : "."}' at position ${i - (descent ? 2 : 1)} must be followed by a name`;
+      i += name[0].length;
+    } else {
+      return `unexpected '${c}' at position ${i}`;
+    }
+  }
+  return undefined;
+}
+
+/** The index of the `]` closing the `[` at `open`, skipping quoted strings and parentheses. */
+function closingBracket(path: string, open: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = open + 1; i < path.length; i++) {
+    const c = path[i];
+    if (quote !== undefined) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "]" && depth === 0) return i;
+  }
+  return undefined;
+}
+
+function selectorError(inner: string): string | undefined {
+  const text = inner.trim();
+  if (text === "") return "'[]' is empty";
+  // Filters `?(...)` and scripts `(...)` hold JavaScript, which is checked when the flow runs.
+  if (text.startsWith("?(") || text.startsWith("(")) {
+    return text.endsWith(")") && balanced(text) ? undefined : `unbalanced parentheses in [${inner}]`;
+  }
+  if (text === "*") return undefined;
+  for (const item of splitUnion(text)) {
+    const s = item.trim();
+    if (!INDEX.test(s) && !SLICE.test(s) && !QUOTED.test(s)) return `[${inner}] is not an index, slice, '*', quoted name or filter`;
+  }
+  return undefined;
+}
+
+/** Parentheses balance outside quoted strings. */
+function balanced(text: string): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth < 0) return false;
+  }
+  return depth === 0 && quote === undefined;
+}
+
+/** Splits `0,'a',2:4` on commas outside quotes. */
+function splitUnion(text: string): string[] {
+  const items: string[] = [];
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === ",") {
+      items.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  items.push(text.slice(start));
+  return items;
+}

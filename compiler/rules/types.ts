@@ -1,0 +1,95 @@
+// Type checks: defaults, `set` values, result targets and condition expressions.
+import type { Expr, Value, VarType } from "../../grammar/ast.js";
+import { diagnostic } from "../diagnostics.js";
+import { describeType, isAssignable, isComparable, typeOfExpr, typeOfValue } from "../types.js";
+import type { ValueType } from "../types.js";
+import type { Rule, RuleContext } from "./context.js";
+
+export const defaultTypes: Rule = ({ flow, typeOf, report }) => {
+  for (const decl of flow.declarations) {
+    if (decl.kind !== "VarDecl" || decl.default === undefined) continue;
+    const found = typeOfValue(decl.default, typeOf);
+    if (found === undefined || isAssignable(found, decl.type.name)) continue;
+    report(diagnostic("defaultTypeMismatch", decl.default.span, [decl.name.name, describeType(found), decl.type.name], mismatchHint(decl.default, decl.type.name)));
+  }
+};
+
+export const assignmentTypes: Rule = ({ flow, typeOf, report }) => {
+  for (const widget of flow.widgets) {
+    if (widget.kind !== "SetWidget") continue;
+    for (const a of widget.assignments) {
+      const declared = typeOf(a.target.name);
+      const found = typeOfValue(a.value, typeOf);
+      if (declared === undefined || found === undefined || isAssignable(found, declared)) continue;
+      report(diagnostic("assignmentTypeMismatch", a.value.span, [a.target.name, describeType(found), declared], mismatchHint(a.value, declared)));
+    }
+  }
+};
+
+/** A JSONPath result can be anything (checked when the flow runs); status and headers have fixed types. */
+export const resultTypes: Rule = ({ flow, typeOf, report }) => {
+  for (const widget of flow.widgets) {
+    if (widget.kind !== "HttpWidget") continue;
+    for (const m of widget.results?.mappings ?? []) {
+      const declared = typeOf(m.target.name);
+      if (declared === undefined || m.source.kind === "JsonPathSource") continue;
+      const [what, type, allowed]: [string, ValueType, readonly VarType[]] =
+        m.source.kind === "StatusSource"
+          ? ["response status", "number", ["number", "string", "json"]]
+          : [`response header ${JSON.stringify(m.source.name.value)}`, "string", ["string", "json"]];
+      if (allowed.includes(declared)) continue;
+      report(diagnostic("resultTypeMismatch", m.target.span, [what, describeType(type), m.target.name, declared], `map it to a ${allowed.join(" or ")} variable`));
+    }
+  }
+};
+
+export const conditionTypes: Rule = (ctx) => {
+  for (const widget of ctx.flow.widgets) {
+    if (widget.kind !== "ConditionWidget") continue;
+    for (const branch of widget.branches) {
+      checkExpr(ctx, branch.condition);
+      requireBoolean(ctx, branch.condition, "A 'when' condition");
+    }
+  }
+};
+
+function checkExpr(ctx: RuleContext, expr: Expr): void {
+  if (expr.kind === "Not") {
+    checkExpr(ctx, expr.operand);
+    requireBoolean(ctx, expr.operand, "The operand of 'not'");
+  } else if (expr.kind === "Binary") {
+    checkExpr(ctx, expr.left);
+    checkExpr(ctx, expr.right);
+    if (expr.op === "and" || expr.op === "or") {
+      requireBoolean(ctx, expr.left, `An operand of '${expr.op}'`);
+      requireBoolean(ctx, expr.right, `An operand of '${expr.op}'`);
+      return;
+    }
+    const left = typeOfExpr(expr.left, ctx.typeOf);
+    const right = typeOfExpr(expr.right, ctx.typeOf);
+    if (left === undefined || right === undefined || isComparable(expr.op, left, right)) return;
+    ctx.report(diagnostic("comparisonTypeMismatch", expr.span, [expr.op, describeType(left), describeType(right)], comparisonHint(expr.op)));
+  }
+}
+
+/** json is allowed where a boolean is needed: its value is only known when the flow runs. */
+function requireBoolean(ctx: RuleContext, expr: Expr, what: string): void {
+  const type = typeOfExpr(expr, ctx.typeOf);
+  if (type === undefined || type === "boolean" || type === "json") return;
+  ctx.report(diagnostic("conditionNotBoolean", expr.span, [what, describeType(type)], "compare it, for example `x == \"...\"` or `n > 0`"));
+}
+
+function comparisonHint(op: string): string {
+  if (op === "contains") return "'contains' needs a string on both sides, or a json value on the left";
+  if (op === "==" || op === "!=") return "both sides must have the same type, unless one is json";
+  return `'${op}' compares two numbers or two strings`;
+}
+
+/** Points at the quotes when a number or boolean was written as a string. */
+function mismatchHint(value: Value, declared: VarType): string | undefined {
+  if (value.kind !== "String") return undefined;
+  const text = value.value.trim();
+  if (declared === "number" && text !== "" && Number.isFinite(Number(text))) return `write ${text} without quotes`;
+  if (declared === "boolean" && (text === "true" || text === "false")) return `write ${text} without quotes`;
+  return undefined;
+}

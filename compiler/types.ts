@@ -1,0 +1,73 @@
+// Static types of values and expressions. `json` is the dynamic type: any value can be
+// stored in a json variable and a json operand compares with anything, but a json value
+// is not assignable to a string, number or boolean variable (the emitted TypeScript
+// would not accept it either; a result mapping is the place to narrow it).
+import type { ComparisonOp, Expr, Value, VarType } from "../grammar/ast.js";
+
+/** The type of a value: a declared type, or `null` for the null literal. */
+export type ValueType = VarType | "null";
+
+/** A variable's declared type, or undefined when it is not declared. */
+export type TypeLookup = (name: string) => VarType | undefined;
+
+/** The type of a value; undefined when it names an undeclared variable (reported elsewhere). */
+export function typeOfValue(value: Value, lookup: TypeLookup): ValueType | undefined {
+  switch (value.kind) {
+    case "String":
+    case "SecretRef":
+      return "string";
+    case "Number":
+      return "number";
+    case "Boolean":
+      return "boolean";
+    case "Null":
+      return "null";
+    case "Object":
+    case "Array":
+      return "json";
+    case "VarRef":
+      return lookup(value.name);
+  }
+}
+
+/** The type of an expression: comparisons, logic and `not` are boolean. */
+export function typeOfExpr(expr: Expr, lookup: TypeLookup): ValueType | undefined {
+  return expr.kind === "Binary" || expr.kind === "Not" ? "boolean" : typeOfValue(expr, lookup);
+}
+
+/** Whether a value of type `from` may be stored in a variable of type `to`. */
+export function isAssignable(from: ValueType, to: VarType): boolean {
+  return to === "json" || from === to;
+}
+
+/** Whether `left op right` is well typed (see the contract in issue 2). */
+export function isComparable(op: ComparisonOp, left: ValueType, right: ValueType): boolean {
+  switch (op) {
+    case "==":
+    case "!=":
+      return left === right || left === "json" || right === "json";
+    case "<":
+    case "<=":
+    case ">":
+    case ">=":
+      return left === right && (left === "number" || left === "string");
+    case "contains":
+      return left === "json" || (left === "string" && right === "string");
+  }
+}
+
+/** "a string", "null", ... for messages. */
+export function describeType(type: ValueType): string {
+  switch (type) {
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    case "json":
+      return "a json value";
+    case "null":
+      return "null";
+  }
+}

@@ -1,0 +1,385 @@
+// The .flow abstract syntax tree. Every node is a readonly interface discriminated by
+// `kind` and carries the span of source text it was built from.
+
+/** A range of source text. `line` and `column` are 1-based; `offset` and `length` count UTF-16 code units. */
+export interface Span {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export type VarType = "string" | "number" | "boolean" | "json";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export const HTTP_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+export const VAR_TYPES: readonly VarType[] = ["string", "number", "boolean", "json"];
+
+export interface Identifier {
+  readonly kind: "Identifier";
+  readonly name: string;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------- values
+
+/** A double-quoted string. `value` is the decoded text with `{{...}}` left as written. */
+export interface StringLiteral {
+  readonly kind: "String";
+  readonly value: string;
+  /** The decoded string cut into text and `{{name}}` / `{{secret.NAME}}` parts, in order. */
+  readonly parts: readonly TemplatePart[];
+  readonly span: Span;
+}
+
+export interface TextPart {
+  readonly kind: "Text";
+  readonly value: string;
+  readonly span: Span;
+}
+
+export interface Interpolation {
+  readonly kind: "Interpolation";
+  readonly ref: VarRef | SecretRef;
+  readonly span: Span;
+}
+
+export type TemplatePart = TextPart | Interpolation;
+
+export interface NumberLiteral {
+  readonly kind: "Number";
+  readonly value: number;
+  /** As written, so the formatter keeps `1.50` as `1.50`. */
+  readonly raw: string;
+  readonly span: Span;
+}
+
+export interface BooleanLiteral {
+  readonly kind: "Boolean";
+  readonly value: boolean;
+  readonly span: Span;
+}
+
+export interface NullLiteral {
+  readonly kind: "Null";
+  readonly span: Span;
+}
+
+export interface VarRef {
+  readonly kind: "VarRef";
+  readonly name: string;
+  readonly span: Span;
+}
+
+export interface SecretRef {
+  readonly kind: "SecretRef";
+  readonly name: string;
+  readonly span: Span;
+}
+
+export interface ObjectEntry {
+  readonly kind: "ObjectEntry";
+  readonly key: StringLiteral;
+  readonly value: Value;
+  readonly span: Span;
+}
+
+export interface ObjectValue {
+  readonly kind: "Object";
+  readonly entries: readonly ObjectEntry[];
+  readonly span: Span;
+}
+
+export interface ArrayValue {
+  readonly kind: "Array";
+  readonly items: readonly Value[];
+  readonly span: Span;
+}
+
+export type Literal = StringLiteral | NumberLiteral | BooleanLiteral | NullLiteral;
+export type Value = Literal | VarRef | SecretRef | ObjectValue | ArrayValue;
+
+// ---------------------------------------------------------------- expressions
+
+export type ComparisonOp = "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains";
+export type LogicalOp = "and" | "or";
+
+export interface BinaryExpr {
+  readonly kind: "Binary";
+  readonly op: ComparisonOp | LogicalOp;
+  readonly left: Expr;
+  readonly right: Expr;
+  readonly span: Span;
+}
+
+export interface NotExpr {
+  readonly kind: "Not";
+  readonly operand: Expr;
+  readonly span: Span;
+}
+
+/** Parentheses are not kept: the printer adds them back where precedence needs them. */
+export type Expr = BinaryExpr | NotExpr | Literal | VarRef;
+
+// ---------------------------------------------------------------- declarations
+
+export interface VarDecl {
+  readonly kind: "VarDecl";
+  readonly scope: "global" | "local";
+  readonly name: Identifier;
+  readonly type: TypeRef;
+  readonly default?: Value;
+  readonly masked: boolean;
+  readonly span: Span;
+}
+
+export interface TypeRef {
+  readonly kind: "TypeRef";
+  readonly name: VarType;
+  readonly span: Span;
+}
+
+export interface SecretDecl {
+  readonly kind: "SecretDecl";
+  readonly name: Identifier;
+  readonly span: Span;
+}
+
+export type Declaration = VarDecl | SecretDecl;
+
+// ---------------------------------------------------------------- exits and widgets
+
+export type ExitLabel = "start" | "success" | "fail" | "next" | "else" | "when";
+
+/** `success -> ID`, `next -> ID`, `start -> ID`, ... The span covers the whole line. */
+export interface Exit {
+  readonly kind: "Exit";
+  readonly label: ExitLabel;
+  readonly target: Identifier;
+  readonly span: Span;
+}
+
+/** `key = value` in `query`, `headers` and `body form`. Header names are quoted; query and form keys may be either. */
+export interface KeyValue {
+  readonly kind: "KeyValue";
+  readonly key: Key;
+  readonly value: Value;
+  readonly span: Span;
+}
+
+export interface Key {
+  readonly kind: "Key";
+  readonly name: string;
+  readonly quoted: boolean;
+  readonly span: Span;
+}
+
+export interface Duration {
+  readonly kind: "Duration";
+  readonly ms: number;
+  /** As written: `250ms`, `5s`, `2m`. */
+  readonly raw: string;
+  readonly span: Span;
+}
+
+export interface JsonPathSource {
+  readonly kind: "JsonPathSource";
+  readonly path: StringLiteral;
+  readonly span: Span;
+}
+
+export interface StatusSource {
+  readonly kind: "StatusSource";
+  readonly span: Span;
+}
+
+export interface HeaderSource {
+  readonly kind: "HeaderSource";
+  readonly name: StringLiteral;
+  readonly span: Span;
+}
+
+export type ResultSource = JsonPathSource | StatusSource | HeaderSource;
+
+export interface ResultMapping {
+  readonly kind: "ResultMapping";
+  readonly source: ResultSource;
+  readonly target: Identifier;
+  readonly span: Span;
+}
+
+// Each setting node spans its whole line (keyword to end of value or closing brace).
+export interface MethodSetting {
+  readonly kind: "MethodSetting";
+  readonly method: HttpMethod;
+  readonly span: Span;
+}
+export interface UrlSetting {
+  readonly kind: "UrlSetting";
+  readonly value: Value;
+  readonly span: Span;
+}
+export interface QuerySetting {
+  readonly kind: "QuerySetting";
+  readonly entries: readonly KeyValue[];
+  readonly span: Span;
+}
+export interface AuthorizationSetting {
+  readonly kind: "AuthorizationSetting";
+  readonly value: Value;
+  readonly span: Span;
+}
+export interface HeadersSetting {
+  readonly kind: "HeadersSetting";
+  readonly entries: readonly KeyValue[];
+  readonly span: Span;
+}
+export interface ContentTypeSetting {
+  readonly kind: "ContentTypeSetting";
+  readonly value: StringLiteral;
+  readonly span: Span;
+}
+export interface JsonBody {
+  readonly kind: "JsonBody";
+  readonly value: Value;
+  readonly span: Span;
+}
+export interface FormBody {
+  readonly kind: "FormBody";
+  readonly entries: readonly KeyValue[];
+  readonly span: Span;
+}
+export interface TextBody {
+  readonly kind: "TextBody";
+  readonly value: StringLiteral;
+  readonly span: Span;
+}
+export type Body = JsonBody | FormBody | TextBody;
+export interface RetrySetting {
+  readonly kind: "RetrySetting";
+  readonly count: NumberLiteral;
+  readonly span: Span;
+}
+export interface TimeoutSetting {
+  readonly kind: "TimeoutSetting";
+  readonly duration: Duration;
+  readonly span: Span;
+}
+export interface ResultsSetting {
+  readonly kind: "ResultsSetting";
+  readonly mappings: readonly ResultMapping[];
+  readonly span: Span;
+}
+
+interface WidgetBase {
+  readonly id: Identifier;
+  readonly displayName?: StringLiteral;
+  readonly span: Span;
+}
+
+/**
+ * The Http Call widget. Each setting appears at most once (the parser reports a
+ * duplicate and keeps the first), so they are plain optional fields.
+ */
+export interface HttpWidget extends WidgetBase {
+  readonly kind: "HttpWidget";
+  readonly method?: MethodSetting;
+  readonly url?: UrlSetting;
+  readonly query?: QuerySetting;
+  readonly authorization?: AuthorizationSetting;
+  readonly headers?: HeadersSetting;
+  readonly contentType?: ContentTypeSetting;
+  readonly body?: Body;
+  readonly retry?: RetrySetting;
+  readonly timeout?: TimeoutSetting;
+  readonly results?: ResultsSetting;
+  readonly success?: Exit;
+  readonly fail?: Exit;
+}
+
+export interface WhenBranch {
+  readonly kind: "When";
+  readonly condition: Expr;
+  readonly target: Identifier;
+  readonly span: Span;
+}
+
+export interface ConditionWidget extends WidgetBase {
+  readonly kind: "ConditionWidget";
+  readonly branches: readonly WhenBranch[];
+  readonly else?: Exit;
+}
+
+export interface Assignment {
+  readonly kind: "Assignment";
+  readonly target: Identifier;
+  readonly value: Value;
+  readonly span: Span;
+}
+
+export interface SetWidget extends WidgetBase {
+  readonly kind: "SetWidget";
+  readonly assignments: readonly Assignment[];
+  readonly next?: Exit;
+}
+
+export interface MessageSetting {
+  readonly kind: "MessageSetting";
+  readonly value: StringLiteral;
+  readonly span: Span;
+}
+
+export interface SendWidget extends WidgetBase {
+  readonly kind: "SendWidget";
+  readonly message?: MessageSetting;
+  readonly next?: Exit;
+}
+
+export interface QueueSetting {
+  readonly kind: "QueueSetting";
+  readonly value: StringLiteral;
+  readonly span: Span;
+}
+
+export interface RouteWidget extends WidgetBase {
+  readonly kind: "RouteWidget";
+  readonly queue?: QueueSetting;
+}
+
+export interface EndWidget extends WidgetBase {
+  readonly kind: "EndWidget";
+}
+
+export type Widget = HttpWidget | ConditionWidget | SetWidget | SendWidget | RouteWidget | EndWidget;
+export type WidgetKind = Widget["kind"];
+
+/** The keyword that introduces each widget kind in source. */
+export const WIDGET_KEYWORD: Readonly<Record<WidgetKind, string>> = {
+  HttpWidget: "http",
+  ConditionWidget: "condition",
+  SetWidget: "set",
+  SendWidget: "send",
+  RouteWidget: "route",
+  EndWidget: "end",
+};
+
+// ---------------------------------------------------------------- the file
+
+export interface Flow {
+  readonly kind: "Flow";
+  readonly id: Identifier;
+  readonly displayName?: StringLiteral;
+  /** Variable and secret declarations in source order. */
+  readonly declarations: readonly Declaration[];
+  readonly start?: Exit;
+  /** Widgets in source order. */
+  readonly widgets: readonly Widget[];
+  readonly span: Span;
+}
+
+/** A `#` or `//` comment, kept for the formatter. `text` includes the marker. */
+export interface Comment {
+  readonly kind: "Comment";
+  readonly text: string;
+  readonly span: Span;
+}

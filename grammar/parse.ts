@@ -1,0 +1,109 @@
+// The .flow front end: source text in, AST + comments + syntax diagnostics out.
+// Never throws: every problem, whatever the input, becomes a diagnostic with a span.
+import type { IRecognitionException, IToken } from "chevrotain";
+import type { Comment, Flow, Span, StringLiteral } from "./ast.js";
+import { diagnostic, sortDiagnostics } from "../compiler/diagnostics.js";
+import type { Diagnostic } from "../compiler/diagnostics.js";
+import { buildAst } from "./build-ast.js";
+import { flowParser } from "./parser.js";
+import { endOfSource, tokenSpan } from "./spans.js";
+import { decodeString, quoteSnippet } from "./strings.js";
+import * as t from "./tokens.js";
+
+export interface ParseResult {
+  /** Undefined only when not even `flow NAME` could be read; otherwise as much as could be built. */
+  readonly flow: Flow | undefined;
+  readonly comments: readonly Comment[];
+  /** Syntax diagnostics (CF1xxx), sorted by position. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Brackets, parentheses and `not`s nest the recursive-descent parser; a bound keeps
+ * hostile input from exhausting the stack. Real flows nest a handful of levels.
+ */
+export const MAX_NESTING = 100;
+
+export function parse(source: string, file: string): ParseResult {
+  const lexed = t.tokenize(source);
+  const diagnostics: Diagnostic[] = [];
+
+  for (const error of lexed.errors) {
+    const span: Span = { file, line: error.line ?? 1, column: error.column ?? 1, offset: error.offset, length: error.length };
+    diagnostics.push(diagnostic("unexpectedCharacter", span, [quoteSnippet(source.slice(error.offset, error.offset + error.length))]));
+  }
+
+  const comments: Comment[] = (lexed.groups["comments"] ?? []).map((token) => ({
+    kind: "Comment",
+    text: token.image,
+    span: tokenSpan(file, token),
+  }));
+
+  const scan = scanTokens(lexed.tokens, file, diagnostics);
+  if (scan.tooDeep) return { flow: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
+
+  flowParser.input = lexed.tokens;
+  const cst = flowParser.file();
+  const syntaxErrorOffsets = new Set<number>();
+  for (const error of flowParser.errors) {
+    const reported = parserDiagnostic(error, file, source);
+    // Recovery can raise several errors at one token; the first is the useful one.
+    if (syntaxErrorOffsets.has(reported.span.offset)) continue;
+    syntaxErrorOffsets.add(reported.span.offset);
+    diagnostics.push(reported);
+  }
+
+  const flow = buildAst(cst, file, scan.strings, diagnostics);
+  return { flow, comments, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+interface Scan {
+  readonly strings: ReadonlyMap<IToken, StringLiteral>;
+  readonly tooDeep: boolean;
+}
+
+/**
+ * One pass over the tokens for the problems that belong to single tokens, so each is
+ * reported exactly once even if recovery later skips the token: strings (decoded here
+ * for the AST builder), malformed numbers, and runaway nesting.
+ */
+function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagnostic[]): Scan {
+  const strings = new Map<IToken, StringLiteral>();
+  let depth = 0;
+  let nots = 0;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    if (type === t.ValidString || type === t.BadString) {
+      strings.set(token, decodeString(file, token, diagnostics));
+    } else if (type === t.BadNumber || (type === t.NumberLiteral && !Number.isFinite(Number(token.image)))) {
+      diagnostics.push(diagnostic("invalidNumber", tokenSpan(file, token), [quoteSnippet(token.image)]));
+    } else if (type === t.LCurly || type === t.LBracket || type === t.LParen) {
+      depth++;
+    } else if (type === t.RCurly || type === t.RBracket || type === t.RParen) {
+      depth = Math.max(0, depth - 1);
+    }
+    nots = type === t.Not ? nots + 1 : 0;
+    if (depth + nots > MAX_NESTING) {
+      diagnostics.push(diagnostic("nestingTooDeep", tokenSpan(file, token), [MAX_NESTING]));
+      return { strings, tooDeep: true };
+    }
+  }
+  return { strings, tooDeep: false };
+}
+
+function parserDiagnostic(error: IRecognitionException, file: string, source: string): Diagnostic {
+  const token = error.token;
+  const span = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset)
+    ? endOfSource(file, source)
+    : tokenSpan(file, token);
+  // The parser's message provider encodes the arguments as a JSON array of strings.
+  const args = JSON.parse(error.message) as string[];
+  switch (error.name) {
+    case "MismatchedTokenException":
+      return diagnostic("expectedToken", span, args);
+    case "NotAllInputParsedException":
+      return diagnostic("extraContent", span, args);
+    default:
+      return diagnostic("unexpectedToken", span, args);
+  }
+}

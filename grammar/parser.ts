@@ -1,0 +1,636 @@
+// The .flow grammar as a Chevrotain CstParser. One instance is built at module load
+// (grammar analysis is the expensive part) and reused by setting `input`.
+import { CstParser, EOF, MismatchedTokenException, tokenMatcher } from "chevrotain";
+import type { IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
+import * as t from "./tokens.js";
+
+/**
+ * Error messages carry their arguments as a JSON array so parse() can turn each
+ * exception into a catalogue diagnostic (the code depends on the exception kind).
+ */
+const argsProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual, ruleName }) =>
+    JSON.stringify([closerExpectation(ruleName, expected) ?? t.describeType(expected), t.describeToken(actual)]),
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => JSON.stringify([t.describeToken(firstRedundant)]),
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) =>
+    JSON.stringify([describeFound(actual), choiceDescriptions[ruleName] ?? expectedList(expectedPathsPerAlt.flat())]),
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual }) =>
+    JSON.stringify([describeFound(actual), expectedList(expectedIterationPaths)]),
+};
+
+function describeFound(actual: readonly IToken[]): string {
+  const first = actual[0];
+  return first === undefined ? "end of file" : t.describeToken(first);
+}
+
+function expectedList(paths: readonly (readonly TokenType[])[]): string {
+  const labels = [...new Set(paths.map((path) => (path[0] === undefined ? "end of file" : t.describeType(path[0]))))];
+  return labels.length <= 1 ? (labels[0] ?? "nothing") : `${labels.slice(0, -1).join(", ")} or ${labels.at(-1)}`;
+}
+
+/**
+ * A closer that fails to match means the group held something it cannot contain; say
+ * what it can contain instead of only "'}'".
+ */
+function closerExpectation(ruleName: string, expected: TokenType): string | undefined {
+  return expected === t.RCurly || expected === t.RBracket ? groupContents[ruleName] : undefined;
+}
+
+const groupContents: Readonly<Record<string, string>> = {
+  flow: "a declaration, 'start', a widget or '}'",
+  httpWidget: "an http setting or '}'",
+  conditionWidget: "'when', 'else' or '}'",
+  setWidget: "an assignment, 'next' or '}'",
+  sendWidget: "'message', 'next' or '}'",
+  routeWidget: "'queue' or '}'",
+  keyValueBlock: "'key = value' or '}'",
+  resultsSetting: "a result mapping or '}'",
+  object: "',' or '}'",
+  array: "',' or ']'",
+};
+
+/** Choices whose token list would be long and unhelpful. */
+const choiceDescriptions: Readonly<Record<string, string>> = {
+  value: "a value",
+  notExpr: "an expression",
+  primary: "an expression",
+};
+
+// ---------------------------------------------------------------- recovery
+// Chevrotain re-synchronises on the first token in the follow set, which is often the
+// `}` of a nested group, so one typo would close the enclosing block early and cascade
+// to the end of the file. The overrides below make that search skip bracketed groups,
+// and `close` skips junk up to the matching closer. They replace internal (undocumented)
+// methods of chevrotain 13; test/parser-recovery.test.ts pins their behaviour.
+
+/** Chevrotain internals the recovery overrides call. */
+interface ParserInternals {
+  flattenFollowSet(): TokenType[];
+  exportLexerState(): number;
+  importLexerState(state: number): void;
+  getCurrRuleFullName(): string;
+  SAVE_ERROR(error: IRecognitionException): void;
+  readonly errorMessageProvider: IParserErrorMessageProvider;
+}
+
+const openers: ReadonlySet<TokenType> = new Set([t.LCurly, t.LBracket, t.LParen]);
+const closers: ReadonlySet<TokenType> = new Set([t.RCurly, t.RBracket, t.RParen]);
+
+function nestAfter(depth: number, token: IToken): number {
+  if (openers.has(token.tokenType)) return depth + 1;
+  if (closers.has(token.tokenType)) return Math.max(0, depth - 1);
+  return depth;
+}
+
+/** Keywords that, first on a line, mean the block being closed was left unclosed. */
+const itemStarts: ReadonlySet<TokenType> = new Set([
+  t.Global, t.Local, t.Secret, t.Start, t.Http, t.Condition, t.Set, t.Send, t.Route, t.End,
+]);
+const settingStarts: ReadonlySet<TokenType> = new Set([
+  ...itemStarts,
+  t.Method, t.Url, t.Query, t.Authorization, t.Headers, t.ContentType, t.Body, t.Retry, t.Timeout,
+  t.Results, t.Success, t.Fail, t.When, t.Else, t.Next, t.Message, t.Queue,
+]);
+const noStops: ReadonlySet<TokenType> = new Set();
+
+class FlowParser extends CstParser {
+  constructor() {
+    super(t.allTokens as TokenType[], {
+      recoveryEnabled: true,
+      // `secret . NAME` against a variable named `secret`, `next ->` against `next =`.
+      maxLookahead: 3,
+      errorMessageProvider: argsProvider,
+    });
+    this.performSelfAnalysis();
+  }
+
+  private get internals(): ParserInternals {
+    return this as unknown as ParserInternals;
+  }
+
+  private saveMismatch(expected: TokenType, actual: IToken, previous: IToken): void {
+    const message = this.internals.errorMessageProvider.buildMismatchTokenMessage({
+      expected,
+      actual,
+      previous,
+      ruleName: this.internals.getCurrRuleFullName(),
+    });
+    this.internals.SAVE_ERROR(new MismatchedTokenException(message, actual, previous));
+  }
+
+  /**
+   * Consumes a closing bracket. Junk before it is skipped up to the matching closer and
+   * reported once, unless a closer of an enclosing group, the end of input, or one of
+   * `stops` first on a line comes first: then the closer is missing, and the ordinary
+   * recovery (inserting it) applies.
+   */
+  private close(closer: TokenType, stops: ReadonlySet<TokenType>): void {
+    this.ACTION(() => {
+      const first = this.LA(1);
+      if (tokenMatcher(first, closer)) return;
+      let depth = 0;
+      let previous = this.LA(0);
+      for (let k = 1; ; k++) {
+        const token = this.LA(k);
+        if (token.tokenType === EOF) return;
+        if (depth === 0) {
+          if (tokenMatcher(token, closer)) {
+            this.saveMismatch(closer, first, this.LA(0));
+            for (let skipped = 1; skipped < k; skipped++) this.SKIP_TOKEN();
+            return;
+          }
+          if (closers.has(token.tokenType)) return;
+          if (stops.has(token.tokenType) && (previous.endLine ?? 0) < (token.startLine ?? 0)) return;
+        }
+        depth = nestAfter(depth, token);
+        previous = token;
+      }
+    });
+    this.CONSUME(closer);
+  }
+
+  /** Chevrotain's, made bracket-aware: the first follow-set token outside nested groups. */
+  findReSyncTokenType(): TokenType {
+    const follows = this.internals.flattenFollowSet();
+    let depth = 0;
+    for (let k = 1; ; k++) {
+      const token = this.LA(k);
+      if (depth === 0) {
+        const match = follows.find((type) => tokenMatcher(token, type));
+        if (match !== undefined) return match;
+      }
+      if (token.tokenType === EOF) return EOF;
+      depth = nestAfter(depth, token);
+    }
+  }
+
+  /** Chevrotain's, made bracket-aware to match findReSyncTokenType. */
+  reSyncTo(type: TokenType): IToken[] {
+    const skipped: IToken[] = [];
+    let depth = 0;
+    let token = this.LA(1);
+    while (token.tokenType !== EOF && !(depth === 0 && tokenMatcher(token, type))) {
+      depth = nestAfter(depth, token);
+      skipped.push(token);
+      token = this.SKIP_TOKEN();
+    }
+    return skipped;
+  }
+
+  /**
+   * Chevrotain's recovery when a repetition stops at a token it cannot start with: skip
+   * to what follows the repetition or to the start of a new iteration, whichever comes
+   * first, looking only outside nested groups.
+   */
+  tryInRepetitionRecovery(
+    grammarRule: (...args: unknown[]) => void,
+    grammarRuleArgs: unknown[],
+    lookAheadFunc: () => boolean,
+    expectedTokType: TokenType,
+  ): void {
+    const reSyncTokType = this.findReSyncTokenType();
+    const saved = this.internals.exportLexerState();
+    const first = this.LA(1);
+    const previous = this.LA(0);
+    let depth = 0;
+    let token = first;
+    for (;;) {
+      if (depth === 0) {
+        if (tokenMatcher(token, expectedTokType)) {
+          this.saveMismatch(expectedTokType, first, previous);
+          return;
+        }
+        if (lookAheadFunc.call(this)) {
+          this.saveMismatch(expectedTokType, first, previous);
+          grammarRule.apply(this, grammarRuleArgs);
+          return;
+        }
+        if (tokenMatcher(token, reSyncTokType)) break;
+      }
+      if (token.tokenType === EOF) break;
+      depth = nestAfter(depth, token);
+      token = this.SKIP_TOKEN();
+    }
+    this.internals.importLexerState(saved);
+  }
+
+  readonly file = this.RULE("file", () => {
+    this.SUBRULE(this.flow);
+  });
+
+  readonly flow = this.RULE("flow", () => {
+    this.CONSUME(t.Flow);
+    this.CONSUME(t.Name);
+    this.OPTION(() => this.CONSUME(t.StringLiteral));
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.item));
+    this.close(t.RCurly, noStops);
+  });
+
+  readonly item = this.RULE("item", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.varDecl) },
+      { ALT: () => this.SUBRULE(this.secretDecl) },
+      { ALT: () => this.SUBRULE(this.startExit) },
+      { ALT: () => this.SUBRULE(this.httpWidget) },
+      { ALT: () => this.SUBRULE(this.conditionWidget) },
+      { ALT: () => this.SUBRULE(this.setWidget) },
+      { ALT: () => this.SUBRULE(this.sendWidget) },
+      { ALT: () => this.SUBRULE(this.routeWidget) },
+      { ALT: () => this.SUBRULE(this.endWidget) },
+    ]);
+  });
+
+  // ---------------------------------------------------------------- declarations
+
+  readonly varDecl = this.RULE("varDecl", () => {
+    this.OR([{ ALT: () => this.CONSUME(t.Global) }, { ALT: () => this.CONSUME(t.Local) }]);
+    this.CONSUME(t.Name);
+    this.CONSUME(t.Colon);
+    this.CONSUME2(t.Name, { LABEL: "type" });
+    this.OPTION(() => {
+      this.CONSUME(t.Equals);
+      this.SUBRULE(this.value);
+    });
+    this.OPTION2(() => this.CONSUME(t.Masked));
+  });
+
+  readonly secretDecl = this.RULE("secretDecl", () => {
+    this.CONSUME(t.Secret);
+    this.CONSUME(t.Name);
+  });
+
+  readonly startExit = this.RULE("startExit", () => {
+    this.CONSUME(t.Start);
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  // ---------------------------------------------------------------- widgets
+
+  readonly httpWidget = this.RULE("httpWidget", () => {
+    this.CONSUME(t.Http);
+    this.SUBRULE(this.widgetHeader);
+    this.OPTION(() => {
+      this.CONSUME(t.LCurly);
+      this.MANY(() => this.SUBRULE(this.httpSetting));
+      this.close(t.RCurly, itemStarts);
+    });
+  });
+
+  readonly widgetHeader = this.RULE("widgetHeader", () => {
+    this.CONSUME(t.Name);
+    this.OPTION(() => this.CONSUME(t.StringLiteral));
+  });
+
+  readonly httpSetting = this.RULE("httpSetting", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.methodSetting) },
+      { ALT: () => this.SUBRULE(this.urlSetting) },
+      { ALT: () => this.SUBRULE(this.querySetting) },
+      { ALT: () => this.SUBRULE(this.authorizationSetting) },
+      { ALT: () => this.SUBRULE(this.headersSetting) },
+      { ALT: () => this.SUBRULE(this.contentTypeSetting) },
+      { ALT: () => this.SUBRULE(this.bodySetting) },
+      { ALT: () => this.SUBRULE(this.retrySetting) },
+      { ALT: () => this.SUBRULE(this.timeoutSetting) },
+      { ALT: () => this.SUBRULE(this.resultsSetting) },
+      { ALT: () => this.SUBRULE(this.successExit) },
+      { ALT: () => this.SUBRULE(this.failExit) },
+    ]);
+  });
+
+  readonly methodSetting = this.RULE("methodSetting", () => {
+    this.CONSUME(t.Method);
+    this.CONSUME(t.Name);
+  });
+
+  readonly urlSetting = this.RULE("urlSetting", () => {
+    this.CONSUME(t.Url);
+    this.SUBRULE(this.value);
+  });
+
+  readonly querySetting = this.RULE("querySetting", () => {
+    this.CONSUME(t.Query);
+    this.SUBRULE(this.keyValueBlock);
+  });
+
+  readonly authorizationSetting = this.RULE("authorizationSetting", () => {
+    this.CONSUME(t.Authorization);
+    this.SUBRULE(this.value);
+  });
+
+  readonly headersSetting = this.RULE("headersSetting", () => {
+    this.CONSUME(t.Headers);
+    this.SUBRULE(this.keyValueBlock);
+  });
+
+  readonly contentTypeSetting = this.RULE("contentTypeSetting", () => {
+    this.CONSUME(t.ContentType);
+    this.CONSUME(t.StringLiteral);
+  });
+
+  readonly bodySetting = this.RULE("bodySetting", () => {
+    this.CONSUME(t.Body);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.Json);
+          this.SUBRULE(this.value);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(t.Form);
+          this.SUBRULE(this.keyValueBlock);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(t.Text);
+          this.CONSUME(t.StringLiteral);
+        },
+      },
+    ]);
+  });
+
+  readonly retrySetting = this.RULE("retrySetting", () => {
+    this.CONSUME(t.Retry);
+    this.CONSUME(t.NumberLiteral);
+  });
+
+  readonly timeoutSetting = this.RULE("timeoutSetting", () => {
+    this.CONSUME(t.Timeout);
+    this.CONSUME(t.Duration);
+  });
+
+  readonly resultsSetting = this.RULE("resultsSetting", () => {
+    this.CONSUME(t.Results);
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.resultMapping));
+    this.close(t.RCurly, settingStarts);
+  });
+
+  readonly resultMapping = this.RULE("resultMapping", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.Status) },
+      {
+        ALT: () => {
+          this.CONSUME(t.Header);
+          this.CONSUME2(t.StringLiteral, { LABEL: "headerName" });
+        },
+      },
+    ]);
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  readonly successExit = this.RULE("successExit", () => {
+    this.CONSUME(t.Success);
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  readonly failExit = this.RULE("failExit", () => {
+    this.CONSUME(t.Fail);
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  /** `{ key = value ... }` for query, headers and form bodies; keys are names or strings. */
+  readonly keyValueBlock = this.RULE("keyValueBlock", () => {
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.keyValue));
+    this.close(t.RCurly, settingStarts);
+  });
+
+  readonly keyValue = this.RULE("keyValue", () => {
+    this.OR([{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.value);
+  });
+
+  readonly conditionWidget = this.RULE("conditionWidget", () => {
+    this.CONSUME(t.Condition);
+    this.SUBRULE(this.widgetHeader);
+    this.OPTION(() => {
+      this.CONSUME(t.LCurly);
+      this.MANY(() => this.SUBRULE(this.conditionEntry));
+      this.close(t.RCurly, itemStarts);
+    });
+  });
+
+  // Each block's repetition body is one rule, so a bad entry is recovered from inside
+  // the block instead of unwinding to the enclosing one (which would eat its `}`).
+  readonly conditionEntry = this.RULE("conditionEntry", () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.whenBranch) }, { ALT: () => this.SUBRULE(this.elseExit) }]);
+  });
+
+  readonly whenBranch = this.RULE("whenBranch", () => {
+    this.CONSUME(t.When);
+    this.SUBRULE(this.orExpr);
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  readonly elseExit = this.RULE("elseExit", () => {
+    this.CONSUME(t.Else);
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  readonly setWidget = this.RULE("setWidget", () => {
+    this.CONSUME(t.Set);
+    this.SUBRULE(this.widgetHeader);
+    this.OPTION(() => {
+      this.CONSUME(t.LCurly);
+      this.MANY(() => this.SUBRULE(this.setEntry));
+      this.close(t.RCurly, itemStarts);
+    });
+  });
+
+  readonly setEntry = this.RULE("setEntry", () => {
+    // `next -> x` is the exit; `next = 1` assigns a variable called next (LL(2)).
+    this.OR([{ ALT: () => this.SUBRULE(this.nextExit) }, { ALT: () => this.SUBRULE(this.assignment) }]);
+  });
+
+  readonly assignment = this.RULE("assignment", () => {
+    this.CONSUME(t.Name);
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.value);
+  });
+
+  readonly nextExit = this.RULE("nextExit", () => {
+    this.CONSUME(t.Next);
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  readonly sendWidget = this.RULE("sendWidget", () => {
+    this.CONSUME(t.Send);
+    this.SUBRULE(this.widgetHeader);
+    this.OPTION(() => {
+      this.CONSUME(t.LCurly);
+      this.MANY(() => this.SUBRULE(this.sendEntry));
+      this.close(t.RCurly, itemStarts);
+    });
+  });
+
+  readonly sendEntry = this.RULE("sendEntry", () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.messageSetting) }, { ALT: () => this.SUBRULE(this.nextExit) }]);
+  });
+
+  readonly messageSetting = this.RULE("messageSetting", () => {
+    this.CONSUME(t.Message);
+    this.CONSUME(t.StringLiteral);
+  });
+
+  readonly routeWidget = this.RULE("routeWidget", () => {
+    this.CONSUME(t.Route);
+    this.SUBRULE(this.widgetHeader);
+    this.OPTION(() => {
+      this.CONSUME(t.LCurly);
+      this.MANY(() => this.SUBRULE(this.queueSetting));
+      this.close(t.RCurly, itemStarts);
+    });
+  });
+
+  readonly queueSetting = this.RULE("queueSetting", () => {
+    this.CONSUME(t.Queue);
+    this.CONSUME(t.StringLiteral);
+  });
+
+  readonly endWidget = this.RULE("endWidget", () => {
+    this.CONSUME(t.End);
+    this.SUBRULE(this.widgetHeader);
+    this.OPTION(() => {
+      this.CONSUME(t.LCurly);
+      this.close(t.RCurly, itemStarts);
+    });
+  });
+
+  // ---------------------------------------------------------------- values
+
+  readonly value = this.RULE("value", () => {
+    this.OR([
+      // Before the plain name: `secret.X` is a secret, a lone `secret` a variable.
+      { ALT: () => this.SUBRULE(this.secretRef) },
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.True) },
+      { ALT: () => this.CONSUME(t.False) },
+      { ALT: () => this.CONSUME(t.Null) },
+      { ALT: () => this.CONSUME(t.Name) },
+      { ALT: () => this.SUBRULE(this.object) },
+      { ALT: () => this.SUBRULE(this.array) },
+    ]);
+  });
+
+  readonly secretRef = this.RULE("secretRef", () => {
+    this.CONSUME(t.Secret);
+    this.CONSUME(t.Dot);
+    this.CONSUME(t.Name);
+  });
+
+  // JSON-like: commas between entries are required, one trailing comma is allowed.
+  readonly object = this.RULE("object", () => {
+    this.CONSUME(t.LCurly);
+    this.OPTION(() => {
+      this.SUBRULE(this.objectEntry);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.objectEntry);
+      });
+      this.OPTION2(() => this.CONSUME2(t.Comma));
+    });
+    this.close(t.RCurly, settingStarts);
+  });
+
+  readonly objectEntry = this.RULE("objectEntry", () => {
+    this.CONSUME(t.StringLiteral);
+    this.CONSUME(t.Colon);
+    this.SUBRULE(this.value);
+  });
+
+  readonly array = this.RULE("array", () => {
+    this.CONSUME(t.LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.value);
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        this.SUBRULE2(this.value);
+      });
+      this.OPTION2(() => this.CONSUME2(t.Comma));
+    });
+    this.close(t.RBracket, settingStarts);
+  });
+
+  // ---------------------------------------------------------------- expressions
+  // Precedence, loosest first: or, and, not, comparison (non-associative), primary.
+
+  readonly orExpr = this.RULE("orExpr", () => {
+    this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.CONSUME(t.Or);
+      this.SUBRULE2(this.andExpr);
+    });
+  });
+
+  readonly andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.CONSUME(t.And);
+      this.SUBRULE2(this.notExpr);
+    });
+  });
+
+  readonly notExpr = this.RULE("notExpr", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.Not);
+          this.SUBRULE(this.notExpr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  readonly comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.primary);
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.EqEq) },
+        { ALT: () => this.CONSUME(t.NotEq) },
+        { ALT: () => this.CONSUME(t.LessEq) },
+        { ALT: () => this.CONSUME(t.GreaterEq) },
+        { ALT: () => this.CONSUME(t.Less) },
+        { ALT: () => this.CONSUME(t.Greater) },
+        { ALT: () => this.CONSUME(t.Contains) },
+      ]);
+      this.SUBRULE2(this.primary);
+    });
+  });
+
+  readonly primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.True) },
+      { ALT: () => this.CONSUME(t.False) },
+      { ALT: () => this.CONSUME(t.Null) },
+      { ALT: () => this.CONSUME(t.Name) },
+      {
+        ALT: () => {
+          this.CONSUME(t.LParen);
+          this.SUBRULE(this.orExpr);
+          this.close(t.RParen, settingStarts);
+        },
+      },
+    ]);
+  });
+}
+
+/** The one parser instance; set `input` before calling a rule. */
+export const flowParser = new FlowParser();

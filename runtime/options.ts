@@ -1,0 +1,95 @@
+// What a host passes to `run`, and the defaults for every limit.
+import { defaultFetch, type FetchLike } from "./fetch.js";
+import { envSecrets, type SecretProvider } from "./secrets.js";
+import type { TraceEvent } from "./trace.js";
+import type { Vars } from "./flow.js";
+
+/** What `send` and `route` handlers are told about the step that called them. */
+export interface StepContext<V extends Vars, W extends string> {
+  readonly flow: string;
+  readonly widget: W;
+  /** The variables as they are when the step runs. */
+  readonly variables: Readonly<V>;
+  /** Aborted when the run is cancelled; a handler doing I/O should pass it on. */
+  readonly signal: AbortSignal;
+}
+
+/** Numeric limits; each has a default in `RUNTIME_DEFAULTS`. */
+export interface RuntimeLimits {
+  /** Widgets executed per run, terminal ones included; flows may loop. */
+  readonly maxSteps: number;
+  /** Response body size; a larger body fails the step and is read no further. */
+  readonly maxResponseBytes: number;
+  /** Redirects followed within one attempt; one more fails the step. */
+  readonly maxRedirects: number;
+  /** Per attempt (connect, redirects and reading the body) for http steps without `timeout`. */
+  readonly timeoutMs: number;
+  /** First backoff delay before a retry; doubles each attempt, with jitter. */
+  readonly retryBaseDelayMs: number;
+  /** Largest backoff delay. */
+  readonly retryMaxDelayMs: number;
+  /** Largest wait a `Retry-After` header can ask for; longer requests wait this long. */
+  readonly retryAfterCapMs: number;
+}
+
+export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
+  maxSteps: 1000,
+  maxResponseBytes: 1024 * 1024,
+  maxRedirects: 5,
+  timeoutMs: 10_000,
+  retryBaseDelayMs: 200,
+  retryMaxDelayMs: 5_000,
+  retryAfterCapMs: 10_000,
+});
+
+export interface RunOptions<V extends Vars = Vars, W extends string = string> extends Partial<RuntimeLimits> {
+  /** Default: cross-fetch (node-fetch 2 on Node). Node's global `fetch` works too. */
+  readonly fetch?: FetchLike;
+  /** Default: `envSecrets()`, reading `CALLFLOW_SECRET_<NAME>`. */
+  readonly secrets?: SecretProvider;
+  /** Cancels the run: the current request is aborted and the run ends with a `cancelled` failure. */
+  readonly signal?: AbortSignal;
+  /** Each trace event as it happens, already redacted. */
+  readonly onEvent?: (event: TraceEvent<W>) => void;
+  readonly onSend?: (message: string, ctx: StepContext<V, W>) => void | Promise<void>;
+  readonly onRoute?: (queue: string, ctx: StepContext<V, W>) => void | Promise<void>;
+  /** Jitter source in [0, 1); inject a seeded one for reproducible waits. Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+export interface ResolvedOptions<V extends Vars, W extends string> extends RuntimeLimits {
+  readonly fetch: FetchLike;
+  readonly secrets: SecretProvider;
+  readonly signal: AbortSignal | undefined;
+  readonly onEvent: ((event: TraceEvent<W>) => void) | undefined;
+  readonly onSend: ((message: string, ctx: StepContext<V, W>) => void | Promise<void>) | undefined;
+  readonly onRoute: ((queue: string, ctx: StepContext<V, W>) => void | Promise<void>) | undefined;
+  readonly random: () => number;
+}
+
+const defaultSecrets = envSecrets();
+
+/** Fills in defaults; a limit that is not a non-negative integer is a programmer error (RangeError). */
+export function resolveOptions<V extends Vars, W extends string>(options: RunOptions<V, W>): ResolvedOptions<V, W> {
+  const limits = {} as Record<keyof RuntimeLimits, number>;
+  for (const key of Object.keys(RUNTIME_DEFAULTS) as (keyof RuntimeLimits)[]) {
+    const value = options[key] ?? RUNTIME_DEFAULTS[key];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`run option ${key} must be a non-negative integer, got ${String(value)}`);
+    }
+    limits[key] = value;
+  }
+  if (limits.maxSteps === 0 || limits.timeoutMs === 0) {
+    throw new RangeError("run options maxSteps and timeoutMs must be at least 1");
+  }
+  return {
+    ...limits,
+    fetch: options.fetch ?? defaultFetch,
+    secrets: options.secrets ?? defaultSecrets,
+    signal: options.signal,
+    onEvent: options.onEvent,
+    onSend: options.onSend,
+    onRoute: options.onRoute,
+    random: options.random ?? Math.random,
+  };
+}

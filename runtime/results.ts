@@ -1,0 +1,97 @@
+// Mapping a response to variables: JSON paths (compiled readers or jsonpath-plus), the status
+// and headers, each checked against the target's declared type. All results map or none do.
+import { JSONPath } from "jsonpath-plus";
+import type { ResultSource, ResultSpec, VarType, Vars } from "./flow.js";
+import type { RunError, UnmatchedResult } from "./trace.js";
+import { describeType, matchesType } from "./types.js";
+
+export interface ResponseView {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: Uint8Array;
+}
+
+export interface Assignment {
+  readonly target: string;
+  readonly value: unknown;
+}
+
+export type MappingResult =
+  | { readonly ok: true; readonly assignments: readonly Assignment[]; readonly unmatched: readonly UnmatchedResult[] }
+  | { readonly ok: false; readonly error: RunError };
+
+const decoder = new TextDecoder();
+
+/** How a source is named in traces and errors: the path, `status`, or `header "Name"`. */
+export function describeSource(source: ResultSource): string {
+  switch (source.kind) {
+    case "json":
+      return source.path;
+    case "status":
+      return "status";
+    case "header":
+      return `header ${JSON.stringify(source.name)}`;
+  }
+}
+
+/**
+ * The first value jsonpath-plus finds for `path`, or undefined when nothing matches. Paths
+ * that select several values (wildcards, slices, filters) yield the first in document order.
+ */
+export function firstMatch(path: string, json: unknown): unknown {
+  const matches = JSONPath({ path, json, wrap: true, eval: "safe" });
+  return Array.isArray(matches) ? matches[0] : undefined;
+}
+
+/** Status codes are numbers; a string variable gets their decimal text. */
+function fromStatus(status: number, type: VarType): unknown {
+  return type === "string" ? String(status) : status;
+}
+
+/**
+ * Maps `results` from a response. With `metaOnly` (a non-2xx final response) only status and
+ * header sources are mapped, so a flow can branch on them after its Fail exit.
+ */
+export function mapResults<V extends Vars>(results: readonly ResultSpec<V>[], response: ResponseView, metaOnly: boolean): MappingResult {
+  const assignments: Assignment[] = [];
+  const unmatched: UnmatchedResult[] = [];
+  let json: unknown;
+  let parsed = false;
+  for (const result of results) {
+    const { source, target, type } = result;
+    const described = describeSource(source);
+    let value: unknown;
+    if (source.kind === "status") {
+      value = fromStatus(response.status, type);
+    } else if (source.kind === "header") {
+      value = response.headers.get(source.name) ?? undefined;
+    } else {
+      if (metaOnly) continue;
+      if (!parsed) {
+        try {
+          json = JSON.parse(decoder.decode(response.body));
+        } catch {
+          const message = response.body.byteLength === 0 ? "response body is empty, expected JSON" : "response body is not valid JSON";
+          return { ok: false, error: { code: "invalid-json", message } };
+        }
+        parsed = true;
+      }
+      try {
+        value = source.read ? source.read(json) : firstMatch(source.path, json);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return { ok: false, error: { code: "invalid-path", message: `result ${described} -> ${target}: ${reason}` } };
+      }
+    }
+    if (value === undefined) {
+      unmatched.push({ target, source: described });
+      continue;
+    }
+    if (!matchesType(value, type)) {
+      const message = `result ${described} -> ${target}: expected ${type}, got ${describeType(value)}`;
+      return { ok: false, error: { code: "result-type", message } };
+    }
+    assignments.push({ target, value });
+  }
+  return { ok: true, assignments, unmatched };
+}

@@ -1,0 +1,120 @@
+// The retry loop of an http step: which failures are retried, how long to wait (exponential
+// backoff with jitter, or the server's Retry-After up to a cap), and one trace event per attempt.
+import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
+import type { PreparedRequest } from "./request.js";
+import { roundMs, type HttpAttemptEndEvent, type HttpAttemptStartEvent, type HttpRedirectEvent, type RetryWait } from "./trace.js";
+
+/** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
+export function isRetriableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+const HTTP_DATE = /^[A-Za-z]{3,9},?\s.*\b\d{2}:\d{2}:\d{2}\b/;
+
+/** Milliseconds a `Retry-After` value asks for (delta seconds or an HTTP date), or undefined when unusable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Only the HTTP date forms (all start with a day name and carry hh:mm:ss): Date.parse alone accepts "-5".
+  if (!HTTP_DATE.test(text)) return undefined;
+  // asctime dates carry no zone but are GMT; Date.parse would read them as local time.
+  const date = Date.parse(/\b(GMT|UTC)\b/.test(text) ? text : `${text} GMT`);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Backoff before attempt `attempt + 1`: base·2^(attempt−1), capped, with "equal jitter" (half
+ * fixed, half random) so waits still grow while concurrent callers spread out.
+ */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  return Math.round(exponential / 2 + random() * (exponential / 2));
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts; the timer never outlives it. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export interface RetrySettings extends Omit<AttemptSettings, "onRedirect"> {
+  readonly retries: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly retryAfterCapMs: number;
+  readonly random: () => number;
+  readonly onAttemptStart: (attempt: Pick<HttpAttemptStartEvent<string>, "attempt" | "maxAttempts" | "method" | "url" | "time">) => void;
+  readonly onAttemptEnd: (attempt: Omit<HttpAttemptEndEvent<string>, "type" | "widget" | "kind" | "name">) => void;
+  readonly onRedirect: (redirect: Omit<HttpRedirectEvent<string>, "type" | "widget" | "kind" | "name">) => void;
+}
+
+export interface RetryOutcome {
+  readonly last: AttemptResult;
+  readonly attempts: number;
+}
+
+function waitBefore(result: AttemptResult, attempt: number, settings: RetrySettings): RetryWait {
+  const retryAfter = result.kind === "response" ? parseRetryAfter(result.headers.get("retry-after")) : undefined;
+  if (retryAfter !== undefined) {
+    return retryAfter > settings.retryAfterCapMs
+      ? { waitMs: settings.retryAfterCapMs, reason: "retry-after", capped: true }
+      : { waitMs: retryAfter, reason: "retry-after" };
+  }
+  return { waitMs: backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs, settings.random), reason: "backoff" };
+}
+
+/** Sends the request up to `retries + 1` times. The caller turns the last result into an exit. */
+export async function sendWithRetries(request: PreparedRequest, settings: RetrySettings): Promise<RetryOutcome> {
+  const maxAttempts = settings.retries + 1;
+  for (let attempt = 1; ; attempt++) {
+    const startTime = Date.now();
+    const started = performance.now();
+    settings.onAttemptStart({ attempt, maxAttempts, method: request.method, url: request.url, time: startTime });
+    const result = await sendAttempt(request, {
+      ...settings,
+      onRedirect: (status, from, to, method) => settings.onRedirect({ attempt, status, from, to, method, time: Date.now() }),
+    });
+    const durationMs = roundMs(performance.now() - started);
+
+    const retriable = result.kind === "response" ? isRetriableStatus(result.status) : result.retriable;
+    const retry = retriable && attempt < maxAttempts && !settings.signal?.aborted ? waitBefore(result, attempt, settings) : undefined;
+    const status = result.status;
+    const bytes = result.kind === "response" ? result.body.byteLength : result.bytes;
+    settings.onAttemptEnd({
+      attempt,
+      maxAttempts,
+      method: result.method,
+      url: result.url,
+      startTime,
+      time: Date.now(),
+      durationMs,
+      ...(status === undefined ? {} : { status }),
+      ...(bytes === undefined ? {} : { bytes }),
+      ...(result.kind === "error" ? { error: result.error } : {}),
+      ...(retry === undefined ? {} : { retry }),
+    });
+    if (retry === undefined) return { last: result, attempts: attempt };
+    if (!(await sleep(retry.waitMs, settings.signal))) {
+      const cancelled: AttemptResult = {
+        kind: "error",
+        error: { code: "cancelled", message: "run cancelled" },
+        retriable: false,
+        method: result.method,
+        url: result.url,
+      };
+      return { last: cancelled, attempts: attempt };
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// The step loop: start at `flow.start`, execute widgets, follow exits until a terminal widget,
+// a failure with no exit, cancellation or the step limit.
+//
+// `run` rejects only for programmer errors, before any step runs: FlowDefinitionError (an
+// invalid flow object), FlowInputError (input globals that do not match the declarations)
+// and RangeError (an invalid limit in the options). Everything else, network, server, data,
+// secrets, handlers, cancellation, is an outcome; the returned promise always resolves.
+import type { FlowDefinition, Vars } from "./flow.js";
+import { runHttpStep } from "./http-step.js";
+import { resolveOptions, type RunOptions } from "./options.js";
+import { RunState, setOwn } from "./state.js";
+import type { StepOutcome } from "./step-outcome.js";
+import { runCondition, runRoute, runSend, runSet } from "./steps.js";
+import { roundMs, type Outcome, type RunError, type TraceEvent } from "./trace.js";
+import { assertValidFlow, assertValidInput } from "./validate.js";
+
+export interface RunResult<V extends Vars, W extends string> {
+  readonly outcome: Outcome<W>;
+  /** Final values of all variables, globals and locals; unset ones are absent. */
+  readonly variables: V;
+  /** Every event delivered to `onEvent`, in order, redacted. */
+  readonly trace: readonly TraceEvent<W>[];
+}
+
+function initialVariables<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  input: Readonly<Partial<V>>,
+): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  const given = input as Readonly<Record<string, unknown>>;
+  for (const [name, spec] of Object.entries(flow.variables)) {
+    const value = spec.scope === "global" && Object.hasOwn(given, name) ? given[name] : undefined;
+    if (value !== undefined) setOwn(vars, name, value);
+    // Defaults are cloned so a run that changes a json value cannot change the next run's default.
+    else if ("default" in spec) setOwn(vars, name, typeof spec.default === "object" ? structuredClone(spec.default) : spec.default);
+  }
+  return vars;
+}
+
+export async function run<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  input: Readonly<Partial<V>>,
+  options: RunOptions<V, W> = {},
+): Promise<RunResult<V, W>> {
+  assertValidFlow(flow);
+  assertValidInput(flow, input);
+  const resolved = resolveOptions(options);
+  const state = new RunState(flow, resolved, options.secrets === undefined, initialVariables(flow, input));
+  const runStarted = performance.now();
+  state.emit({
+    type: "run.start",
+    flow: flow.id,
+    ...(flow.name === undefined ? {} : { name: flow.name }),
+    source: flow.source,
+    time: Date.now(),
+    variables: Object.fromEntries(Object.entries(state.vars).map(([name, value]) => [name, state.display(name, value)])),
+  });
+
+  const failed = (widget: W, error: RunError): Outcome<W> => ({ kind: "failed", widget, error });
+  let widget = flow.start;
+  let steps = 0;
+  let outcome: Outcome<W>;
+  for (;;) {
+    if (resolved.signal?.aborted) {
+      outcome = failed(widget, { code: "cancelled", message: "run cancelled" });
+      break;
+    }
+    if (state.handlerError !== undefined) {
+      outcome = failed(widget, state.handlerError);
+      break;
+    }
+    if (steps >= resolved.maxSteps) {
+      outcome = failed(widget, { code: "step-limit", message: `step limit of ${resolved.maxSteps} reached before a terminal widget (does the flow loop?)` });
+      break;
+    }
+    steps++;
+    const step = flow.steps[widget];
+    const ref = { widget, kind: step.kind, ...(step.name === undefined ? {} : { name: step.name }) };
+    const startTime = Date.now();
+    const started = performance.now();
+    state.emit({ type: "step.start", ...ref, source: step.source, step: steps, time: startTime });
+
+    let result: StepOutcome<W>;
+    switch (step.kind) {
+      case "http":
+        result = await runHttpStep(step, state);
+        break;
+      case "condition":
+        result = runCondition(step, state);
+        break;
+      case "set":
+        result = runSet(step, state);
+        break;
+      case "send":
+        result = await runSend(step, state);
+        break;
+      case "route":
+        result = await runRoute(step, state);
+        break;
+      case "end":
+        result = { changes: [] };
+        break;
+    }
+
+    const { stop, error, ...rest } = result;
+    const endTime = Date.now();
+    state.emit({
+      type: "step.end",
+      ...ref,
+      source: step.source,
+      step: steps,
+      time: endTime,
+      startTime,
+      endTime,
+      durationMs: roundMs(performance.now() - started),
+      ...rest,
+      ...((error ?? stop) === undefined ? {} : { error: (error ?? stop)! }),
+    });
+    if (stop !== undefined) {
+      outcome = failed(widget, stop);
+      break;
+    }
+    if (step.kind === "end" || step.kind === "route") {
+      outcome = step.kind === "end" ? { kind: "end", widget } : { kind: "route", widget, queue: step.queue };
+      break;
+    }
+    widget = result.next!; // every non-terminal step that did not stop names its next widget
+  }
+  if (state.handlerError !== undefined && outcome.kind !== "failed") outcome = failed(widget, state.handlerError);
+
+  outcome = state.redactor.deep(outcome);
+  state.emit({ type: "run.end", flow: flow.id, time: Date.now(), durationMs: roundMs(performance.now() - runStarted), steps, outcome });
+  return { outcome, variables: state.variables, trace: state.trace };
+}

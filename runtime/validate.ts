@@ -1,0 +1,100 @@
+// Checks made before a run starts: that the flow object is well formed (once per object) and
+// that the input globals match the declarations. Failures here are programmer errors.
+import { FlowDefinitionError, FlowInputError } from "./errors.js";
+import type { FlowDefinition, Step, Vars } from "./flow.js";
+import { describeType, matchesType } from "./types.js";
+
+
+const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+const TYPES = new Set(["string", "number", "boolean", "json"]);
+const valid = new WeakSet<object>();
+
+/** Throws FlowDefinitionError listing every problem; remembers flows that passed. */
+export function assertValidFlow<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): void {
+  if (typeof flow === "object" && flow !== null && valid.has(flow)) return;
+  const problems = flowProblems(flow);
+  if (problems.length > 0) {
+    const id = typeof flow === "object" && flow !== null && typeof flow.id === "string" ? flow.id : "(unknown)";
+    throw new FlowDefinitionError(id, problems);
+  }
+  valid.add(flow);
+}
+
+function flowProblems<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): string[] {
+  if (typeof flow !== "object" || flow === null) return ["not an object"];
+  if (typeof flow.steps !== "object" || flow.steps === null) return ["`steps` is not an object"];
+  if (typeof flow.variables !== "object" || flow.variables === null) return ["`variables` is not an object"];
+  const problems: string[] = [];
+  const steps: Readonly<Record<string, Step<V, S, W>>> = flow.steps;
+  const target = (from: string, to: unknown): void => {
+    if (typeof to !== "string" || !Object.hasOwn(steps, to)) problems.push(`${from} exits to unknown widget ${String(to)}`);
+  };
+  target("start", flow.start);
+  for (const [name, spec] of Object.entries(flow.variables)) {
+    if (!TYPES.has(spec.type)) problems.push(`variable ${name} has unknown type ${String(spec.type)}`);
+    if (spec.scope !== "global" && spec.scope !== "local") problems.push(`variable ${name} has unknown scope`);
+  }
+  const secrets = new Set<string>(flow.secrets);
+  for (const [id, step] of Object.entries(steps)) {
+    if (step.id !== id) problems.push(`widget ${id} has id ${String(step.id)}`);
+    switch (step.kind) {
+      case "http":
+        if (!METHODS.has(step.method)) problems.push(`${id}: unknown method ${String(step.method)}`);
+        if (!Number.isSafeInteger(step.retry) || step.retry < 0) problems.push(`${id}: retry must be a non-negative integer`);
+        if (step.timeoutMs !== undefined && (!Number.isSafeInteger(step.timeoutMs) || step.timeoutMs < 1)) {
+          problems.push(`${id}: timeoutMs must be a positive integer`);
+        }
+        if (typeof step.url !== "function") problems.push(`${id}: url is not a function`);
+        for (const name of step.secrets) if (!secrets.has(name)) problems.push(`${id}: undeclared secret ${name}`);
+        for (const result of step.results) {
+          if (!Object.hasOwn(flow.variables, result.target)) problems.push(`${id}: result to undeclared variable ${result.target}`);
+        }
+        target(id, step.success);
+        target(id, step.fail);
+        break;
+      case "condition":
+        for (const branch of step.branches) target(id, branch.target);
+        target(id, step.else);
+        break;
+      case "set":
+      case "send":
+        target(id, step.next);
+        break;
+      case "route":
+        if (typeof step.queue !== "string") problems.push(`${id}: queue is not a string`);
+        break;
+      case "end":
+        break;
+      default:
+        problems.push(`${id}: unknown kind ${String((step as { kind: unknown }).kind)}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Problems with the input globals: unknown names, locals, missing required globals and values
+ * of the wrong type. Empty when the input is good. Exported so a CLI can report before running.
+ */
+export function checkInput<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>, input: unknown): string[] {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return ["input must be an object of globals"];
+  const problems: string[] = [];
+  const given = input as Record<string, unknown>;
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const spec = Object.hasOwn(flow.variables, name) ? flow.variables[name] : undefined;
+    if (spec === undefined) problems.push(`unknown global ${name}`);
+    else if (spec.scope !== "global") problems.push(`${name} is a local, not a global`);
+    else if (!matchesType(value, spec.type)) problems.push(`global ${name} must be a ${spec.type}, got ${describeType(value)}`);
+  }
+  for (const [name, spec] of Object.entries(flow.variables)) {
+    const present = Object.hasOwn(given, name) && given[name] !== undefined;
+    if (spec.scope === "global" && !("default" in spec) && !present) problems.push(`missing required global ${name}`);
+  }
+  return problems;
+}
+
+export function assertValidInput<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>, input: unknown): void {
+  const problems = checkInput(flow, input);
+  if (problems.length > 0) throw new FlowInputError(flow.id, problems);
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { messages } from "../compiler/diagnostics.js";
+import { validate } from "../compiler/validate.js";
+import { parse } from "../grammar/parse.js";
+import { cases, unmark } from "./semantic-cases.js";
+
+const catalogue = Object.values(messages);
+
+describe("diagnostic catalogue", () => {
+  it("gives every entry a unique code of the form CF1xxx or CF2xxx", () => {
+    const codes = catalogue.map((m) => m.code);
+    for (const code of codes) expect(code).toMatch(/^CF[12]\d{3}$/);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it("has a message text for every entry", () => {
+    for (const m of catalogue) expect(m.text.trim(), m.code).not.toBe("");
+  });
+
+  it("produces every semantic code from at least one test input", () => {
+    const produced = new Set<string>();
+    for (const c of cases) {
+      const { flow } = parse(unmark(c.source).source, "case.flow");
+      for (const d of flow === undefined ? [] : validate(flow)) produced.add(d.code);
+    }
+    const semantic = catalogue.map((m) => m.code).filter((code) => code.startsWith("CF2"));
+    expect(semantic.filter((code) => !produced.has(code))).toEqual([]);
+  });
+});
