@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The `callflow` command line: parses arguments with commander and hands each command
-// its own function. Exit codes: 0 ok, 1 errors in the input, 2 wrong usage.
+// its own function, loaded only when that command runs (ts-morph alone takes a second to load).
+// Exit codes: 0 ok, 1 errors in the input, 2 wrong usage.
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
-import { checkCommand } from "./commands/check.js";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT_FAILURE, EXIT_USAGE, type CommandIO } from "./commands/io.js";
 import { InputError } from "./files.js";
 import { REPORT_FORMATS, type ReportFormat } from "./report.js";
@@ -18,6 +18,13 @@ function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
 
 function processIO(): CommandIO {
   const isTTY = process.stdout.isTTY === true;
+  // A closed pipe (`callflow run --json | head`) ends output quietly instead of crashing.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   return {
     cwd: process.cwd(),
     stdout: (text) => process.stdout.write(text),
@@ -42,10 +49,35 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
     .action(async (files: string[], options: { format: ReportFormat }) => {
+      const { checkCommand } = await import("./commands/check.js");
       setExit(await checkCommand({ patterns: files, format: options.format }, io));
     });
 
+  program
+    .command("run")
+    .description("Compile a flow in memory and run it with live HTTP, printing a timeline. Exit 0 when it reaches an end or route, 1 when the run fails, 2 for usage or compile errors.")
+    .argument("<file>", "the .flow file")
+    .option("-g, --global <name=value>", "a global's value, checked against its declared type (repeatable)", collect)
+    .option("--secret <name=envvar>", "read secret NAME from environment variable ENVVAR instead of CALLFLOW_SECRET_NAME (repeatable)", collect)
+    .option("--json", "print the trace as JSON lines instead of the timeline")
+    .option("--max-steps <n>", "stop with a failure after this many widgets", positiveInteger)
+    .action(async (file: string, options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number }) => {
+      const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+      const { runCommand } = await import("./commands/run.js");
+      setExit(await runCommand({ file, globals: options.global ?? [], secrets: options.secret ?? [], json: options.json === true, ...maxSteps }, io));
+    });
+
   return program;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) throw new InvalidArgumentError("expected a whole number of 1 or more");
+  return number;
 }
 
 async function main(argv: readonly string[], io: CommandIO): Promise<number> {

@@ -1,6 +1,5 @@
 // The programmatic compiler: .flow source in, generated module files and diagnostics out.
 import path from "node:path";
-import { ts } from "ts-morph";
 import type { Flow } from "../grammar/ast.js";
 import { checkSource } from "./check.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
@@ -45,40 +44,21 @@ export function normalizeFile(file: string): string {
   return path.posix.normalize(relative.replaceAll("\\", "/"));
 }
 
-// Generated modules are ES2023 like the package; comments (the header, widget comments) are
-// kept. Both transpile calls work on one file at a time with no type information, which the
-// generated code allows: every export has an explicit type (isolated declarations).
-const JS_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2023,
-  module: ts.ModuleKind.ESNext,
-  verbatimModuleSyntax: true,
-  isolatedDeclarations: true,
-  declaration: true,
-  newLine: ts.NewLineKind.LineFeed,
-};
-
-/** The generated module as JavaScript and declarations. */
-export function transpile(text: string, fileName: string): { js: string; dts: string } {
-  const js = ts.transpileModule(text, { compilerOptions: JS_OPTIONS, fileName }).outputText;
-  const dts = ts.transpileDeclaration(text, { compilerOptions: JS_OPTIONS, fileName }).outputText;
-  return { js, dts };
-}
-
 export function compile(source: string, options: CompileOptions): CompileResult {
   const file = normalizeFile(options.file);
   const checked = checkSource(source, file);
   const base = { diagnostics: checked.diagnostics, ...(checked.flow === undefined ? {} : { flow: checked.flow }) };
   if (checked.flow === undefined || hasErrors(checked.diagnostics)) return { files: [], ...base };
 
-  const text = emitFlowModule(checked.flow, { file, runtimeImport: options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT });
+  const emit = (kind: "ts" | "js" | "dts"): string =>
+    emitFlowModule(checked.flow!, { file, runtimeImport: options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT, kind });
   const name = path.posix.basename(file);
-  if ((options.emit ?? "ts") === "ts") return { files: [{ path: `${name}.ts`, text }], ...base };
-  const { js, dts } = transpile(text, `${name}.ts`);
-  return {
-    files: [
-      { path: `${name}.js`, text: js },
-      { path: `${name}.d.ts`, text: dts },
-    ],
-    ...base,
-  };
+  const files =
+    (options.emit ?? "ts") === "ts"
+      ? [{ path: `${name}.ts`, text: emit("ts") }]
+      : [
+          { path: `${name}.js`, text: emit("js") },
+          { path: `${name}.d.ts`, text: emit("dts") },
+        ];
+  return { files, ...base };
 }

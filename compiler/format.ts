@@ -58,7 +58,7 @@ export function printExpr(expr: Expr): string {
       const prec = precedence(expr);
       // Comparisons are non-associative and take primaries; and/or are left-associative.
       const leftNeeds = prec === Prec.Comparison ? precedence(expr.left) < Prec.Primary : precedence(expr.left) < prec;
-      const rightNeeds = prec === Prec.Comparison ? precedence(expr.right) < Prec.Primary : precedence(expr.right) < prec;
+      const rightNeeds = prec === Prec.Comparison ? precedence(expr.right) < Prec.Primary : precedence(expr.right) <= prec;
       return `${wrap(expr.left, leftNeeds)} ${expr.op} ${wrap(expr.right, rightNeeds)}`;
     }
     case "Not":

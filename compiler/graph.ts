@@ -46,7 +46,7 @@ function exits(widget: Widget): { label: string; target: string }[] {
       const numbered = widget.branches.length > 1;
       return [
         ...widget.branches.map((b, i) => ({
-          label: `${numbered ? `${i + 1}. ` : ""}${printExpr(b.condition)}`,
+          label: `${numbered ? `${i + 1}. ` : ""}when ${printExpr(b.condition)}`,
           target: b.target.name,
         })),
         ...(widget.else === undefined ? [] : [{ label: "else", target: widget.else.target.name }]),
@@ -96,10 +96,11 @@ function buildGraph(flow: Flow): { nodes: GraphNode[]; edges: GraphEdge[] } {
 /**
  * Text inside a quoted Mermaid label. Mermaid's entity codes (`#quot;`, `#35;`) cover the
  * characters that would end the label or start an entity; `<` and `>` become entities so a
- * label never injects HTML; newlines become `<br/>`.
+ * label never injects HTML; newlines become `<br/>`, other line and control characters entities.
  */
 export function escapeMermaid(text: string): string {
-  return text.replace(/[#"<>&`|\\[\]{}]|\r\n|\r|\n/g, (ch) => {
+  // Control characters and U+2028/U+2029 would end a line in Mermaid's lexer.
+  return text.replace(/[#"<>&`|\\[\]{}\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]|\r\n|\r|\n/g, (ch) => {
     switch (ch) {
       case "#":
         return "#35;";
@@ -112,7 +113,7 @@ export function escapeMermaid(text: string): string {
       case "&":
         return "#amp;";
       default:
-        return ch.startsWith("\n") || ch.startsWith("\r") ? " " : `#${ch.charCodeAt(0)};`;
+        return ch.startsWith("\n") || ch.startsWith("\r") ? "<br/>" : `#${ch.charCodeAt(0)};`;
     }
   });
 }

@@ -62,10 +62,14 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * editor or older parser can take it for a line break.
  */
 export function stringLiteral(value: string): string {
-  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => {
+  const literal = JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => {
     const code = c.codePointAt(0)!;
     return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
+  // A final backslash is written \u005c: ts-morph's writer (code-block-writer) tracks strings
+  // by looking one character back and takes `\\"` for an escaped quote, so it would think
+  // the string goes on, and then misread and "repair" the code after it.
+  return literal.endsWith('\\\\"') ? `${literal.slice(0, -3)}\\u005c"` : literal;
 }
 
 /**

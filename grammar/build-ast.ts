@@ -1,6 +1,9 @@
 // CST → AST. After error recovery a CST node may lack any child, whatever the generated
 // typings say; a node missing a required part is skipped (its syntax error is already
 // reported) so the AST only ever holds complete nodes.
+//
+// Rule methods call each other directly rather than through `visit` (a lookup by rule
+// name per node): this is on the hot path of every parse.
 import type { CstNode, IToken } from "chevrotain";
 import { HTTP_METHODS, VAR_TYPES } from "./ast.js";
 import type {
@@ -30,7 +33,6 @@ import type {
   ResultSource,
   RouteWidget,
   SecretDecl,
-  SecretRef,
   SendWidget,
   SetWidget,
   Span,
@@ -44,41 +46,32 @@ import type {
 } from "./ast.js";
 import type * as cst from "./cst.js";
 import { diagnostic } from "../compiler/diagnostics.js";
-import type { Diagnostic, MessageKey } from "../compiler/diagnostics.js";
+import type { Diagnostic } from "../compiler/diagnostics.js";
 import { flowParser } from "./parser.js";
-import { cover, tokenSpan } from "./spans.js";
+import { cover, later, tokenSpan } from "./spans.js";
 import { decodeString } from "./strings.js";
 import * as t from "./tokens.js";
 
 /** Children as they may really be after recovery: any of them can be absent. */
 type Ctx<T> = { readonly [K in keyof T]?: T[K] };
 
-type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
-
-type HttpSettingNode = NonNullable<
-  HttpWidget[
-    | "method"
-    | "url"
-    | "query"
-    | "authorization"
-    | "headers"
-    | "contentType"
-    | "body"
-    | "retry"
-    | "timeout"
-    | "results"]
->;
-type HttpFields = Mutable<Omit<HttpWidget, "kind" | "id" | "displayName" | "span">>;
-
-interface Header {
-  readonly id: Identifier;
-  readonly displayName: StringLiteral | undefined;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Block<T> {
   readonly items: T[];
   readonly span: Span;
 }
+
+type ComparisonOp = "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains";
+
+/** The children of the first node in a child list, if any. */
+function first<C>(nodes: readonly { readonly children: C }[] | undefined): Ctx<C> | undefined {
+  return nodes?.[0]?.children;
+}
+
+const varTypes: ReadonlySet<string> = new Set(VAR_TYPES);
+const httpMethods: ReadonlySet<string> = new Set(HTTP_METHODS);
+const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
 const BaseVisitor = flowParser.getBaseCstVisitorConstructor();
 
@@ -90,6 +83,7 @@ class AstBuilder extends BaseVisitor {
 
   constructor() {
     super();
+    // Fails at load time if a grammar rule has no builder method.
     this.validateVisitor();
   }
 
@@ -102,29 +96,10 @@ class AstBuilder extends BaseVisitor {
     this.fileName = file;
     this.strings = strings;
     this.diagnostics = diagnostics;
-    return this.node<Flow>(root);
+    return this.file(root.children as Ctx<cst.FileCstChildren>);
   }
 
-  // ---------------------------------------------------------------- helpers
-
-  /** Visits an optional child; the base visitor is untyped, each rule method returns T or undefined. */
-  private node<T>(child: CstNode | readonly CstNode[] | undefined): T | undefined {
-    if (child === undefined) return undefined;
-    return this.visit(child as CstNode | CstNode[]) as T | undefined;
-  }
-
-  private nodes<T>(children: readonly CstNode[] | undefined): T[] {
-    const out: T[] = [];
-    for (const child of children ?? []) {
-      const built = this.node<T>(child);
-      if (built !== undefined) out.push(built);
-    }
-    return out;
-  }
-
-  private report(key: MessageKey, span: Span, args: readonly (string | number)[]): void {
-    this.diagnostics.push(diagnostic(key, span, args));
-  }
+  // ---------------------------------------------------------------- tokens
 
   /** A token that is really in the source (not one invented by recovery). */
   private tok(tokens: readonly IToken[] | undefined): IToken | undefined {
@@ -139,7 +114,9 @@ class AstBuilder extends BaseVisitor {
 
   private ident(tokens: readonly IToken[] | undefined): Identifier | undefined {
     const token = this.tok(tokens);
-    return token === undefined ? undefined : { kind: "Identifier", name: token.image, span: tokenSpan(this.fileName, token) };
+    return token === undefined
+      ? undefined
+      : { kind: "Identifier", name: token.image, span: tokenSpan(this.fileName, token) };
   }
 
   private str(tokens: readonly IToken[] | undefined): StringLiteral | undefined {
@@ -166,75 +143,84 @@ class AstBuilder extends BaseVisitor {
   }
 
   /** Keeps the first of a setting that may appear once; reports the others (CF1007). */
-  private once<T extends { readonly span: Span }>(
-    current: T | undefined,
-    next: T,
-    setting: string,
-    widget: Identifier,
-  ): T {
+  private once<T extends { readonly span: Span }>(current: T | undefined, next: T, setting: string, widget: Identifier): T {
     if (current === undefined) return next;
-    this.report("duplicateSetting", next.span, [setting, widget.name]);
+    this.diagnostics.push(diagnostic("duplicateSetting", next.span, [setting, widget.name]));
     return current;
   }
 
-  private header(ctx: Ctx<{ widgetHeader: cst.WidgetHeaderCstNode[] }>): Header | undefined {
-    return this.node<Header>(ctx.widgetHeader);
+  /** The settings of one kind, in order, with duplicates reported; undefined when absent. */
+  private single<C, T extends { readonly span: Span }>(
+    nodes: readonly { readonly children: C }[] | undefined,
+    build: (ctx: Ctx<C>) => T | undefined,
+    setting: string,
+    widget: Identifier,
+  ): T | undefined {
+    let kept: T | undefined;
+    for (const node of nodes ?? []) {
+      const built = build.call(this, node.children);
+      if (built !== undefined) kept = this.once(kept, built, setting, widget);
+    }
+    return kept;
   }
 
-  private widgetBase(keyword: readonly IToken[] | undefined, header: Header | undefined, ...parts: (Span | undefined)[]) {
+  /** The common part of every widget: keyword, id, optional display name, span up to the block's end. */
+  private widget(
+    ctx: Ctx<{ Name: IToken[]; StringLiteral?: IToken[]; RCurly?: IToken[] }>,
+    keyword: readonly IToken[] | undefined,
+  ): Mutable<{ id: Identifier; displayName?: StringLiteral; span: Span }> | undefined {
     const start = this.span(keyword);
-    if (start === undefined || header === undefined) return undefined;
-    return {
-      id: header.id,
-      ...(header.displayName !== undefined && { displayName: header.displayName }),
-      span: cover(start, header.id.span, header.displayName?.span, ...parts),
-    };
+    const id = this.ident(ctx.Name);
+    if (start === undefined || id === undefined) return undefined;
+    const displayName = this.str(ctx.StringLiteral);
+    const end = later(later(id.span, displayName?.span), this.span(ctx.RCurly));
+    const base: Mutable<{ id: Identifier; displayName?: StringLiteral; span: Span }> = { id, span: cover(start, end) };
+    if (displayName !== undefined) base.displayName = displayName;
+    return base;
+  }
+
+  /** Extends a widget's span to cover its settings when recovery lost the closing brace. */
+  private extend(base: { span: Span }, settings: readonly ({ readonly span: Span } | undefined)[]): void {
+    let end: Span | undefined = base.span;
+    for (const setting of settings) end = later(end, setting?.span);
+    base.span = cover(base.span, end);
   }
 
   // ---------------------------------------------------------------- file and declarations
 
   file(ctx: Ctx<cst.FileCstChildren>): Flow | undefined {
-    return this.node<Flow>(ctx.flow);
+    return this.flow(first(ctx.flow));
   }
 
-  flow(ctx: Ctx<cst.FlowCstChildren>): Flow | undefined {
+  flow(ctx: Ctx<cst.FlowCstChildren> | undefined): Flow | undefined {
+    if (ctx === undefined) return undefined;
     const start = this.span(ctx.Kw_flow);
     const id = this.ident(ctx.Name);
     if (start === undefined || id === undefined) return undefined;
     const displayName = this.str(ctx.StringLiteral);
-    const declarations: Declaration[] = [];
-    const widgets: Widget[] = [];
-    let startExit: Exit | undefined;
-    let end: Span | undefined;
-    for (const item of this.nodes<Declaration | Exit | Widget>(ctx.item)) {
-      if (item.kind === "VarDecl" || item.kind === "SecretDecl") declarations.push(item);
-      else if (item.kind === "Exit") startExit = this.once(startExit, item, "start", id);
-      else widgets.push(item);
-      end = item.span;
-    }
-    return {
-      kind: "Flow",
-      id,
-      ...(displayName !== undefined && { displayName }),
-      declarations,
-      ...(startExit !== undefined && { start: startExit }),
-      widgets,
-      span: cover(start, id.span, displayName?.span, end, this.span(ctx.RCurly)),
-    };
-  }
 
-  item(ctx: Ctx<cst.ItemCstChildren>): Declaration | Exit | Widget | undefined {
-    return this.node(
-      ctx.varDecl ??
-        ctx.secretDecl ??
-        ctx.startExit ??
-        ctx.httpWidget ??
-        ctx.conditionWidget ??
-        ctx.setWidget ??
-        ctx.sendWidget ??
-        ctx.routeWidget ??
-        ctx.endWidget,
-    );
+    const declarations: Declaration[] = [];
+    for (const node of ctx.varDecl ?? []) push(declarations, this.varDecl(node.children));
+    for (const node of ctx.secretDecl ?? []) push(declarations, this.secretDecl(node.children));
+    declarations.sort(bySourceOrder);
+
+    const widgets: Widget[] = [];
+    for (const node of ctx.httpWidget ?? []) push(widgets, this.httpWidget(node.children));
+    for (const node of ctx.conditionWidget ?? []) push(widgets, this.conditionWidget(node.children));
+    for (const node of ctx.setWidget ?? []) push(widgets, this.setWidget(node.children));
+    for (const node of ctx.sendWidget ?? []) push(widgets, this.sendWidget(node.children));
+    for (const node of ctx.routeWidget ?? []) push(widgets, this.routeWidget(node.children));
+    for (const node of ctx.endWidget ?? []) push(widgets, this.endWidget(node.children));
+    widgets.sort(bySourceOrder);
+
+    const startExit = this.single(ctx.startExit, this.startExit, "start", id);
+    let end = later(later(id.span, displayName?.span), this.span(ctx.RCurly));
+    end = later(later(end, declarations.at(-1)?.span), later(widgets.at(-1)?.span, startExit?.span));
+
+    const flow: Mutable<Flow> = { kind: "Flow", id, declarations, widgets, span: cover(start, end) };
+    if (displayName !== undefined) flow.displayName = displayName;
+    if (startExit !== undefined) flow.start = startExit;
+    return flow;
   }
 
   varDecl(ctx: Ctx<cst.VarDeclCstChildren>): VarDecl | undefined {
@@ -243,21 +229,22 @@ class AstBuilder extends BaseVisitor {
     const typeToken = this.tok(ctx.type);
     if (scopeToken === undefined || name === undefined || typeToken === undefined) return undefined;
     const typeSpan = tokenSpan(this.fileName, typeToken);
-    if (!(VAR_TYPES as readonly string[]).includes(typeToken.image)) {
-      this.report("unknownType", typeSpan, [typeToken.image]);
+    if (!varTypes.has(typeToken.image)) {
+      this.diagnostics.push(diagnostic("unknownType", typeSpan, [typeToken.image]));
       return undefined;
     }
-    const defaultValue = this.node<Value>(ctx.value);
+    const defaultValue = this.value(first(ctx.value));
     const masked = this.span(ctx.Kw_masked);
-    return {
+    const decl: Mutable<VarDecl> = {
       kind: "VarDecl",
       scope: scopeToken.image === "global" ? "global" : "local",
       name,
       type: { kind: "TypeRef", name: typeToken.image as VarType, span: typeSpan },
-      ...(defaultValue !== undefined && { default: defaultValue }),
       masked: masked !== undefined,
-      span: cover(tokenSpan(this.fileName, scopeToken), typeSpan, defaultValue?.span, masked),
+      span: cover(tokenSpan(this.fileName, scopeToken), later(later(typeSpan, defaultValue?.span), masked)),
     };
+    if (defaultValue !== undefined) decl.default = defaultValue;
+    return decl;
   }
 
   secretDecl(ctx: Ctx<cst.SecretDeclCstChildren>): SecretDecl | undefined {
@@ -271,86 +258,49 @@ class AstBuilder extends BaseVisitor {
     return this.exit("start", ctx.Kw_start, ctx.Name);
   }
 
-  widgetHeader(ctx: Ctx<cst.WidgetHeaderCstChildren>): Header | undefined {
-    const id = this.ident(ctx.Name);
-    return id === undefined ? undefined : { id, displayName: this.str(ctx.StringLiteral) };
-  }
-
   // ---------------------------------------------------------------- http
 
   httpWidget(ctx: Ctx<cst.HttpWidgetCstChildren>): HttpWidget | undefined {
-    const header = this.header(ctx);
-    const settings = this.nodes<HttpSettingNode | Exit>(ctx.httpSetting);
-    const base = this.widgetBase(ctx.Kw_http, header, this.span(ctx.RCurly), ...settings.map((s) => s.span));
+    const base = this.widget(ctx, ctx.Kw_http);
     if (base === undefined) return undefined;
-    const fields: HttpFields = {};
-    for (const setting of settings) {
-      switch (setting.kind) {
-        case "MethodSetting":
-          fields.method = this.once(fields.method, setting, "method", base.id);
-          break;
-        case "UrlSetting":
-          fields.url = this.once(fields.url, setting, "url", base.id);
-          break;
-        case "QuerySetting":
-          fields.query = this.once(fields.query, setting, "query", base.id);
-          break;
-        case "AuthorizationSetting":
-          fields.authorization = this.once(fields.authorization, setting, "authorization", base.id);
-          break;
-        case "HeadersSetting":
-          fields.headers = this.once(fields.headers, setting, "headers", base.id);
-          break;
-        case "ContentTypeSetting":
-          fields.contentType = this.once(fields.contentType, setting, "content_type", base.id);
-          break;
-        case "JsonBody":
-        case "FormBody":
-        case "TextBody":
-          fields.body = this.once<Body>(fields.body, setting, "body", base.id);
-          break;
-        case "RetrySetting":
-          fields.retry = this.once(fields.retry, setting, "retry", base.id);
-          break;
-        case "TimeoutSetting":
-          fields.timeout = this.once(fields.timeout, setting, "timeout", base.id);
-          break;
-        case "ResultsSetting":
-          fields.results = this.once(fields.results, setting, "results", base.id);
-          break;
-        case "Exit":
-          if (setting.label === "success") fields.success = this.once(fields.success, setting, "success", base.id);
-          else fields.fail = this.once(fields.fail, setting, "fail", base.id);
-          break;
-      }
+    const id = base.id;
+    const widget: Mutable<HttpWidget> = { kind: "HttpWidget", ...base };
+    const method = this.single(ctx.methodSetting, this.methodSetting, "method", id);
+    const url = this.single(ctx.urlSetting, this.urlSetting, "url", id);
+    const query = this.single(ctx.querySetting, this.querySetting, "query", id);
+    const authorization = this.single(ctx.authorizationSetting, this.authorizationSetting, "authorization", id);
+    const headers = this.single(ctx.headersSetting, this.headersSetting, "headers", id);
+    const contentType = this.single(ctx.contentTypeSetting, this.contentTypeSetting, "content_type", id);
+    const body = this.single(ctx.bodySetting, this.bodySetting, "body", id);
+    const retry = this.single(ctx.retrySetting, this.retrySetting, "retry", id);
+    const timeout = this.single(ctx.timeoutSetting, this.timeoutSetting, "timeout", id);
+    const results = this.single(ctx.resultsSetting, this.resultsSetting, "results", id);
+    const success = this.single(ctx.successExit, this.successExit, "success", id);
+    const fail = this.single(ctx.failExit, this.failExit, "fail", id);
+    if (method !== undefined) widget.method = method;
+    if (url !== undefined) widget.url = url;
+    if (query !== undefined) widget.query = query;
+    if (authorization !== undefined) widget.authorization = authorization;
+    if (headers !== undefined) widget.headers = headers;
+    if (contentType !== undefined) widget.contentType = contentType;
+    if (body !== undefined) widget.body = body;
+    if (retry !== undefined) widget.retry = retry;
+    if (timeout !== undefined) widget.timeout = timeout;
+    if (results !== undefined) widget.results = results;
+    if (success !== undefined) widget.success = success;
+    if (fail !== undefined) widget.fail = fail;
+    if (this.tok(ctx.RCurly) === undefined) {
+      this.extend(widget, [method, url, query, authorization, headers, contentType, body, retry, timeout, results, success, fail]);
     }
-    // Only defined fields were assigned, which is what exactOptionalPropertyTypes asks of the result.
-    return { kind: "HttpWidget", ...base, ...fields } as HttpWidget;
-  }
-
-  httpSetting(ctx: Ctx<cst.HttpSettingCstChildren>): HttpSettingNode | Exit | undefined {
-    return this.node(
-      ctx.methodSetting ??
-        ctx.urlSetting ??
-        ctx.querySetting ??
-        ctx.authorizationSetting ??
-        ctx.headersSetting ??
-        ctx.contentTypeSetting ??
-        ctx.bodySetting ??
-        ctx.retrySetting ??
-        ctx.timeoutSetting ??
-        ctx.resultsSetting ??
-        ctx.successExit ??
-        ctx.failExit,
-    );
+    return widget;
   }
 
   methodSetting(ctx: Ctx<cst.MethodSettingCstChildren>): HttpWidget["method"] {
     const start = this.span(ctx.Kw_method);
     const name = this.ident(ctx.Name);
     if (start === undefined || name === undefined) return undefined;
-    if (!(HTTP_METHODS as readonly string[]).includes(name.name)) {
-      this.report("unknownMethod", name.span, [name.name]);
+    if (!httpMethods.has(name.name)) {
+      this.diagnostics.push(diagnostic("unknownMethod", name.span, [name.name]));
       return undefined;
     }
     return { kind: "MethodSetting", method: name.name as HttpMethod, span: cover(start, name.span) };
@@ -358,28 +308,28 @@ class AstBuilder extends BaseVisitor {
 
   urlSetting(ctx: Ctx<cst.UrlSettingCstChildren>): HttpWidget["url"] {
     const start = this.span(ctx.Kw_url);
-    const value = this.node<Value>(ctx.value);
+    const value = this.value(first(ctx.value));
     if (start === undefined || value === undefined) return undefined;
     return { kind: "UrlSetting", value, span: cover(start, value.span) };
   }
 
   querySetting(ctx: Ctx<cst.QuerySettingCstChildren>): HttpWidget["query"] {
     const start = this.span(ctx.Kw_query);
-    const block = this.node<Block<KeyValue>>(ctx.keyValueBlock);
+    const block = this.keyValueBlock(first(ctx.keyValueBlock));
     if (start === undefined || block === undefined) return undefined;
     return { kind: "QuerySetting", entries: block.items, span: cover(start, block.span) };
   }
 
   authorizationSetting(ctx: Ctx<cst.AuthorizationSettingCstChildren>): HttpWidget["authorization"] {
     const start = this.span(ctx.Kw_authorization);
-    const value = this.node<Value>(ctx.value);
+    const value = this.value(first(ctx.value));
     if (start === undefined || value === undefined) return undefined;
     return { kind: "AuthorizationSetting", value, span: cover(start, value.span) };
   }
 
   headersSetting(ctx: Ctx<cst.HeadersSettingCstChildren>): HttpWidget["headers"] {
     const start = this.span(ctx.Kw_headers);
-    const block = this.node<Block<KeyValue>>(ctx.keyValueBlock);
+    const block = this.keyValueBlock(first(ctx.keyValueBlock));
     if (start === undefined || block === undefined) return undefined;
     return { kind: "HeadersSetting", entries: block.items, span: cover(start, block.span) };
   }
@@ -395,11 +345,11 @@ class AstBuilder extends BaseVisitor {
     const start = this.span(ctx.Kw_body);
     if (start === undefined) return undefined;
     if (ctx.Kw_json !== undefined) {
-      const value = this.node<Value>(ctx.value);
+      const value = this.value(first(ctx.value));
       return value && { kind: "JsonBody", value, span: cover(start, value.span) };
     }
     if (ctx.Kw_form !== undefined) {
-      const block = this.node<Block<KeyValue>>(ctx.keyValueBlock);
+      const block = this.keyValueBlock(first(ctx.keyValueBlock));
       return block && { kind: "FormBody", entries: block.items, span: cover(start, block.span) };
     }
     const text = this.str(ctx.StringLiteral);
@@ -424,12 +374,10 @@ class AstBuilder extends BaseVisitor {
   resultsSetting(ctx: Ctx<cst.ResultsSettingCstChildren>): HttpWidget["results"] {
     const start = this.span(ctx.Kw_results);
     if (start === undefined) return undefined;
-    const mappings = this.nodes<ResultMapping>(ctx.resultMapping);
-    return {
-      kind: "ResultsSetting",
-      mappings,
-      span: cover(start, this.span(ctx.LCurly), this.span(ctx.RCurly), ...mappings.map((m) => m.span)),
-    };
+    const mappings: ResultMapping[] = [];
+    for (const node of ctx.resultMapping ?? []) push(mappings, this.resultMapping(node.children));
+    const end = later(later(this.span(ctx.LCurly), mappings.at(-1)?.span), this.span(ctx.RCurly));
+    return { kind: "ResultsSetting", mappings, span: cover(start, end) };
   }
 
   resultMapping(ctx: Ctx<cst.ResultMappingCstChildren>): ResultMapping | undefined {
@@ -458,16 +406,17 @@ class AstBuilder extends BaseVisitor {
     return this.exit("fail", ctx.Kw_fail, ctx.Name);
   }
 
-  keyValueBlock(ctx: Ctx<cst.KeyValueBlockCstChildren>): Block<KeyValue> | undefined {
-    const start = this.span(ctx.LCurly);
-    if (start === undefined) return undefined;
-    const items = this.nodes<KeyValue>(ctx.keyValue);
-    return { items, span: cover(start, this.span(ctx.RCurly), ...items.map((i) => i.span)) };
+  keyValueBlock(ctx: Ctx<cst.KeyValueBlockCstChildren> | undefined): Block<KeyValue> | undefined {
+    const start = this.span(ctx?.LCurly);
+    if (ctx === undefined || start === undefined) return undefined;
+    const items: KeyValue[] = [];
+    for (const node of ctx.keyValue ?? []) push(items, this.keyValue(node.children));
+    return { items, span: cover(start, later(items.at(-1)?.span, this.span(ctx.RCurly))) };
   }
 
   keyValue(ctx: Ctx<cst.KeyValueCstChildren>): KeyValue | undefined {
     const key = this.key(ctx);
-    const value = this.node<Value>(ctx.value);
+    const value = this.value(first(ctx.value));
     if (key === undefined || value === undefined) return undefined;
     return { kind: "KeyValue", key, value, span: cover(key.span, value.span) };
   }
@@ -482,26 +431,20 @@ class AstBuilder extends BaseVisitor {
   // ---------------------------------------------------------------- other widgets
 
   conditionWidget(ctx: Ctx<cst.ConditionWidgetCstChildren>): ConditionWidget | undefined {
-    const entries = this.nodes<WhenBranch | Exit>(ctx.conditionEntry);
-    const spans = entries.map((n) => n.span);
-    const base = this.widgetBase(ctx.Kw_condition, this.header(ctx), this.span(ctx.RCurly), ...spans);
+    const base = this.widget(ctx, ctx.Kw_condition);
     if (base === undefined) return undefined;
     const branches: WhenBranch[] = [];
-    let elseExit: Exit | undefined;
-    for (const entry of entries) {
-      if (entry.kind === "When") branches.push(entry);
-      else elseExit = this.once(elseExit, entry, "else", base.id);
-    }
-    return { kind: "ConditionWidget", ...base, branches, ...(elseExit !== undefined && { else: elseExit }) };
-  }
-
-  conditionEntry(ctx: Ctx<cst.ConditionEntryCstChildren>): WhenBranch | Exit | undefined {
-    return this.node(ctx.whenBranch ?? ctx.elseExit);
+    for (const node of ctx.whenBranch ?? []) push(branches, this.whenBranch(node.children));
+    const elseExit = this.single(ctx.elseExit, this.elseExit, "else", base.id);
+    const widget: Mutable<ConditionWidget> = { kind: "ConditionWidget", ...base, branches };
+    if (elseExit !== undefined) widget.else = elseExit;
+    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [...branches, elseExit]);
+    return widget;
   }
 
   whenBranch(ctx: Ctx<cst.WhenBranchCstChildren>): WhenBranch | undefined {
     const start = this.span(ctx.Kw_when);
-    const condition = this.node<Expr>(ctx.orExpr);
+    const condition = this.orExpr(first(ctx.orExpr));
     const target = this.ident(ctx.Name);
     if (start === undefined || condition === undefined || target === undefined) return undefined;
     return { kind: "When", condition, target, span: cover(start, target.span) };
@@ -512,26 +455,29 @@ class AstBuilder extends BaseVisitor {
   }
 
   setWidget(ctx: Ctx<cst.SetWidgetCstChildren>): SetWidget | undefined {
-    const entries = this.nodes<Assignment | Exit>(ctx.setEntry);
-    const spans = entries.map((n) => n.span);
-    const base = this.widgetBase(ctx.Kw_set, this.header(ctx), this.span(ctx.RCurly), ...spans);
+    const base = this.widget(ctx, ctx.Kw_set);
     if (base === undefined) return undefined;
     const assignments: Assignment[] = [];
     let next: Exit | undefined;
-    for (const entry of entries) {
-      if (entry.kind === "Assignment") assignments.push(entry);
-      else next = this.once(next, entry, "next", base.id);
+    for (const node of ctx.setEntry ?? []) {
+      const entry = this.setEntry(node.children);
+      if (entry?.kind === "Assignment") assignments.push(entry);
+      else if (entry !== undefined) next = this.once(next, entry, "next", base.id);
     }
-    return { kind: "SetWidget", ...base, assignments, ...(next !== undefined && { next }) };
+    const widget: Mutable<SetWidget> = { kind: "SetWidget", ...base, assignments };
+    if (next !== undefined) widget.next = next;
+    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [...assignments, next]);
+    return widget;
   }
 
   setEntry(ctx: Ctx<cst.SetEntryCstChildren>): Assignment | Exit | undefined {
-    return this.node(ctx.nextExit ?? ctx.assignment);
+    const next = first(ctx.nextExit);
+    return next !== undefined ? this.nextExit(next) : this.assignment(first(ctx.assignment));
   }
 
-  assignment(ctx: Ctx<cst.AssignmentCstChildren>): Assignment | undefined {
-    const target = this.ident(ctx.Name);
-    const value = this.node<Value>(ctx.value);
+  assignment(ctx: Ctx<cst.AssignmentCstChildren> | undefined): Assignment | undefined {
+    const target = this.ident(ctx?.Name);
+    const value = this.value(first(ctx?.value));
     if (target === undefined || value === undefined) return undefined;
     return { kind: "Assignment", target, value, span: cover(target.span, value.span) };
   }
@@ -541,26 +487,15 @@ class AstBuilder extends BaseVisitor {
   }
 
   sendWidget(ctx: Ctx<cst.SendWidgetCstChildren>): SendWidget | undefined {
-    const entries = this.nodes<MessageSetting | Exit>(ctx.sendEntry);
-    const spans = entries.map((n) => n.span);
-    const base = this.widgetBase(ctx.Kw_send, this.header(ctx), this.span(ctx.RCurly), ...spans);
+    const base = this.widget(ctx, ctx.Kw_send);
     if (base === undefined) return undefined;
-    let message: MessageSetting | undefined;
-    let next: Exit | undefined;
-    for (const entry of entries) {
-      if (entry.kind === "MessageSetting") message = this.once(message, entry, "message", base.id);
-      else next = this.once(next, entry, "next", base.id);
-    }
-    return {
-      kind: "SendWidget",
-      ...base,
-      ...(message !== undefined && { message }),
-      ...(next !== undefined && { next }),
-    };
-  }
-
-  sendEntry(ctx: Ctx<cst.SendEntryCstChildren>): MessageSetting | Exit | undefined {
-    return this.node(ctx.messageSetting ?? ctx.nextExit);
+    const message = this.single(ctx.messageSetting, this.messageSetting, "message", base.id);
+    const next = this.single(ctx.nextExit, this.nextExit, "next", base.id);
+    const widget: Mutable<SendWidget> = { kind: "SendWidget", ...base };
+    if (message !== undefined) widget.message = message;
+    if (next !== undefined) widget.next = next;
+    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [message, next]);
+    return widget;
   }
 
   messageSetting(ctx: Ctx<cst.MessageSettingCstChildren>): MessageSetting | undefined {
@@ -571,12 +506,13 @@ class AstBuilder extends BaseVisitor {
   }
 
   routeWidget(ctx: Ctx<cst.RouteWidgetCstChildren>): RouteWidget | undefined {
-    const queues = this.nodes<QueueSetting>(ctx.queueSetting);
-    const base = this.widgetBase(ctx.Kw_route, this.header(ctx), this.span(ctx.RCurly), ...queues.map((q) => q.span));
+    const base = this.widget(ctx, ctx.Kw_route);
     if (base === undefined) return undefined;
-    let queue: QueueSetting | undefined;
-    for (const setting of queues) queue = this.once(queue, setting, "queue", base.id);
-    return { kind: "RouteWidget", ...base, ...(queue !== undefined && { queue }) };
+    const queue = this.single(ctx.queueSetting, this.queueSetting, "queue", base.id);
+    const widget: Mutable<RouteWidget> = { kind: "RouteWidget", ...base };
+    if (queue !== undefined) widget.queue = queue;
+    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [queue]);
+    return widget;
   }
 
   queueSetting(ctx: Ctx<cst.QueueSettingCstChildren>): QueueSetting | undefined {
@@ -587,16 +523,22 @@ class AstBuilder extends BaseVisitor {
   }
 
   endWidget(ctx: Ctx<cst.EndWidgetCstChildren>): EndWidget | undefined {
-    const base = this.widgetBase(ctx.Kw_end, this.header(ctx), this.span(ctx.RCurly));
+    const base = this.widget(ctx, ctx.Kw_end);
     return base && { kind: "EndWidget", ...base };
   }
 
   // ---------------------------------------------------------------- values
 
-  value(ctx: Ctx<cst.ValueCstChildren>): Value | undefined {
-    if (ctx.secretRef !== undefined) return this.node<SecretRef>(ctx.secretRef);
-    if (ctx.object !== undefined) return this.node<ObjectValue>(ctx.object);
-    if (ctx.array !== undefined) return this.node<ArrayValue>(ctx.array);
+  value(ctx: Ctx<cst.ValueCstChildren> | undefined): Value | undefined {
+    if (ctx === undefined) return undefined;
+    if (ctx.Kw_secret !== undefined) {
+      const start = this.span(ctx.Kw_secret);
+      const name = this.ident(ctx.secretName);
+      if (start === undefined || name === undefined) return undefined;
+      return { kind: "SecretRef", name: name.name, span: cover(start, name.span) };
+    }
+    if (ctx.object !== undefined) return this.object(first(ctx.object));
+    if (ctx.array !== undefined) return this.array(first(ctx.array));
     return this.literalOrName(ctx);
   }
 
@@ -604,92 +546,98 @@ class AstBuilder extends BaseVisitor {
   private literalOrName(ctx: Ctx<cst.PrimaryCstChildren>): Literal | VarRef | undefined {
     if (ctx.StringLiteral !== undefined) return this.str(ctx.StringLiteral);
     if (ctx.NumberLiteral !== undefined) return this.num(ctx.NumberLiteral);
+    if (ctx.Name !== undefined) {
+      const name = this.ident(ctx.Name);
+      return name && { kind: "VarRef", name: name.name, span: name.span };
+    }
     const truth = this.span(ctx.True);
     if (truth !== undefined) return { kind: "Boolean", value: true, span: truth };
     const falsity = this.span(ctx.False);
     if (falsity !== undefined) return { kind: "Boolean", value: false, span: falsity };
     const nil = this.span(ctx.Null);
-    if (nil !== undefined) return { kind: "Null", span: nil };
-    const name = this.ident(ctx.Name);
-    return name && { kind: "VarRef", name: name.name, span: name.span };
+    return nil && { kind: "Null", span: nil };
   }
 
-  secretRef(ctx: Ctx<cst.SecretRefCstChildren>): SecretRef | undefined {
-    const start = this.span(ctx.Kw_secret);
-    const name = this.ident(ctx.Name);
-    if (start === undefined || name === undefined) return undefined;
-    return { kind: "SecretRef", name: name.name, span: cover(start, name.span) };
-  }
-
-  object(ctx: Ctx<cst.ObjectCstChildren>): ObjectValue | undefined {
-    const start = this.span(ctx.LCurly);
-    if (start === undefined) return undefined;
-    const entries = this.nodes<ObjectEntry>(ctx.objectEntry);
-    return { kind: "Object", entries, span: cover(start, this.span(ctx.RCurly), ...entries.map((e) => e.span)) };
+  object(ctx: Ctx<cst.ObjectCstChildren> | undefined): ObjectValue | undefined {
+    const start = this.span(ctx?.LCurly);
+    if (ctx === undefined || start === undefined) return undefined;
+    const entries: ObjectEntry[] = [];
+    for (const node of ctx.objectEntry ?? []) push(entries, this.objectEntry(node.children));
+    return { kind: "Object", entries, span: cover(start, later(entries.at(-1)?.span, this.span(ctx.RCurly))) };
   }
 
   objectEntry(ctx: Ctx<cst.ObjectEntryCstChildren>): ObjectEntry | undefined {
     const key = this.str(ctx.StringLiteral);
-    const value = this.node<Value>(ctx.value);
+    const value = this.value(first(ctx.value));
     if (key === undefined || value === undefined) return undefined;
     return { kind: "ObjectEntry", key, value, span: cover(key.span, value.span) };
   }
 
-  array(ctx: Ctx<cst.ArrayCstChildren>): ArrayValue | undefined {
-    const start = this.span(ctx.LBracket);
-    if (start === undefined) return undefined;
-    const items = this.nodes<Value>(ctx.value);
-    return { kind: "Array", items, span: cover(start, this.span(ctx.RBracket), ...items.map((i) => i.span)) };
+  array(ctx: Ctx<cst.ArrayCstChildren> | undefined): ArrayValue | undefined {
+    const start = this.span(ctx?.LBracket);
+    if (ctx === undefined || start === undefined) return undefined;
+    const items: Value[] = [];
+    for (const node of ctx.value ?? []) push(items, this.value(node.children));
+    return { kind: "Array", items, span: cover(start, later(items.at(-1)?.span, this.span(ctx.RBracket))) };
   }
 
   // ---------------------------------------------------------------- expressions
 
-  orExpr(ctx: Ctx<cst.OrExprCstChildren>): Expr | undefined {
-    return this.leftAssociative("or", ctx.andExpr);
-  }
-
-  andExpr(ctx: Ctx<cst.AndExprCstChildren>): Expr | undefined {
-    return this.leftAssociative("and", ctx.notExpr);
-  }
-
-  private leftAssociative(op: "and" | "or", operands: readonly CstNode[] | undefined): Expr | undefined {
+  orExpr(ctx: Ctx<cst.OrExprCstChildren> | undefined): Expr | undefined {
     let left: Expr | undefined;
-    for (const operand of operands ?? []) {
-      const right = this.node<Expr>(operand);
+    for (const node of ctx?.andExpr ?? []) {
+      const right = this.andExpr(node.children);
       if (right === undefined) return undefined;
-      left = left === undefined ? right : { kind: "Binary", op, left, right, span: cover(left.span, right.span) };
+      left = left === undefined ? right : { kind: "Binary", op: "or", left, right, span: cover(left.span, right.span) };
     }
     return left;
   }
 
-  notExpr(ctx: Ctx<cst.NotExprCstChildren>): Expr | undefined {
+  andExpr(ctx: Ctx<cst.AndExprCstChildren>): Expr | undefined {
+    let left: Expr | undefined;
+    for (const node of ctx.notExpr ?? []) {
+      const right = this.notExpr(node.children);
+      if (right === undefined) return undefined;
+      left = left === undefined ? right : { kind: "Binary", op: "and", left, right, span: cover(left.span, right.span) };
+    }
+    return left;
+  }
+
+  notExpr(ctx: Ctx<cst.NotExprCstChildren> | undefined): Expr | undefined {
+    if (ctx === undefined) return undefined;
     const not = this.span(ctx.Not);
-    if (not === undefined) return this.node<Expr>(ctx.comparison);
-    const operand = this.node<Expr>(ctx.notExpr);
+    if (not === undefined) return this.comparison(first(ctx.comparison));
+    const operand = this.notExpr(first(ctx.notExpr));
     return operand && { kind: "Not", operand, span: cover(not, operand.span) };
   }
 
-  comparison(ctx: Ctx<cst.ComparisonCstChildren>): Expr | undefined {
-    const left = this.node<Expr>(ctx.primary?.[0]);
-    const opToken = this.tok(
-      ctx.EqEq ?? ctx.NotEq ?? ctx.LessEq ?? ctx.GreaterEq ?? ctx.Less ?? ctx.Greater ?? ctx.Contains,
-    );
-    if (left === undefined || opToken === undefined) return left;
-    const right = this.node<Expr>(ctx.primary?.[1]);
+  comparison(ctx: Ctx<cst.ComparisonCstChildren> | undefined): Expr | undefined {
+    const left = this.primary(ctx?.primary?.[0]?.children);
+    if (ctx === undefined || left === undefined) return undefined;
+    const opToken = this.tok(ctx.EqEq ?? ctx.NotEq ?? ctx.LessEq ?? ctx.GreaterEq ?? ctx.Less ?? ctx.Greater ?? ctx.Contains);
+    if (opToken === undefined) return left;
+    const right = this.primary(ctx.primary?.[1]?.children);
     if (right === undefined) return undefined;
-    const op = opToken.image as "==" | "!=" | "<" | "<=" | ">" | ">=" | "contains";
-    return { kind: "Binary", op, left, right, span: cover(left.span, right.span) };
+    return { kind: "Binary", op: opToken.image as ComparisonOp, left, right, span: cover(left.span, right.span) };
   }
 
-  primary(ctx: Ctx<cst.PrimaryCstChildren>): Expr | undefined {
-    if (ctx.orExpr !== undefined) return this.node<Expr>(ctx.orExpr);
+  primary(ctx: Ctx<cst.PrimaryCstChildren> | undefined): Expr | undefined {
+    if (ctx === undefined) return undefined;
+    if (ctx.orExpr !== undefined) return this.orExpr(first(ctx.orExpr));
     return this.literalOrName(ctx);
   }
 }
 
-const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
+function push<T>(list: T[], item: T | undefined): void {
+  if (item !== undefined) list.push(item);
+}
+
+function bySourceOrder(a: { readonly span: Span }, b: { readonly span: Span }): number {
+  return a.span.offset - b.span.offset;
+}
 
 function durationOf(token: IToken, span: Span): Duration {
+  // The Duration token's pattern guarantees this match.
   const match = /^(\d+)(ms|s|m)$/.exec(token.image) as RegExpExecArray;
   const ms = Number(match[1]) * (units[match[2] as string] as number);
   return { kind: "Duration", ms, raw: token.image, span };

@@ -21,16 +21,6 @@ export type FlowCstChildren = {
   Name: IToken[];
   StringLiteral?: IToken[];
   LCurly: IToken[];
-  item?: ItemCstNode[];
-  RCurly: IToken[];
-};
-
-export interface ItemCstNode extends CstNode {
-  name: "item";
-  children: ItemCstChildren;
-}
-
-export type ItemCstChildren = {
   varDecl?: VarDeclCstNode[];
   secretDecl?: SecretDeclCstNode[];
   startExit?: StartExitCstNode[];
@@ -40,6 +30,7 @@ export type ItemCstChildren = {
   sendWidget?: SendWidgetCstNode[];
   routeWidget?: RouteWidgetCstNode[];
   endWidget?: EndWidgetCstNode[];
+  RCurly: IToken[];
 };
 
 export interface VarDeclCstNode extends CstNode {
@@ -86,28 +77,9 @@ export interface HttpWidgetCstNode extends CstNode {
 
 export type HttpWidgetCstChildren = {
   Kw_http: IToken[];
-  widgetHeader: WidgetHeaderCstNode[];
-  LCurly?: IToken[];
-  httpSetting?: HttpSettingCstNode[];
-  RCurly?: IToken[];
-};
-
-export interface WidgetHeaderCstNode extends CstNode {
-  name: "widgetHeader";
-  children: WidgetHeaderCstChildren;
-}
-
-export type WidgetHeaderCstChildren = {
   Name: IToken[];
   StringLiteral?: IToken[];
-};
-
-export interface HttpSettingCstNode extends CstNode {
-  name: "httpSetting";
-  children: HttpSettingCstChildren;
-}
-
-export type HttpSettingCstChildren = {
+  LCurly?: IToken[];
   methodSetting?: MethodSettingCstNode[];
   urlSetting?: UrlSettingCstNode[];
   querySetting?: QuerySettingCstNode[];
@@ -120,6 +92,7 @@ export type HttpSettingCstChildren = {
   resultsSetting?: ResultsSettingCstNode[];
   successExit?: SuccessExitCstNode[];
   failExit?: FailExitCstNode[];
+  RCurly?: IToken[];
 };
 
 export interface MethodSettingCstNode extends CstNode {
@@ -295,20 +268,12 @@ export interface ConditionWidgetCstNode extends CstNode {
 
 export type ConditionWidgetCstChildren = {
   Kw_condition: IToken[];
-  widgetHeader: WidgetHeaderCstNode[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
   LCurly?: IToken[];
-  conditionEntry?: ConditionEntryCstNode[];
-  RCurly?: IToken[];
-};
-
-export interface ConditionEntryCstNode extends CstNode {
-  name: "conditionEntry";
-  children: ConditionEntryCstChildren;
-}
-
-export type ConditionEntryCstChildren = {
   whenBranch?: WhenBranchCstNode[];
   elseExit?: ElseExitCstNode[];
+  RCurly?: IToken[];
 };
 
 export interface WhenBranchCstNode extends CstNode {
@@ -341,7 +306,8 @@ export interface SetWidgetCstNode extends CstNode {
 
 export type SetWidgetCstChildren = {
   Kw_set: IToken[];
-  widgetHeader: WidgetHeaderCstNode[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
   LCurly?: IToken[];
   setEntry?: SetEntryCstNode[];
   RCurly?: IToken[];
@@ -386,20 +352,12 @@ export interface SendWidgetCstNode extends CstNode {
 
 export type SendWidgetCstChildren = {
   Kw_send: IToken[];
-  widgetHeader: WidgetHeaderCstNode[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
   LCurly?: IToken[];
-  sendEntry?: SendEntryCstNode[];
-  RCurly?: IToken[];
-};
-
-export interface SendEntryCstNode extends CstNode {
-  name: "sendEntry";
-  children: SendEntryCstChildren;
-}
-
-export type SendEntryCstChildren = {
   messageSetting?: MessageSettingCstNode[];
   nextExit?: NextExitCstNode[];
+  RCurly?: IToken[];
 };
 
 export interface MessageSettingCstNode extends CstNode {
@@ -419,7 +377,8 @@ export interface RouteWidgetCstNode extends CstNode {
 
 export type RouteWidgetCstChildren = {
   Kw_route: IToken[];
-  widgetHeader: WidgetHeaderCstNode[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
   LCurly?: IToken[];
   queueSetting?: QueueSettingCstNode[];
   RCurly?: IToken[];
@@ -442,7 +401,8 @@ export interface EndWidgetCstNode extends CstNode {
 
 export type EndWidgetCstChildren = {
   Kw_end: IToken[];
-  widgetHeader: WidgetHeaderCstNode[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
   LCurly?: IToken[];
   RCurly?: IToken[];
 };
@@ -453,7 +413,9 @@ export interface ValueCstNode extends CstNode {
 }
 
 export type ValueCstChildren = {
-  secretRef?: SecretRefCstNode[];
+  Kw_secret?: IToken[];
+  Dot?: IToken[];
+  secretName?: IToken[];
   StringLiteral?: IToken[];
   NumberLiteral?: IToken[];
   True?: IToken[];
@@ -462,17 +424,6 @@ export type ValueCstChildren = {
   Name?: IToken[];
   object?: ObjectCstNode[];
   array?: ArrayCstNode[];
-};
-
-export interface SecretRefCstNode extends CstNode {
-  name: "secretRef";
-  children: SecretRefCstChildren;
-}
-
-export type SecretRefCstChildren = {
-  Kw_secret: IToken[];
-  Dot: IToken[];
-  Name: IToken[];
 };
 
 export interface ObjectCstNode extends CstNode {
@@ -577,13 +528,10 @@ export type PrimaryCstChildren = {
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
   flow(children: FlowCstChildren, param?: IN): OUT;
-  item(children: ItemCstChildren, param?: IN): OUT;
   varDecl(children: VarDeclCstChildren, param?: IN): OUT;
   secretDecl(children: SecretDeclCstChildren, param?: IN): OUT;
   startExit(children: StartExitCstChildren, param?: IN): OUT;
   httpWidget(children: HttpWidgetCstChildren, param?: IN): OUT;
-  widgetHeader(children: WidgetHeaderCstChildren, param?: IN): OUT;
-  httpSetting(children: HttpSettingCstChildren, param?: IN): OUT;
   methodSetting(children: MethodSettingCstChildren, param?: IN): OUT;
   urlSetting(children: UrlSettingCstChildren, param?: IN): OUT;
   querySetting(children: QuerySettingCstChildren, param?: IN): OUT;
@@ -600,7 +548,6 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   keyValueBlock(children: KeyValueBlockCstChildren, param?: IN): OUT;
   keyValue(children: KeyValueCstChildren, param?: IN): OUT;
   conditionWidget(children: ConditionWidgetCstChildren, param?: IN): OUT;
-  conditionEntry(children: ConditionEntryCstChildren, param?: IN): OUT;
   whenBranch(children: WhenBranchCstChildren, param?: IN): OUT;
   elseExit(children: ElseExitCstChildren, param?: IN): OUT;
   setWidget(children: SetWidgetCstChildren, param?: IN): OUT;
@@ -608,13 +555,11 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   assignment(children: AssignmentCstChildren, param?: IN): OUT;
   nextExit(children: NextExitCstChildren, param?: IN): OUT;
   sendWidget(children: SendWidgetCstChildren, param?: IN): OUT;
-  sendEntry(children: SendEntryCstChildren, param?: IN): OUT;
   messageSetting(children: MessageSettingCstChildren, param?: IN): OUT;
   routeWidget(children: RouteWidgetCstChildren, param?: IN): OUT;
   queueSetting(children: QueueSettingCstChildren, param?: IN): OUT;
   endWidget(children: EndWidgetCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
-  secretRef(children: SecretRefCstChildren, param?: IN): OUT;
   object(children: ObjectCstChildren, param?: IN): OUT;
   objectEntry(children: ObjectEntryCstChildren, param?: IN): OUT;
   array(children: ArrayCstChildren, param?: IN): OUT;

@@ -42,14 +42,14 @@ export function parse(source: string, file: string): ParseResult {
   const scan = scanTokens(lexed.tokens, file, diagnostics);
   if (scan.tooDeep) return { flow: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
 
-  flowParser.input = lexed.tokens;
-  const cst = flowParser.file();
-  const syntaxErrorOffsets = new Set<number>();
+  const cst = flowParser.parseTokens(lexed.tokens, scan.balance);
+  // One diagnostic per position: recovery can raise several errors at one token, and a
+  // token already reported as malformed (say `5sec`) needs no "expected X" on top.
+  const reportedOffsets = new Set(diagnostics.map((d) => d.span.offset));
   for (const error of flowParser.errors) {
     const reported = parserDiagnostic(error, file, source);
-    // Recovery can raise several errors at one token; the first is the useful one.
-    if (syntaxErrorOffsets.has(reported.span.offset)) continue;
-    syntaxErrorOffsets.add(reported.span.offset);
+    if (reportedOffsets.has(reported.span.offset)) continue;
+    reportedOffsets.add(reported.span.offset);
     diagnostics.push(reported);
   }
 
@@ -60,6 +60,8 @@ export function parse(source: string, file: string): ParseResult {
 interface Scan {
   readonly strings: ReadonlyMap<IToken, StringLiteral>;
   readonly tooDeep: boolean;
+  /** Opening minus closing brackets of all kinds. */
+  readonly balance: number;
 }
 
 /**
@@ -70,6 +72,7 @@ interface Scan {
 function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagnostic[]): Scan {
   const strings = new Map<IToken, StringLiteral>();
   let depth = 0;
+  let balance = 0;
   let nots = 0;
   for (const token of tokens) {
     const type = token.tokenType;
@@ -79,16 +82,18 @@ function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagno
       diagnostics.push(diagnostic("invalidNumber", tokenSpan(file, token), [quoteSnippet(token.image)]));
     } else if (type === t.LCurly || type === t.LBracket || type === t.LParen) {
       depth++;
+      balance++;
     } else if (type === t.RCurly || type === t.RBracket || type === t.RParen) {
       depth = Math.max(0, depth - 1);
+      balance--;
     }
     nots = type === t.Not ? nots + 1 : 0;
     if (depth + nots > MAX_NESTING) {
       diagnostics.push(diagnostic("nestingTooDeep", tokenSpan(file, token), [MAX_NESTING]));
-      return { strings, tooDeep: true };
+      return { strings, tooDeep: true, balance };
     }
   }
-  return { strings, tooDeep: false };
+  return { strings, tooDeep: false, balance };
 }
 
 function parserDiagnostic(error: IRecognitionException, file: string, source: string): Diagnostic {

@@ -1,7 +1,7 @@
 // The .flow grammar as a Chevrotain CstParser. One instance is built at module load
 // (grammar analysis is the expensive part) and reused by setting `input`.
 import { CstParser, EOF, MismatchedTokenException, tokenMatcher } from "chevrotain";
-import type { IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { CstNode, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
 import * as t from "./tokens.js";
 
 /**
@@ -94,6 +94,9 @@ const settingStarts: ReadonlySet<TokenType> = new Set([
 const noStops: ReadonlySet<TokenType> = new Set();
 
 class FlowParser extends CstParser {
+  /** Openers minus closers over the whole input. */
+  private balance = 0;
+
   constructor() {
     super(t.allTokens as TokenType[], {
       recoveryEnabled: true,
@@ -102,6 +105,13 @@ class FlowParser extends CstParser {
       errorMessageProvider: argsProvider,
     });
     this.performSelfAnalysis();
+  }
+
+  /** Parses a whole file; `balance` is openers minus closers over all of `tokens`. */
+  parseTokens(tokens: IToken[], balance: number): CstNode {
+    this.input = tokens;
+    this.balance = balance;
+    return this.file();
   }
 
   private get internals(): ParserInternals {
@@ -128,6 +138,14 @@ class FlowParser extends CstParser {
     this.ACTION(() => {
       const first = this.LA(1);
       if (tokenMatcher(first, closer)) return;
+      // In a file whose brackets balance, a closer of the wrong kind is a typo for this
+      // one (`[1, 2}`): take it as this closer rather than close an enclosing group early.
+      if (closers.has(first.tokenType) && this.balance === 0) {
+        this.saveMismatch(closer, first, this.LA(0));
+        first.tokenType = closer;
+        first.tokenTypeIdx = closer.tokenTypeIdx as number;
+        return;
+      }
       let depth = 0;
       let previous = this.LA(0);
       for (let k = 1; ; k++) {
@@ -223,22 +241,23 @@ class FlowParser extends CstParser {
     this.CONSUME(t.Name);
     this.OPTION(() => this.CONSUME(t.StringLiteral));
     this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.item));
+    // Items (like settings in blocks below) are told apart by their first token, so
+    // once the repetition enters, one alternative always matches and errors stay
+    // inside that alternative's rule. The builder restores source order by offset.
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.varDecl) },
+        { ALT: () => this.SUBRULE(this.secretDecl) },
+        { ALT: () => this.SUBRULE(this.startExit) },
+        { ALT: () => this.SUBRULE(this.httpWidget) },
+        { ALT: () => this.SUBRULE(this.conditionWidget) },
+        { ALT: () => this.SUBRULE(this.setWidget) },
+        { ALT: () => this.SUBRULE(this.sendWidget) },
+        { ALT: () => this.SUBRULE(this.routeWidget) },
+        { ALT: () => this.SUBRULE(this.endWidget) },
+      ]),
+    );
     this.close(t.RCurly, noStops);
-  });
-
-  readonly item = this.RULE("item", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.varDecl) },
-      { ALT: () => this.SUBRULE(this.secretDecl) },
-      { ALT: () => this.SUBRULE(this.startExit) },
-      { ALT: () => this.SUBRULE(this.httpWidget) },
-      { ALT: () => this.SUBRULE(this.conditionWidget) },
-      { ALT: () => this.SUBRULE(this.setWidget) },
-      { ALT: () => this.SUBRULE(this.sendWidget) },
-      { ALT: () => this.SUBRULE(this.routeWidget) },
-      { ALT: () => this.SUBRULE(this.endWidget) },
-    ]);
   });
 
   // ---------------------------------------------------------------- declarations
@@ -270,34 +289,28 @@ class FlowParser extends CstParser {
 
   readonly httpWidget = this.RULE("httpWidget", () => {
     this.CONSUME(t.Http);
-    this.SUBRULE(this.widgetHeader);
-    this.OPTION(() => {
-      this.CONSUME(t.LCurly);
-      this.MANY(() => this.SUBRULE(this.httpSetting));
-      this.close(t.RCurly, itemStarts);
-    });
-  });
-
-  readonly widgetHeader = this.RULE("widgetHeader", () => {
     this.CONSUME(t.Name);
     this.OPTION(() => this.CONSUME(t.StringLiteral));
-  });
-
-  readonly httpSetting = this.RULE("httpSetting", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.methodSetting) },
-      { ALT: () => this.SUBRULE(this.urlSetting) },
-      { ALT: () => this.SUBRULE(this.querySetting) },
-      { ALT: () => this.SUBRULE(this.authorizationSetting) },
-      { ALT: () => this.SUBRULE(this.headersSetting) },
-      { ALT: () => this.SUBRULE(this.contentTypeSetting) },
-      { ALT: () => this.SUBRULE(this.bodySetting) },
-      { ALT: () => this.SUBRULE(this.retrySetting) },
-      { ALT: () => this.SUBRULE(this.timeoutSetting) },
-      { ALT: () => this.SUBRULE(this.resultsSetting) },
-      { ALT: () => this.SUBRULE(this.successExit) },
-      { ALT: () => this.SUBRULE(this.failExit) },
-    ]);
+    this.OPTION2(() => {
+      this.CONSUME(t.LCurly);
+      this.MANY(() =>
+        this.OR([
+          { ALT: () => this.SUBRULE(this.methodSetting) },
+          { ALT: () => this.SUBRULE(this.urlSetting) },
+          { ALT: () => this.SUBRULE(this.querySetting) },
+          { ALT: () => this.SUBRULE(this.authorizationSetting) },
+          { ALT: () => this.SUBRULE(this.headersSetting) },
+          { ALT: () => this.SUBRULE(this.contentTypeSetting) },
+          { ALT: () => this.SUBRULE(this.bodySetting) },
+          { ALT: () => this.SUBRULE(this.retrySetting) },
+          { ALT: () => this.SUBRULE(this.timeoutSetting) },
+          { ALT: () => this.SUBRULE(this.resultsSetting) },
+          { ALT: () => this.SUBRULE(this.successExit) },
+          { ALT: () => this.SUBRULE(this.failExit) },
+        ]),
+      );
+      this.close(t.RCurly, itemStarts);
+    });
   });
 
   readonly methodSetting = this.RULE("methodSetting", () => {
@@ -413,18 +426,15 @@ class FlowParser extends CstParser {
 
   readonly conditionWidget = this.RULE("conditionWidget", () => {
     this.CONSUME(t.Condition);
-    this.SUBRULE(this.widgetHeader);
-    this.OPTION(() => {
+    this.CONSUME(t.Name);
+    this.OPTION(() => this.CONSUME(t.StringLiteral));
+    this.OPTION2(() => {
       this.CONSUME(t.LCurly);
-      this.MANY(() => this.SUBRULE(this.conditionEntry));
+      this.MANY(() =>
+        this.OR([{ ALT: () => this.SUBRULE(this.whenBranch) }, { ALT: () => this.SUBRULE(this.elseExit) }]),
+      );
       this.close(t.RCurly, itemStarts);
     });
-  });
-
-  // Each block's repetition body is one rule, so a bad entry is recovered from inside
-  // the block instead of unwinding to the enclosing one (which would eat its `}`).
-  readonly conditionEntry = this.RULE("conditionEntry", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.whenBranch) }, { ALT: () => this.SUBRULE(this.elseExit) }]);
   });
 
   readonly whenBranch = this.RULE("whenBranch", () => {
@@ -442,16 +452,19 @@ class FlowParser extends CstParser {
 
   readonly setWidget = this.RULE("setWidget", () => {
     this.CONSUME(t.Set);
-    this.SUBRULE(this.widgetHeader);
-    this.OPTION(() => {
+    this.CONSUME(t.Name);
+    this.OPTION(() => this.CONSUME(t.StringLiteral));
+    this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() => this.SUBRULE(this.setEntry));
       this.close(t.RCurly, itemStarts);
     });
   });
 
+  // `next -> x` is the exit; `next = 1` assigns a variable called next (LL(2)). Here the
+  // repetition enters on one token, so the choice needs its own rule: a failed choice
+  // then recovers inside the block instead of unwinding to the flow (and eating its `}`).
   readonly setEntry = this.RULE("setEntry", () => {
-    // `next -> x` is the exit; `next = 1` assigns a variable called next (LL(2)).
     this.OR([{ ALT: () => this.SUBRULE(this.nextExit) }, { ALT: () => this.SUBRULE(this.assignment) }]);
   });
 
@@ -469,16 +482,15 @@ class FlowParser extends CstParser {
 
   readonly sendWidget = this.RULE("sendWidget", () => {
     this.CONSUME(t.Send);
-    this.SUBRULE(this.widgetHeader);
-    this.OPTION(() => {
+    this.CONSUME(t.Name);
+    this.OPTION(() => this.CONSUME(t.StringLiteral));
+    this.OPTION2(() => {
       this.CONSUME(t.LCurly);
-      this.MANY(() => this.SUBRULE(this.sendEntry));
+      this.MANY(() =>
+        this.OR([{ ALT: () => this.SUBRULE(this.messageSetting) }, { ALT: () => this.SUBRULE(this.nextExit) }]),
+      );
       this.close(t.RCurly, itemStarts);
     });
-  });
-
-  readonly sendEntry = this.RULE("sendEntry", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.messageSetting) }, { ALT: () => this.SUBRULE(this.nextExit) }]);
   });
 
   readonly messageSetting = this.RULE("messageSetting", () => {
@@ -488,8 +500,9 @@ class FlowParser extends CstParser {
 
   readonly routeWidget = this.RULE("routeWidget", () => {
     this.CONSUME(t.Route);
-    this.SUBRULE(this.widgetHeader);
-    this.OPTION(() => {
+    this.CONSUME(t.Name);
+    this.OPTION(() => this.CONSUME(t.StringLiteral));
+    this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() => this.SUBRULE(this.queueSetting));
       this.close(t.RCurly, itemStarts);
@@ -503,8 +516,9 @@ class FlowParser extends CstParser {
 
   readonly endWidget = this.RULE("endWidget", () => {
     this.CONSUME(t.End);
-    this.SUBRULE(this.widgetHeader);
-    this.OPTION(() => {
+    this.CONSUME(t.Name);
+    this.OPTION(() => this.CONSUME(t.StringLiteral));
+    this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.close(t.RCurly, itemStarts);
     });
@@ -515,7 +529,13 @@ class FlowParser extends CstParser {
   readonly value = this.RULE("value", () => {
     this.OR([
       // Before the plain name: `secret.X` is a secret, a lone `secret` a variable.
-      { ALT: () => this.SUBRULE(this.secretRef) },
+      {
+        ALT: () => {
+          this.CONSUME(t.Secret);
+          this.CONSUME(t.Dot);
+          this.CONSUME2(t.Name, { LABEL: "secretName" });
+        },
+      },
       { ALT: () => this.CONSUME(t.StringLiteral) },
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.True) },
@@ -525,12 +545,6 @@ class FlowParser extends CstParser {
       { ALT: () => this.SUBRULE(this.object) },
       { ALT: () => this.SUBRULE(this.array) },
     ]);
-  });
-
-  readonly secretRef = this.RULE("secretRef", () => {
-    this.CONSUME(t.Secret);
-    this.CONSUME(t.Dot);
-    this.CONSUME(t.Name);
   });
 
   // JSON-like: commas between entries are required, one trailing comma is allowed.
@@ -632,5 +646,5 @@ class FlowParser extends CstParser {
   });
 }
 
-/** The one parser instance; set `input` before calling a rule. */
+/** The one parser instance, reused: grammar analysis is done once, at load. */
 export const flowParser = new FlowParser();

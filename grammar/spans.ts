@@ -13,11 +13,23 @@ export function tokenSpan(file: string, token: IToken): Span {
   };
 }
 
-/** From the start of `first` to the furthest end among the defined spans. */
-export function cover(first: Span, ...rest: readonly (Span | undefined)[]): Span {
-  let end = first.offset + first.length;
-  for (const span of rest) if (span !== undefined) end = Math.max(end, span.offset + span.length);
-  return { ...first, length: end - first.offset };
+/** From the start of `start` to the end of `end` (or just `start` when `end` is missing). */
+export function cover(start: Span, end: Span | undefined): Span {
+  if (end === undefined) return start;
+  return {
+    file: start.file,
+    line: start.line,
+    column: start.column,
+    offset: start.offset,
+    length: Math.max(start.length, end.offset + end.length - start.offset),
+  };
+}
+
+/** Whichever of two spans ends later; after recovery the closing token may be missing. */
+export function later(a: Span | undefined, b: Span | undefined): Span | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return b.offset + b.length > a.offset + a.length ? b : a;
 }
 
 /** The empty span just past the last character of `source`, for "end of file" diagnostics. */

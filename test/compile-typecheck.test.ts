@@ -68,10 +68,10 @@ void [shipDate, missing];
 const BAD_LINES: readonly (readonly [number, string])[] = [
   [4, "TS2322"], // order_id: number
   [5, "TS2353"], // unknown global `caller`
-  [6, "TS2345"], // caller_id missing
+  [6, "TS2741"], // caller_id missing
   [7, "TS2353"], // a local is not an input
   [9, "TS2322"], // ship_date is a string
-  [10, "TS2339"], // no variable shipping_date
+  [10, "TS2551"], // no variable shipping_date (did you mean ship_date?)
   [11, "TS2322"], // widget ids are a union of the flow's ids
 ];
 

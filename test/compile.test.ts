@@ -173,6 +173,7 @@ describe("names", () => {
   it("writes string literals that keep every character and hide none", () => {
     expect(stringLiteral('a"b\\c`${x}*/')).toBe('"a\\"b\\\\c`${x}*/"');
     expect(stringLiteral("\u2028\u2029\ud800\u202e\ufeff\u{e0067}😀")).toBe('"\\u2028\\u2029\\ud800\\u202e\\ufeff\\u{e0067}😀"');
+    expect(stringLiteral("C:\\dir\\")).toBe('"C:\\\\dir\\u005c"');
   });
 
   it("compiles a flow whose names are TypeScript keywords and prototype keys", () => {

@@ -3,7 +3,6 @@
 // implies, with the attempts it implies, and nothing lost or unhandled.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { run } from "../runtime/index.js";
-import type { Vars } from "../runtime/flow.js";
 import { httpFlow, v, type Widget } from "./helpers/flows.js";
 import { startServer, type Behaviour, type TestServer } from "./helpers/http-server.js";
 
@@ -78,20 +77,31 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
   expect(faulty / RUNS).toBeGreaterThan(0.04);
   expect(faulty / RUNS).toBeLessThan(0.06);
 
-  const flow = httpFlow(
-    server.url,
-    {
-      url: () => `${server.url}/load`,
-      query: (vars) => [
-        ["id", String(vars.id)],
-        ["fault", String(vars.fault)],
-      ],
-      retry: 2,
-      timeoutMs: 250,
-      results: [{ source: { kind: "json", path: "$.id", read: (b) => (b as { id?: unknown }).id }, target: "got", type: "number" }],
-    },
-    { id: v.global("number"), fault: v.global("string"), got: v.local("number") },
-  );
+  // Client and server share one event loop (and, in CI, the machine with other tests), so a
+  // healthy request can queue for a second or more: only the injected hangs may time out.
+  const flowWith = (timeoutMs: number) =>
+    httpFlow(
+      server.url,
+      {
+        url: () => `${server.url}/load`,
+        query: (vars) => [
+          ["id", String(vars.id)],
+          ["fault", String(vars.fault)],
+        ],
+        retry: 2,
+        timeoutMs,
+        results: [{ source: { kind: "json", path: "$.id", read: (b) => (b as { id?: unknown }).id }, target: "got", type: "number" }],
+      },
+      { id: v.global("number"), fault: v.global("string"), got: v.local("number") },
+    );
+  const normal = flowWith(30_000);
+  const hanging = flowWith(5_000);
+
+  // Open the connection pool first: a shared event loop accepts new connections slowly under
+  // load, and the timed runs should measure the runtime, not 200 simultaneous handshakes.
+  server.route("/warm", { json: {} });
+  const warm = httpFlow(server.url, { url: () => `${server.url}/warm`, timeoutMs: 30_000 });
+  await Promise.all(Array.from({ length: CONCURRENCY }, () => run(warm, {})));
 
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
@@ -104,7 +114,8 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
     const worker = async (): Promise<void> => {
       while (next < RUNS) {
         const id = next++;
-        const result = await run(flow, { id, fault: plan[id]! } as Vars, { retryBaseDelayMs: 5, retryMaxDelayMs: 20, random: seeded(id) });
+        const flow = plan[id] === "hang-once" ? hanging : normal;
+        const result = await run(flow, { id, fault: plan[id]! }, { retryBaseDelayMs: 5, retryMaxDelayMs: 20, random: seeded(id) });
         const end = result.trace.find((e) => e.type === "step.end" && e.widget === "call");
         outcomes[id] = {
           widget: result.outcome.widget,
@@ -129,8 +140,8 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
     else if (outcome.widget !== expected.widget || outcome.attempts !== expected.attempts) {
       wrong.push(`${id} (${plan[id]}): ${outcome.widget}/${outcome.attempts} [${outcome.errors.join(", ")}], expected ${expected.widget}/${expected.attempts}`);
     } else if (expected.widget === "ok" && outcome.got !== id) wrong.push(`${id}: mapped ${String(outcome.got)}`);
-    if ((hits.get(id) ?? 0) !== expected.attempts) wrong.push(`${id} (${plan[id]}): server saw ${hits.get(id) ?? 0} requests`);
+    if ((hits.get(id) ?? 0) !== expected.attempts) wrong.push(`${id} (${plan[id]}): server saw ${hits.get(id) ?? 0} requests ${server.requests.filter(r => r.query.get("id") === String(id)).map(r => r.remotePort + ":[" + server.requests.filter(q => q.remotePort === r.remotePort).map(q => q.query.get("id") + "/" + q.query.get("fault") + "#" + q.hit).join(" ") + "]").join(" ; ")}`);
   }
-  expect(wrong.slice(0, 20)).toEqual([]);
+  expect(wrong.slice(0, 60)).toEqual([]);
   expect(unhandled).toEqual([]);
 });

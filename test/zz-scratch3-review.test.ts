@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { it } from "vitest";
-import { formatSource } from "../compiler/format.js";
+import { parse } from "../grammar/parse.js";
+import { graph } from "../compiler/graph.js";
 it("scratch", () => {
   for (const f of (process.env["FILES"] ?? "").split(" ")) {
-    const r = formatSource(readFileSync(f, "utf8"), f);
-    console.log(r.text ?? r.diagnostics);
+    const r = parse(readFileSync(f, "utf8"), f);
+    console.log(graph(r.flow!, "mermaid"));
+    console.log(graph(r.flow!, "dot"));
   }
 });

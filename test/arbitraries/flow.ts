@@ -568,7 +568,9 @@ class FlowGenerator {
 /** Sources of random valid flows. */
 export function validFlow(options: FlowOptions = {}): fc.Arbitrary<GeneratedFlow> {
   const settings: Required<FlowOptions> = { commentRate: options.commentRate ?? 4, messy: options.messy ?? true };
-  return fc.array(fc.nat(), { minLength: 0, maxLength: 3000, size: "max" }).map((entropy) => {
+  // Each shrink step regenerates a whole flow; a bounded number keeps a failing run short.
+  const entropy = fc.limitShrink(fc.array(fc.nat(), { minLength: 0, maxLength: 3000, size: "max" }), 150);
+  return entropy.map((entropy) => {
     const generator = new FlowGenerator(rngOf(entropy), settings);
     generator.flow();
     return { source: generator.out.text(), comments: generator.out.comments, widgets: generator.widgetIds };

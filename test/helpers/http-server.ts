@@ -13,6 +13,8 @@ export interface RecordedRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The client's port: requests with the same one came over the same connection. */
+  readonly remotePort: number;
   /** 1-based count of requests to this path so far, this one included. */
   readonly hit: number;
   /** Resolves when the socket that carried this request closes. */
@@ -140,6 +142,7 @@ export async function startServer(): Promise<TestServer> {
         query: parsed.searchParams,
         headers: req.headers,
         body: Buffer.concat(chunks).toString("utf8"),
+        remotePort: req.socket.remotePort ?? 0,
         hit,
         closed: socketClosed.get(req.socket) ?? Promise.resolve(),
       };
