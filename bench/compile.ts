@@ -1,7 +1,9 @@
 // Compile throughput: 1, 100 and 1,000 generated flows of 10 widgets each, through the
 // whole `compile()` (parse, validate, emit), with the share of time spent in ts-morph
 // (its structure printer and code-block-writer) measured by a CPU profile of the run.
-// Also compares the two ways to produce `--emit js` output for the same modules.
+// Also compares three ways to produce `--emit js` output (JavaScript plus .d.ts): printing
+// it from the structures (what compile() does), TypeScript's per-file transpile functions,
+// and one in-memory ts-morph Project emitting every module.
 //
 // Run: npm run build && node bench/compile.ts
 // Node 24 strips the types of this file; it measures the compiled output in dist/.
@@ -9,7 +11,6 @@ import { Session } from "node:inspector/promises";
 import { cpus } from "node:os";
 import { Project, ts } from "ts-morph";
 import { compile } from "../dist/compiler/index.js";
-import { transpile } from "../dist/compiler/compile.js";
 
 /** A realistic flow with 10 widgets: three http calls, a condition, a set, two sends, two routes, an end. */
 export function benchFlow(i: number): string {
@@ -111,31 +112,17 @@ flow bench_flow_${i} "Benchmark flow ${i}" {
 const TS_MORPH = /node_modules\/(ts-morph|@ts-morph\/common\/dist\/ts-morph-common|code-block-writer)\//;
 const TYPESCRIPT = /node_modules\/@ts-morph\/common\/dist\/typescript\.js/;
 
-interface Profiled {
-  readonly ms: number;
-  /** Share of sampled CPU time in ts-morph's own code (printer, writer). */
-  readonly tsMorph: number;
-  /** Share in the TypeScript compiler ts-morph bundles (transpiling for --emit js). */
-  readonly typescript: number;
-}
-
-async function profiled(session: Session, work: () => void): Promise<Profiled> {
+/** Shares of sampled CPU time in ts-morph's own code (structure printer, code-block-writer) and in the TypeScript it bundles. */
+async function profiledShares(session: Session, work: () => void): Promise<{ tsMorph: number; typescript: number }> {
+  await session.post("Profiler.enable");
   await session.post("Profiler.setSamplingInterval", { interval: 100 });
   await session.post("Profiler.start");
-  const started = performance.now();
   work();
-  const ms = performance.now() - started;
   const { profile } = await session.post("Profiler.stop");
-  const total = profile.samples?.length ?? 0;
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  let tsMorph = 0;
-  let typescript = 0;
-  for (const id of profile.samples ?? []) {
-    const url = byId.get(id)?.callFrame.url ?? "";
-    if (TS_MORPH.test(url)) tsMorph++;
-    else if (TYPESCRIPT.test(url)) typescript++;
-  }
-  return { ms, tsMorph: tsMorph / total, typescript: typescript / total };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame.url]));
+  const samples = profile.samples ?? [];
+  const share = (pattern: RegExp): number => samples.filter((id) => pattern.test(byId.get(id) ?? "")).length / samples.length;
+  return { tsMorph: share(TS_MORPH), typescript: share(TYPESCRIPT) };
 }
 
 function compileAll(sources: readonly string[], emit: "ts" | "js"): void {
@@ -145,54 +132,72 @@ function compileAll(sources: readonly string[], emit: "ts" | "js"): void {
   }
 }
 
+function time(work: () => void): number {
+  const started = performance.now();
+  work();
+  return performance.now() - started;
+}
+
+/** Median time of `runs` runs (small batches repeated to total about 200 compiles per run). */
+function measure(sources: readonly string[], emit: "ts" | "js", runs: number): number {
+  const repeat = Math.max(1, Math.floor(200 / sources.length));
+  const times = Array.from({ length: runs }, () => time(() => {
+    for (let r = 0; r < repeat; r++) compileAll(sources, emit);
+  }) / repeat);
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)] as number;
+}
+
 const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
-  const session = new Session();
-  session.connect();
-  await session.post("Profiler.enable");
-
-  const first = performance.now();
-  compileAll([benchFlow(0)], "ts");
-  const coldMs = performance.now() - first;
+  const coldMs = time(() => compileAll([benchFlow(0)], "ts"));
   // Warm-up, so the figures below are steady-state.
-  compileAll(Array.from({ length: 200 }, (_, i) => benchFlow(i)), "ts");
+  compileAll(Array.from({ length: 300 }, (_, i) => benchFlow(i)), "ts");
 
+  const lines = (benchFlow(0).match(/\n/g) ?? []).length;
   console.log(`Compile throughput, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores)`);
-  console.log(`first compile in the process (module load and JIT included): ${coldMs.toFixed(1)} ms\n`);
-  console.log("| flows | emit | total | flows/s | ms/flow | ts-morph | TypeScript |");
-  console.log("|---:|---|---:|---:|---:|---:|---:|");
+  console.log(`flows of 10 widgets (${lines} lines of .flow each); parse + validate + emit, median of 5 runs`);
+  console.log(`first compile in a fresh process (module load and JIT included): ${coldMs.toFixed(1)} ms\n`);
+  console.log("| flows | emit | total | flows/s | ms/flow |");
+  console.log("|---:|---|---:|---:|---:|");
   for (const emit of ["ts", "js"] as const) {
     for (const count of [1, 100, 1000]) {
-      const sources = Array.from({ length: count }, (_, i) => benchFlow(i));
-      // Small batches are repeated so the timer and the profiler have something to measure.
-      const repeat = Math.max(1, Math.floor(200 / count));
-      const run = await profiled(session, () => {
-        for (let r = 0; r < repeat; r++) compileAll(sources, emit);
-      });
-      const ms = run.ms / repeat;
-      console.log(
-        `| ${count} | ${emit} | ${ms.toFixed(1)} ms | ${Math.round((count / ms) * 1000)} | ${(ms / count).toFixed(3)} | ${pct(run.tsMorph)} | ${pct(run.typescript)} |`,
-      );
+      const ms = measure(Array.from({ length: count }, (_, i) => benchFlow(i)), emit, 5);
+      console.log(`| ${count} | ${emit} | ${ms.toFixed(1)} ms | ${Math.round((count / ms) * 1000)} | ${(ms / count).toFixed(3)} |`);
     }
   }
 
-  // --emit js: per-file transpile (transpileModule + transpileDeclaration, what compile() uses)
-  // against one in-memory ts-morph Project emitting all modules.
-  const modules = Array.from({ length: 100 }, (_, i) => compile(benchFlow(i), { file: `flows/bench-${i}.flow` }).files[0]!);
-  const transpileStarted = performance.now();
-  for (const module of modules) transpile(module.text, module.path);
-  const transpileMs = performance.now() - transpileStarted;
-  const projectStarted = performance.now();
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, declaration: true, isolatedDeclarations: true, skipLibCheck: true, noLib: true, types: [] },
-  });
-  for (const module of modules) project.createSourceFile(module.path, module.text);
-  const emitted = project.emitToMemory().getFiles().length;
-  const projectMs = performance.now() - projectStarted;
-  console.log(`\n--emit js for 100 modules: transpileModule + transpileDeclaration ${transpileMs.toFixed(0)} ms; in-memory Project emit ${projectMs.toFixed(0)} ms (${emitted} files)`);
+  const thousand = Array.from({ length: 1000 }, (_, i) => benchFlow(i));
+  const session = new Session();
+  session.connect();
+  for (const emit of ["ts", "js"] as const) {
+    const shares = await profiledShares(session, () => compileAll(thousand, emit));
+    console.log(`\nshare of CPU time, 1000 flows, --emit ${emit}: ts-morph ${pct(shares.tsMorph)} (structure printer and code-block-writer), TypeScript ${pct(shares.typescript)}`);
+  }
   session.disconnect();
+
+  const sources = thousand.slice(0, 100);
+  const modules = sources.map((source, i) => compile(source, { file: `flows/bench-${i}.flow` }).files[0]!);
+  const emitTs = time(() => compileAll(sources, "ts"));
+  const emitJs = time(() => compileAll(sources, "js"));
+  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, declaration: true, isolatedDeclarations: true };
+  const transpileMs = time(() => {
+    for (const module of modules) {
+      ts.transpileModule(module.text, { compilerOptions: options, fileName: module.path });
+      ts.transpileDeclaration(module.text, { compilerOptions: options, fileName: module.path });
+    }
+  });
+  let emitted = 0;
+  const projectMs = time(() => {
+    const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { ...options, skipLibCheck: true, noLib: true, types: [] } });
+    for (const module of modules) project.createSourceFile(module.path, module.text);
+    emitted = project.emitToMemory().getFiles().length;
+  });
+  console.log("\n--emit js (JavaScript + .d.ts), 100 flows, cost on top of the TypeScript module:");
+  console.log(`- printed from the same structures (what compile() does): ${Math.max(0, emitJs - emitTs).toFixed(0)} ms`);
+  console.log(`- ts.transpileModule + ts.transpileDeclaration, file by file: ${transpileMs.toFixed(0)} ms`);
+  console.log(`- one in-memory ts-morph Project, emitToMemory(): ${projectMs.toFixed(0)} ms (${emitted} files)`);
 }
 
-await main();
+// Importable for benchFlow without running the benchmark.
+if (import.meta.main) await main();

@@ -67,6 +67,37 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       setExit(await runCommand({ file, globals: options.global ?? [], secrets: options.secret ?? [], json: options.json === true, ...maxSteps }, io));
     });
 
+  program
+    .command("fmt")
+    .description("Rewrite .flow files in the canonical layout, only when they change.")
+    .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .option("--check", "write nothing; list the files that are not formatted and exit 1")
+    .action(async (files: string[], options: { check?: true }) => {
+      const { fmtCommand } = await import("./commands/fmt.js");
+      setExit(await fmtCommand({ patterns: files, check: options.check === true }, io));
+    });
+
+  program
+    .command("graph")
+    .description("Draw a flow: Mermaid (default) or Graphviz DOT.")
+    .argument("<file>", "the .flow file")
+    .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
+    .action(async (file: string, options: { format: "mermaid" | "dot" }) => {
+      const { graphCommand } = await import("./commands/graph.js");
+      setExit(await graphCommand({ file, format: options.format }, io));
+    });
+
+  program
+    .command("diff")
+    .description("Semantic diff of two versions of a flow. Exit 0 no change, 1 changes, 2 errors.")
+    .argument("[files...]", "OLD NEW; with --git, paths; or the seven arguments git passes to a diff driver")
+    .option("--git <rev>", "compare the working tree with a git revision")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .action(async (files: string[], options: { git?: string; format: "text" | "json" | "markdown" }) => {
+      const { diffCommand } = await import("./commands/diff.js");
+      setExit(await diffCommand({ files, format: options.format, ...(options.git === undefined ? {} : { git: options.git }) }, io));
+    });
+
   return program;
 }
 

@@ -48,10 +48,11 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   const file = normalizeFile(options.file);
   const checked = checkSource(source, file);
   const base = { diagnostics: checked.diagnostics, ...(checked.flow === undefined ? {} : { flow: checked.flow }) };
-  if (checked.flow === undefined || hasErrors(checked.diagnostics)) return { files: [], ...base };
+  const flow = checked.flow;
+  if (flow === undefined || hasErrors(checked.diagnostics)) return { files: [], ...base };
 
-  const emit = (kind: "ts" | "js" | "dts"): string =>
-    emitFlowModule(checked.flow!, { file, runtimeImport: options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT, kind });
+  const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
+  const emit = (kind: "ts" | "js" | "dts"): string => emitFlowModule(flow, { file, runtimeImport, kind });
   const name = path.posix.basename(file);
   const files =
     (options.emit ?? "ts") === "ts"

@@ -459,10 +459,19 @@ export function diffFlows(oldFlow: Flow, newFlow: Flow): FlowChange[] {
       settings: describeSettings(w, oldMasked),
     });
   }
-  for (const [id, w] of widgetsById(newFlow)) {
+  const newWidgets = widgetsById(newFlow);
+  // Renames first: the changes after them name widgets by their new ids.
+  for (const [id, w] of newWidgets) {
+    const oldId = newToOld.get(id);
+    if (oldId === undefined || oldId === id) continue;
+    const references =
+      oldFlow.widgets.flatMap(allTargets).filter((t) => t === oldId).length + (oldFlow.start?.target.name === oldId ? 1 : 0);
+    changes.push({ kind: "widget-renamed", old: oldId, new: id, widgetKind: WIDGET_KEYWORD[w.kind], references });
+  }
+  for (const [id, w] of newWidgets) {
     const oldId = newToOld.get(id);
     const before = oldId === undefined ? undefined : oldWidgets.get(oldId);
-    if (oldId === undefined || before === undefined) {
+    if (before === undefined) {
       changes.push({
         kind: "widget-added",
         widget: id,
@@ -470,14 +479,9 @@ export function diffFlows(oldFlow: Flow, newFlow: Flow): FlowChange[] {
         ...(w.displayName === undefined ? {} : { displayName: w.displayName.value }),
         settings: describeSettings(w, newMasked),
       });
-      continue;
+    } else {
+      diffWidget(before, w, follow, oldMasked, newMasked, changes);
     }
-    if (oldId !== id) {
-      const references =
-        oldFlow.widgets.flatMap(allTargets).filter((t) => t === oldId).length + (oldFlow.start?.target.name === oldId ? 1 : 0);
-      changes.push({ kind: "widget-renamed", old: oldId, new: id, widgetKind: WIDGET_KEYWORD[w.kind], references });
-    }
-    diffWidget(before, w, follow, oldMasked, newMasked, changes);
   }
   return changes;
 }
@@ -503,19 +507,26 @@ interface Line {
   readonly details?: readonly string[];
 }
 
-const quoteIf = (v: string | undefined): string => v ?? "(none)";
-
-/** One change as a signed line of plain text; `widget` changes are grouped by the caller. */
+/**
+ * One change as a signed line. `code` marks text taken from the flow (names, values,
+ * settings): plain in text output, a code span in Markdown so nothing in it is markup.
+ */
 function describe(change: FlowChange, code: Paint): Line {
-  const fromTo = (o: string | undefined, n: string | undefined): string => `${code(quoteIf(o))} → ${code(quoteIf(n))}`;
+  const show = (v: string | undefined): string => (v === undefined ? "(none)" : code(v));
+  const fromTo = (o: string | undefined, n: string | undefined): string => `${show(o)} → ${show(n)}`;
   const sign = (o: string | undefined, n: string | undefined): Line["sign"] => (o === undefined ? "+" : n === undefined ? "-" : "~");
+  // Added or removed, a setting or exit reads like its source line; changed, it shows both values.
+  const entry = (label: string, separator: string, o: string | undefined, n: string | undefined): Line => ({
+    sign: sign(o, n),
+    text: `${code(label)}${separator}${o !== undefined && n !== undefined ? fromTo(o, n) : show(o ?? n)}`,
+  });
   switch (change.kind) {
     case "flow-renamed":
-      return { sign: ">", text: `flow renamed ${code(change.old)} → ${code(change.new)}` };
+      return { sign: ">", text: `flow ${code(change.old)} → ${code(change.new)}` };
     case "flow-name-changed":
       return { sign: sign(change.old, change.new), text: `flow display name: ${fromTo(change.old, change.new)}` };
     case "start-changed":
-      return { sign: sign(change.old, change.new), text: `start: ${fromTo(change.old, change.new)}` };
+      return entry("start", " -> ", change.old, change.new);
     case "declaration-added":
       return { sign: "+", text: code(change.declaration) };
     case "declaration-removed":
@@ -528,7 +539,7 @@ function describe(change: FlowChange, code: Paint): Line {
       return { sign: "-", text: code(`secret ${change.name}`) };
     case "widget-added":
     case "widget-removed": {
-      const name = change.displayName === undefined ? "" : ` ${printString(change.displayName)}`;
+      const name = change.displayName === undefined ? "" : ` ${code(printString(change.displayName))}`;
       return {
         sign: change.kind === "widget-added" ? "+" : "-",
         text: `${change.widgetKind} ${code(change.widget)}${name}`,
@@ -537,26 +548,12 @@ function describe(change: FlowChange, code: Paint): Line {
     }
     case "widget-renamed": {
       const follow = change.references === 1 ? "1 exit follows" : `${change.references} exits follow`;
-      return { sign: ">", text: `${change.widgetKind} ${code(change.old)} renamed to ${code(change.new)} (${follow})` };
+      return { sign: ">", text: `${change.widgetKind} ${code(change.old)} → ${code(change.new)} (${follow})` };
     }
     case "setting-changed":
-      return {
-        sign: sign(change.old, change.new),
-        text: change.old === undefined
-          ? `${change.setting}: ${code(quoteIf(change.new))}`
-          : change.new === undefined
-            ? `${change.setting}: ${code(change.old)}`
-            : `${change.setting}: ${fromTo(change.old, change.new)}`,
-      };
+      return entry(change.setting, ": ", change.old, change.new);
     case "exit-changed":
-      return {
-        sign: sign(change.old, change.new),
-        text: change.old === undefined
-          ? `${change.exit} -> ${code(quoteIf(change.new))}`
-          : change.new === undefined
-            ? `${change.exit} -> ${code(change.old)}`
-            : `${change.exit} -> ${fromTo(change.old, change.new)}`,
-      };
+      return entry(change.exit, " -> ", change.old, change.new);
   }
 }
 
@@ -586,7 +583,7 @@ function renderText(files: readonly FileDiff[], color: boolean): string {
       const owner = widgetOf(change);
       if (owner === undefined) {
         group = undefined;
-        out.push(paint[line.sign](`  ${line.sign} ${line.text}`));
+        out.push(paint[line.sign](`  ${line.sign} ${line.sign === ">" ? "renamed " : ""}${line.text}`));
         for (const d of line.details ?? []) out.push(paint[line.sign](`      ${d}`));
         continue;
       }
@@ -594,7 +591,7 @@ function renderText(files: readonly FileDiff[], color: boolean): string {
         group = owner.id;
         out.push(`  ${c.bold(`${owner.kind} ${owner.id}`)}`);
       }
-      out.push(paint[line.sign](`    ${line.sign} ${line.text}`));
+      out.push(paint[line.sign](`    ${line.sign} ${line.sign === ">" ? "renamed " : ""}${line.text}`));
     }
   }
   return out.join("\n") + "\n";

@@ -136,7 +136,7 @@ interface Item {
 const end = (span: Span): number => span.offset + span.length;
 
 class Printer {
-  /** Comment start offsets, sorted, to decide whether a node may print inline. */
+  /** Comment start offsets, to decide whether a node may print on one line. */
   private readonly commentOffsets: number[];
   private readonly lineStarts: number[] = [0];
 

@@ -53,6 +53,8 @@ export function moduleNames(flowId: string): ModuleNames {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Printable ASCII other than `"` and `\\`. */
+const PLAIN = /^[ !#-[\]-~]*$/;
 
 /**
  * A string as a TypeScript string literal that evaluates to exactly the same string.
@@ -62,6 +64,8 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * editor or older parser can take it for a line break.
  */
 export function stringLiteral(value: string): string {
+  // Most strings (ids, paths, plain text) need no escape at all; the check is much cheaper.
+  if (PLAIN.test(value)) return `"${value}"`;
   const literal = JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => {
     const code = c.codePointAt(0)!;
     return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;

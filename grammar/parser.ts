@@ -1,7 +1,7 @@
 // The .flow grammar as a Chevrotain CstParser. One instance is built at module load
 // (grammar analysis is the expensive part) and reused by setting `input`.
 import { CstParser, EOF, MismatchedTokenException, tokenMatcher } from "chevrotain";
-import type { CstNode, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { CstNode, IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
 import * as t from "./tokens.js";
 
 /**
@@ -96,6 +96,12 @@ const noStops: ReadonlySet<TokenType> = new Set();
 class FlowParser extends CstParser {
   /** Openers minus closers over the whole input. */
   private balance = 0;
+
+  /**
+   * Each choice's alternatives, built on first use: an array literal in the OR call
+   * would be allocated again on every token that reaches it.
+   */
+  private readonly alts: Partial<Record<"flow" | "varDecl" | "httpWidget" | "bodySetting" | "resultMapping" | "keyValue" | "conditionWidget" | "setEntry" | "sendWidget" | "value" | "notExpr" | "comparison" | "primary", IOrAlt<unknown>[]>> = {};
 
   constructor() {
     super(t.allTokens as TokenType[], {
@@ -245,7 +251,7 @@ class FlowParser extends CstParser {
     // once the repetition enters, one alternative always matches and errors stay
     // inside that alternative's rule. The builder restores source order by offset.
     this.MANY(() =>
-      this.OR([
+      this.OR((this.alts.flow ??= [
         { ALT: () => this.SUBRULE(this.varDecl) },
         { ALT: () => this.SUBRULE(this.secretDecl) },
         { ALT: () => this.SUBRULE(this.startExit) },
@@ -255,7 +261,7 @@ class FlowParser extends CstParser {
         { ALT: () => this.SUBRULE(this.sendWidget) },
         { ALT: () => this.SUBRULE(this.routeWidget) },
         { ALT: () => this.SUBRULE(this.endWidget) },
-      ]),
+      ])),
     );
     this.close(t.RCurly, noStops);
   });
@@ -263,7 +269,7 @@ class FlowParser extends CstParser {
   // ---------------------------------------------------------------- declarations
 
   readonly varDecl = this.RULE("varDecl", () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Global) }, { ALT: () => this.CONSUME(t.Local) }]);
+    this.OR((this.alts.varDecl ??= [{ ALT: () => this.CONSUME(t.Global) }, { ALT: () => this.CONSUME(t.Local) }]));
     this.CONSUME(t.Name);
     this.CONSUME(t.Colon);
     this.CONSUME2(t.Name, { LABEL: "type" });
@@ -294,7 +300,7 @@ class FlowParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() =>
-        this.OR([
+        this.OR((this.alts.httpWidget ??= [
           { ALT: () => this.SUBRULE(this.methodSetting) },
           { ALT: () => this.SUBRULE(this.urlSetting) },
           { ALT: () => this.SUBRULE(this.querySetting) },
@@ -307,7 +313,7 @@ class FlowParser extends CstParser {
           { ALT: () => this.SUBRULE(this.resultsSetting) },
           { ALT: () => this.SUBRULE(this.successExit) },
           { ALT: () => this.SUBRULE(this.failExit) },
-        ]),
+        ])),
       );
       this.close(t.RCurly, itemStarts);
     });
@@ -345,7 +351,7 @@ class FlowParser extends CstParser {
 
   readonly bodySetting = this.RULE("bodySetting", () => {
     this.CONSUME(t.Body);
-    this.OR([
+    this.OR((this.alts.bodySetting ??= [
       {
         ALT: () => {
           this.CONSUME(t.Json);
@@ -364,7 +370,7 @@ class FlowParser extends CstParser {
           this.CONSUME(t.StringLiteral);
         },
       },
-    ]);
+    ]));
   });
 
   readonly retrySetting = this.RULE("retrySetting", () => {
@@ -385,7 +391,7 @@ class FlowParser extends CstParser {
   });
 
   readonly resultMapping = this.RULE("resultMapping", () => {
-    this.OR([
+    this.OR((this.alts.resultMapping ??= [
       { ALT: () => this.CONSUME(t.StringLiteral) },
       { ALT: () => this.CONSUME(t.Status) },
       {
@@ -394,7 +400,7 @@ class FlowParser extends CstParser {
           this.CONSUME2(t.StringLiteral, { LABEL: "headerName" });
         },
       },
-    ]);
+    ]));
     this.CONSUME(t.Arrow);
     this.CONSUME(t.Name);
   });
@@ -419,7 +425,7 @@ class FlowParser extends CstParser {
   });
 
   readonly keyValue = this.RULE("keyValue", () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
+    this.OR((this.alts.keyValue ??= [{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.StringLiteral) }]));
     this.CONSUME(t.Equals);
     this.SUBRULE(this.value);
   });
@@ -431,7 +437,7 @@ class FlowParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() =>
-        this.OR([{ ALT: () => this.SUBRULE(this.whenBranch) }, { ALT: () => this.SUBRULE(this.elseExit) }]),
+        this.OR((this.alts.conditionWidget ??= [{ ALT: () => this.SUBRULE(this.whenBranch) }, { ALT: () => this.SUBRULE(this.elseExit) }])),
       );
       this.close(t.RCurly, itemStarts);
     });
@@ -465,7 +471,7 @@ class FlowParser extends CstParser {
   // repetition enters on one token, so the choice needs its own rule: a failed choice
   // then recovers inside the block instead of unwinding to the flow (and eating its `}`).
   readonly setEntry = this.RULE("setEntry", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.nextExit) }, { ALT: () => this.SUBRULE(this.assignment) }]);
+    this.OR((this.alts.setEntry ??= [{ ALT: () => this.SUBRULE(this.nextExit) }, { ALT: () => this.SUBRULE(this.assignment) }]));
   });
 
   readonly assignment = this.RULE("assignment", () => {
@@ -487,7 +493,7 @@ class FlowParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() =>
-        this.OR([{ ALT: () => this.SUBRULE(this.messageSetting) }, { ALT: () => this.SUBRULE(this.nextExit) }]),
+        this.OR((this.alts.sendWidget ??= [{ ALT: () => this.SUBRULE(this.messageSetting) }, { ALT: () => this.SUBRULE(this.nextExit) }])),
       );
       this.close(t.RCurly, itemStarts);
     });
@@ -527,7 +533,7 @@ class FlowParser extends CstParser {
   // ---------------------------------------------------------------- values
 
   readonly value = this.RULE("value", () => {
-    this.OR([
+    this.OR((this.alts.value ??= [
       // Before the plain name: `secret.X` is a secret, a lone `secret` a variable.
       {
         ALT: () => {
@@ -544,7 +550,7 @@ class FlowParser extends CstParser {
       { ALT: () => this.CONSUME(t.Name) },
       { ALT: () => this.SUBRULE(this.object) },
       { ALT: () => this.SUBRULE(this.array) },
-    ]);
+    ]));
   });
 
   // JSON-like: commas between entries are required, one trailing comma is allowed.
@@ -600,7 +606,7 @@ class FlowParser extends CstParser {
   });
 
   readonly notExpr = this.RULE("notExpr", () => {
-    this.OR([
+    this.OR((this.alts.notExpr ??= [
       {
         ALT: () => {
           this.CONSUME(t.Not);
@@ -608,13 +614,13 @@ class FlowParser extends CstParser {
         },
       },
       { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
+    ]));
   });
 
   readonly comparison = this.RULE("comparison", () => {
     this.SUBRULE(this.primary);
     this.OPTION(() => {
-      this.OR([
+      this.OR((this.alts.comparison ??= [
         { ALT: () => this.CONSUME(t.EqEq) },
         { ALT: () => this.CONSUME(t.NotEq) },
         { ALT: () => this.CONSUME(t.LessEq) },
@@ -622,13 +628,13 @@ class FlowParser extends CstParser {
         { ALT: () => this.CONSUME(t.Less) },
         { ALT: () => this.CONSUME(t.Greater) },
         { ALT: () => this.CONSUME(t.Contains) },
-      ]);
+      ]));
       this.SUBRULE2(this.primary);
     });
   });
 
   readonly primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR((this.alts.primary ??= [
       { ALT: () => this.CONSUME(t.StringLiteral) },
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.True) },
@@ -642,7 +648,7 @@ class FlowParser extends CstParser {
           this.close(t.RParen, settingStarts);
         },
       },
-    ]);
+    ]));
   });
 }
 

@@ -44,6 +44,8 @@ const EMPTY = new Uint8Array(0);
 async function readBody(response: FetchResponse, limit: number): Promise<Uint8Array | number> {
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) return declared;
+  // A declared length bounds the body (the HTTP parser stops there), so it can be read whole.
+  if (declared <= limit && response.arrayBuffer !== undefined) return new Uint8Array(await response.arrayBuffer());
   if (response.body === null) return EMPTY;
   const chunks: Uint8Array[] = [];
   let size = 0;

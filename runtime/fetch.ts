@@ -16,6 +16,8 @@ export interface FetchResponse {
   readonly headers: { get(name: string): string | null };
   /** Node streams (node-fetch) and web streams (undici) are both async iterables of bytes. */
   readonly body: AsyncIterable<Uint8Array> | null;
+  /** Used instead of iterating `body` when Content-Length is declared within the size limit (faster). */
+  arrayBuffer?(): Promise<ArrayBuffer>;
 }
 
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;

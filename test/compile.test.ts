@@ -1,5 +1,6 @@
 // The compiler API and `callflow compile`: determinism, golden files, errors, js emit, the
 // shape of generated modules and the command's write / --check behaviour.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -79,8 +80,23 @@ describe("compile()", () => {
     expect(dts).toContain(
       "export declare function runOrderStatus(input: OrderStatusInput, options?: RunOptions<OrderStatusVariables, OrderStatusWidgetId>): Promise<RunResult<OrderStatusVariables, OrderStatusWidgetId>>;",
     );
+    expect(dts).toMatch(/^import type \{ FlowDefinition, RunOptions, RunResult \} from "callflow\/runtime";$/m);
     expect(dts).not.toContain("=>");
     expect(compileFile("examples/order-status.flow", "js").files).toEqual(result.files);
+  });
+
+  it.each(SOURCES)("emits JavaScript that Node parses as an ES module for %s", (file) => {
+    const js = compileFile(file, "js").files[0]!;
+    const temp = tempDir("compile-js");
+    try {
+      const name = path.join(temp.dir, `${js.path.replace(/\.js$/, "")}.mjs`);
+      writeFileSync(name, js.text);
+      const check = spawnSync(process.execPath, ["--check", name], { encoding: "utf8" });
+      expect(check.stderr).toBe("");
+      expect(check.status).toBe(0);
+    } finally {
+      temp.remove();
+    }
   });
 
   it("imports the runtime from the specifier given", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { formatSource, withoutSpans } from "../compiler/format.js";
 import { validate } from "../compiler/validate.js";
 import { parse } from "../grammar/parse.js";
-import { flowLexer } from "../grammar/tokens.js";
+import { tokenize } from "../grammar/tokens.js";
 import { validFlow } from "./arbitraries/flow.js";
 
 function formatted(source: string, file = "gen.flow"): string {
@@ -36,7 +36,7 @@ const EXAMPLES = [
 
 /** Tokens and comments of a source, in order, with the text between them. */
 function pieces(source: string): { text: string; comment: boolean; gapBefore: string }[] {
-  const lexed = flowLexer.tokenize(source);
+  const lexed = tokenize(source);
   const all = [
     ...lexed.tokens.map((t) => ({ start: t.startOffset, text: t.image, comment: false })),
     ...(lexed.groups["comments"] ?? []).map((t) => ({ start: t.startOffset, text: t.image, comment: true })),

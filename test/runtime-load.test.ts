@@ -140,8 +140,8 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
     else if (outcome.widget !== expected.widget || outcome.attempts !== expected.attempts) {
       wrong.push(`${id} (${plan[id]}): ${outcome.widget}/${outcome.attempts} [${outcome.errors.join(", ")}], expected ${expected.widget}/${expected.attempts}`);
     } else if (expected.widget === "ok" && outcome.got !== id) wrong.push(`${id}: mapped ${String(outcome.got)}`);
-    if ((hits.get(id) ?? 0) !== expected.attempts) wrong.push(`${id} (${plan[id]}): server saw ${hits.get(id) ?? 0} requests ${server.requests.filter(r => r.query.get("id") === String(id)).map(r => r.remotePort + ":[" + server.requests.filter(q => q.remotePort === r.remotePort).map(q => q.query.get("id") + "/" + q.query.get("fault") + "#" + q.hit).join(" ") + "]").join(" ; ")}`);
+    if ((hits.get(id) ?? 0) !== expected.attempts) wrong.push(`${id} (${plan[id]}): server saw ${hits.get(id) ?? 0} requests`);
   }
-  expect(wrong.slice(0, 60)).toEqual([]);
+  expect(wrong.slice(0, 20)).toEqual([]);
   expect(unhandled).toEqual([]);
 });

@@ -121,6 +121,21 @@ describe.each<[string, FetchLike]>([
   });
 });
 
+// cross-fetch only: in vitest workers undici (the global fetch) stops keeping connections
+// alive for an origin after one of its requests was aborted, which a plain Node process
+// does not show; the runtime does the same thing with both.
+it("keeps connections alive after a complete response and after a redirect (cross-fetch)", async () => {
+  server.route("/reuse/from", { redirect: "/reuse/to" });
+  server.route("/reuse/to", { json: { ok: true } });
+  const flow = (path: string) => httpFlow(server.url, { url: () => server.url + path });
+  await run(flow("/reuse/to"), {}, { fetch: defaultFetch });
+  await run(flow("/reuse/to"), {}, { fetch: defaultFetch });
+  await run(flow("/reuse/from"), {}, { fetch: defaultFetch });
+  const ports = server.requests.filter((r) => r.path.startsWith("/reuse/")).map((r) => r.remotePort);
+  expect(ports).toHaveLength(4);
+  expect(new Set(ports).size).toBe(1);
+});
+
 describe("cancellation outside requests", () => {
   it("ends at once when the signal is already aborted", async () => {
     const result = await run(httpFlow(server.url, { url: () => `${server.url}/never` }), {}, { signal: AbortSignal.abort() });

@@ -25,16 +25,18 @@ export interface DiffArgs {
 
 /** What one side of a comparison holds: a flow, nothing (file absent) or syntax errors. */
 interface Broken {
-  readonly diagnostics: readonly Diagnostic[];
+  /** The name the source was parsed under, as its diagnostics give it. */
+  readonly name: string;
   readonly source: string;
+  readonly diagnostics: readonly Diagnostic[];
 }
 type Side = { readonly flow: Flow } | { readonly absent: true } | Broken;
-type Report = (side: Broken, name: string) => void;
+type Report = (side: Broken) => void;
 
 function readSide(source: string | undefined, name: string): Side {
   if (source === undefined) return { absent: true };
   const parsed = parse(source, name);
-  if (parsed.flow === undefined || hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, source };
+  if (parsed.flow === undefined || hasErrors(parsed.diagnostics)) return { name, source, diagnostics: parsed.diagnostics };
   return { flow: parsed.flow };
 }
 
@@ -48,9 +50,9 @@ class DiffFailure extends Error {}
 /** Diffs two sides; reports syntax errors through `report` and returns undefined for them. */
 function compare(oldPath: string, oldSide: Side, newPath: string, newSide: Side, report: Report): FileDiff | undefined {
   let broken = false;
-  for (const [side, name] of [[oldSide, oldPath], [newSide, newPath]] as const) {
+  for (const side of [oldSide, newSide]) {
     if ("diagnostics" in side) {
-      report(side, name);
+      report(side);
       broken = true;
     }
   }
@@ -67,11 +69,11 @@ function compare(oldPath: string, oldSide: Side, newPath: string, newSide: Side,
  * whenever it printed a diff, since git stops at a non-zero exit.
  */
 export async function diffCommand(args: DiffArgs, io: CommandIO): Promise<number> {
-  const report: Report = (side, name) => {
-    io.stderr(formatReport(side.diagnostics, new Map([[name, side.source]]), "pretty", io.color) + "\n");
+  const report: Report = (side) => {
+    io.stderr(formatReport(side.diagnostics, new Map([[side.name, side.source]]), "pretty", io.color) + "\n");
   };
   try {
-    if (args.git !== undefined) return await diffGit(args, io, report);
+    if (args.git !== undefined) return await diffGit(args.git, args, io, report);
     if (args.files.length === 7) return await diffDriver(args, io);
     if (args.files.length !== 2) {
       io.stderr("callflow diff: give two files (OLD NEW), or --git REV [files...]\n");
@@ -110,8 +112,9 @@ async function git(cwd: string, gitArgs: readonly string[]): Promise<string> {
 }
 
 /** `--git REV [files...]`: every changed .flow file (or the given paths), REV against the working tree. */
-async function diffGit(args: DiffArgs, io: CommandIO, report: Report): Promise<number> {
-  const rev = args.git ?? "HEAD";
+async function diffGit(rev: string, args: DiffArgs, io: CommandIO, report: Report): Promise<number> {
+  // git would read a leading dash as an option (`--output=...` writes a file).
+  if (rev.startsWith("-")) throw new DiffFailure(`not a revision: ${rev}`);
   const root = (await git(io.cwd, ["rev-parse", "--show-toplevel"])).trim();
   // Paths from `git diff` are relative to the repository root; pathspecs to the working directory.
   const pathspecs = args.files.length > 0 ? args.files : [":(glob)**/*.flow"];
@@ -150,10 +153,10 @@ async function diffDriver(args: DiffArgs, io: CommandIO): Promise<number> {
   const read = async (file: string): Promise<string | undefined> => (file === "/dev/null" ? undefined : await readText(io, file));
   const oldSource = await read(oldFile);
   const newSource = await read(newFile);
-  const oldSide = readSide(oldSource, `a/${shown}`);
-  const newSide = readSide(newSource, `b/${shown}`);
-  const file = compare(shown, oldSide, shown, newSide, (_side, name) => {
-    io.stderr(`callflow diff: ${name} does not parse; showing a line diff\n`);
+  const oldSide = readSide(oldSource, shown);
+  const newSide = readSide(newSource, shown);
+  const file = compare(shown, oldSide, shown, newSide, (side) => {
+    io.stderr(`callflow diff: the ${side === oldSide ? "old" : "new"} ${shown} does not parse; showing a line diff\n`);
   });
   if (file === undefined) {
     io.stdout(createTwoFilesPatch(`a/${shown}`, `b/${shown}`, oldSource ?? "", newSource ?? ""));

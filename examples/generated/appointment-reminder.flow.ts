@@ -66,7 +66,10 @@ export const appointmentReminderFlow: FlowDefinition<AppointmentReminderVariable
       ],
       secretHeaders: ["X-Api-Key"],
       contentType: "application/x-www-form-urlencoded",
-      body: { kind: "form", build: (v) => [["phone", v.patient_phone], ["channel", "voice"]] },
+      body: { kind: "form", build: (v) => [
+        ["phone", v.patient_phone],
+        ["channel", "voice"],
+      ] },
       retry: 3,
       timeoutMs: 2000,
       results: [

@@ -157,8 +157,6 @@ export async function startServer(): Promise<TestServer> {
     socketClosed.set(socket, new Promise((resolve) => socket.once("close", () => resolve())));
     socket.once("close", () => sockets.delete(socket));
   });
-  // Node's default keep-alive timeout (5 s) outlives short tests; clients pool sockets anyway.
-  server.keepAliveTimeout = 2_000;
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
