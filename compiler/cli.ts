@@ -54,6 +54,24 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     });
 
   program
+    .command("compile")
+    .description("Write one typed TypeScript module per flow. Exit 1 on errors or, with --check, on missing or stale output.")
+    .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .requiredOption("-o, --out-dir <dir>", "where to write the generated modules")
+    .option("--check", "write nothing; exit 1 and name each generated file that is missing or stale")
+    .addOption(new Option("--emit <kind>", "ts: TypeScript modules; js: ES module JavaScript plus .d.ts").choices(["ts", "js"]).default("ts"))
+    .option("--runtime-import <specifier>", "the module generated code imports the runtime from", "callflow/runtime")
+    .action(async (files: string[], options: { outDir: string; check?: true; emit: "ts" | "js"; runtimeImport: string }) => {
+      const { compileCommand } = await import("./commands/compile.js");
+      setExit(
+        await compileCommand(
+          { patterns: files, outDir: options.outDir, check: options.check === true, emit: options.emit, runtimeImport: options.runtimeImport, cwd: io.cwd },
+          io,
+        ),
+      );
+    });
+
+  program
     .command("run")
     .description("Compile a flow in memory and run it with live HTTP, printing a timeline. Exit 0 when it reaches an end or route, 1 when the run fails, 2 for usage or compile errors.")
     .argument("<file>", "the .flow file")

@@ -68,6 +68,7 @@ export const messages = {
   timeoutOutOfRange: { code: "CF2031", severity: "error", text: "timeout must be from 1ms to 10m; found {0}." },
   duplicateKey: { code: "CF2032", severity: "warning", text: "'{0}' is set more than once in {1}." },
   conditionNotBoolean: { code: "CF2033", severity: "error", text: "{0} must be a boolean; found {1}." },
+  interpolationNotAllowed: { code: "CF2034", severity: "error", text: "{0} must be a plain string: interpolation is not supported there." },
 } as const satisfies Record<string, MessageTemplate>;
 
 export type MessageKey = keyof typeof messages;

@@ -17,6 +17,7 @@ import type {
   Flow,
   HttpWidget,
   KeyValue,
+  SetWidget,
   StringLiteral,
   Value,
   VarDecl,
@@ -538,7 +539,7 @@ class FlowEmitter {
    * last value. A possibly unset variable copied into one that is always set is copied only
    * when it has a value, so the target never becomes undefined.
    */
-  private assignments(widget: Widget & { kind: "SetWidget" }, uses: Uses): string {
+  private assignments(widget: SetWidget, uses: Uses): string {
     const last = new Map<string, Value>();
     for (const a of widget.assignments) {
       last.delete(a.target.name);

@@ -15,7 +15,7 @@ import {
   validJsonPaths,
 } from "./rules/http.js";
 import { literalCredentials, secretsInUrls, secretsThatLeave } from "./rules/security.js";
-import { duplicateWidgets, missingStart, requiredParts, unknownExitTargets, unreachableWidgets } from "./rules/structure.js";
+import { duplicateWidgets, missingStart, plainStrings, requiredParts, unknownExitTargets, unreachableWidgets } from "./rules/structure.js";
 import { assignmentTypes, conditionTypes, defaultTypes, resultTypes } from "./rules/types.js";
 import { buildScope, collectReferences, typeLookup } from "./scope.js";
 
@@ -24,6 +24,7 @@ export const rules: readonly Rule[] = [
   duplicateWidgets,
   unknownExitTargets,
   requiredParts,
+  plainStrings,
   unreachableWidgets,
   duplicateDeclarations,
   undeclaredReferences,

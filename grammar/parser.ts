@@ -93,6 +93,11 @@ const settingStarts: ReadonlySet<TokenType> = new Set([
 ]);
 const noStops: ReadonlySet<TokenType> = new Set();
 
+// Option objects are shared: a literal in the CONSUME call is an allocation per token.
+const typeLabel = { LABEL: "type" };
+const headerNameLabel = { LABEL: "headerName" };
+const secretNameLabel = { LABEL: "secretName" };
+
 class FlowParser extends CstParser {
   /** Openers minus closers over the whole input. */
   private balance = 0;
@@ -272,7 +277,7 @@ class FlowParser extends CstParser {
     this.OR((this.alts.varDecl ??= [{ ALT: () => this.CONSUME(t.Global) }, { ALT: () => this.CONSUME(t.Local) }]));
     this.CONSUME(t.Name);
     this.CONSUME(t.Colon);
-    this.CONSUME2(t.Name, { LABEL: "type" });
+    this.CONSUME2(t.Name, typeLabel);
     this.OPTION(() => {
       this.CONSUME(t.Equals);
       this.SUBRULE(this.value);
@@ -397,7 +402,7 @@ class FlowParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(t.Header);
-          this.CONSUME2(t.StringLiteral, { LABEL: "headerName" });
+          this.CONSUME2(t.StringLiteral, headerNameLabel);
         },
       },
     ]));
@@ -539,7 +544,7 @@ class FlowParser extends CstParser {
         ALT: () => {
           this.CONSUME(t.Secret);
           this.CONSUME(t.Dot);
-          this.CONSUME2(t.Name, { LABEL: "secretName" });
+          this.CONSUME2(t.Name, secretNameLabel);
         },
       },
       { ALT: () => this.CONSUME(t.StringLiteral) },

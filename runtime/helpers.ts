@@ -14,8 +14,11 @@ export function encodeSegment(value: unknown): string {
   return encodeURIComponent(toText(value));
 }
 
-/** `value[key]` for a simple JSONPath step: own properties of objects and arrays only, like jsonpath-plus. */
+/**
+ * `value[key]` for a simple JSONPath step, as jsonpath-plus reads it: own properties of any
+ * non-empty value, so `$.name.length` on a string is its length and inherited keys never match.
+ */
 export function prop(value: unknown, key: string | number): unknown {
-  if (value === null || typeof value !== "object") return undefined;
-  return Object.hasOwn(value, key) ? (value as Record<string | number, unknown>)[key] : undefined;
+  if (!value) return undefined;
+  return Object.hasOwn(Object(value), key) ? (value as Record<string | number, unknown>)[key] : undefined;
 }

@@ -148,4 +148,5 @@ export const cases: readonly SemanticCase[] = [
   { code: "CF2031", severity: "error", name: "timeout above 10 minutes", source: variant(["timeout 5s", `timeout ${MARK}20m`]) },
   { code: "CF2032", severity: "warning", name: "duplicate query key", source: variant(["from = caller", `from = caller\n      ${MARK}from = name`]) },
   { code: "CF2033", severity: "error", name: "number used as a condition", source: variant(["when ok == true and count > 0", `when ${MARK}count and ok`]) },
+  { code: "CF2034", severity: "error", name: "interpolation in a queue name", source: variant(['route agents { queue "support" }', `route agents { queue "support-${MARK}{{name}}" }`]) },
 ];

@@ -209,7 +209,7 @@ describe("rule details", () => {
 
   it("keeps secrets out of places where values leave the flow", () => {
     expect(only(variant(["ok = false", 'ok = false\n    name = "{{secret.TOKEN}}"']))).toEqual(["CF2030"]);
-    expect(only(variant(['queue "support"', 'queue "q-{{secret.TOKEN}}"']))).toEqual(["CF2030"]);
+    expect(only(variant(['queue "support"', 'queue "q-{{secret.TOKEN}}"']))).toEqual(["CF2030", "CF2034"]);
     expect(only(variant(["ok == true", 'name == "{{secret.TOKEN}}"']))).toEqual(["CF2030"]);
     expect(only(variant(['local name: string = "x"', "local name: string = secret.TOKEN"]))).toEqual(["CF2030"]);
     expect(only(variant(["from = caller", "from = secret.TOKEN"]))).toEqual(["CF2019", "CF2022"]);

@@ -1,6 +1,6 @@
 // The shape of the flow: a start, required settings and exits, unique widget ids, and
 // exits that point at widgets that exist.
-import type { Identifier, Widget } from "../../grammar/ast.js";
+import type { Identifier, StringLiteral, Widget } from "../../grammar/ast.js";
 import { diagnostic } from "../diagnostics.js";
 import type { MessageKey } from "../diagnostics.js";
 import { didYouMean, widgetExits } from "../scope.js";
@@ -84,5 +84,19 @@ export const unreachableWidgets: Rule = ({ flow, scope, report }) => {
     // A duplicate id is already an error, and no exit can tell it from the first.
     if (seen.has(widget) || scope.widgets.get(widget.id.name) !== widget) continue;
     report(diagnostic("unreachableWidget", widget.id.span, [widget.id.name], "no exit leads here: point an exit at it or remove it"));
+  }
+};
+
+/** Settings the runtime takes as fixed text: queue names, content types and result header names. */
+export const plainStrings: Rule = ({ flow, report }) => {
+  const check = (value: StringLiteral | undefined, what: string): void => {
+    const part = value?.parts.find((p) => p.kind === "Interpolation");
+    if (part !== undefined) report(diagnostic("interpolationNotAllowed", part.span, [what], "write the text as it should be sent"));
+  };
+  for (const w of flow.widgets) {
+    if (w.kind === "RouteWidget") check(w.queue?.value, "queue");
+    if (w.kind !== "HttpWidget") continue;
+    check(w.contentType?.value, "content_type");
+    for (const m of w.results?.mappings ?? []) if (m.source.kind === "HeaderSource") check(m.source.name, "A result header name");
   }
 };

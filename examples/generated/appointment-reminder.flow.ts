@@ -106,12 +106,12 @@ export const appointmentReminderFlow: FlowDefinition<AppointmentReminderVariable
       source: "examples/appointment-reminder.flow:49",
       queue: "scheduling",
     },
-    // end done "Hang up" (examples/appointment-reminder.flow:50)
+    // end done "Hang up" (examples/appointment-reminder.flow:51)
     done: {
       kind: "end",
       id: "done",
       name: "Hang up",
-      source: "examples/appointment-reminder.flow:50",
+      source: "examples/appointment-reminder.flow:51",
     },
   },
 };

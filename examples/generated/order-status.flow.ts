@@ -118,19 +118,19 @@ export const orderStatusFlow: FlowDefinition<OrderStatusVariables, OrderStatusSe
       source: "examples/order-status.flow:55",
       queue: "vip-support",
     },
-    // route agents "Support agents" (examples/order-status.flow:56)
+    // route agents "Support agents" (examples/order-status.flow:57)
     agents: {
       kind: "route",
       id: "agents",
       name: "Support agents",
-      source: "examples/order-status.flow:56",
+      source: "examples/order-status.flow:57",
       queue: "support",
     },
-    // end goodbye (examples/order-status.flow:57)
+    // end goodbye (examples/order-status.flow:59)
     goodbye: {
       kind: "end",
       id: "goodbye",
-      source: "examples/order-status.flow:57",
+      source: "examples/order-status.flow:59",
     },
   },
 };

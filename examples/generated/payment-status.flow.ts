@@ -127,19 +127,19 @@ export const paymentStatusFlow: FlowDefinition<PaymentStatusVariables, PaymentSt
       source: "examples/payment-status.flow:58",
       queue: "collections",
     },
-    // route billing_agents "Billing agents" (examples/payment-status.flow:59)
+    // route billing_agents "Billing agents" (examples/payment-status.flow:60)
     billing_agents: {
       kind: "route",
       id: "billing_agents",
       name: "Billing agents",
-      source: "examples/payment-status.flow:59",
+      source: "examples/payment-status.flow:60",
       queue: "billing",
     },
-    // end goodbye (examples/payment-status.flow:60)
+    // end goodbye (examples/payment-status.flow:62)
     goodbye: {
       kind: "end",
       id: "goodbye",
-      source: "examples/payment-status.flow:60",
+      source: "examples/payment-status.flow:62",
     },
   },
 };
