@@ -96,15 +96,18 @@ async function main(): Promise<void> {
     ["runtime, cross-fetch, secret + redaction", viaRuntime(runtime.defaultFetch, withSecret)],
   ];
 
-  async function throughput(fn: () => Promise<void>, concurrency: number, requests: number): Promise<number> {
+  /** Requests per second, and CPU microseconds per request spent in this (the client) process. */
+  async function throughput(fn: () => Promise<void>, concurrency: number, requests: number): Promise<[number, number]> {
     let next = 0;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next++ < requests) await fn();
       }),
     );
-    return requests / ((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpu);
+    return [requests / ((performance.now() - started) / 1000), (used.user + used.system) / requests];
   }
 
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -115,15 +118,24 @@ async function main(): Promise<void> {
     [64, 3000],
   ] as const) {
     for (const [, fn] of cases) await throughput(fn, concurrency, Math.min(300, requests)); // warm up JIT and pools
-    const results = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+    const rates = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+    const costs = new Map<string, number[]>(cases.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, fn] of cases) results.get(name)!.push(await throughput(fn, concurrency, requests));
+      for (const [name, fn] of cases) {
+        const [rate, cost] = await throughput(fn, concurrency, requests);
+        rates.get(name)!.push(rate);
+        costs.get(name)!.push(cost);
+      }
     }
-    const baseline = (name: string) => median(results.get(name.includes("global") ? "bare global fetch" : "bare cross-fetch")!);
+    const bareOf = (name: string): string => (name.includes("global") ? "bare global fetch" : "bare cross-fetch");
     for (const [name] of cases) {
-      const rps = median(results.get(name)!);
-      const vsBare = name.startsWith("bare") ? "" : `${(((baseline(name) - rps) / baseline(name)) * 100).toFixed(1)}%`;
-      rows.push(`| ${concurrency} | ${name} | ${Math.round(rps)} | ${vsBare} |`);
+      const rate = median(rates.get(name)!);
+      const cost = median(costs.get(name)!);
+      const bareRate = median(rates.get(bareOf(name))!);
+      const bareCost = median(costs.get(bareOf(name))!);
+      const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+      const vs = name.startsWith("bare") ? " | |" : ` | ${percent(rate / bareRate - 1)} | ${percent(cost / bareCost - 1)}`;
+      rows.push(`| ${concurrency} | ${name} | ${Math.round(rate)} | ${Math.round(cost)}${vs} |`);
     }
   }
   child.disconnect();
@@ -144,8 +156,8 @@ async function main(): Promise<void> {
 
   console.log(`machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
   console.log(`one-widget GET flow, ${BODY.length}-byte JSON body, one result mapped; median of ${ROUNDS} interleaved rounds`);
-  console.log("| concurrency | case | requests/s | overhead vs bare |");
-  console.log("| --- | --- | ---: | ---: |");
+  console.log("| concurrency | case | requests/s | client CPU µs/request | requests/s vs bare | CPU vs bare |");
+  console.log("| --- | --- | ---: | ---: | ---: | ---: |");
   for (const row of rows) console.log(row);
   console.log(`\nresult path ${path}: prop chain ${(propRate / 1e6).toFixed(1)} M/s, jsonpath-plus ${(jsonPathRate / 1e3).toFixed(0)} k/s: ${(propRate / jsonPathRate).toFixed(0)}x`);
 }

@@ -75,11 +75,15 @@ const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
 const BaseVisitor = flowParser.getBaseCstVisitorConstructor();
 
-/** Reused across parses; `build` resets the per-file state. */
-class AstBuilder extends BaseVisitor {
+/** Reused across parses; `begin` resets the per-file state. */
+class AstBuilder extends BaseVisitor implements FlowAstBuilder {
   private fileName = "";
   private strings: ReadonlyMap<IToken, StringLiteral> = new Map();
   private diagnostics: Diagnostic[] = [];
+  // The flow's items, built as the parser hands them over, in source order.
+  private declarations: Declaration[] = [];
+  private widgets: Widget[] = [];
+  private starts: Exit[] = [];
 
   constructor() {
     super();
@@ -87,15 +91,41 @@ class AstBuilder extends BaseVisitor {
     this.validateVisitor();
   }
 
-  build(
-    root: CstNode,
-    file: string,
-    strings: ReadonlyMap<IToken, StringLiteral>,
-    diagnostics: Diagnostic[],
-  ): Flow | undefined {
+  begin(file: string, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void {
     this.fileName = file;
     this.strings = strings;
     this.diagnostics = diagnostics;
+    this.declarations = [];
+    this.widgets = [];
+    this.starts = [];
+  }
+
+  item(node: CstNode): void {
+    // Children are typed by the rule named in `node.name`.
+    const children = node.children as never;
+    switch (node.name) {
+      case "varDecl":
+        return push(this.declarations, this.varDecl(children));
+      case "secretDecl":
+        return push(this.declarations, this.secretDecl(children));
+      case "startExit":
+        return push(this.starts, this.startExit(children));
+      case "httpWidget":
+        return push(this.widgets, this.httpWidget(children));
+      case "conditionWidget":
+        return push(this.widgets, this.conditionWidget(children));
+      case "setWidget":
+        return push(this.widgets, this.setWidget(children));
+      case "sendWidget":
+        return push(this.widgets, this.sendWidget(children));
+      case "routeWidget":
+        return push(this.widgets, this.routeWidget(children));
+      case "endWidget":
+        return push(this.widgets, this.endWidget(children));
+    }
+  }
+
+  finish(root: CstNode): Flow | undefined {
     return this.file(root.children as Ctx<cst.FileCstChildren>);
   }
 
@@ -198,22 +228,10 @@ class AstBuilder extends BaseVisitor {
     const id = this.ident(ctx.Name);
     if (start === undefined || id === undefined) return undefined;
     const displayName = this.str(ctx.StringLiteral);
-
-    const declarations: Declaration[] = [];
-    for (const node of ctx.varDecl ?? []) push(declarations, this.varDecl(node.children));
-    for (const node of ctx.secretDecl ?? []) push(declarations, this.secretDecl(node.children));
-    declarations.sort(bySourceOrder);
-
-    const widgets: Widget[] = [];
-    for (const node of ctx.httpWidget ?? []) push(widgets, this.httpWidget(node.children));
-    for (const node of ctx.conditionWidget ?? []) push(widgets, this.conditionWidget(node.children));
-    for (const node of ctx.setWidget ?? []) push(widgets, this.setWidget(node.children));
-    for (const node of ctx.sendWidget ?? []) push(widgets, this.sendWidget(node.children));
-    for (const node of ctx.routeWidget ?? []) push(widgets, this.routeWidget(node.children));
-    for (const node of ctx.endWidget ?? []) push(widgets, this.endWidget(node.children));
-    widgets.sort(bySourceOrder);
-
-    const startExit = this.single(ctx.startExit, this.startExit, "start", id);
+    // The items were handed over while parsing (see FlowParser.parseTokens).
+    const { declarations, widgets } = this;
+    let startExit: Exit | undefined;
+    for (const exit of this.starts) startExit = this.once(startExit, exit, "start", id);
     let end = later(later(id.span, displayName?.span), this.span(ctx.RCurly));
     end = later(later(end, declarations.at(-1)?.span), later(widgets.at(-1)?.span, startExit?.span));
 
@@ -632,10 +650,6 @@ function push<T>(list: T[], item: T | undefined): void {
   if (item !== undefined) list.push(item);
 }
 
-function bySourceOrder(a: { readonly span: Span }, b: { readonly span: Span }): number {
-  return a.span.offset - b.span.offset;
-}
-
 function durationOf(token: IToken, span: Span): Duration {
   // The Duration token's pattern guarantees this match.
   const match = /^(\d+)(ms|s|m)$/.exec(token.image) as RegExpExecArray;
@@ -643,14 +657,14 @@ function durationOf(token: IToken, span: Span): Duration {
   return { kind: "Duration", ms, raw: token.image, span };
 }
 
-const builder = new AstBuilder();
-
-/** Builds the AST of a parsed file, appending builder diagnostics (CF1007-CF1009). */
-export function buildAst(
-  root: CstNode,
-  file: string,
-  strings: ReadonlyMap<IToken, StringLiteral>,
-  diagnostics: Diagnostic[],
-): Flow | undefined {
-  return builder.build(root, file, strings, diagnostics);
+/**
+ * Builds the AST of one file: `begin`, then `item` for each flow item the parser hands
+ * over, then `finish` with the tree of the rest. Appends CF1007-CF1009 diagnostics.
+ */
+export interface FlowAstBuilder {
+  begin(file: string, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void;
+  item(node: CstNode): void;
+  finish(root: CstNode): Flow | undefined;
 }
+
+export const astBuilder: FlowAstBuilder = new AstBuilder();

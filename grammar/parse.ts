@@ -4,7 +4,7 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import type { Comment, Flow, Span, StringLiteral } from "./ast.js";
 import { diagnostic, sortDiagnostics } from "../compiler/diagnostics.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
-import { buildAst } from "./build-ast.js";
+import { astBuilder } from "./build-ast.js";
 import { flowParser } from "./parser.js";
 import { endOfSource, tokenSpan } from "./spans.js";
 import { decodeString, quoteSnippet } from "./strings.js";
@@ -25,7 +25,7 @@ export interface ParseResult {
 export const MAX_NESTING = 100;
 
 export function parse(source: string, file: string): ParseResult {
-  const lexed = t.tokenize(source);
+  const lexed = t.lex(source);
   const diagnostics: Diagnostic[] = [];
 
   for (const error of lexed.errors) {
@@ -42,7 +42,8 @@ export function parse(source: string, file: string): ParseResult {
   const scan = scanTokens(lexed.tokens, file, diagnostics);
   if (scan.tooDeep) return { flow: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
 
-  const cst = flowParser.parseTokens(lexed.tokens, scan.balance);
+  astBuilder.begin(file, scan.strings, diagnostics);
+  const cst = flowParser.parseTokens(lexed.tokens, scan.balance, (item) => astBuilder.item(item));
   // One diagnostic per position: recovery can raise several errors at one token, and a
   // token already reported as malformed (say `5sec`) needs no "expected X" on top.
   const reportedOffsets = new Set(diagnostics.map((d) => d.span.offset));
@@ -53,7 +54,7 @@ export function parse(source: string, file: string): ParseResult {
     diagnostics.push(reported);
   }
 
-  const flow = buildAst(cst, file, scan.strings, diagnostics);
+  const flow = astBuilder.finish(cst);
   return { flow, comments, diagnostics: sortDiagnostics(diagnostics) };
 }
 
@@ -65,9 +66,9 @@ interface Scan {
 }
 
 /**
- * One pass over the tokens for the problems that belong to single tokens, so each is
- * reported exactly once even if recovery later skips the token: strings (decoded here
- * for the AST builder), malformed numbers, and runaway nesting.
+ * One pass over the tokens: retypes keywords, and finds the problems that belong to
+ * single tokens, so each is reported exactly once even if recovery later skips the
+ * token: strings (decoded here for the AST builder), malformed numbers, runaway nesting.
  */
 function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagnostic[]): Scan {
   const strings = new Map<IToken, StringLiteral>();
@@ -76,18 +77,24 @@ function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagno
   let nots = 0;
   for (const token of tokens) {
     const type = token.tokenType;
-    if (type === t.ValidString || type === t.BadString) {
-      strings.set(token, decodeString(file, token, diagnostics));
-    } else if (type === t.BadNumber || (type === t.NumberLiteral && !Number.isFinite(Number(token.image)))) {
-      diagnostics.push(diagnostic("invalidNumber", tokenSpan(file, token), [quoteSnippet(token.image)]));
-    } else if (type === t.LCurly || type === t.LBracket || type === t.LParen) {
-      depth++;
-      balance++;
-    } else if (type === t.RCurly || type === t.RBracket || type === t.RParen) {
-      depth = Math.max(0, depth - 1);
-      balance--;
+    if (type === t.Identifier) {
+      t.retypeKeyword(token);
+      // A run of `not`s nests the parser as brackets do.
+      nots = token.tokenType === t.Not ? nots + 1 : 0;
+    } else {
+      nots = 0;
+      if (type === t.ValidString || type === t.BadString) {
+        strings.set(token, decodeString(file, token, diagnostics));
+      } else if (type === t.BadNumber || (type === t.NumberLiteral && !Number.isFinite(Number(token.image)))) {
+        diagnostics.push(diagnostic("invalidNumber", tokenSpan(file, token), [quoteSnippet(token.image)]));
+      } else if (type === t.LCurly || type === t.LBracket || type === t.LParen) {
+        depth++;
+        balance++;
+      } else if (type === t.RCurly || type === t.RBracket || type === t.RParen) {
+        depth = Math.max(0, depth - 1);
+        balance--;
+      }
     }
-    nots = type === t.Not ? nots + 1 : 0;
     if (depth + nots > MAX_NESTING) {
       diagnostics.push(diagnostic("nestingTooDeep", tokenSpan(file, token), [MAX_NESTING]));
       return { strings, tooDeep: true, balance };

@@ -70,6 +70,7 @@ interface ParserInternals {
   importLexerState(state: number): void;
   getCurrRuleFullName(): string;
   SAVE_ERROR(error: IRecognitionException): void;
+  readonly CST_STACK: CstNode[];
   readonly errorMessageProvider: IParserErrorMessageProvider;
 }
 
@@ -118,11 +119,30 @@ class FlowParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  /** Parses a whole file; `balance` is openers minus closers over all of `tokens`. */
-  parseTokens(tokens: IToken[], balance: number): CstNode {
+  private onItem: (item: CstNode) => void = () => undefined;
+
+  /**
+   * Parses a whole file; `balance` is openers minus closers over all of `tokens`. Each
+   * flow item (declaration, start, widget) goes to `onItem` as soon as it is parsed and
+   * is not kept in the returned tree, so a large file's tree does not stay alive (and
+   * get copied by every garbage collection) until the end of the parse.
+   */
+  parseTokens(tokens: IToken[], balance: number, onItem: (item: CstNode) => void): CstNode {
     this.input = tokens;
     this.balance = balance;
+    this.onItem = onItem;
     return this.file();
+  }
+
+  private handOver(item: CstNode): void {
+    const flowNode = this.internals.CST_STACK.at(-1);
+    const siblings = flowNode?.children[item.name];
+    if (siblings?.at(-1) === item) {
+      siblings.pop();
+      // The CST never holds empty child lists.
+      if (siblings.length === 0 && flowNode !== undefined) delete flowNode.children[item.name];
+    }
+    this.onItem(item);
   }
 
   private get internals(): ParserInternals {
@@ -255,8 +275,8 @@ class FlowParser extends CstParser {
     // Items (like settings in blocks below) are told apart by their first token, so
     // once the repetition enters, one alternative always matches and errors stay
     // inside that alternative's rule. The builder restores source order by offset.
-    this.MANY(() =>
-      this.OR((this.alts.flow ??= [
+    this.MANY(() => {
+      const item = this.OR((this.alts.flow ??= [
         { ALT: () => this.SUBRULE(this.varDecl) },
         { ALT: () => this.SUBRULE(this.secretDecl) },
         { ALT: () => this.SUBRULE(this.startExit) },
@@ -266,8 +286,9 @@ class FlowParser extends CstParser {
         { ALT: () => this.SUBRULE(this.sendWidget) },
         { ALT: () => this.SUBRULE(this.routeWidget) },
         { ALT: () => this.SUBRULE(this.endWidget) },
-      ])),
-    );
+      ]));
+      this.ACTION(() => this.handOver(item as CstNode));
+    });
     this.close(t.RCurly, noStops);
   });
 

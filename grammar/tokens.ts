@@ -204,16 +204,28 @@ const flowLexer = new Lexer(allTokens as TokenType[], {
   ensureOptimizations: true,
 });
 
-/** Lexes `.flow` source. Comments are in `groups.comments`; errors are unexpected characters. */
+/**
+ * Lexes `.flow` source. Comments are in `groups.comments`; errors are unexpected
+ * characters. Keywords are still Identifier tokens: pass each to `retypeKeyword`
+ * (tokenize does; parse() does it in its own pass over the tokens).
+ */
+export function lex(source: string): ILexingResult {
+  return flowLexer.tokenize(source);
+}
+
+/** Turns an Identifier token that spells a keyword into that keyword's token. */
+export function retypeKeyword(token: IToken): void {
+  if (token.tokenType !== Identifier) return;
+  const keyword = keywords.get(token.image);
+  if (keyword === undefined) return;
+  token.tokenType = keyword;
+  token.tokenTypeIdx = keyword.tokenTypeIdx as number;
+}
+
+/** Lexes `.flow` source into the tokens the parser reads (for tools such as a formatter). */
 export function tokenize(source: string): ILexingResult {
   const result = flowLexer.tokenize(source);
-  for (const token of result.tokens) {
-    if (token.tokenType !== Identifier) continue;
-    const keyword = keywords.get(token.image);
-    if (keyword === undefined) continue;
-    token.tokenType = keyword;
-    token.tokenTypeIdx = keyword.tokenTypeIdx as number;
-  }
+  for (const token of result.tokens) retypeKeyword(token);
   return result;
 }
 

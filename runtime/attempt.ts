@@ -12,8 +12,9 @@ export interface AttemptSettings {
   readonly timeoutMs: number;
   readonly maxRedirects: number;
   readonly maxResponseBytes: number;
-  readonly onRedirect: (status: number, from: string, to: string, method: string) => void;
 }
+
+export type OnRedirect = (status: number, from: string, to: string, method: string) => void;
 
 export interface AttemptResponse {
   readonly kind: "response";
@@ -79,7 +80,7 @@ function originOf(url: string): string {
   return new URL(url).origin;
 }
 
-export async function sendAttempt(request: PreparedRequest, settings: AttemptSettings): Promise<AttemptResult> {
+export async function sendAttempt(request: PreparedRequest, settings: AttemptSettings, onRedirect: OnRedirect): Promise<AttemptResult> {
   let method: string = request.method;
   let url = request.url;
   const failure = (error: RunError, retriable: boolean, extra?: { status: number; bytes: number }): AttemptFailure => ({
@@ -156,7 +157,7 @@ export async function sendAttempt(request: PreparedRequest, settings: AttemptSet
       }
       // Credentials go to the origin they were meant for, never to one a redirect names.
       if (next.origin !== originOf(url)) headers = headers.filter(([name]) => !request.credentials.has(name.toLowerCase()));
-      if (!finished) settings.onRedirect(response.status, url, next.href, method);
+      if (!finished) onRedirect(response.status, url, next.href, method);
       url = next.href;
     }
   };

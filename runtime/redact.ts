@@ -1,6 +1,7 @@
 // Hiding secrets and masked values. One redactor per run collects every secret value it
 // resolves and every masked variable's value, and every trace event, error message and
 // outcome passes through it before leaving the runtime.
+import { setOwn } from "./own-property.js";
 
 export const MASK = "••••";
 
@@ -63,7 +64,10 @@ export class Redactor {
     return value.replace(this.#pattern, MASK);
   }
 
-  /** A copy of a JSON-like value with every string (keys included) redacted. */
+  /**
+   * A JSON-like value with every string in it (keys included) redacted. Parts with nothing to
+   * hide are shared rather than copied, so a trace without secrets in it costs no allocation.
+   */
   deep<T>(value: T): T {
     if (this.#needles.size === 0) return value;
     return this.#walk(value) as T;
@@ -72,9 +76,27 @@ export class Redactor {
   #walk(value: unknown): unknown {
     if (typeof value === "string") return this.text(value);
     if (value === null || typeof value !== "object") return value;
-    if (Array.isArray(value)) return value.map((item) => this.#walk(item));
-    const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[this.text(key)] = this.#walk(item);
-    return copy;
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item = this.#walk(value[i]);
+        if (item !== value[i]) (copy ??= value.slice())[i] = item;
+      }
+      return copy ?? value;
+    }
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    let copy: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const item = this.#walk(record[key]);
+      const newKey = this.text(key);
+      if (copy === undefined && (item !== record[key] || newKey !== key)) {
+        copy = {};
+        for (let j = 0; j < i; j++) setOwn(copy, keys[j]!, record[keys[j]!]);
+      }
+      if (copy !== undefined) setOwn(copy, newKey, item);
+    }
+    return copy ?? value;
   }
 }

@@ -49,7 +49,7 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<bool
   });
 }
 
-export interface RetrySettings extends Omit<AttemptSettings, "onRedirect"> {
+export interface RetrySettings extends AttemptSettings {
   readonly retries: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
@@ -82,10 +82,9 @@ export async function sendWithRetries(request: PreparedRequest, settings: RetryS
     const startTime = Date.now();
     const started = performance.now();
     settings.onAttemptStart({ attempt, maxAttempts, method: request.method, url: request.url, time: startTime });
-    const result = await sendAttempt(request, {
-      ...settings,
-      onRedirect: (status, from, to, method) => settings.onRedirect({ attempt, status, from, to, method, time: Date.now() }),
-    });
+    const result = await sendAttempt(request, settings, (status, from, to, method) =>
+      settings.onRedirect({ attempt, status, from, to, method, time: Date.now() }),
+    );
     const durationMs = roundMs(performance.now() - started);
 
     const retriable = result.kind === "response" ? isRetriableStatus(result.status) : result.retriable;

@@ -8,7 +8,8 @@
 import type { FlowDefinition, Vars } from "./flow.js";
 import { runHttpStep } from "./http-step.js";
 import { resolveOptions, type RunOptions } from "./options.js";
-import { RunState, setOwn } from "./state.js";
+import { setOwn } from "./own-property.js";
+import { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import { runCondition, runRoute, runSend, runSet } from "./steps.js";
 import { roundMs, type Outcome, type RunError, type TraceEvent } from "./trace.js";

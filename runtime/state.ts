@@ -2,6 +2,7 @@
 // Steps change variables and emit events only through here, so redaction cannot be skipped.
 import type { FlowDefinition, SecretValues, Vars } from "./flow.js";
 import type { ResolvedOptions, StepContext } from "./options.js";
+import { setOwn } from "./own-property.js";
 import { MASK, Redactor } from "./redact.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
 import type { RunError, TraceEvent, VariableChange } from "./trace.js";
@@ -90,12 +91,6 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     const where = this.envSecrets ? ` (looked for ${missing.map((n) => SECRET_ENV_PREFIX + n).join(", ")})` : "";
     return { ok: false, error: { code: "missing-secret", message: `missing secret ${missing.join(", ")}${where}; request not sent` } };
   }
-}
-
-/** `target[name] = value`, also for a variable named `__proto__`, which plain assignment would turn into a prototype change. */
-export function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === "__proto__") Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
-  else target[name] = value;
 }
 
 export function messageOf(error: unknown): string {
