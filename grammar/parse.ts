@@ -11,7 +11,7 @@ import { decodeString, quoteSnippet } from "./strings.js";
 import * as t from "./tokens.js";
 
 export interface ParseResult {
-  /** Undefined only when not even `flow NAME` could be read; otherwise as much as could be built. */
+  /** As much of the flow as could be read; undefined when not even `flow NAME` could be (or nesting was too deep). */
   readonly flow: Flow | undefined;
   readonly comments: readonly Comment[];
   /** Syntax diagnostics (CF1xxx), sorted by position. */

@@ -1,5 +1,5 @@
 // The .flow grammar as a Chevrotain CstParser. One instance is built at module load
-// (grammar analysis is the expensive part) and reused by setting `input`.
+// (grammar analysis is the expensive part) and reused for every file (parseTokens).
 import { CstParser, EOF, MismatchedTokenException, tokenMatcher } from "chevrotain";
 import type { CstNode, IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
 import * as t from "./tokens.js";
@@ -99,6 +99,22 @@ const typeLabel = { LABEL: "type" };
 const headerNameLabel = { LABEL: "headerName" };
 const secretNameLabel = { LABEL: "secretName" };
 
+/** The rules holding a choice (OR), named after them. */
+type Choice =
+  | "flow"
+  | "varDecl"
+  | "httpWidget"
+  | "bodySetting"
+  | "resultMapping"
+  | "keyValue"
+  | "conditionWidget"
+  | "setEntry"
+  | "sendWidget"
+  | "value"
+  | "notExpr"
+  | "comparison"
+  | "primary";
+
 class FlowParser extends CstParser {
   /** Openers minus closers over the whole input. */
   private balance = 0;
@@ -107,7 +123,7 @@ class FlowParser extends CstParser {
    * Each choice's alternatives, built on first use: an array literal in the OR call
    * would be allocated again on every token that reaches it.
    */
-  private readonly alts: Partial<Record<"flow" | "varDecl" | "httpWidget" | "bodySetting" | "resultMapping" | "keyValue" | "conditionWidget" | "setEntry" | "sendWidget" | "value" | "notExpr" | "comparison" | "primary", IOrAlt<unknown>[]>> = {};
+  private readonly alts: Partial<Record<Choice, IOrAlt<unknown>[]>> = {};
 
   constructor() {
     super(t.allTokens as TokenType[], {

@@ -27,6 +27,7 @@ afterAll(() => {
 function callflow(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): SpawnSyncReturns<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.env?.["FORCE_COLOR"] === undefined) delete env["FORCE_COLOR"];
+  if (options.env?.["NO_COLOR"] === undefined) delete env["NO_COLOR"];
   return spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd ?? dir, encoding: "utf8", env });
 }
 
