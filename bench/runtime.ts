@@ -77,9 +77,9 @@ async function main(): Promise<void> {
   const withSecret = flowWith({ ...lookup, secrets: ["TOKEN"], authorization: (_v, s) => `Bearer ${s.TOKEN}` });
   const secrets = (): string => "bench-token-0123456789";
 
-  type Fetch = (url: string) => Promise<{ json(): Promise<unknown> }>;
-  const bare = (fetch: Fetch) => async (): Promise<void> => {
-    const response = await fetch(url);
+  type Fetch = (url: string, init?: { headers: Array<[string, string]> }) => Promise<{ json(): Promise<unknown> }>;
+  const bare = (fetch: Fetch, headers: Array<[string, string]> = []) => async (): Promise<void> => {
+    const response = await fetch(url, { headers });
     const body = await response.json();
     if (prop(prop(body, "order"), "shipDate") !== "2025-06-01") throw new Error("unexpected body");
   };
@@ -93,7 +93,8 @@ async function main(): Promise<void> {
     ["runtime, cross-fetch (default)", viaRuntime(runtime.defaultFetch)],
     ["bare global fetch", bare(globalThis.fetch)],
     ["runtime, global fetch", viaRuntime(globalThis.fetch)],
-    ["runtime, cross-fetch, secret + redaction", viaRuntime(runtime.defaultFetch, withSecret)],
+    ["bare cross-fetch, Authorization", bare(crossFetch, [["Authorization", `Bearer ${secrets()}`]])],
+    ["runtime, cross-fetch, secret Authorization + redaction", viaRuntime(runtime.defaultFetch, withSecret)],
   ];
 
   /** Requests per second, and CPU microseconds per request spent in this (the client) process. */
@@ -127,7 +128,8 @@ async function main(): Promise<void> {
         costs.get(name)!.push(cost);
       }
     }
-    const bareOf = (name: string): string => (name.includes("global") ? "bare global fetch" : "bare cross-fetch");
+    const bareOf = (name: string): string =>
+      name.includes("global") ? "bare global fetch" : name.includes("Authorization") ? "bare cross-fetch, Authorization" : "bare cross-fetch";
     for (const [name] of cases) {
       const rate = median(rates.get(name)!);
       const cost = median(costs.get(name)!);

@@ -98,9 +98,9 @@ export async function sendAttempt(request: PreparedRequest, settings: AttemptSet
   const controller = new AbortController();
   let timedOut = false;
   let finished = false;
-  // The race below ends the attempt on abort even if a fetch implementation ignores its signal.
-  let stop!: () => void;
-  const stopped = new Promise<"stopped">((resolve) => (stop = () => resolve("stopped")));
+  // `stop` settles the attempt at once on timeout or cancel, even if a fetch implementation
+  // ignores its signal; it is set below, before anything can call it.
+  let stop = (): void => undefined;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
@@ -164,12 +164,14 @@ export async function sendAttempt(request: PreparedRequest, settings: AttemptSet
 
   const work = exchange();
   try {
-    const result = await Promise.race([work, stopped]);
+    const result = await new Promise<AttemptResult | "stopped">((resolve, reject) => {
+      stop = () => resolve("stopped");
+      work.then(resolve, reject);
+    });
     if (result !== "stopped") {
       finished = result.kind === "response";
       return result;
     }
-    work.catch(() => undefined); // its rejection is the abort we caused
   } catch (error) {
     if (!runSignal?.aborted && !timedOut) return failure({ code: "network", message: describeError(error) }, true);
   } finally {

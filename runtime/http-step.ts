@@ -8,6 +8,8 @@ import type { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import type { RunError } from "./trace.js";
 
+const NO_SECRETS = { ok: true, values: {} } as const;
+
 function isSuccess(status: number): boolean {
   return status >= 200 && status <= 299;
 }
@@ -25,13 +27,12 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   });
 
   // Everything that can be refused is refused before anything is sent.
-  const secrets = await state.resolveSecrets(step.secrets);
+  const secrets = step.secrets.length === 0 ? NO_SECRETS : await state.resolveSecrets(step.secrets);
   if (!secrets.ok) return fail(secrets.error);
   const built = buildRequest(step, state.variables, secrets.values);
   if (!built.ok) return fail(built.error);
   const request = built.request;
 
-  const ref = { widget: step.id, kind: "http" as const, ...(step.name === undefined ? {} : { name: step.name }) };
   const options = state.options;
   const { last, attempts } = await sendWithRetries(request, {
     fetch: options.fetch,
@@ -44,9 +45,10 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
     retryMaxDelayMs: options.retryMaxDelayMs,
     retryAfterCapMs: options.retryAfterCapMs,
     random: options.random,
-    onAttemptStart: (attempt) => state.emit({ type: "http.attempt.start", ...ref, ...attempt, headers: headersForTrace(request) }),
-    onAttemptEnd: (attempt) => state.emit({ type: "http.attempt.end", ...ref, ...attempt }),
-    onRedirect: (redirect) => state.emit({ type: "http.redirect", ...ref, ...redirect }),
+    widget: step.id,
+    name: step.name,
+    traceHeaders: headersForTrace(request),
+    emit: (event) => state.emit(event),
   });
 
   if (last.kind === "error") {
@@ -65,12 +67,7 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
     return fail(error, { attempts, status: last.status, changes, ...(mapped.ok && mapped.unmatched.length > 0 ? { unmatched: mapped.unmatched } : {}) });
   }
   if (!mapped.ok) return fail(mapped.error, { attempts, status: last.status });
-  return {
-    exit: "success",
-    next: step.success,
-    attempts,
-    status: last.status,
-    changes: mapped.assignments.map(({ target, value }) => state.assign(target, value)),
-    ...(mapped.unmatched.length > 0 ? { unmatched: mapped.unmatched } : {}),
-  };
+  const changes = mapped.assignments.map(({ target, value }) => state.assign(target, value));
+  const success = { exit: "success", next: step.success, attempts, status: last.status, changes } as const;
+  return mapped.unmatched.length > 0 ? { ...success, unmatched: mapped.unmatched } : success;
 }

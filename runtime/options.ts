@@ -69,21 +69,24 @@ export interface ResolvedOptions<V extends Vars, W extends string> extends Runti
 
 const defaultSecrets = envSecrets();
 
-/** Fills in defaults; a limit that is not a non-negative integer is a programmer error (RangeError). */
+function limit(options: Partial<RuntimeLimits>, key: keyof RuntimeLimits, minimum: number): number {
+  const value = options[key] ?? RUNTIME_DEFAULTS[key];
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new RangeError(`run option ${key} must be an integer of at least ${minimum}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Fills in defaults; an invalid limit is a programmer error (RangeError). Runs once per run, so no loops or spreads. */
 export function resolveOptions<V extends Vars, W extends string>(options: RunOptions<V, W>): ResolvedOptions<V, W> {
-  const limits = {} as Record<keyof RuntimeLimits, number>;
-  for (const key of Object.keys(RUNTIME_DEFAULTS) as (keyof RuntimeLimits)[]) {
-    const value = options[key] ?? RUNTIME_DEFAULTS[key];
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`run option ${key} must be a non-negative integer, got ${String(value)}`);
-    }
-    limits[key] = value;
-  }
-  if (limits.maxSteps === 0 || limits.timeoutMs === 0) {
-    throw new RangeError("run options maxSteps and timeoutMs must be at least 1");
-  }
   return {
-    ...limits,
+    maxSteps: limit(options, "maxSteps", 1),
+    maxResponseBytes: limit(options, "maxResponseBytes", 0),
+    maxRedirects: limit(options, "maxRedirects", 0),
+    timeoutMs: limit(options, "timeoutMs", 1),
+    retryBaseDelayMs: limit(options, "retryBaseDelayMs", 0),
+    retryMaxDelayMs: limit(options, "retryMaxDelayMs", 0),
+    retryAfterCapMs: limit(options, "retryAfterCapMs", 0),
     fetch: options.fetch ?? defaultFetch,
     secrets: options.secrets ?? defaultSecrets,
     signal: options.signal,

@@ -22,18 +22,42 @@ function encodedForms(value: string): string[] {
   return forms;
 }
 
+/**
+ * Runs of one process resolve the same few secrets over and over; building their forms and
+ * patterns once per run would cost more than the redaction itself. Bounded, and holding only
+ * values the secret provider hands out anyway.
+ */
+const CACHE_LIMIT = 256;
+const formsCache = new Map<string, readonly string[]>();
+const patternCache = new Map<string, readonly [RegExp, RegExp]>();
+
+function cached<K, T>(cache: Map<K, T>, key: K, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** A test pattern (no `g` flag, so no lastIndex state) and a replace pattern for the needles. */
+function patterns(needles: ReadonlySet<string>): readonly [RegExp, RegExp] {
+  // Longest first, so a value is replaced whole rather than around a shorter one inside it.
+  const source = [...needles]
+    .sort((a, b) => b.length - a.length)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("|");
+  return cached(patternCache, source, () => [new RegExp(source), new RegExp(source, "g")]);
+}
+
 export class Redactor {
   readonly #needles = new Set<string>();
-  #pattern: RegExp | undefined;
-  #stale = false;
-
-  /** True while there is nothing to hide, so callers can skip work. */
-  get empty(): boolean {
-    return this.#needles.size === 0;
-  }
+  #shortest = Number.POSITIVE_INFINITY;
+  #patterns: readonly [RegExp, RegExp] | undefined;
 
   addSecret(value: string): void {
-    for (const form of encodedForms(value)) this.#add(form);
+    for (const form of cached(formsCache, value, () => encodedForms(value))) this.#add(form);
   }
 
   /** A masked variable's value; string leaves of JSON values are hidden too. */
@@ -48,20 +72,15 @@ export class Redactor {
   #add(needle: string): void {
     if (needle === "" || this.#needles.has(needle)) return;
     this.#needles.add(needle);
-    this.#stale = true;
+    this.#shortest = Math.min(this.#shortest, needle.length);
+    this.#patterns = undefined;
   }
 
   text(value: string): string {
-    if (this.#needles.size === 0) return value;
-    if (this.#stale || this.#pattern === undefined) {
-      // Longest first, so a value is replaced whole rather than around a shorter one inside it.
-      const alternatives = [...this.#needles]
-        .sort((a, b) => b.length - a.length)
-        .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-      this.#pattern = new RegExp(alternatives.join("|"), "g");
-      this.#stale = false;
-    }
-    return value.replace(this.#pattern, MASK);
+    // Most strings in a trace are short field values: too short to hold any needle.
+    if (value.length < this.#shortest) return value;
+    const found = (this.#patterns ??= patterns(this.#needles));
+    return found[0].test(value) ? value.replace(found[1], MASK) : value;
   }
 
   /**

@@ -49,15 +49,18 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<bool
   });
 }
 
-export interface RetrySettings extends AttemptSettings {
+export interface RetrySettings<W extends string> extends AttemptSettings {
   readonly retries: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly retryAfterCapMs: number;
   readonly random: () => number;
-  readonly onAttemptStart: (attempt: Pick<HttpAttemptStartEvent<string>, "attempt" | "maxAttempts" | "method" | "url" | "time">) => void;
-  readonly onAttemptEnd: (attempt: Omit<HttpAttemptEndEvent<string>, "type" | "widget" | "kind" | "name">) => void;
-  readonly onRedirect: (redirect: Omit<HttpRedirectEvent<string>, "type" | "widget" | "kind" | "name">) => void;
+  /** The http widget, for its trace events. */
+  readonly widget: W;
+  readonly name: string | undefined;
+  /** Request headers as traces may show them (credentials masked). */
+  readonly traceHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly emit: (event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>) => void;
 }
 
 export interface RetryOutcome {
@@ -65,7 +68,9 @@ export interface RetryOutcome {
   readonly attempts: number;
 }
 
-function waitBefore(result: AttemptResult, attempt: number, settings: RetrySettings): RetryWait {
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+function waitBefore<W extends string>(result: AttemptResult, attempt: number, settings: RetrySettings<W>): RetryWait {
   const retryAfter = result.kind === "response" ? parseRetryAfter(result.headers.get("retry-after")) : undefined;
   if (retryAfter !== undefined) {
     return retryAfter > settings.retryAfterCapMs
@@ -75,35 +80,55 @@ function waitBefore(result: AttemptResult, attempt: number, settings: RetrySetti
   return { waitMs: backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs, settings.random), reason: "backoff" };
 }
 
-/** Sends the request up to `retries + 1` times. The caller turns the last result into an exit. */
-export async function sendWithRetries(request: PreparedRequest, settings: RetrySettings): Promise<RetryOutcome> {
+/** Sends the request up to `retries + 1` times, tracing each attempt. The caller turns the last result into an exit. */
+export async function sendWithRetries<W extends string>(request: PreparedRequest, settings: RetrySettings<W>): Promise<RetryOutcome> {
+  const { widget, name } = settings;
   const maxAttempts = settings.retries + 1;
   for (let attempt = 1; ; attempt++) {
     const startTime = Date.now();
     const started = performance.now();
-    settings.onAttemptStart({ attempt, maxAttempts, method: request.method, url: request.url, time: startTime });
-    const result = await sendAttempt(request, settings, (status, from, to, method) =>
-      settings.onRedirect({ attempt, status, from, to, method, time: Date.now() }),
-    );
-    const durationMs = roundMs(performance.now() - started);
+    // Events are assigned field by field rather than spread: this is the per-request hot path.
+    const start: Writable<HttpAttemptStartEvent<W>> = {
+      type: "http.attempt.start",
+      widget,
+      kind: "http",
+      attempt,
+      maxAttempts,
+      method: request.method,
+      url: request.url,
+      headers: settings.traceHeaders,
+      time: startTime,
+    };
+    if (name !== undefined) start.name = name;
+    settings.emit(start);
+    const result = await sendAttempt(request, settings, (status, from, to, method) => {
+      const redirect: Writable<HttpRedirectEvent<W>> = { type: "http.redirect", widget, kind: "http", attempt, status, from, to, method, time: Date.now() };
+      if (name !== undefined) redirect.name = name;
+      settings.emit(redirect);
+    });
 
     const retriable = result.kind === "response" ? isRetriableStatus(result.status) : result.retriable;
     const retry = retriable && attempt < maxAttempts && !settings.signal?.aborted ? waitBefore(result, attempt, settings) : undefined;
-    const status = result.status;
-    const bytes = result.kind === "response" ? result.body.byteLength : result.bytes;
-    settings.onAttemptEnd({
+    const end: Writable<HttpAttemptEndEvent<W>> = {
+      type: "http.attempt.end",
+      widget,
+      kind: "http",
       attempt,
       maxAttempts,
       method: result.method,
       url: result.url,
       startTime,
       time: Date.now(),
-      durationMs,
-      ...(status === undefined ? {} : { status }),
-      ...(bytes === undefined ? {} : { bytes }),
-      ...(result.kind === "error" ? { error: result.error } : {}),
-      ...(retry === undefined ? {} : { retry }),
-    });
+      durationMs: roundMs(performance.now() - started),
+    };
+    if (name !== undefined) end.name = name;
+    if (result.status !== undefined) end.status = result.status;
+    const bytes = result.kind === "response" ? result.body.byteLength : result.bytes;
+    if (bytes !== undefined) end.bytes = bytes;
+    if (result.kind === "error") end.error = result.error;
+    if (retry !== undefined) end.retry = retry;
+    settings.emit(end);
+
     if (retry === undefined) return { last: result, attempts: attempt };
     if (!(await sleep(retry.waitMs, settings.signal))) {
       const cancelled: AttemptResult = {

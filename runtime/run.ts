@@ -12,8 +12,10 @@ import { setOwn } from "./own-property.js";
 import { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import { runCondition, runRoute, runSend, runSet } from "./steps.js";
-import { roundMs, type Outcome, type RunError, type TraceEvent } from "./trace.js";
-import { assertValidFlow, assertValidInput } from "./validate.js";
+import { roundMs, type Outcome, type RunError, type StepEndEvent, type StepStartEvent, type TraceEvent } from "./trace.js";
+import { assertValidFlow, assertValidInput, variableList } from "./validate.js";
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface RunResult<V extends Vars, W extends string> {
   readonly outcome: Outcome<W>;
@@ -29,7 +31,7 @@ function initialVariables<V extends Vars, S extends string, W extends string>(
 ): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   const given = input as Readonly<Record<string, unknown>>;
-  for (const [name, spec] of Object.entries(flow.variables)) {
+  for (const [name, spec] of variableList(flow)) {
     const value = spec.scope === "global" && Object.hasOwn(given, name) ? given[name] : undefined;
     if (value !== undefined) setOwn(vars, name, value);
     // Defaults are cloned so a run that changes a json value cannot change the next run's default.
@@ -76,10 +78,11 @@ export async function run<V extends Vars, S extends string, W extends string>(
     }
     steps++;
     const step = flow.steps[widget];
-    const ref = { widget, kind: step.kind, ...(step.name === undefined ? {} : { name: step.name }) };
     const startTime = Date.now();
     const started = performance.now();
-    state.emit({ type: "step.start", ...ref, source: step.source, step: steps, time: startTime });
+    const start: Writable<StepStartEvent<W>> = { type: "step.start", widget, kind: step.kind, source: step.source, step: steps, time: startTime };
+    if (step.name !== undefined) start.name = step.name;
+    state.emit(start);
 
     let result: StepOutcome<W>;
     switch (step.kind) {
@@ -103,20 +106,33 @@ export async function run<V extends Vars, S extends string, W extends string>(
         break;
     }
 
-    const { stop, error, ...rest } = result;
     const endTime = Date.now();
-    state.emit({
+    const end: Writable<StepEndEvent<W>> = {
       type: "step.end",
-      ...ref,
+      widget,
+      kind: step.kind,
       source: step.source,
       step: steps,
       time: endTime,
       startTime,
       endTime,
       durationMs: roundMs(performance.now() - started),
-      ...rest,
-      ...((error ?? stop) === undefined ? {} : { error: (error ?? stop)! }),
-    });
+      changes: result.changes,
+    };
+    // Assigned one by one rather than spread: this runs for every step and spreads cost.
+    if (step.name !== undefined) end.name = step.name;
+    if (result.exit !== undefined) end.exit = result.exit;
+    if (result.condition !== undefined) end.condition = result.condition;
+    if (result.next !== undefined) end.next = result.next;
+    if (result.unmatched !== undefined) end.unmatched = result.unmatched;
+    if (result.attempts !== undefined) end.attempts = result.attempts;
+    if (result.status !== undefined) end.status = result.status;
+    if (result.message !== undefined) end.message = result.message;
+    if (result.queue !== undefined) end.queue = result.queue;
+    const error = result.error ?? result.stop;
+    if (error !== undefined) end.error = error;
+    state.emit(end);
+    const stop = result.stop;
     if (stop !== undefined) {
       outcome = failed(widget, stop);
       break;

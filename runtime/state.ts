@@ -57,10 +57,6 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     return { name, value: this.display(name, value) };
   }
 
-  error(error: RunError): RunError {
-    return this.redactor.deep(error);
-  }
-
   stepContext(widget: W): StepContext<V, W> {
     return { flow: this.flow.id, widget, variables: this.variables, signal: this.options.signal ?? NEVER };
   }

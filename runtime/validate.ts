@@ -1,13 +1,26 @@
 // Checks made before a run starts: that the flow object is well formed (once per object) and
 // that the input globals match the declarations. Failures here are programmer errors.
 import { FlowDefinitionError, FlowInputError } from "./errors.js";
-import type { FlowDefinition, Step, Vars } from "./flow.js";
+import type { FlowDefinition, Step, VariableSpec, Vars } from "./flow.js";
 import { describeType, matchesType } from "./types.js";
 
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const TYPES = new Set(["string", "number", "boolean", "json"]);
 const valid = new WeakSet<object>();
+const variableLists = new WeakMap<object, ReadonlyArray<readonly [string, VariableSpec]>>();
+
+/** The flow's declarations as a list, computed once per flow object (runs iterate it twice). */
+export function variableList<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+): ReadonlyArray<readonly [string, VariableSpec]> {
+  let list = variableLists.get(flow);
+  if (list === undefined) {
+    list = Object.entries<VariableSpec>(flow.variables);
+    variableLists.set(flow, list);
+  }
+  return list;
+}
 
 /** Throws FlowDefinitionError listing every problem; remembers flows that passed. */
 export function assertValidFlow<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): void {
@@ -87,7 +100,7 @@ export function checkInput<V extends Vars, S extends string, W extends string>(f
     else if (spec.scope !== "global") problems.push(`${name} is a local, not a global`);
     else if (!matchesType(value, spec.type)) problems.push(`global ${name} must be a ${spec.type}, got ${describeType(value)}`);
   }
-  for (const [name, spec] of Object.entries(flow.variables)) {
+  for (const [name, spec] of variableList(flow)) {
     const present = Object.hasOwn(given, name) && given[name] !== undefined;
     if (spec.scope === "global" && !("default" in spec) && !present) problems.push(`missing required global ${name}`);
   }
