@@ -50,7 +50,7 @@ export const messages = {
   retryOutOfRange: { code: "CF2013", severity: "error", text: "retry must be a whole number from 1 to 3; found {0}." },
   urlNotAbsolute: { code: "CF2014", severity: "error", text: "url must be an absolute http:// or https:// URL; found {0}." },
   invalidJsonPath: { code: "CF2015", severity: "error", text: "Invalid JSONPath {0}: {1}." },
-  bodyOnGet: { code: "CF2016", severity: "warning", text: "A GET request with a body: many servers and proxies drop it." },
+  bodyOnGet: { code: "CF2016", severity: "warning", text: "A GET request with a body: fetch cannot send one, so the step will take its Fail exit." },
   contentTypeMismatch: { code: "CF2017", severity: "error", text: "content_type {0} contradicts the {1} body." },
   unusedSecret: { code: "CF2018", severity: "warning", text: "Secret '{0}' is declared but never used." },
   unusedVariable: { code: "CF2019", severity: "warning", text: "Variable '{0}' is declared but never used." },
