@@ -1,11 +1,11 @@
 // examples/app.ts, the README's example of an application using a generated module: it
 // type-checks with the real TypeScript checker in strict mode and runs against the demo API.
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_SECRETS } from "../examples/demo-api.js";
-import { EXAMPLES, ROOT, tempDir } from "./compile-helpers.js";
+import { EXAMPLES, ROOT, runTsc, STRICT_OPTIONS, tempDir } from "./compile-helpers.js";
 
 const APP = path.join(EXAMPLES, "app.ts");
 const temp = tempDir("app");
@@ -15,32 +15,14 @@ afterAll(() => temp.remove());
 function typeCheck(files: readonly string[]): string[] {
   const tsconfig = {
     compilerOptions: {
-      target: "ES2023",
-      lib: ["ES2023"],
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      types: ["node"],
-      strict: true,
-      noUnusedLocals: true,
-      noUnusedParameters: true,
-      exactOptionalPropertyTypes: true,
-      noImplicitReturns: true,
-      noUncheckedIndexedAccess: true,
-      noPropertyAccessFromIndexSignature: true,
-      verbatimModuleSyntax: true,
-      isolatedModules: true,
+      ...STRICT_OPTIONS,
       // What lets Node run the file directly: `.ts` imports, and only erasable syntax.
       allowImportingTsExtensions: true,
       erasableSyntaxOnly: true,
-      noEmit: true,
-      // `callflow/runtime` resolves through the package's exports to dist/runtime/*.d.ts.
-      skipLibCheck: true,
     },
     files: files.map((file) => path.relative(temp.dir, file)),
   };
-  writeFileSync(path.join(temp.dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-  const tsc = path.join(ROOT, "node_modules/.bin/tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--pretty", "false"], { cwd: temp.dir, encoding: "utf8" });
+  const result = runTsc(temp.dir, tsconfig);
   return `${result.stdout}${result.stderr}`.split("\n").filter((line) => line.includes("error TS"));
 }
 

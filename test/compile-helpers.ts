@@ -1,6 +1,6 @@
 // Shared by the compiler tests: the repository's paths, the example flows, and a strict
 // type-check of generated modules with the real TypeScript compiler.
-import { spawnSync } from "node:child_process";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +35,33 @@ export interface TscError {
   readonly message: string;
 }
 
+/** Stricter than the repository's own settings: what generated code and examples must pass. */
+export const STRICT_OPTIONS = {
+  target: "ES2023",
+  lib: ["ES2023"],
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  types: ["node"],
+  strict: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  exactOptionalPropertyTypes: true,
+  noImplicitReturns: true,
+  noPropertyAccessFromIndexSignature: true,
+  noUncheckedIndexedAccess: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  noEmit: true,
+  skipLibCheck: true,
+} as const;
+
+/** Runs the repository's `tsc` on a tsconfig written to `dir`. */
+export function runTsc(dir: string, tsconfig: object): SpawnSyncReturns<string> {
+  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+  const tsc = path.join(ROOT, "node_modules/.bin/tsc");
+  return spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+}
+
 /**
  * Type-checks `files` (name → text, written to `dir`) plus `extra` paths with the repo's
  * `tsc` in strict mode, stricter than the repo's own settings. `callflow/runtime` resolves to
@@ -45,31 +72,14 @@ export function typeCheck(dir: string, files: Readonly<Record<string, string>>, 
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const tsconfig = {
     compilerOptions: {
-      target: "ES2023",
-      lib: ["ES2023"],
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      types: ["node"],
-      strict: true,
-      noUnusedLocals: true,
-      noUnusedParameters: true,
-      exactOptionalPropertyTypes: true,
-      noImplicitReturns: true,
-      noPropertyAccessFromIndexSignature: true,
-      noUncheckedIndexedAccess: true,
-      verbatimModuleSyntax: true,
-      isolatedModules: true,
+      ...STRICT_OPTIONS,
       isolatedDeclarations: true,
       declaration: true,
-      noEmit: true,
-      skipLibCheck: true,
       paths: { "callflow/runtime": [path.relative(dir, path.join(ROOT, "runtime/index.ts"))] },
     },
     files: [...Object.keys(files).filter((name) => name.endsWith(".ts")), ...extra.map((file) => path.relative(dir, file))],
   };
-  writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-  const tsc = path.join(ROOT, "node_modules/.bin/tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+  const result = runTsc(dir, tsconfig);
   const errors: TscError[] = [];
   for (const line of `${result.stdout}${result.stderr}`.split("\n")) {
     // `file(line,col): error TSn: message`, or `error TSn: message` for a whole-program error.
