@@ -1,36 +1,51 @@
-// Parse throughput (tokenize + parse + AST build) on a generated multi-megabyte flow,
-// and cold start (one small file in a fresh process).
+// Front-end throughput: tokenize + parse + validate (`checkSource`, what `callflow check`
+// does per file) on a generated multi-megabyte flow, with parse alone beside it; the same
+// bytes as many small files; and cold start (one small file in a fresh process).
 //
 // Run: npm run build && node bench/parse.ts
 // Node 24 strips the types of this file, but it cannot load the sources (their imports
 // name `.js` files), so it measures the compiled output in dist/.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { checkSource } from "../dist/compiler/check.js";
 import { parse } from "../dist/grammar/parse.js";
 
 const contractPath = fileURLToPath(new URL("../test/fixtures/contract.flow", import.meta.url));
 const contract = readFileSync(contractPath, "utf8");
+const body = contract.slice(contract.indexOf("{") + 1, contract.lastIndexOf("}"));
+const names = [...new Set([...body.matchAll(/\b(?:global|local|secret|http|condition|set|send|route|end)\s+(\w+)/g)].map((m) => m[1] as string))];
+const rename = new RegExp(`\\b(${names.join("|")})\\b`, "g");
 
-/** One flow holding `copies` renamed copies of the contract's declarations and widgets. */
-export function generateFlow(copies: number): string {
-  const body = contract.slice(contract.indexOf("{") + 1, contract.lastIndexOf("}"));
-  const names = [...new Set([...body.matchAll(/\b(?:global|local|secret|http|condition|set|send|route|end)\s+(\w+)/g)].map((m) => m[1] as string))];
-  const rename = new RegExp(`\\b(${names.join("|")})\\b`, "g");
+/**
+ * One flow holding `copies` renamed copies of the contract's declarations and widgets.
+ * Each copy's `notify` continues to the next copy's first widget, so every widget is
+ * reachable from the one start line, as in a real flow; like the contract itself, each
+ * copy keeps one unreachable widget (`remember`), hence one warning per copy. Copies are
+ * numbered from `first`, so that generated files differ.
+ */
+export function generateFlow(copies: number, first = 0): string {
   const parts: string[] = ["# generated for bench/parse.ts\nflow bench \"Benchmark\" {\n"];
-  for (let i = 0; i < copies; i++) {
-    // The start line may appear once per flow.
-    parts.push(body.replace(/^\s*start -> \w+\n/m, i === 0 ? "$&" : "").replace(rename, `$1_${i}`));
+  for (let i = first; i < first + copies; i++) {
+    let copy = body.replace(/^\s*start -> \w+\n/m, i === first ? "$&" : "").replace(rename, `$1_${i}`);
+    if (i < first + copies - 1) copy = copy.replace(`success -> goodbye_${i}`, `success -> lookup_order_${i + 1}`);
+    parts.push(copy);
   }
   parts.push("}\n");
   return parts.join("");
 }
 
-/** The measured unit: what the lead can extend with validation. */
+/** The headline unit: tokenize, parse, validate. Returns the number of warnings. */
+export function checkOnce(source: string): number {
+  const { diagnostics } = checkSource(source, "bench.flow");
+  if (diagnostics.some((d) => d.severity === "error")) throw new Error(`generated input has errors: ${diagnostics[0]?.message}`);
+  return diagnostics.length;
+}
+
+/** Tokenize and parse only (syntax diagnostics, AST). */
 export function parseOnce(source: string): number {
-  const result = parse(source, "bench.flow");
-  return result.diagnostics.length;
+  return parse(source, "bench.flow").diagnostics.length;
 }
 
 function median(values: readonly number[]): number {
@@ -38,53 +53,69 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-function throughput(source: string, runs: number): { mbPerSecond: number; ms: number; bestMbPerSecond: number } {
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    const errors = parseOnce(source);
-    times.push(performance.now() - started);
-    if (errors !== 0) throw new Error(`generated input has ${errors} diagnostics`);
-  }
-  const ms = median(times);
-  const mb = Buffer.byteLength(source) / 1e6;
-  return { ms, mbPerSecond: mb / (ms / 1000), bestMbPerSecond: mb / (Math.min(...times) / 1000) };
+function timed(run: () => void): number {
+  const started = performance.now();
+  run();
+  return performance.now() - started;
 }
 
-function coldStart(runs: number): number {
-  const script = `import { parse } from ${JSON.stringify(new URL("../dist/grammar/parse.js", import.meta.url).href)};
-import { readFileSync } from "node:fs";
-parse(readFileSync(${JSON.stringify(contractPath)}, "utf8"), "contract.flow");`;
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    execFileSync(process.execPath, ["--input-type=module", "-e", script]);
-    times.push(performance.now() - started);
-  }
-  return median(times);
+interface Rate {
+  readonly median: number;
+  readonly best: number;
 }
 
-function baselineNode(runs: number): number {
-  const times: number[] = [];
+/**
+ * Runs check and parse alternately, so both see the same load on a shared machine, and
+ * returns the MB/s of each.
+ */
+function compare(sources: readonly string[], runs: number): { check: Rate; parse: Rate; warnings: number } {
+  const mb = sources.reduce((sum, s) => sum + Buffer.byteLength(s), 0) / 1e6;
+  const checks: number[] = [];
+  const parses: number[] = [];
+  let warnings = 0;
   for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    execFileSync(process.execPath, ["-e", ""]);
-    times.push(performance.now() - started);
+    checks.push(timed(() => {
+      warnings = 0;
+      for (const source of sources) warnings += checkOnce(source);
+    }));
+    parses.push(timed(() => {
+      for (const source of sources) if (parseOnce(source) !== 0) throw new Error("generated input has syntax diagnostics");
+    }));
   }
+  const rate = (times: number[]): Rate => ({ median: mb / (median(times) / 1000), best: mb / (Math.min(...times) / 1000) });
+  return { check: rate(checks), parse: rate(parses), warnings };
+}
+
+function freshNode(args: readonly string[], runs: number): number {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) times.push(timed(() => execFileSync(process.execPath, args)));
   return median(times);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // Two sizes: the larger one mostly measures the garbage collector on a big heap.
+  const runs = 9;
+  const show = (label: string, sources: readonly string[]): void => {
+    compare(sources, 2); // warm up the JIT
+    const { check, parse, warnings } = compare(sources, runs);
+    console.log(
+      `${label}: tokenize+parse+validate ${check.median.toFixed(1)} MB/s (best ${check.best.toFixed(1)}), ` +
+        `parse only ${parse.median.toFixed(1)} MB/s (best ${parse.best.toFixed(1)}), medians of ${runs}, ${warnings} warnings`,
+    );
+  };
   for (const copies of [1000, 2500]) {
     const source = generateFlow(copies);
-    const mb = Buffer.byteLength(source) / 1e6;
-    throughput(source, 3); // warm up the JIT
-    const { mbPerSecond, ms, bestMbPerSecond } = throughput(source, 9);
-    console.log(
-      `${mb.toFixed(2)} MB (${source.split("\n").length} lines): tokenize+parse+AST ${ms.toFixed(0)} ms, median of 9 → ${mbPerSecond.toFixed(1)} MB/s (best run ${bestMbPerSecond.toFixed(1)} MB/s)`,
-    );
+    show(`one flow, ${(Buffer.byteLength(source) / 1e6).toFixed(2)} MB, ${source.split("\n").length} lines, ${copies * 9} widgets`, [source]);
   }
-  console.log(`cold start, parse contract.flow in a fresh node: ${coldStart(7).toFixed(0)} ms median of 7 (empty node: ${baselineNode(7).toFixed(0)} ms)`);
-  console.log(`machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? "unknown"}, node ${process.version}`);
+  // What `callflow check` meets in practice: many flows of a few dozen widgets each.
+  const files = Array.from({ length: 1250 }, (_, i) => generateFlow(2, 2 * i));
+  const total = files.reduce((sum, s) => sum + Buffer.byteLength(s), 0) / 1e6;
+  show(`${files.length} files of 18 widgets, ${total.toFixed(2)} MB`, files);
+
+  const check = `import { checkSource } from ${JSON.stringify(new URL("../dist/compiler/check.js", import.meta.url).href)};
+import { readFileSync } from "node:fs";
+checkSource(readFileSync(${JSON.stringify(contractPath)}, "utf8"), "contract.flow");`;
+  const cold = freshNode(["--input-type=module", "-e", check], 7);
+  const empty = freshNode(["-e", ""], 7);
+  console.log(`cold start, check contract.flow in a fresh node: ${cold.toFixed(0)} ms median of 7 (empty node: ${empty.toFixed(0)} ms)`);
+  console.log(`machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? "unknown"}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 }

@@ -1,6 +1,7 @@
 // The flow's symbol table and its references. Rules read both instead of walking the AST
 // themselves, so "declared", "used" and "where a secret goes" mean one thing everywhere.
 import type {
+  Declaration,
   ExitLabel,
   Expr,
   Flow,
@@ -15,28 +16,49 @@ import type {
 } from "../grammar/ast.js";
 
 export interface Scope {
-  /** First declaration of each variable name; later duplicates are reported by a rule. */
+  /** First declaration of each name, variable or secret. */
+  readonly declarations: ReadonlyMap<string, Declaration>;
+  /** The variables among `declarations`. */
   readonly variables: ReadonlyMap<string, VarDecl>;
+  /** The secrets among `declarations`. */
   readonly secrets: ReadonlyMap<string, SecretDecl>;
-  /** First widget with each id. */
-  readonly widgets: ReadonlyMap<string, Widget>;
+  /** Index in `flow.widgets` of the first widget with each id. */
+  readonly widgetIndex: ReadonlyMap<string, number>;
+  /** Declarations whose name an earlier one has (either kind), in order, with that earlier one. */
+  readonly duplicateDeclarations: readonly { readonly decl: Declaration; readonly first: Declaration }[];
+  /** Widgets whose id an earlier one has, in order, with that earlier one. */
+  readonly duplicateWidgets: readonly { readonly widget: Widget; readonly first: Widget }[];
 }
 
-/** Builds the symbol table. Variables and secrets share one namespace: the first declaration of a name wins. */
+/**
+ * Builds the symbol table. Variables and secrets share one namespace: the first
+ * declaration of a name wins. Duplicates are listed here, where they are found anyway:
+ * on a large flow every lookup in a table of names is a trip to memory.
+ */
 export function buildScope(flow: Flow): Scope {
+  const declarations = new Map<string, Declaration>();
   const variables = new Map<string, VarDecl>();
   const secrets = new Map<string, SecretDecl>();
+  const duplicateDeclarations: { decl: Declaration; first: Declaration }[] = [];
   for (const decl of flow.declarations) {
     const name = decl.name.name;
-    if (variables.has(name) || secrets.has(name)) continue;
+    const first = declarations.get(name);
+    if (first !== undefined) {
+      duplicateDeclarations.push({ decl, first });
+      continue;
+    }
+    declarations.set(name, decl);
     if (decl.kind === "VarDecl") variables.set(name, decl);
     else secrets.set(name, decl);
   }
-  const widgets = new Map<string, Widget>();
-  for (const widget of flow.widgets) {
-    if (!widgets.has(widget.id.name)) widgets.set(widget.id.name, widget);
-  }
-  return { variables, secrets, widgets };
+  const widgetIndex = new Map<string, number>();
+  const duplicateWidgets: { widget: Widget; first: Widget }[] = [];
+  flow.widgets.forEach((widget, index) => {
+    const first = widgetIndex.get(widget.id.name);
+    if (first === undefined) widgetIndex.set(widget.id.name, index);
+    else duplicateWidgets.push({ widget, first: flow.widgets[first] as Widget });
+  });
+  return { declarations, variables, secrets, widgetIndex, duplicateDeclarations, duplicateWidgets };
 }
 
 /** Looks up a variable's declared type; the shape type inference takes. */
@@ -44,19 +66,24 @@ export function typeLookup(scope: Scope): (name: string) => VarType | undefined 
   return (name) => scope.variables.get(name)?.type.name;
 }
 
-/** The outgoing edges of a widget, in source order: `when` branches count as exits. */
-export function widgetExits(widget: Widget): { readonly label: ExitLabel; readonly target: Identifier }[] {
+/** Calls `visit` with each outgoing edge of a widget, in source order: `when` branches count as exits. */
+export function forEachExit(widget: Widget, visit: (label: ExitLabel, target: Identifier) => void): void {
   switch (widget.kind) {
     case "HttpWidget":
-      return [widget.success, widget.fail].filter((exit) => exit !== undefined);
+      if (widget.success !== undefined) visit(widget.success.label, widget.success.target);
+      if (widget.fail !== undefined) visit(widget.fail.label, widget.fail.target);
+      return;
     case "ConditionWidget":
-      return [...widget.branches.map((b) => ({ label: "when" as const, target: b.target })), ...(widget.else ? [widget.else] : [])];
+      for (const branch of widget.branches) visit("when", branch.target);
+      if (widget.else !== undefined) visit(widget.else.label, widget.else.target);
+      return;
     case "SetWidget":
     case "SendWidget":
-      return widget.next ? [widget.next] : [];
+      if (widget.next !== undefined) visit(widget.next.label, widget.next.target);
+      return;
     case "RouteWidget":
     case "EndWidget":
-      return [];
+      return;
   }
 }
 
@@ -86,133 +113,181 @@ export interface Reference {
   readonly write: boolean;
   readonly place: RefPlace;
   readonly span: Span;
+  /** What the name resolves to in the scope (either kind), looked up once for every rule. */
+  readonly declaration: Declaration | undefined;
 }
 
-/** Every variable and secret reference in the flow: declarations first, then widget by widget. */
-export function collectReferences(flow: Flow): Reference[] {
-  const refs: Reference[] = [];
-
-  const read = (name: string, secret: boolean, place: RefPlace, span: Span): void => {
-    refs.push({ name, secret, write: false, place, span });
-  };
-  const write = (target: Identifier, place: RefPlace): void => {
-    refs.push({ name: target.name, secret: false, write: true, place, span: target.span });
-  };
-  const str = (s: StringLiteral, place: RefPlace): void => {
-    for (const part of s.parts) {
-      if (part.kind === "Interpolation") read(part.ref.name, part.ref.kind === "SecretRef", place, part.ref.span);
-    }
-  };
-  const value = (v: Value, place: RefPlace): void => {
-    switch (v.kind) {
-      case "String":
-        str(v, place);
-        return;
-      case "VarRef":
-        read(v.name, false, place, v.span);
-        return;
-      case "SecretRef":
-        read(v.name, true, place, v.span);
-        return;
-      case "Object":
-        for (const entry of v.entries) value(entry.value, place);
-        return;
-      case "Array":
-        for (const item of v.items) value(item, place);
-        return;
-      case "Number":
-      case "Boolean":
-      case "Null":
-        return;
-    }
-  };
-  const expr = (e: Expr): void => {
-    switch (e.kind) {
-      case "Binary":
-        expr(e.left);
-        expr(e.right);
-        return;
-      case "Not":
-        expr(e.operand);
-        return;
-      default:
-        value(e, "condition");
-    }
-  };
-
-  for (const decl of flow.declarations) {
-    if (decl.kind === "VarDecl" && decl.default !== undefined) value(decl.default, "default");
-  }
-  for (const w of flow.widgets) {
-    switch (w.kind) {
-      case "HttpWidget":
-        if (w.url) value(w.url.value, "url");
-        for (const kv of w.query?.entries ?? []) value(kv.value, "query");
-        if (w.authorization) value(w.authorization.value, "authorization");
-        for (const kv of w.headers?.entries ?? []) value(kv.value, "header");
-        if (w.contentType) str(w.contentType.value, "contentType");
-        if (w.body?.kind === "JsonBody") value(w.body.value, "body");
-        else if (w.body?.kind === "TextBody") str(w.body.value, "body");
-        else for (const kv of w.body?.entries ?? []) value(kv.value, "body");
-        for (const m of w.results?.mappings ?? []) {
-          if (m.source.kind === "JsonPathSource") str(m.source.path, "jsonPath");
-          else if (m.source.kind === "HeaderSource") str(m.source.name, "resultHeader");
-          write(m.target, "resultTarget");
-        }
-        break;
-      case "ConditionWidget":
-        for (const branch of w.branches) expr(branch.condition);
-        break;
-      case "SetWidget":
-        for (const a of w.assignments) {
-          write(a.target, "setTarget");
-          value(a.value, "setValue");
-        }
-        break;
-      case "SendWidget":
-        if (w.message) str(w.message.value, "message");
-        break;
-      case "RouteWidget":
-        if (w.queue) str(w.queue.value, "queue");
-        break;
-      case "EndWidget":
-        break;
-    }
-  }
-  return refs;
+/** Where collected references go: the scope to resolve them in, and a handler. */
+export interface ReferenceSink {
+  readonly scope: Scope;
+  emit(ref: Reference): void;
 }
 
-/** The closest candidate by edit distance, if it is close enough to be a likely typo. */
-export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+function read(sink: ReferenceSink, name: string, secret: boolean, place: RefPlace, span: Span): void {
+  sink.emit({ name, secret, write: false, place, span, declaration: sink.scope.declarations.get(name) });
+}
+
+function write(sink: ReferenceSink, target: Identifier, place: RefPlace): void {
+  sink.emit({ name: target.name, secret: false, write: true, place, span: target.span, declaration: sink.scope.declarations.get(target.name) });
+}
+
+function stringRefs(sink: ReferenceSink, s: StringLiteral, place: RefPlace): void {
+  for (const part of s.parts) {
+    if (part.kind === "Interpolation") read(sink, part.ref.name, part.ref.kind === "SecretRef", place, part.ref.span);
+  }
+}
+
+function valueRefs(sink: ReferenceSink, v: Value, place: RefPlace): void {
+  switch (v.kind) {
+    case "String":
+      stringRefs(sink, v, place);
+      return;
+    case "VarRef":
+      read(sink, v.name, false, place, v.span);
+      return;
+    case "SecretRef":
+      read(sink, v.name, true, place, v.span);
+      return;
+    case "Object":
+      for (const entry of v.entries) valueRefs(sink, entry.value, place);
+      return;
+    case "Array":
+      for (const item of v.items) valueRefs(sink, item, place);
+      return;
+    case "Number":
+    case "Boolean":
+    case "Null":
+      return;
+  }
+}
+
+function exprRefs(sink: ReferenceSink, e: Expr): void {
+  switch (e.kind) {
+    case "Binary":
+      exprRefs(sink, e.left);
+      exprRefs(sink, e.right);
+      return;
+    case "Not":
+      exprRefs(sink, e.operand);
+      return;
+    default:
+      valueRefs(sink, e, "condition");
+  }
+}
+
+/** The variable and secret references in a declaration (its default value). */
+export function declarationReferences(decl: Declaration, sink: ReferenceSink): void {
+  if (decl.kind === "VarDecl" && decl.default !== undefined) valueRefs(sink, decl.default, "default");
+}
+
+/** The variable and secret references in a widget, in source order. */
+export function widgetReferences(w: Widget, sink: ReferenceSink): void {
+  switch (w.kind) {
+    case "HttpWidget":
+      if (w.url) valueRefs(sink, w.url.value, "url");
+      for (const kv of w.query?.entries ?? []) valueRefs(sink, kv.value, "query");
+      if (w.authorization) valueRefs(sink, w.authorization.value, "authorization");
+      for (const kv of w.headers?.entries ?? []) valueRefs(sink, kv.value, "header");
+      if (w.contentType) stringRefs(sink, w.contentType.value, "contentType");
+      if (w.body?.kind === "JsonBody") valueRefs(sink, w.body.value, "body");
+      else if (w.body?.kind === "TextBody") stringRefs(sink, w.body.value, "body");
+      else for (const kv of w.body?.entries ?? []) valueRefs(sink, kv.value, "body");
+      for (const m of w.results?.mappings ?? []) {
+        if (m.source.kind === "JsonPathSource") stringRefs(sink, m.source.path, "jsonPath");
+        else if (m.source.kind === "HeaderSource") stringRefs(sink, m.source.name, "resultHeader");
+        write(sink, m.target, "resultTarget");
+      }
+      return;
+    case "ConditionWidget":
+      for (const branch of w.branches) exprRefs(sink, branch.condition);
+      return;
+    case "SetWidget":
+      for (const a of w.assignments) {
+        write(sink, a.target, "setTarget");
+        valueRefs(sink, a.value, "setValue");
+      }
+      return;
+    case "SendWidget":
+      if (w.message) stringRefs(sink, w.message.value, "message");
+      return;
+    case "RouteWidget":
+      if (w.queue) stringRefs(sink, w.queue.value, "queue");
+      return;
+    case "EndWidget":
+      return;
+  }
+}
+
+/**
+ * How many name comparisons the "did you mean" hints of one validation may make. Every
+ * unknown name is compared with every known one: on a huge flow with thousands of
+ * mistakes that is quadratic (minutes for 10,000 unknown names among 50,000 known ones).
+ * A real flow stays far below the limit; past it, hints only say how to declare the name.
+ */
+export const SUGGESTION_COMPARISONS = 1_000_000;
+
+/** What is left of the comparisons, shared by all hints of one validation. */
+export interface SuggestionBudget {
+  remaining: number;
+}
+
+/**
+ * The closest candidate by edit distance, if it is close enough to be a likely typo (the
+ * first of equally close ones). Undefined as well when the budget runs out first.
+ */
+export function suggest(name: string, candidates: Iterable<string>, budget: SuggestionBudget = { remaining: Infinity }): string | undefined {
+  const target = name.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Infinity;
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  // A candidate must be within `bound`: the limit at first, then closer than the best.
+  let bound = Math.max(1, Math.floor(name.length / 3));
   for (const candidate of candidates) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d <= limit && d < bestDistance) {
+    if (budget.remaining <= 0) return undefined;
+    budget.remaining--;
+    // The difference in length is a lower bound of the distance (names are ASCII, so
+    // lowercasing keeps lengths).
+    if (Math.abs(candidate.length - target.length) > bound) continue;
+    const d = editDistance(target, candidate.toLowerCase(), bound);
+    if (d <= bound) {
       best = candidate;
-      bestDistance = d;
+      bound = d - 1;
+      if (bound < 0) break;
     }
   }
   return best;
 }
 
-/** Levenshtein distance, one row at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost));
-    }
-    previous = current;
+// Two rows of the distance table, reused: names are short, and this runs per candidate.
+let previousRow = new Int32Array(64);
+let currentRow = new Int32Array(64);
+
+/** Levenshtein distance, one row at a time; `bound + 1` as soon as it must exceed `bound`. */
+function editDistance(a: string, b: string, bound: number): number {
+  if (previousRow.length <= b.length) {
+    previousRow = new Int32Array(2 * b.length + 2);
+    currentRow = new Int32Array(2 * b.length + 2);
   }
-  return previous[b.length];
+  let previous = previousRow;
+  let current = currentRow;
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= b.length; j++) {
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
+      const d = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      current[j] = d;
+      if (d < rowMin) rowMin = d;
+    }
+    // A row's smallest distance never decreases in the rows below it.
+    if (rowMin > bound) return bound + 1;
+    [previous, current] = [current, previous];
+  }
+  return previous[b.length] as number;
 }
 
 /** "did you mean 'x'?" when there is a close candidate. */
-export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  const match = suggest(name, candidates);
+export function didYouMean(name: string, candidates: Iterable<string>, budget: SuggestionBudget): string | undefined {
+  const match = suggest(name, candidates, budget);
   return match === undefined ? undefined : `did you mean '${match}'?`;
 }

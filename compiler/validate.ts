@@ -1,5 +1,5 @@
 // Semantic validation: every rule runs over the parsed flow and reports diagnostics.
-import type { Flow } from "../grammar/ast.js";
+import type { Declaration, Flow, HttpWidget, Widget } from "../grammar/ast.js";
 import { sortDiagnostics } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import type { Rule, RuleContext } from "./rules/context.js";
@@ -17,7 +17,8 @@ import {
 import { literalCredentials, secretsInUrls, secretsThatLeave } from "./rules/security.js";
 import { duplicateWidgets, missingStart, plainStrings, requiredParts, unknownExitTargets, unreachableWidgets } from "./rules/structure.js";
 import { assignmentTypes, conditionTypes, defaultTypes, resultTypes } from "./rules/types.js";
-import { buildScope, collectReferences, typeLookup } from "./scope.js";
+import { buildScope, declarationReferences, SUGGESTION_COMPARISONS, typeLookup, widgetReferences } from "./scope.js";
+import type { Reference, ReferenceSink } from "./scope.js";
 
 export const rules: readonly Rule[] = [
   missingStart,
@@ -46,17 +47,49 @@ export const rules: readonly Rule[] = [
   secretsThatLeave,
 ];
 
-/** Runs every rule and returns the diagnostics sorted by position. Never throws. */
+/**
+ * Runs every rule and returns the diagnostics sorted by position. Never throws. The order
+ * in which rules report does not show: a code belongs to one rule, and the stable sort
+ * keeps one rule's diagnostics at the same place in the order it reported them.
+ */
 export function validate(flow: Flow): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const scope = buildScope(flow);
   const ctx: RuleContext = {
     flow,
     scope,
-    refs: collectReferences(flow),
     typeOf: typeLookup(scope),
+    suggestions: { remaining: SUGGESTION_COMPARISONS },
     report: (d) => diagnostics.push(d),
   };
-  for (const rule of rules) rule(ctx);
+  const onDeclaration: ((decl: Declaration) => void)[] = [];
+  const onWidget: ((widget: Widget) => void)[] = [];
+  const onHttp: ((widget: HttpWidget) => void)[] = [];
+  const onReference: ((ref: Reference) => void)[] = [];
+  const onEnd: (() => void)[] = [];
+  for (const rule of rules) {
+    const handlers = rule(ctx);
+    if (handlers.declaration) onDeclaration.push(handlers.declaration);
+    if (handlers.widget) onWidget.push(handlers.widget);
+    if (handlers.http) onHttp.push(handlers.http);
+    if (handlers.reference) onReference.push(handlers.reference);
+    if (handlers.end) onEnd.push(handlers.end);
+  }
+  const references: ReferenceSink = {
+    scope,
+    emit(ref) {
+      for (const handler of onReference) handler(ref);
+    },
+  };
+  for (const decl of flow.declarations) {
+    for (const handler of onDeclaration) handler(decl);
+    declarationReferences(decl, references);
+  }
+  for (const widget of flow.widgets) {
+    for (const handler of onWidget) handler(widget);
+    if (widget.kind === "HttpWidget") for (const handler of onHttp) handler(widget);
+    widgetReferences(widget, references);
+  }
+  for (const handler of onEnd) handler();
   return sortDiagnostics(diagnostics);
 }

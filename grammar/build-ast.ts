@@ -48,7 +48,7 @@ import type * as cst from "./cst.js";
 import { diagnostic } from "../compiler/diagnostics.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { flowParser } from "./parser.js";
-import { cover, later, tokenSpan } from "./spans.js";
+import { cover, later, SourcePositions } from "./spans.js";
 import { decodeString } from "./strings.js";
 import * as t from "./tokens.js";
 
@@ -77,7 +77,7 @@ const BaseVisitor = flowParser.getBaseCstVisitorConstructor();
 
 /** Reused across parses; `begin` resets the per-file state. */
 class AstBuilder extends BaseVisitor implements FlowAstBuilder {
-  private fileName = "";
+  private positions = new SourcePositions("", "");
   private strings: ReadonlyMap<IToken, StringLiteral> = new Map();
   private diagnostics: Diagnostic[] = [];
   // The flow's items, built as the parser hands them over, in source order.
@@ -91,8 +91,8 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     this.validateVisitor();
   }
 
-  begin(file: string, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void {
-    this.fileName = file;
+  begin(positions: SourcePositions, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void {
+    this.positions = positions;
     this.strings = strings;
     this.diagnostics = diagnostics;
     this.declarations = [];
@@ -139,21 +139,21 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
 
   private span(tokens: readonly IToken[] | undefined): Span | undefined {
     const token = this.tok(tokens);
-    return token === undefined ? undefined : tokenSpan(this.fileName, token);
+    return token === undefined ? undefined : this.positions.token(token);
   }
 
   private ident(tokens: readonly IToken[] | undefined): Identifier | undefined {
     const token = this.tok(tokens);
     return token === undefined
       ? undefined
-      : { kind: "Identifier", name: token.image, span: tokenSpan(this.fileName, token) };
+      : { kind: "Identifier", name: token.image, span: this.positions.token(token) };
   }
 
   private str(tokens: readonly IToken[] | undefined): StringLiteral | undefined {
     const token = this.tok(tokens);
     if (token === undefined) return undefined;
-    // parse() decodes every string token up front; the fallback keeps this total.
-    return this.strings.get(token) ?? decodeString(this.fileName, token, []);
+    // parse() decodes (and checks) every string token but the plain ones up front.
+    return this.strings.get(token) ?? decodeString(this.positions, token, []);
   }
 
   private num(tokens: readonly IToken[] | undefined): NumberLiteral | undefined {
@@ -162,7 +162,7 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     const value = Number(token.image);
     // Out-of-range numbers are reported by parse() (CF1010).
     if (!Number.isFinite(value)) return undefined;
-    return { kind: "Number", value, raw: token.image, span: tokenSpan(this.fileName, token) };
+    return { kind: "Number", value, raw: token.image, span: this.positions.token(token) };
   }
 
   private exit(label: ExitLabel, keyword: readonly IToken[] | undefined, name: readonly IToken[] | undefined): Exit | undefined {
@@ -246,7 +246,7 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     const name = this.ident(ctx.Name);
     const typeToken = this.tok(ctx.type);
     if (scopeToken === undefined || name === undefined || typeToken === undefined) return undefined;
-    const typeSpan = tokenSpan(this.fileName, typeToken);
+    const typeSpan = this.positions.token(typeToken);
     if (!varTypes.has(typeToken.image)) {
       this.diagnostics.push(diagnostic("unknownType", typeSpan, [typeToken.image]));
       return undefined;
@@ -259,7 +259,7 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
       name,
       type: { kind: "TypeRef", name: typeToken.image as VarType, span: typeSpan },
       masked: masked !== undefined,
-      span: cover(tokenSpan(this.fileName, scopeToken), later(later(typeSpan, defaultValue?.span), masked)),
+      span: cover(this.positions.token(scopeToken), later(later(typeSpan, defaultValue?.span), masked)),
     };
     if (defaultValue !== undefined) decl.default = defaultValue;
     return decl;
@@ -385,7 +385,7 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     const start = this.span(ctx.Kw_timeout);
     const token = this.tok(ctx.Duration);
     if (start === undefined || token === undefined) return undefined;
-    const duration = durationOf(token, tokenSpan(this.fileName, token));
+    const duration = durationOf(token, this.positions.token(token));
     return { kind: "TimeoutSetting", duration, span: cover(start, duration.span) };
   }
 
@@ -662,7 +662,7 @@ function durationOf(token: IToken, span: Span): Duration {
  * over, then `finish` with the tree of the rest. Appends CF1007-CF1009 diagnostics.
  */
 export interface FlowAstBuilder {
-  begin(file: string, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void;
+  begin(positions: SourcePositions, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void;
   item(node: CstNode): void;
   finish(root: CstNode): Flow | undefined;
 }

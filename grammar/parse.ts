@@ -1,13 +1,13 @@
 // The .flow front end: source text in, AST + comments + syntax diagnostics out.
 // Never throws: every problem, whatever the input, becomes a diagnostic with a span.
 import type { IRecognitionException, IToken } from "chevrotain";
-import type { Comment, Flow, Span, StringLiteral } from "./ast.js";
+import type { Comment, Flow, StringLiteral } from "./ast.js";
 import { diagnostic, sortDiagnostics } from "../compiler/diagnostics.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { astBuilder } from "./build-ast.js";
 import { flowParser } from "./parser.js";
-import { endOfSource, tokenSpan } from "./spans.js";
-import { decodeString, quoteSnippet } from "./strings.js";
+import { SourcePositions } from "./spans.js";
+import { decodeString, isPlain, quoteSnippet } from "./strings.js";
 import * as t from "./tokens.js";
 
 export interface ParseResult {
@@ -26,29 +26,30 @@ export const MAX_NESTING = 100;
 
 export function parse(source: string, file: string): ParseResult {
   const lexed = t.lex(source);
+  const positions = new SourcePositions(file, source);
   const diagnostics: Diagnostic[] = [];
 
   for (const error of lexed.errors) {
-    const span: Span = { file, line: error.line ?? 1, column: error.column ?? 1, offset: error.offset, length: error.length };
+    const span = positions.span(error.offset, error.length);
     diagnostics.push(diagnostic("unexpectedCharacter", span, [quoteSnippet(source.slice(error.offset, error.offset + error.length))]));
   }
 
   const comments: Comment[] = (lexed.groups["comments"] ?? []).map((token) => ({
     kind: "Comment",
     text: token.image,
-    span: tokenSpan(file, token),
+    span: positions.token(token),
   }));
 
-  const scan = scanTokens(lexed.tokens, file, diagnostics);
+  const scan = scanTokens(lexed.tokens, positions, diagnostics);
   if (scan.tooDeep) return { flow: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
 
-  astBuilder.begin(file, scan.strings, diagnostics);
-  const cst = flowParser.parseTokens(lexed.tokens, scan.balance, (item) => astBuilder.item(item));
+  astBuilder.begin(positions, scan.strings, diagnostics);
+  const cst = flowParser.parseTokens(lexed.tokens, scan.balance, positions, (item) => astBuilder.item(item));
   // One diagnostic per position: recovery can raise several errors at one token, and a
   // token already reported as malformed (say `5sec`) needs no "expected X" on top.
   const reportedOffsets = new Set(diagnostics.map((d) => d.span.offset));
   for (const error of flowParser.errors) {
-    const reported = parserDiagnostic(error, file, source);
+    const reported = parserDiagnostic(error, positions);
     if (reportedOffsets.has(reported.span.offset)) continue;
     reportedOffsets.add(reported.span.offset);
     diagnostics.push(reported);
@@ -59,6 +60,7 @@ export function parse(source: string, file: string): ParseResult {
 }
 
 interface Scan {
+  /** The strings decoded here: all but the plain ones (see isPlain). */
   readonly strings: ReadonlyMap<IToken, StringLiteral>;
   readonly tooDeep: boolean;
   /** Opening minus closing brackets of all kinds. */
@@ -70,7 +72,7 @@ interface Scan {
  * single tokens, so each is reported exactly once even if recovery later skips the
  * token: strings (decoded here for the AST builder), malformed numbers, runaway nesting.
  */
-function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagnostic[]): Scan {
+function scanTokens(tokens: readonly IToken[], positions: SourcePositions, diagnostics: Diagnostic[]): Scan {
   const strings = new Map<IToken, StringLiteral>();
   let depth = 0;
   let balance = 0;
@@ -84,9 +86,9 @@ function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagno
     } else {
       nots = 0;
       if (type === t.ValidString || type === t.BadString) {
-        strings.set(token, decodeString(file, token, diagnostics));
+        if (!isPlain(token)) strings.set(token, decodeString(positions, token, diagnostics));
       } else if (type === t.BadNumber || (type === t.NumberLiteral && !Number.isFinite(Number(token.image)))) {
-        diagnostics.push(diagnostic("invalidNumber", tokenSpan(file, token), [quoteSnippet(token.image)]));
+        diagnostics.push(diagnostic("invalidNumber", positions.token(token), [quoteSnippet(token.image)]));
       } else if (type === t.LCurly || type === t.LBracket || type === t.LParen) {
         depth++;
         balance++;
@@ -96,18 +98,16 @@ function scanTokens(tokens: readonly IToken[], file: string, diagnostics: Diagno
       }
     }
     if (depth + nots > MAX_NESTING) {
-      diagnostics.push(diagnostic("nestingTooDeep", tokenSpan(file, token), [MAX_NESTING]));
+      diagnostics.push(diagnostic("nestingTooDeep", positions.token(token), [MAX_NESTING]));
       return { strings, tooDeep: true, balance };
     }
   }
   return { strings, tooDeep: false, balance };
 }
 
-function parserDiagnostic(error: IRecognitionException, file: string, source: string): Diagnostic {
+function parserDiagnostic(error: IRecognitionException, positions: SourcePositions): Diagnostic {
   const token = error.token;
-  const span = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset)
-    ? endOfSource(file, source)
-    : tokenSpan(file, token);
+  const span = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset) ? positions.end() : positions.token(token);
   // The parser's message provider encodes the arguments as a JSON array of strings.
   const args = JSON.parse(error.message) as string[];
   switch (error.name) {

@@ -2,6 +2,7 @@
 // (grammar analysis is the expensive part) and reused for every file (parseTokens).
 import { CstParser, EOF, MismatchedTokenException, tokenMatcher } from "chevrotain";
 import type { CstNode, IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { SourcePositions } from "./spans.js";
 import * as t from "./tokens.js";
 
 /**
@@ -119,6 +120,9 @@ class FlowParser extends CstParser {
   /** Openers minus closers over the whole input. */
   private balance = 0;
 
+  /** Lines of the current input (tokens carry offsets only). */
+  private positions: SourcePositions | undefined;
+
   /**
    * Each choice's alternatives, built on first use: an array literal in the OR call
    * would be allocated again on every token that reaches it.
@@ -143,11 +147,22 @@ class FlowParser extends CstParser {
    * is not kept in the returned tree, so a large file's tree does not stay alive (and
    * get copied by every garbage collection) until the end of the parse.
    */
-  parseTokens(tokens: IToken[], balance: number, onItem: (item: CstNode) => void): CstNode {
+  parseTokens(tokens: IToken[], balance: number, positions: SourcePositions, onItem: (item: CstNode) => void): CstNode {
     this.input = tokens;
     this.balance = balance;
+    this.positions = positions;
     this.onItem = onItem;
     return this.file();
+  }
+
+  /**
+   * Chevrotain's, with a plain object for the children: its `Object.create(null)` is a
+   * dictionary-mode object, slow to fill here and to read in the AST builder (parsing
+   * alone took about 40% longer with it). No rule or token is named like a property of
+   * Object.prototype. Node locations are not tracked, so there is no location to set.
+   */
+  cstInvocationStateUpdate(fullRuleName: string): void {
+    this.internals.CST_STACK.push({ name: fullRuleName, children: {} });
   }
 
   private handOver(item: CstNode): void {
@@ -205,13 +220,19 @@ class FlowParser extends CstParser {
             return;
           }
           if (closers.has(token.tokenType)) return;
-          if (stops.has(token.tokenType) && (previous.endLine ?? 0) < (token.startLine ?? 0)) return;
+          if (stops.has(token.tokenType) && this.startsLine(token, previous)) return;
         }
         depth = nestAfter(depth, token);
         previous = token;
       }
     });
     this.CONSUME(closer);
+  }
+
+  /** Whether `token` is on a later line than `previous` (no token spans lines). */
+  private startsLine(token: IToken, previous: IToken): boolean {
+    const positions = this.positions;
+    return positions !== undefined && positions.line(previous.startOffset) < positions.line(token.startOffset);
   }
 
   /** Chevrotain's, made bracket-aware: the first follow-set token outside nested groups. */

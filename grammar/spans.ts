@@ -2,15 +2,80 @@
 import type { IToken } from "chevrotain";
 import type { Span } from "./ast.js";
 
-/** The span of a lexed token. The lexer runs with positionTracking "full", so lines and columns are set. */
-export function tokenSpan(file: string, token: IToken): Span {
-  return {
-    file,
-    line: token.startLine as number,
-    column: token.startColumn as number,
-    offset: token.startOffset,
-    length: token.image.length,
-  };
+/**
+ * Lines and columns of one source. The lexer tracks offsets only (tracking lines costs it
+ * a regex test and a substring per whitespace run); a span's line and column come from
+ * the offsets at which lines start. Line ends are `\n`, `\r\n` and a lone `\r`, as for
+ * chevrotain's own line tracking.
+ */
+export class SourcePositions {
+  /** Offset of the first character of each line. */
+  private readonly lineStarts: number[] = [0];
+  /** The line (0-based) of the last lookup: spans are mostly asked for in source order. */
+  private cursor = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly source: string,
+  ) {
+    const starts = this.lineStarts;
+    if (!source.includes("\r")) {
+      // indexOf is many times faster than a loop over the characters.
+      for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
+      return;
+    }
+    for (let i = 0; i < source.length; i++) {
+      const c = source.charCodeAt(i);
+      if (c === 10) starts.push(i + 1);
+      else if (c === 13) {
+        if (source.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+  }
+
+  /** The 0-based line holding `offset`; NaN for NaN (a token invented by recovery). */
+  private lineIndex(offset: number): number {
+    if (Number.isNaN(offset)) return NaN;
+    const starts = this.lineStarts;
+    const last = starts.length - 1;
+    // `starts[0]` is 0 and offsets are not negative, so every index read below exists.
+    let line = (starts[this.cursor] as number) <= offset ? this.cursor : 0;
+    // Usually the same or the next line; otherwise a binary search.
+    if (line < last && (starts[line + 1] as number) <= offset) {
+      line++;
+      if (line < last && (starts[line + 1] as number) <= offset) {
+        let high = last;
+        while (line < high) {
+          const mid = (line + high + 1) >> 1;
+          if ((starts[mid] as number) <= offset) line = mid;
+          else high = mid - 1;
+        }
+      }
+    }
+    this.cursor = line;
+    return line;
+  }
+
+  /** The 1-based line holding `offset`. */
+  line(offset: number): number {
+    return this.lineIndex(offset) + 1;
+  }
+
+  span(offset: number, length: number): Span {
+    const line = this.lineIndex(offset);
+    return { file: this.file, line: line + 1, column: offset - (this.lineStarts[line] as number) + 1, offset, length };
+  }
+
+  /** The span of a lexed token. */
+  token(token: IToken): Span {
+    return this.span(token.startOffset, token.image.length);
+  }
+
+  /** The empty span just past the last character, for "end of file" diagnostics. */
+  end(): Span {
+    return this.span(this.source.length, 0);
+  }
 }
 
 /** From the start of `start` to the end of `end` (or just `start` when `end` is missing). */
@@ -30,15 +95,4 @@ export function later(a: Span | undefined, b: Span | undefined): Span | undefine
   if (a === undefined) return b;
   if (b === undefined) return a;
   return b.offset + b.length > a.offset + a.length ? b : a;
-}
-
-/** The empty span just past the last character of `source`, for "end of file" diagnostics. */
-export function endOfSource(file: string, source: string): Span {
-  let line = 1;
-  let lineStart = 0;
-  for (const match of source.matchAll(/\r\n?|\n/g)) {
-    line++;
-    lineStart = match.index + match[0].length;
-  }
-  return { file, line, column: source.length - lineStart + 1, offset: source.length, length: 0 };
 }

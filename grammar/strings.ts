@@ -4,7 +4,8 @@ import type { IToken } from "chevrotain";
 import type { Span, StringLiteral, TemplatePart } from "./ast.js";
 import { diagnostic } from "../compiler/diagnostics.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
-import { tokenSpan } from "./spans.js";
+import type { SourcePositions } from "./spans.js";
+import { ValidString } from "./tokens.js";
 
 const simpleEscapes: Readonly<Record<string, string>> = {
   '"': '"',
@@ -32,31 +33,30 @@ export function quoteSnippet(text: string): string {
 }
 
 /**
+ * A well-formed string without escapes or `{{`: decoding it reports nothing, so it can
+ * wait until the AST needs it.
+ */
+export function isPlain(token: IToken): boolean {
+  return token.tokenType === ValidString && !token.image.includes("\\") && !token.image.includes("{{");
+}
+
+/**
  * Decodes one string token (well-formed or not) into a StringLiteral, appending a
  * diagnostic for each problem: unterminated (CF1002), bad escape (CF1003), malformed
  * interpolation (CF1006).
  */
-export function decodeString(file: string, token: IToken, diagnostics: Diagnostic[]): StringLiteral {
+export function decodeString(positions: SourcePositions, token: IToken, diagnostics: Diagnostic[]): StringLiteral {
   const raw = token.image;
-  const span = tokenSpan(file, token);
-  // Strings never span lines, so a raw index maps to a column by addition.
-  const at = (start: number, end: number): Span => ({
-    file,
-    line: span.line,
-    column: span.column + start,
-    offset: span.offset + start,
-    length: end - start,
-  });
+  const span = positions.token(token);
+  if (isPlain(token)) {
+    const value = raw.slice(1, -1);
+    return { kind: "String", value, parts: value === "" ? [] : [{ kind: "Text", value, span: within(span, 1, raw.length - 1) }], span };
+  }
+  const at = (start: number, end: number): Span => within(span, start, end);
 
   const closed = raw.length >= 2 && raw.endsWith('"') && !endsWithEscape(raw);
   if (!closed) diagnostics.push(diagnostic("unterminatedString", span));
   const contentEnd = closed ? raw.length - 1 : raw.length;
-
-  if (!raw.includes("\\") && !raw.includes("{{")) {
-    const value = raw.slice(1, contentEnd);
-    const parts: TemplatePart[] = value === "" ? [] : [{ kind: "Text", value, span: at(1, contentEnd) }];
-    return { kind: "String", value, parts, span };
-  }
 
   const parts: TemplatePart[] = [];
   let value = "";
@@ -118,6 +118,11 @@ export function decodeString(file: string, token: IToken, diagnostics: Diagnosti
   }
   flushText(contentEnd);
   return { kind: "String", value, parts, span };
+}
+
+/** The part of a string token's span from raw index `start` to `end`: strings never span lines. */
+function within(span: Span, start: number, end: number): Span {
+  return { file: span.file, line: span.line, column: span.column + start, offset: span.offset + start, length: end - start };
 }
 
 /** True when the final quote is escaped (`"abc\"`), i.e. the string is not closed. */

@@ -199,8 +199,9 @@ export const allTokens: readonly TokenType[] = [
   StringLiteral,
 ];
 
+// Offsets only: spans get their lines and columns from SourcePositions (grammar/spans.ts).
 const flowLexer = new Lexer(allTokens as TokenType[], {
-  positionTracking: "full",
+  positionTracking: "onlyOffset",
   ensureOptimizations: true,
 });
 

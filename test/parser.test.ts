@@ -17,6 +17,7 @@ import type {
 import { messages } from "../compiler/diagnostics.js";
 import { parse } from "../grammar/parse.js";
 import { flowParser } from "../grammar/parser.js";
+import { SourcePositions } from "../grammar/spans.js";
 import { tokenize } from "../grammar/tokens.js";
 
 const contractPath = new URL("./fixtures/contract.flow", import.meta.url);
@@ -360,6 +361,16 @@ describe("the rest of the language", () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.comments.map((c) => `${c.text}@${at(c.span)}`)).toEqual(["// head@1:2", "// trailing@2:10", "# last@3:9"]);
     expect(at(result.flow?.widgets[0]?.span as Span)).toBe("3:3");
+  });
+
+  it("counts lone CR line ends as CRLF and LF, and finds lines in any order", () => {
+    const positions = new SourcePositions("p.flow", "a\rb\r\nc\nd\n\ne");
+    const lineColumn = (offset: number): string => at(positions.span(offset, 1));
+    expect([10, 0, 2, 5, 7, 9, 10, 2].map(lineColumn)).toEqual(["6:1", "1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "2:1"]);
+    expect(at(positions.end())).toBe("6:2");
+    const result = parse("flow f {\r  end e\r}\r", "cr.flow");
+    expect(result.diagnostics).toEqual([]);
+    expect(at(result.flow?.widgets[0]?.span as Span)).toBe("2:3");
   });
 
   it("exposes the token stream, with keywords retyped and comments grouped", () => {

@@ -258,4 +258,17 @@ describe("helpers", () => {
     expect(suggest("lookup_ordr", ["lookup_order", "notify"])).toBe("lookup_order");
     expect(suggest("x", ["lookup_order"])).toBeUndefined();
   });
+
+  it("suggests the closest name, the first of equally close ones", () => {
+    expect(suggest("ship_dat_2", ["ship_date_1", "ship_date_2", "ship_dat_3"])).toBe("ship_date_2");
+    expect(suggest("Order_Id", ["orderid", "order_id"])).toBe("order_id");
+    expect(suggest("abcd", ["abce", "abcf"])).toBe("abce");
+  });
+
+  it("stops suggesting once the comparisons of one validation are spent", () => {
+    const budget = { remaining: 3 };
+    expect(suggest("lookup_ordr", ["notify", "lookup_order"], budget)).toBe("lookup_order");
+    expect(suggest("lookup_ordr", ["notify", "lookup_order"], budget)).toBeUndefined();
+    expect(budget.remaining).toBe(0);
+  });
 });

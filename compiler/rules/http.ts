@@ -1,5 +1,5 @@
 // Http widget settings: retry, timeout, url, JSONPath, body and content type, duplicate keys.
-import type { HttpWidget, Key, KeyValue, StringLiteral, Value, Widget } from "../../grammar/ast.js";
+import type { HttpWidget, Key, KeyValue, StringLiteral, Value } from "../../grammar/ast.js";
 import { diagnostic } from "../diagnostics.js";
 import { describeType, typeOfValue } from "../types.js";
 import type { Rule } from "./context.js";
@@ -7,43 +7,39 @@ import { jsonPathError } from "./jsonpath.js";
 
 const MAX_TIMEOUT_MS = 10 * 60 * 1000;
 
-function httpWidgets(widgets: readonly Widget[]): HttpWidget[] {
-  return widgets.filter((w): w is HttpWidget => w.kind === "HttpWidget");
-}
-
-export const retryRange: Rule = ({ flow, report }) => {
-  for (const w of httpWidgets(flow.widgets)) {
+export const retryRange: Rule = ({ report }) => ({
+  http(w) {
     const count = w.retry?.count;
-    if (count === undefined || (Number.isInteger(count.value) && count.value >= 1 && count.value <= 3)) continue;
+    if (count === undefined || (Number.isInteger(count.value) && count.value >= 1 && count.value <= 3)) return;
     report(diagnostic("retryOutOfRange", count.span, [count.raw], "the Http Call widget retries 1, 2 or 3 times; remove `retry` for none"));
-  }
-};
+  },
+});
 
-export const timeoutRange: Rule = ({ flow, report }) => {
-  for (const w of httpWidgets(flow.widgets)) {
+export const timeoutRange: Rule = ({ report }) => ({
+  http(w) {
     const duration = w.timeout?.duration;
-    if (duration === undefined || (duration.ms >= 1 && duration.ms <= MAX_TIMEOUT_MS)) continue;
+    if (duration === undefined || (duration.ms >= 1 && duration.ms <= MAX_TIMEOUT_MS)) return;
     report(diagnostic("timeoutOutOfRange", duration.span, [duration.raw]));
-  }
-};
+  },
+});
 
-export const absoluteUrl: Rule = ({ flow, typeOf, report }) => {
-  for (const w of httpWidgets(flow.widgets)) {
+export const absoluteUrl: Rule = ({ typeOf, report }) => ({
+  http(w) {
     const value = w.url?.value;
-    if (value === undefined) continue;
+    if (value === undefined) return;
     if (value.kind !== "String") {
       // A variable or secret holds its URL at run time; any other literal cannot be a URL.
-      if (value.kind === "VarRef" || value.kind === "SecretRef") continue;
+      if (value.kind === "VarRef" || value.kind === "SecretRef") return;
       const type = typeOfValue(value, typeOf);
       report(diagnostic("urlNotAbsolute", value.span, [type === undefined ? value.kind : describeType(type)], 'write the URL as a string: url "https://..."'));
-      continue;
+      return;
     }
-    if (urlPrefixIsValid(value)) continue;
+    if (urlPrefixIsValid(value)) return;
     const text = value.value;
     const looksLikeHost = /^[a-z0-9-]+(\.[a-z0-9-]+)+(\/|$)/i.test(text);
     report(diagnostic("urlNotAbsolute", value.span, [JSON.stringify(text)], looksLikeHost ? `did you mean "https://${text}"?` : "start it with https:// (or http://)"));
-  }
-};
+  },
+});
 
 /**
  * Only the literal text before the first interpolation is checked: `"{{api_base}}/x"` is
@@ -66,8 +62,8 @@ function urlPrefixIsValid(url: StringLiteral): boolean {
   }
 }
 
-export const validJsonPaths: Rule = ({ flow, report }) => {
-  for (const w of httpWidgets(flow.widgets)) {
+export const validJsonPaths: Rule = ({ report }) => ({
+  http(w) {
     for (const m of w.results?.mappings ?? []) {
       if (m.source.kind !== "JsonPathSource") continue;
       const path = m.source.path;
@@ -78,16 +74,16 @@ export const validJsonPaths: Rule = ({ flow, report }) => {
         report(diagnostic("invalidJsonPath", path.span, [JSON.stringify(path.value), problem], 'for example "$.order.items[0].name"'));
       }
     }
-  }
-};
+  },
+});
 
-export const bodyOnGet: Rule = ({ flow, report }) => {
-  for (const w of httpWidgets(flow.widgets)) {
+export const bodyOnGet: Rule = ({ report }) => ({
+  http(w) {
     if (w.method?.method === "GET" && w.body !== undefined) {
       report(diagnostic("bodyOnGet", w.body.span, [], "send the data as `query` parameters, or use POST"));
     }
-  }
-};
+  },
+});
 
 /** The request's media type, lower case and without parameters; undefined when absent or interpolated. */
 function contentType(w: HttpWidget): StringLiteral | undefined {
@@ -102,29 +98,29 @@ function mediaType(literal: StringLiteral): string {
 }
 
 /** A text body is sent as written, so any content type can describe it. */
-export const contentTypeMatchesBody: Rule = ({ flow, report }) => {
-  for (const w of httpWidgets(flow.widgets)) {
+export const contentTypeMatchesBody: Rule = ({ report }) => ({
+  http(w) {
     const literal = contentType(w);
-    if (literal === undefined || w.body === undefined || w.body.kind === "TextBody") continue;
+    if (literal === undefined || w.body === undefined || w.body.kind === "TextBody") return;
     const type = mediaType(literal);
     if (w.body.kind === "JsonBody" && type !== "application/json" && !type.endsWith("+json")) {
       report(diagnostic("contentTypeMismatch", literal.span, [JSON.stringify(literal.value), "json"], 'use "application/json" (or a +json type), or remove content_type: a json body sets it'));
     } else if (w.body.kind === "FormBody" && type !== "application/x-www-form-urlencoded") {
       report(diagnostic("contentTypeMismatch", literal.span, [JSON.stringify(literal.value), "form"], 'use "application/x-www-form-urlencoded", or remove content_type: a form body sets it'));
     }
-  }
-};
+  },
+});
 
-export const retryNeedsIdempotencyKey: Rule = ({ flow, report }) => {
-  for (const w of httpWidgets(flow.widgets)) {
+export const retryNeedsIdempotencyKey: Rule = ({ report }) => ({
+  http(w) {
     const method = w.method?.method;
-    if (w.retry === undefined || (method !== "POST" && method !== "PATCH")) continue;
-    if (w.headers?.entries.some((kv) => kv.key.name.toLowerCase() === "idempotency-key")) continue;
+    if (w.retry === undefined || (method !== "POST" && method !== "PATCH")) return;
+    if (w.headers?.entries.some((kv) => kv.key.name.toLowerCase() === "idempotency-key")) return;
     report(diagnostic("retryWithoutIdempotencyKey", w.retry.span, [method], 'add headers { "Idempotency-Key" = "..." } with a value that stays the same across attempts'));
-  }
-};
+  },
+});
 
-export const duplicateKeys: Rule = ({ flow, report }) => {
+export const duplicateKeys: Rule = ({ report }) => {
   const check = (keys: readonly Key[], where: string, normalize: (name: string) => string): void => {
     const seen = new Set<string>();
     for (const key of keys) {
@@ -144,23 +140,25 @@ export const duplicateKeys: Rule = ({ flow, report }) => {
     }
   };
 
-  for (const decl of flow.declarations) {
-    if (decl.kind === "VarDecl" && decl.default !== undefined) objects(decl.default);
-  }
-  for (const w of flow.widgets) {
-    if (w.kind === "SetWidget") for (const a of w.assignments) objects(a.value);
-    if (w.kind !== "HttpWidget") continue;
-    check(keysOf(w.query?.entries), "query", same);
-    check(keysOf(w.headers?.entries), "headers", (name) => name.toLowerCase());
-    if (w.body?.kind === "FormBody") check(keysOf(w.body.entries), "the form body", same);
-    if (w.body?.kind === "JsonBody") objects(w.body.value);
-    // `authorization` and `content_type` are headers too.
-    for (const kv of w.headers?.entries ?? []) {
-      const name = kv.key.name.toLowerCase();
-      if ((name === "authorization" && w.authorization) || (name === "content-type" && w.contentType)) {
-        const setting = name === "authorization" ? "authorization" : "content_type";
-        report(diagnostic("duplicateKey", kv.key.span, [kv.key.name, `headers and the \`${setting}\` setting`], `keep only the \`${setting}\` setting`));
+  return {
+    declaration(decl) {
+      if (decl.kind === "VarDecl" && decl.default !== undefined) objects(decl.default);
+    },
+    widget(w) {
+      if (w.kind === "SetWidget") for (const a of w.assignments) objects(a.value);
+      if (w.kind !== "HttpWidget") return;
+      check(keysOf(w.query?.entries), "query", same);
+      check(keysOf(w.headers?.entries), "headers", (name) => name.toLowerCase());
+      if (w.body?.kind === "FormBody") check(keysOf(w.body.entries), "the form body", same);
+      if (w.body?.kind === "JsonBody") objects(w.body.value);
+      // `authorization` and `content_type` are headers too.
+      for (const kv of w.headers?.entries ?? []) {
+        const name = kv.key.name.toLowerCase();
+        if ((name === "authorization" && w.authorization) || (name === "content-type" && w.contentType)) {
+          const setting = name === "authorization" ? "authorization" : "content_type";
+          report(diagnostic("duplicateKey", kv.key.span, [kv.key.name, `headers and the \`${setting}\` setting`], `keep only the \`${setting}\` setting`));
+        }
       }
-    }
-  }
+    },
+  };
 };

@@ -54,9 +54,8 @@ function hasLiteralWord(parts: readonly TemplatePart[]): boolean {
   });
 }
 
-export const literalCredentials: Rule = ({ flow, report }) => {
-  for (const w of flow.widgets) {
-    if (w.kind !== "HttpWidget") continue;
+export const literalCredentials: Rule = ({ report }) => ({
+  http(w) {
     if (w.authorization && isLiteralCredential(w.authorization.value)) {
       report(diagnostic("literalCredential", w.authorization.value.span, ["authorization"], 'declare `secret NAME` and write "Bearer {{secret.NAME}}"'));
     }
@@ -65,15 +64,15 @@ export const literalCredentials: Rule = ({ flow, report }) => {
         report(diagnostic("literalCredential", kv.value.span, [`header ${JSON.stringify(kv.key.name)}`], "declare `secret NAME` and write secret.NAME"));
       }
     }
-  }
-};
+  },
+});
 
-export const secretsInUrls: Rule = ({ refs, report }) => {
-  for (const ref of refs) {
-    if (!ref.secret || (ref.place !== "url" && ref.place !== "query")) continue;
+export const secretsInUrls: Rule = ({ report }) => ({
+  reference(ref) {
+    if (!ref.secret || (ref.place !== "url" && ref.place !== "query")) return;
     report(diagnostic("secretInUrl", ref.span, [ref.name, ref.place === "url" ? "URL" : "query string"], "send it in `authorization` or a header instead"));
-  }
-};
+  },
+});
 
 /**
  * Places whose values leave the flow: spoken or sent to the caller, stored in a variable
@@ -87,11 +86,11 @@ const LEAKS: Partial<Record<RefPlace, string>> = {
   default: "a default value",
 };
 
-export const secretsThatLeave: Rule = ({ refs, report }) => {
-  for (const ref of refs) {
+export const secretsThatLeave: Rule = ({ report }) => ({
+  reference(ref) {
     const place = LEAKS[ref.place];
     if (ref.secret && place !== undefined) {
       report(diagnostic("secretNotAllowed", ref.span, [place], "secrets may appear in url, query, authorization, headers and body only"));
     }
-  }
-};
+  },
+});

@@ -5,34 +5,34 @@ import { describeType, isAssignable, isComparable, typeOfExpr, typeOfValue } fro
 import type { ValueType } from "../types.js";
 import type { Rule, RuleContext } from "./context.js";
 
-export const defaultTypes: Rule = ({ flow, typeOf, report }) => {
-  for (const decl of flow.declarations) {
-    if (decl.kind !== "VarDecl" || decl.default === undefined) continue;
+export const defaultTypes: Rule = ({ typeOf, report }) => ({
+  declaration(decl) {
+    if (decl.kind !== "VarDecl" || decl.default === undefined) return;
     const found = typeOfValue(decl.default, typeOf);
-    if (found === undefined || isAssignable(found, decl.type.name)) continue;
+    if (found === undefined || isAssignable(found, decl.type.name)) return;
     report(diagnostic("defaultTypeMismatch", decl.default.span, [decl.name.name, describeType(found), decl.type.name], mismatchHint(decl.default, decl.type.name)));
-  }
-};
+  },
+});
 
-export const assignmentTypes: Rule = ({ flow, typeOf, report }) => {
-  for (const widget of flow.widgets) {
-    if (widget.kind !== "SetWidget") continue;
+export const assignmentTypes: Rule = ({ typeOf, report }) => ({
+  widget(widget) {
+    if (widget.kind !== "SetWidget") return;
     for (const a of widget.assignments) {
       const declared = typeOf(a.target.name);
       const found = typeOfValue(a.value, typeOf);
       if (declared === undefined || found === undefined || isAssignable(found, declared)) continue;
       report(diagnostic("assignmentTypeMismatch", a.value.span, [a.target.name, describeType(found), declared], mismatchHint(a.value, declared)));
     }
-  }
-};
+  },
+});
 
 /** A JSONPath result can be anything (checked when the flow runs); status and headers have fixed types. */
-export const resultTypes: Rule = ({ flow, typeOf, report }) => {
-  for (const widget of flow.widgets) {
-    if (widget.kind !== "HttpWidget") continue;
+export const resultTypes: Rule = ({ typeOf, report }) => ({
+  http(widget) {
     for (const m of widget.results?.mappings ?? []) {
+      if (m.source.kind === "JsonPathSource") continue;
       const declared = typeOf(m.target.name);
-      if (declared === undefined || m.source.kind === "JsonPathSource") continue;
+      if (declared === undefined) continue;
       const [what, type, allowed]: [string, ValueType, readonly VarType[]] =
         m.source.kind === "StatusSource"
           ? ["response status", "number", ["number", "string", "json"]]
@@ -40,18 +40,18 @@ export const resultTypes: Rule = ({ flow, typeOf, report }) => {
       if (allowed.includes(declared)) continue;
       report(diagnostic("resultTypeMismatch", m.target.span, [what, describeType(type), m.target.name, declared], `map it to a ${allowed.join(" or ")} variable`));
     }
-  }
-};
+  },
+});
 
-export const conditionTypes: Rule = (ctx) => {
-  for (const widget of ctx.flow.widgets) {
-    if (widget.kind !== "ConditionWidget") continue;
+export const conditionTypes: Rule = (ctx) => ({
+  widget(widget) {
+    if (widget.kind !== "ConditionWidget") return;
     for (const branch of widget.branches) {
       checkExpr(ctx, branch.condition);
       requireBoolean(ctx, branch.condition, "A 'when' condition");
     }
-  }
-};
+  },
+});
 
 function checkExpr(ctx: RuleContext, expr: Expr): void {
   if (expr.kind === "Not") {
