@@ -2,8 +2,8 @@
 // examples/generated` wrote ./generated/order-status.flow.ts from order-status.flow: it exports
 // typed globals (OrderStatusInput), typed variables and `runOrderStatus`.
 //
-// Run it: npm run build && node examples/app.ts (Node 24 runs TypeScript directly, so the
-// imports name the .ts files; a compiled app would import the .js files instead).
+// Run it: npm run app (Node 24 runs TypeScript directly, so the imports name the .ts files;
+// a compiled app would import the .js files instead).
 import type { SecretProvider } from "callflow/runtime";
 import { DEMO_SECRETS, startDemoApi } from "./demo-api.ts";
 import { runOrderStatus, type OrderStatusInput, type OrderStatusSecret } from "./generated/order-status.flow.ts";
