@@ -82,7 +82,18 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .action(async (file: string, options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number }) => {
       const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
       const { runCommand } = await import("./commands/run.js");
-      setExit(await runCommand({ file, globals: options.global ?? [], secrets: options.secret ?? [], json: options.json === true, ...maxSteps }, io));
+      // The first Ctrl-C cancels the run, which then ends and prints its outcome; a second one quits at once.
+      const controller = new AbortController();
+      const onInterrupt = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort();
+      };
+      process.on("SIGINT", onInterrupt);
+      try {
+        setExit(await runCommand({ file, globals: options.global ?? [], secrets: options.secret ?? [], json: options.json === true, ...maxSteps, signal: controller.signal }, io));
+      } finally {
+        process.off("SIGINT", onInterrupt);
+      }
     });
 
   program

@@ -347,3 +347,38 @@ describe("timeline rendering", () => {
     expect(liveOutput(false, {})).toBe(false);
   });
 });
+
+describe("callflow run: Ctrl-C", () => {
+  it("cancels the request in flight and ends the run as cancelled, exit 1", async () => {
+    const { createServer } = await import("node:http");
+    const { spawn } = await import("node:child_process");
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    const address = hanging.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    const file = flowFile(
+      "hang.flow",
+      `flow hang {\n  start -> call\n  http call {\n    method GET\n    url "http://127.0.0.1:${port}/never"\n    timeout 2m\n    success -> done\n    fail -> done\n  }\n  end done\n}\n`,
+    );
+    try {
+      const child = spawn(process.execPath, [CLI, "run", file], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+      let stdout = "";
+      const waiting = new Promise<void>((resolve) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes("→ GET")) resolve();
+        });
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await waiting;
+      const sent = Date.now();
+      child.kill("SIGINT");
+      expect(await exited).toBe(1);
+      expect(Date.now() - sent).toBeLessThan(5000);
+      expect(stdout).toContain("cancelled");
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+  });
+});

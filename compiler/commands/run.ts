@@ -22,6 +22,8 @@ export interface RunArgs {
   /** The trace as JSON lines on stdout instead of the timeline. */
   readonly json: boolean;
   readonly maxSteps?: number;
+  /** Cancels the run (the CLI aborts it on Ctrl-C): the request in flight stops and the run fails as cancelled. */
+  readonly signal?: AbortSignal;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -64,7 +66,12 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
     else timeline.event(event);
   };
   try {
-    const result = await loaded.run(input, { secrets, onEvent, ...(args.maxSteps === undefined ? {} : { maxSteps: args.maxSteps }) });
+    const result = await loaded.run(input, {
+      secrets,
+      onEvent,
+      ...(args.maxSteps === undefined ? {} : { maxSteps: args.maxSteps }),
+      ...(args.signal === undefined ? {} : { signal: args.signal }),
+    });
     return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;
   } finally {
     timeline?.close();
