@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { messages } from "../compiler/diagnostics.js";
 import { validate } from "../compiler/validate.js";
@@ -11,6 +12,11 @@ describe("diagnostic catalogue", () => {
     const codes = catalogue.map((m) => m.code);
     for (const code of codes) expect(code).toMatch(/^CF[12]\d{3}$/);
     expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it("lists every code with its severity in docs/language.md", () => {
+    const doc = readFileSync(new URL("../docs/language.md", import.meta.url), "utf8");
+    for (const { code, severity } of Object.values(messages)) expect(doc).toContain(`| ${code} | ${severity} |`);
   });
 
   it("has a message text for every entry", () => {
