@@ -5,10 +5,12 @@
 //
 //   npm run build && node bench/runtime.ts
 //
-// The server runs in a child process so it does not share the measured event loop. Cases are
-// interleaved round by round and the median round is reported, which keeps a noisy machine
-// from favouring whichever case ran in a quiet moment.
-import { fork } from "node:child_process";
+// The server runs in a child process so it does not share the measured event loop; where
+// `taskset` exists and there are two CPUs or more, the server is pinned to one CPU and this
+// process (all its threads) to another, so the two never compete for a core. Each round runs
+// every case once, in a shuffled order; "vs bare" is the median over rounds of the ratio to the
+// bare case of the same round, which cancels the slow drift of a shared machine.
+import { execFileSync, fork } from "node:child_process";
 import { createServer } from "node:http";
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -36,6 +38,18 @@ if (process.argv[2] === "--server") {
   await main();
 }
 
+/** Pins the server to CPU 1 and this process, all threads, to CPU 0; false when taskset is missing. */
+function pin(serverPid: number | undefined): boolean {
+  if (serverPid === undefined) return false;
+  try {
+    execFileSync("taskset", ["-p", "-c", "1", String(serverPid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
   // The built runtime (what applications import); its types come from the sources.
   const distUrl = new URL("../dist/runtime/index.js", import.meta.url);
@@ -47,6 +61,8 @@ async function main(): Promise<void> {
 
   const child = fork(fileURLToPath(import.meta.url), ["--server"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(Number(m))));
+  const machine = `${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}`; // before pinning narrows it
+  const pinned = availableParallelism() >= 2 && pin(child.pid);
   const url = `http://127.0.0.1:${port}/orders/A1-2207`;
 
   type W = "lookup" | "done";
@@ -112,17 +128,27 @@ async function main(): Promise<void> {
   }
 
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const ROUNDS = 5;
+  let seed = 1;
+  const random = (): number => ((seed = (seed * 48271) % 2147483647) - 1) / 2147483646; // seeded: same order every run
+  const shuffled = <T>(items: readonly T[]): T[] => {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    }
+    return copy;
+  };
+  const ROUNDS = 15;
   const rows: string[] = [];
   for (const [concurrency, requests] of [
-    [1, 1000],
-    [64, 3000],
+    [1, 400],
+    [64, 1500],
   ] as const) {
-    for (const [, fn] of cases) await throughput(fn, concurrency, Math.min(300, requests)); // warm up JIT and pools
+    for (const [, fn] of cases) await throughput(fn, concurrency, 300); // warm up JIT and pools
     const rates = new Map<string, number[]>(cases.map(([name]) => [name, []]));
     const costs = new Map<string, number[]>(cases.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, fn] of cases) {
+      for (const [name, fn] of shuffled(cases)) {
         const [rate, cost] = await throughput(fn, concurrency, requests);
         rates.get(name)!.push(rate);
         costs.get(name)!.push(cost);
@@ -130,14 +156,15 @@ async function main(): Promise<void> {
     }
     const bareOf = (name: string): string =>
       name.includes("global") ? "bare global fetch" : name.includes("Authorization") ? "bare cross-fetch, Authorization" : "bare cross-fetch";
+    const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
     for (const [name] of cases) {
-      const rate = median(rates.get(name)!);
-      const cost = median(costs.get(name)!);
-      const bareRate = median(rates.get(bareOf(name))!);
-      const bareCost = median(costs.get(bareOf(name))!);
-      const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
-      const vs = name.startsWith("bare") ? " | |" : ` | ${percent(rate / bareRate - 1)} | ${percent(cost / bareCost - 1)}`;
-      rows.push(`| ${concurrency} | ${name} | ${Math.round(rate)} | ${Math.round(cost)}${vs} |`);
+      const paired = (series: Map<string, number[]>): number => {
+        const own = series.get(name)!;
+        const bare = series.get(bareOf(name))!;
+        return median(own.map((value, round) => value / bare[round]! - 1));
+      };
+      const vs = name.startsWith("bare") ? " | |" : ` | ${percent(paired(rates))} | ${percent(paired(costs))}`;
+      rows.push(`| ${concurrency} | ${name} | ${Math.round(median(rates.get(name)!))} | ${Math.round(median(costs.get(name)!))}${vs} |`);
     }
   }
   child.disconnect();
@@ -156,8 +183,8 @@ async function main(): Promise<void> {
   const propRate = median([1, 2, 3].map(() => perSecond(() => compiled(parsed), 2_000_000)));
   const jsonPathRate = median([1, 2, 3].map(() => perSecond(viaJsonPath, 100_000)));
 
-  console.log(`machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
-  console.log(`one-widget GET flow, ${BODY.length}-byte JSON body, one result mapped; median of ${ROUNDS} interleaved rounds`);
+  console.log(`machine: ${machine}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
+  console.log(`one-widget GET flow, ${BODY.length}-byte JSON body, one result mapped; median of ${ROUNDS} shuffled rounds; ${pinned ? "server and client pinned to separate CPUs" : "not pinned (no taskset or one CPU)"}`);
   console.log("| concurrency | case | requests/s | client CPU µs/request | requests/s vs bare | CPU vs bare |");
   console.log("| --- | --- | ---: | ---: | ---: | ---: |");
   for (const row of rows) console.log(row);

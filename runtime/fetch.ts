@@ -16,8 +16,8 @@ export interface FetchResponse {
   readonly headers: { get(name: string): string | null };
   /** Node streams (node-fetch) and web streams (undici) are both async iterables of bytes. */
   readonly body: AsyncIterable<Uint8Array> | null;
-  /** Used instead of iterating `body` when Content-Length is declared within the size limit (faster). */
-  arrayBuffer?(): Promise<ArrayBuffer>;
+  /** Used instead of iterating `body` when an unencoded body declares a Content-Length within the size limit (faster). */
+  text?(): Promise<string>;
 }
 
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;

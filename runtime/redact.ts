@@ -52,7 +52,8 @@ function patterns(needles: ReadonlySet<string>): readonly [RegExp, RegExp] {
 }
 
 export class Redactor {
-  readonly #needles = new Set<string>();
+  /** Created with the first needle: most runs have none. */
+  #needles: Set<string> | undefined;
   #shortest = Number.POSITIVE_INFINITY;
   #patterns: readonly [RegExp, RegExp] | undefined;
 
@@ -70,15 +71,15 @@ export class Redactor {
   }
 
   #add(needle: string): void {
-    if (needle === "" || this.#needles.has(needle)) return;
-    this.#needles.add(needle);
+    if (needle === "" || this.#needles?.has(needle)) return;
+    (this.#needles ??= new Set()).add(needle);
     this.#shortest = Math.min(this.#shortest, needle.length);
     this.#patterns = undefined;
   }
 
   text(value: string): string {
     // Most strings in a trace are short field values: too short to hold any needle.
-    if (value.length < this.#shortest) return value;
+    if (this.#needles === undefined || value.length < this.#shortest) return value;
     const found = (this.#patterns ??= patterns(this.#needles));
     return found[0].test(value) ? value.replace(found[1], MASK) : value;
   }
@@ -88,7 +89,7 @@ export class Redactor {
    * hide are shared rather than copied, so a trace without secrets in it costs no allocation.
    */
   deep<T>(value: T): T {
-    if (this.#needles.size === 0) return value;
+    if (this.#needles === undefined) return value;
     return this.#walk(value) as T;
   }
 

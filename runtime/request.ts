@@ -10,7 +10,7 @@ export interface PreparedRequest {
   readonly url: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** Lower-case names of headers carrying credentials: never traced, dropped on a cross-origin redirect. */
-  readonly credentials: ReadonlySet<string>;
+  readonly credentials: readonly string[];
   readonly body: string | undefined;
 }
 
@@ -64,8 +64,8 @@ export function buildRequest<V extends Vars, S extends string, W extends string>
     if (NOT_HEADER_TEXT.test(value)) return invalid("invalid-header", `header ${name} value contains a character HTTP headers cannot carry; not sent`);
   }
 
-  const credentials = new Set(step.secretHeaders.map((name) => name.toLowerCase()));
-  if (step.authorization) credentials.add("authorization");
+  const credentials = step.secretHeaders.map((name) => name.toLowerCase());
+  if (step.authorization) credentials.push("authorization");
   return { ok: true, request: { method: step.method, url: target, headers, credentials, body } };
 }
 
@@ -110,6 +110,7 @@ function withQuery(url: string, query: ReadonlyArray<readonly [string, string]>)
 }
 
 /** Headers as they may appear in a trace: credential values replaced by the mask. */
-export function headersForTrace(request: PreparedRequest): Array<[string, string]> {
-  return request.headers.map(([name, value]) => [name, request.credentials.has(name.toLowerCase()) ? MASK : value]);
+export function headersForTrace(request: PreparedRequest): ReadonlyArray<readonly [string, string]> {
+  if (request.credentials.length === 0) return request.headers;
+  return request.headers.map(([name, value]) => [name, request.credentials.includes(name.toLowerCase()) ? MASK : value]);
 }

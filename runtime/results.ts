@@ -8,7 +8,8 @@ import { describeType, matchesType } from "./types.js";
 export interface ResponseView {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
-  readonly body: Uint8Array;
+  /** The body as UTF-8 text. */
+  readonly text: string;
 }
 
 export interface Assignment {
@@ -20,7 +21,7 @@ export type MappingResult =
   | { readonly ok: true; readonly assignments: readonly Assignment[]; readonly unmatched: readonly UnmatchedResult[] }
   | { readonly ok: false; readonly error: RunError };
 
-const decoder = new TextDecoder();
+const NONE: readonly UnmatchedResult[] = Object.freeze([]);
 
 /** How a source is named in traces and errors: the path, `status`, or `header "Name"`. */
 export function describeSource(source: ResultSource): string {
@@ -54,12 +55,11 @@ function fromStatus(status: number, type: VarType): unknown {
  */
 export function mapResults<V extends Vars>(results: readonly ResultSpec<V>[], response: ResponseView, metaOnly: boolean): MappingResult {
   const assignments: Assignment[] = [];
-  const unmatched: UnmatchedResult[] = [];
+  let unmatched: UnmatchedResult[] | undefined;
   let json: unknown;
   let parsed = false;
   for (const result of results) {
     const { source, target, type } = result;
-    const described = describeSource(source);
     let value: unknown;
     if (source.kind === "status") {
       value = fromStatus(response.status, type);
@@ -69,9 +69,10 @@ export function mapResults<V extends Vars>(results: readonly ResultSpec<V>[], re
       if (metaOnly) continue;
       if (!parsed) {
         try {
-          json = JSON.parse(decoder.decode(response.body));
+          // A byte order mark is not JSON, but servers send one and decoders drop it.
+          json = JSON.parse(response.text.charCodeAt(0) === 0xfeff ? response.text.slice(1) : response.text);
         } catch {
-          const message = response.body.byteLength === 0 ? "response body is empty, expected JSON" : "response body is not valid JSON";
+          const message = response.text === "" ? "response body is empty, expected JSON" : "response body is not valid JSON";
           return { ok: false, error: { code: "invalid-json", message } };
         }
         parsed = true;
@@ -80,18 +81,18 @@ export function mapResults<V extends Vars>(results: readonly ResultSpec<V>[], re
         value = source.read ? source.read(json) : firstMatch(source.path, json);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, error: { code: "invalid-path", message: `result ${described} -> ${target}: ${reason}` } };
+        return { ok: false, error: { code: "invalid-path", message: `result ${describeSource(source)} -> ${target}: ${reason}` } };
       }
     }
     if (value === undefined) {
-      unmatched.push({ target, source: described });
+      (unmatched ??= []).push({ target, source: describeSource(source) });
       continue;
     }
     if (!matchesType(value, type)) {
-      const message = `result ${described} -> ${target}: expected ${type}, got ${describeType(value)}`;
+      const message = `result ${describeSource(source)} -> ${target}: expected ${type}, got ${describeType(value)}`;
       return { ok: false, error: { code: "result-type", message } };
     }
     assignments.push({ target, value });
   }
-  return { ok: true, assignments, unmatched };
+  return { ok: true, assignments, unmatched: unmatched ?? NONE };
 }

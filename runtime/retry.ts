@@ -49,18 +49,24 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<bool
   });
 }
 
-export interface RetrySettings<W extends string> extends AttemptSettings {
-  readonly retries: number;
+export interface RetrySettings extends AttemptSettings {
+  readonly timeoutMs: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly retryAfterCapMs: number;
   readonly random: () => number;
-  /** The http widget, for its trace events. */
-  readonly widget: W;
-  readonly name: string | undefined;
-  /** Request headers as traces may show them (credentials masked). */
-  readonly traceHeaders: ReadonlyArray<readonly [string, string]>;
-  readonly emit: (event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>) => void;
+}
+
+/** The http widget, as its attempts are traced and retried. */
+export interface RetryStep<W extends string> {
+  readonly id: W;
+  readonly name?: string | undefined;
+  readonly retry: number;
+  readonly timeoutMs?: number | undefined;
+}
+
+export interface AttemptEvents<W extends string> {
+  emit(event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>): void;
 }
 
 export interface RetryOutcome {
@@ -70,7 +76,7 @@ export interface RetryOutcome {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-function waitBefore<W extends string>(result: AttemptResult, attempt: number, settings: RetrySettings<W>): RetryWait {
+function waitBefore(result: AttemptResult, attempt: number, settings: RetrySettings): RetryWait {
   const retryAfter = result.kind === "response" ? parseRetryAfter(result.headers.get("retry-after")) : undefined;
   if (retryAfter !== undefined) {
     return retryAfter > settings.retryAfterCapMs
@@ -80,10 +86,21 @@ function waitBefore<W extends string>(result: AttemptResult, attempt: number, se
   return { waitMs: backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs, settings.random), reason: "backoff" };
 }
 
-/** Sends the request up to `retries + 1` times, tracing each attempt. The caller turns the last result into an exit. */
-export async function sendWithRetries<W extends string>(request: PreparedRequest, settings: RetrySettings<W>): Promise<RetryOutcome> {
-  const { widget, name } = settings;
-  const maxAttempts = settings.retries + 1;
+/**
+ * Sends the request up to `step.retry + 1` times, tracing each attempt (`traceHeaders` are the
+ * request headers as traces may show them). The caller turns the last result into an exit.
+ */
+export async function sendWithRetries<W extends string>(
+  request: PreparedRequest,
+  step: RetryStep<W>,
+  settings: RetrySettings,
+  traceHeaders: ReadonlyArray<readonly [string, string]>,
+  events: AttemptEvents<W>,
+): Promise<RetryOutcome> {
+  const widget = step.id;
+  const name = step.name;
+  const maxAttempts = step.retry + 1;
+  const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const startTime = Date.now();
     const started = performance.now();
@@ -96,16 +113,19 @@ export async function sendWithRetries<W extends string>(request: PreparedRequest
       maxAttempts,
       method: request.method,
       url: request.url,
-      headers: settings.traceHeaders,
+      headers: traceHeaders,
       time: startTime,
     };
     if (name !== undefined) start.name = name;
-    settings.emit(start);
-    const result = await sendAttempt(request, settings, (status, from, to, method) => {
-      const redirect: Writable<HttpRedirectEvent<W>> = { type: "http.redirect", widget, kind: "http", attempt, status, from, to, method, time: Date.now() };
-      if (name !== undefined) redirect.name = name;
-      settings.emit(redirect);
-    });
+    events.emit(start);
+    const result = await sendAttempt(request, settings, timeoutMs);
+    if (result.redirects !== undefined) {
+      for (const { status, from, to, method, time } of result.redirects) {
+        const redirect: Writable<HttpRedirectEvent<W>> = { type: "http.redirect", widget, kind: "http", attempt, status, from, to, method, time };
+        if (name !== undefined) redirect.name = name;
+        events.emit(redirect);
+      }
+    }
 
     const retriable = result.kind === "response" ? isRetriableStatus(result.status) : result.retriable;
     const retry = retriable && attempt < maxAttempts && !settings.signal?.aborted ? waitBefore(result, attempt, settings) : undefined;
@@ -123,11 +143,10 @@ export async function sendWithRetries<W extends string>(request: PreparedRequest
     };
     if (name !== undefined) end.name = name;
     if (result.status !== undefined) end.status = result.status;
-    const bytes = result.kind === "response" ? result.body.byteLength : result.bytes;
-    if (bytes !== undefined) end.bytes = bytes;
+    if (result.bytes !== undefined) end.bytes = result.bytes;
     if (result.kind === "error") end.error = result.error;
     if (retry !== undefined) end.retry = retry;
-    settings.emit(end);
+    events.emit(end);
 
     if (retry === undefined) return { last: result, attempts: attempt };
     if (!(await sleep(retry.waitMs, settings.signal))) {

@@ -40,6 +40,13 @@ function initialVariables<V extends Vars, S extends string, W extends string>(
   return vars;
 }
 
+/** The variables as the run starts, as traces show them (masked ones hidden), in declaration order. */
+function shownVariables<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>, state: RunState<V, S, W>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [name] of variableList(flow)) if (Object.hasOwn(state.vars, name)) setOwn(shown, name, state.display(name, state.vars[name]));
+  return shown;
+}
+
 export async function run<V extends Vars, S extends string, W extends string>(
   flow: FlowDefinition<V, S, W>,
   input: Readonly<Partial<V>>,
@@ -56,7 +63,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
     ...(flow.name === undefined ? {} : { name: flow.name }),
     source: flow.source,
     time: Date.now(),
-    variables: Object.fromEntries(Object.entries(state.vars).map(([name, value]) => [name, state.display(name, value)])),
+    variables: shownVariables(flow, state),
   });
 
   const failed = (widget: W, error: RunError): Outcome<W> => ({ kind: "failed", widget, error });

@@ -15,7 +15,8 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   readonly redactor = new Redactor();
   /** The first error an `onEvent` handler threw; the run fails at the next step boundary. */
   handlerError: RunError | undefined;
-  readonly #secrets = new Map<string, string>();
+  /** Created with the first secret resolved: most steps need none. */
+  #secrets: Map<string, string> | undefined;
 
   constructor(
     readonly flow: FlowDefinition<V, S, W>,
@@ -66,7 +67,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     const values: { [K in S]?: string } = {};
     const missing: string[] = [];
     for (const name of names) {
-      let value = this.#secrets.get(name);
+      let value = this.#secrets?.get(name);
       if (value === undefined) {
         try {
           value = await this.options.secrets(name);
@@ -79,7 +80,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
           continue;
         }
         this.redactor.addSecret(value);
-        this.#secrets.set(name, value);
+        (this.#secrets ??= new Map()).set(name, value);
       }
       values[name] = value;
     }

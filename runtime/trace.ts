@@ -130,7 +130,7 @@ export interface HttpAttemptEndEvent<W extends string> extends StepEventBase<W> 
   readonly durationMs: number;
   /** Absent when no response arrived (network error, timeout, cancel). */
   readonly status?: number;
-  /** Body bytes read. */
+  /** Body bytes read, after any content decoding. */
   readonly bytes?: number;
   readonly error?: RunError;
   /** Present when another attempt follows after this wait. */

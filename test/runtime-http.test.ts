@@ -1,6 +1,7 @@
 // The http widget against a real local server: methods, URL/query/header encoding, body kinds,
 // exits, result mapping, redirects and limits. Network behaviours run with both fetch
 // implementations the runtime supports.
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultFetch, run, staticSecrets, type FetchLike, type RunOptions } from "../runtime/index.js";
 import type { FlowDefinition, HttpMethod, Vars } from "../runtime/flow.js";
@@ -164,6 +165,57 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
     const end = result.trace.find((e) => e.type === "http.attempt.end");
     expect(end).toMatchObject({ error: { code: "too-large" }, status: 200 });
     await server.hits(`/big-chunked-${_name}`)[0]!.closed;
+  });
+
+  it("counts a compressed body by its decoded size, so a small gzip cannot inflate past maxResponseBytes", async () => {
+    const inflated = JSON.stringify({ data: "z".repeat(200_000) });
+    const gzipped = gzipSync(inflated);
+    expect(gzipped.byteLength).toBeLessThan(1000); // declared Content-Length is well within the limit
+    server.route(`/gzip-bomb-${_name}`, { body: gzipped, headers: { "Content-Encoding": "gzip", "Content-Type": "application/json", "Content-Length": String(gzipped.byteLength) } });
+    const result = await call(httpFlow(server.url, { url: () => `${server.url}/gzip-bomb-${_name}` }), {}, { maxResponseBytes: 10_000 });
+    expect(result.outcome.widget).toBe("bad");
+    expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({ error: { code: "too-large" }, status: 200 });
+    await server.hits(`/gzip-bomb-${_name}`)[0]!.closed;
+  });
+
+  it("maps a gzip body within the limit, reporting its decoded size", async () => {
+    const text = JSON.stringify({ city: "Zürich", note: "€".repeat(3000) });
+    const gzipped = gzipSync(text);
+    server.route(`/gzip-ok-${_name}`, { body: gzipped, headers: { "Content-Encoding": "gzip", "Content-Type": "application/json" } });
+    const flow = httpFlow(
+      server.url,
+      { url: () => `${server.url}/gzip-ok-${_name}`, results: [{ source: { kind: "json", path: "$.city" }, target: "city", type: "string" }] },
+      { city: v.local("string") },
+    );
+    const result = await call(flow);
+    expect(result.variables).toMatchObject({ city: "Zürich" });
+    expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({ bytes: Buffer.byteLength(text) });
+  });
+
+  it("decodes UTF-8 split across chunks and skips a byte order mark", async () => {
+    const bytes = Buffer.from(`\ufeff${JSON.stringify({ city: "Zürich", truck: "🚚" })}`);
+    const cut = bytes.indexOf(Buffer.from("🚚")) + 2; // inside the four bytes of the emoji
+    const declared = `/utf8-declared-${_name}`;
+    const pieces = `/utf8-pieces-${_name}`;
+    server.route(declared, { body: bytes, headers: { "Content-Type": "application/json", "Content-Length": String(bytes.byteLength) } });
+    server.route(pieces, { pieces: [bytes.subarray(0, 1), bytes.subarray(1, cut), bytes.subarray(cut)], intervalMs: 5 });
+    for (const path of [declared, pieces]) {
+      const flow = httpFlow(
+        server.url,
+        {
+          url: () => server.url + path,
+          results: [
+            { source: { kind: "json", path: "$.city" }, target: "city", type: "string" },
+            { source: { kind: "json", path: "$.truck" }, target: "truck", type: "string" },
+          ],
+        },
+        { city: v.local("string"), truck: v.local("string") },
+      );
+      const result = await call(flow);
+      expect(result.outcome.widget, path).toBe("ok");
+      expect(result.variables).toEqual({ city: "Zürich", truck: "🚚" });
+      expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({ bytes: bytes.byteLength });
+    }
   });
 
   it("follows redirects up to maxRedirects, tracing each", async () => {

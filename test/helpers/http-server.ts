@@ -38,7 +38,9 @@ export type Behaviour =
   | { readonly hang: true }
   /** Headers at once, then `chunk` every `intervalMs`, `count` times. */
   | { readonly drip: { readonly chunk: string; readonly intervalMs: number; readonly count: number }; readonly status?: number }
-  | { readonly redirect: string; readonly status?: 301 | 302 | 303 | 307 | 308 };
+  | { readonly redirect: string; readonly status?: 301 | 302 | 303 | 307 | 308 }
+  /** A chunked body written piece by piece, `intervalMs` apart, so the client reads them separately. */
+  | { readonly pieces: readonly Uint8Array[]; readonly intervalMs: number };
 
 export type Script = Behaviour | ((request: RecordedRequest) => Behaviour);
 
@@ -94,6 +96,18 @@ export async function startServer(): Promise<TestServer> {
     if ("redirect" in behaviour) {
       res.writeHead(behaviour.status ?? 302, { Location: behaviour.redirect });
       res.end("redirecting");
+      return;
+    }
+    if ("pieces" in behaviour) {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      const rest = [...behaviour.pieces];
+      const next = (): void => {
+        const piece = rest.shift();
+        if (res.destroyed) return;
+        if (piece === undefined) res.end();
+        else res.write(piece, () => later(behaviour.intervalMs, next));
+      };
+      next();
       return;
     }
     if ("drip" in behaviour) {
