@@ -1,15 +1,17 @@
 // Runtime benchmark: requests per second of `run` executing a one-widget http flow against a
 // local server, next to the bare fetch implementation making the same request (and parsing the
-// same JSON), at concurrency 1 and 64, for cross-fetch and Node's global fetch; then a compiled
-// result path (`prop` chain) against the same path through jsonpath-plus.
+// same JSON), at concurrency 1 and 64; then a compiled result path (`prop` chain) against the
+// same path through jsonpath-plus.
 //
 //   npm run build && node bench/runtime.ts
 //
-// The server runs in a child process so it does not share the measured event loop; where
-// `taskset` exists and there are two CPUs or more, the server is pinned to one CPU and this
-// process (all its threads) to another, so the two never compete for a core. Each round runs
-// every case once, in a shuffled order; "vs bare" is the median over rounds of the ratio to the
-// bare case of the same round, which cancels the slow drift of a shared machine.
+// Each group of cases (cross-fetch, Node's global fetch, a secret with redaction) is measured in
+// its own client process, as an application runs one configuration: sharing a process lets one
+// group's type feedback slow another's code (bench/README.md has the figures). Each client forks
+// its server; where `taskset` exists and there are two CPUs or more, the server is pinned to one
+// CPU and the client (all its threads) to another, so they never compete for a core. Each round
+// runs every case of the group once, in a shuffled order; "vs bare" is the median over rounds of
+// the ratio to the group's bare case in the same round, which cancels a shared machine's drift.
 import { execFileSync, fork } from "node:child_process";
 import { createServer } from "node:http";
 import { availableParallelism, cpus } from "node:os";
@@ -22,6 +24,26 @@ const BODY = JSON.stringify({
   order: { id: "A1-2207", shipDate: "2025-06-01", status: "shipped", items: [{ sku: "SKU-1", qty: 2 }, { sku: "SKU-2", qty: 1 }] },
   customer: { id: 99812, vip: true, name: "Ada Lovelace" },
 });
+const GROUPS = ["cross-fetch", "global-fetch", "secret"] as const;
+type Group = (typeof GROUPS)[number];
+const ROUNDS = 15;
+const LOADS = [
+  [1, 400],
+  [64, 1500],
+] as const;
+
+/** One table row, sent from a group's client process to the main one. */
+interface Row {
+  readonly concurrency: number;
+  readonly name: string;
+  readonly rate: number;
+  readonly cost: number;
+  /** Paired medians against the group's bare case; absent for the bare case itself. */
+  readonly vs?: { readonly rate: number; readonly cost: number };
+  readonly pinned: boolean;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 if (process.argv[2] === "--server") {
   const body = Buffer.from(BODY);
@@ -34,13 +56,16 @@ if (process.argv[2] === "--server") {
     process.send?.(typeof address === "object" && address !== null ? address.port : 0);
   });
   process.on("disconnect", () => process.exit(0));
+} else if (process.argv[2] === "--group") {
+  for (const row of await measureGroup(process.argv[3] as Group)) process.send?.(row);
+  process.disconnect();
 } else {
   await main();
 }
 
 /** Pins the server to CPU 1 and this process, all threads, to CPU 0; false when taskset is missing. */
 function pin(serverPid: number | undefined): boolean {
-  if (serverPid === undefined) return false;
+  if (serverPid === undefined || availableParallelism() < 2) return false;
   try {
     execFileSync("taskset", ["-p", "-c", "1", String(serverPid)], { stdio: "ignore" });
     execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
@@ -50,19 +75,15 @@ function pin(serverPid: number | undefined): boolean {
   }
 }
 
-async function main(): Promise<void> {
+async function measureGroup(group: Group): Promise<Row[]> {
   // The built runtime (what applications import); its types come from the sources.
   const distUrl = new URL("../dist/runtime/index.js", import.meta.url);
-  const runtime: typeof import("../runtime/index.js") = await import(distUrl.href).catch(() => {
-    console.error("bench/runtime.ts needs the built runtime: run `npm run build` first.");
-    process.exit(2);
-  });
+  const runtime: typeof import("../runtime/index.js") = await import(distUrl.href);
   const { run, prop } = runtime;
 
-  const child = fork(fileURLToPath(import.meta.url), ["--server"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(Number(m))));
-  const machine = `${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}`; // before pinning narrows it
-  const pinned = availableParallelism() >= 2 && pin(child.pid);
+  const server = fork(fileURLToPath(import.meta.url), ["--server"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const port = await new Promise<number>((resolve) => server.once("message", (m) => resolve(Number(m))));
+  const pinned = pin(server.pid);
   const url = `http://127.0.0.1:${port}/orders/A1-2207`;
 
   type W = "lookup" | "done";
@@ -93,25 +114,45 @@ async function main(): Promise<void> {
   const withSecret = flowWith({ ...lookup, secrets: ["TOKEN"], authorization: (_v, s) => `Bearer ${s.TOKEN}` });
   const secrets = (): string => "bench-token-0123456789";
 
-  type Fetch = (url: string, init?: { headers: Array<[string, string]> }) => Promise<{ json(): Promise<unknown> }>;
+  type Fetch = (url: string, init?: { headers: Array<[string, string]>; signal?: AbortSignal }) => Promise<{ json(): Promise<unknown> }>;
   const bare = (fetch: Fetch, headers: Array<[string, string]> = []) => async (): Promise<void> => {
     const response = await fetch(url, { headers });
     const body = await response.json();
     if (prop(prop(body, "order"), "shipDate") !== "2025-06-01") throw new Error("unexpected body");
+  };
+  // What a careful hand-written client adds: a per-request timeout that aborts the request.
+  const bareWithTimeout = (fetch: Fetch) => async (): Promise<void> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 10_000);
+    try {
+      const response = await fetch(url, { headers: [], signal: controller.signal });
+      const body = await response.json();
+      if (prop(prop(body, "order"), "shipDate") !== "2025-06-01") throw new Error("unexpected body");
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const viaRuntime = (fetch: typeof runtime.defaultFetch, f: typeof flow = flow) => async (): Promise<void> => {
     const result = await run(f, {}, { fetch, secrets });
     if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01") throw new Error("unexpected run");
   };
 
-  const cases: Array<[string, () => Promise<void>]> = [
-    ["bare cross-fetch", bare(crossFetch)],
-    ["runtime, cross-fetch (default)", viaRuntime(runtime.defaultFetch)],
-    ["bare global fetch", bare(globalThis.fetch)],
-    ["runtime, global fetch", viaRuntime(globalThis.fetch)],
-    ["bare cross-fetch, Authorization", bare(crossFetch, [["Authorization", `Bearer ${secrets()}`]])],
-    ["runtime, cross-fetch, secret Authorization + redaction", viaRuntime(runtime.defaultFetch, withSecret)],
-  ];
+  // The first case of each group is the bare baseline the others are compared with.
+  const cases: Array<[string, () => Promise<void>]> = {
+    "cross-fetch": [
+      ["bare cross-fetch", bare(crossFetch)],
+      ["runtime, cross-fetch (default)", viaRuntime(runtime.defaultFetch)],
+      ["bare cross-fetch with a timeout (AbortController + setTimeout)", bareWithTimeout(crossFetch)],
+    ] as Array<[string, () => Promise<void>]>,
+    "global-fetch": [
+      ["bare global fetch", bare(globalThis.fetch)],
+      ["runtime, global fetch", viaRuntime(globalThis.fetch)],
+    ] as Array<[string, () => Promise<void>]>,
+    secret: [
+      ["bare cross-fetch, Authorization", bare(crossFetch, [["Authorization", `Bearer ${secrets()}`]])],
+      ["runtime, cross-fetch, secret Authorization + redaction", viaRuntime(runtime.defaultFetch, withSecret)],
+    ] as Array<[string, () => Promise<void>]>,
+  }[group];
 
   /** Requests per second, and CPU microseconds per request spent in this (the client) process. */
   async function throughput(fn: () => Promise<void>, concurrency: number, requests: number): Promise<[number, number]> {
@@ -127,7 +168,6 @@ async function main(): Promise<void> {
     return [requests / ((performance.now() - started) / 1000), (used.user + used.system) / requests];
   }
 
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   let seed = 1;
   const random = (): number => ((seed = (seed * 48271) % 2147483647) - 1) / 2147483646; // seeded: same order every run
   const shuffled = <T>(items: readonly T[]): T[] => {
@@ -138,13 +178,9 @@ async function main(): Promise<void> {
     }
     return copy;
   };
-  const ROUNDS = 15;
-  const rows: string[] = [];
-  for (const [concurrency, requests] of [
-    [1, 400],
-    [64, 1500],
-  ] as const) {
-    for (const [, fn] of cases) await throughput(fn, concurrency, 300); // warm up JIT and pools
+  const rows: Row[] = [];
+  for (const [concurrency, requests] of LOADS) {
+    for (const [, fn] of cases) await throughput(fn, concurrency, 500); // warm up JIT and pools
     const rates = new Map<string, number[]>(cases.map(([name]) => [name, []]));
     const costs = new Map<string, number[]>(cases.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
@@ -154,20 +190,32 @@ async function main(): Promise<void> {
         costs.get(name)!.push(cost);
       }
     }
-    const bareOf = (name: string): string =>
-      name.includes("global") ? "bare global fetch" : name.includes("Authorization") ? "bare cross-fetch, Authorization" : "bare cross-fetch";
-    const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+    const bareName = cases[0]![0];
+    const paired = (series: Map<string, number[]>, name: string): number =>
+      median(series.get(name)!.map((value, round) => value / series.get(bareName)![round]! - 1));
     for (const [name] of cases) {
-      const paired = (series: Map<string, number[]>): number => {
-        const own = series.get(name)!;
-        const bare = series.get(bareOf(name))!;
-        return median(own.map((value, round) => value / bare[round]! - 1));
-      };
-      const vs = name.startsWith("bare") ? " | |" : ` | ${percent(paired(rates))} | ${percent(paired(costs))}`;
-      rows.push(`| ${concurrency} | ${name} | ${Math.round(median(rates.get(name)!))} | ${Math.round(median(costs.get(name)!))}${vs} |`);
+      const row = { concurrency, name, rate: median(rates.get(name)!), cost: median(costs.get(name)!), pinned };
+      rows.push(name === bareName ? row : { ...row, vs: { rate: paired(rates, name), cost: paired(costs, name) } });
     }
   }
-  child.disconnect();
+  server.disconnect();
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const runtime: typeof import("../runtime/index.js") = await import(new URL("../dist/runtime/index.js", import.meta.url).href).catch(() => {
+    console.error("bench/runtime.ts needs the built runtime: run `npm run build` first.");
+    process.exit(2);
+  });
+  const { prop } = runtime;
+
+  const rows: Row[] = [];
+  for (const group of GROUPS) {
+    const client = fork(fileURLToPath(import.meta.url), ["--group", group], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    client.on("message", (row) => rows.push(row as Row));
+    const code = await new Promise<number | null>((resolve) => client.once("exit", resolve));
+    if (code !== 0) throw new Error(`the ${group} group's client exited with ${code}`);
+  }
 
   // Result paths: the compiled reader against jsonpath-plus, on the parsed body.
   const parsed: unknown = JSON.parse(BODY);
@@ -183,10 +231,20 @@ async function main(): Promise<void> {
   const propRate = median([1, 2, 3].map(() => perSecond(() => compiled(parsed), 2_000_000)));
   const jsonPathRate = median([1, 2, 3].map(() => perSecond(viaJsonPath, 100_000)));
 
-  console.log(`machine: ${machine}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
-  console.log(`one-widget GET flow, ${BODY.length}-byte JSON body, one result mapped; median of ${ROUNDS} shuffled rounds; ${pinned ? "server and client pinned to separate CPUs" : "not pinned (no taskset or one CPU)"}`);
+  const pinned = rows.every((row) => row.pinned);
+  const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+  console.log(`machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `one-widget GET flow, ${BODY.length}-byte JSON body, one result mapped; median of ${ROUNDS} shuffled rounds; ` +
+      (pinned ? "server and client pinned to separate CPUs" : "not pinned (no taskset or one CPU)"),
+  );
   console.log("| concurrency | case | requests/s | client CPU µs/request | requests/s vs bare | CPU vs bare |");
   console.log("| --- | --- | ---: | ---: | ---: | ---: |");
-  for (const row of rows) console.log(row);
+  for (const [concurrency] of LOADS) {
+    for (const row of rows.filter((r) => r.concurrency === concurrency)) {
+      const vs = row.vs === undefined ? " | |" : ` | ${percent(row.vs.rate)} | ${percent(row.vs.cost)}`;
+      console.log(`| ${concurrency} | ${row.name} | ${Math.round(row.rate)} | ${Math.round(row.cost)}${vs} |`);
+    }
+  }
   console.log(`\nresult path ${path}: prop chain ${(propRate / 1e6).toFixed(1)} M/s, jsonpath-plus ${(jsonPathRate / 1e3).toFixed(0)} k/s: ${(propRate / jsonPathRate).toFixed(0)}x`);
 }

@@ -5,6 +5,7 @@ import type { ResolvedOptions, StepContext } from "./options.js";
 import { setOwn } from "./own-property.js";
 import { MASK, Redactor } from "./redact.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
+import { maskedVariables } from "./validate.js";
 import type { RunError, TraceEvent, VariableChange } from "./trace.js";
 
 /** A signal that never aborts, for handlers of runs without one. */
@@ -25,7 +26,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     readonly envSecrets: boolean,
     readonly vars: Record<string, unknown>,
   ) {
-    for (const [name, value] of Object.entries(vars)) if (this.isMasked(name)) this.redactor.addMasked(value);
+    for (const name of maskedVariables(flow)) if (Object.hasOwn(vars, name)) this.redactor.addMasked(vars[name]);
   }
 
   get variables(): V {

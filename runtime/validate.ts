@@ -4,7 +4,6 @@ import { FlowDefinitionError, FlowInputError } from "./errors.js";
 import type { FlowDefinition, Step, VariableSpec, Vars } from "./flow.js";
 import { describeType, matchesType } from "./types.js";
 
-
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const TYPES = new Set(["string", "number", "boolean", "json"]);
 const valid = new WeakSet<object>();
@@ -18,6 +17,20 @@ export function variableList<V extends Vars, S extends string, W extends string>
   if (list === undefined) {
     list = Object.entries<VariableSpec>(flow.variables);
     variableLists.set(flow, list);
+  }
+  return list;
+}
+
+const maskedLists = new WeakMap<object, readonly string[]>();
+
+/** The names of the flow's masked variables, computed once per flow object (most flows have none). */
+export function maskedVariables<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): readonly string[] {
+  let list = maskedLists.get(flow);
+  if (list === undefined) {
+    list = variableList(flow)
+      .filter(([, spec]) => spec.masked)
+      .map(([name]) => name);
+    maskedLists.set(flow, list);
   }
   return list;
 }
