@@ -67,12 +67,19 @@ export async function startServer(): Promise<TestServer> {
   const socketClosed = new WeakMap<Socket, Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
 
-  const later = (ms: number, fn: () => void): void => {
+  /** Runs `fn` after `ms` unless the response closes first: a closed socket leaves no timer of ours behind. */
+  const later = (res: ServerResponse, ms: number, fn: () => void): void => {
+    const cancel = (): void => {
+      clearTimeout(timer);
+      timers.delete(timer);
+    };
     const timer = setTimeout(() => {
       timers.delete(timer);
+      res.off("close", cancel);
       fn();
     }, ms);
     timers.add(timer);
+    res.once("close", cancel);
   };
 
   const respond = (res: ServerResponse, request: RecordedRequest, behaviour: Behaviour): void => {
@@ -105,7 +112,7 @@ export async function startServer(): Promise<TestServer> {
         const piece = rest.shift();
         if (res.destroyed) return;
         if (piece === undefined) res.end();
-        else res.write(piece, () => later(behaviour.intervalMs, next));
+        else res.write(piece, () => later(res, behaviour.intervalMs, next));
       };
       next();
       return;
@@ -121,7 +128,7 @@ export async function startServer(): Promise<TestServer> {
           return;
         }
         res.write(chunk);
-        later(intervalMs, tick);
+        later(res, intervalMs, tick);
       };
       tick();
       return;
@@ -137,7 +144,7 @@ export async function startServer(): Promise<TestServer> {
       res.writeHead(behaviour.status ?? 200, headers);
       res.end(body);
     };
-    if (behaviour.delayMs) later(behaviour.delayMs, send);
+    if (behaviour.delayMs) later(res, behaviour.delayMs, send);
     else send();
   };
 
