@@ -24,7 +24,8 @@ export interface Redirect {
   readonly to: string;
   /** The method of the request to `to`. */
   readonly method: string;
-  readonly time: number;
+  /** When, as a `performance.now()` reading. */
+  readonly at: number;
 }
 
 export interface AttemptResponse {
@@ -217,7 +218,7 @@ class Attempt implements DeadlineTarget {
         // Credentials go to the origin they were meant for, never to one a redirect names.
         if (next.origin !== originOf(this.url)) headers = headers.filter(([name]) => !request.credentials.includes(name.toLowerCase()));
         if (this.settled) return;
-        (this.redirects ??= []).push({ status, from: this.url, to: next.href, method: this.method, time: Date.now() });
+        (this.redirects ??= []).push({ status, from: this.url, to: next.href, method: this.method, at: performance.now() });
         this.url = next.href;
       }
     } catch (error) {

@@ -67,6 +67,8 @@ export interface RetryStep<W extends string> {
 
 export interface AttemptEvents<W extends string> {
   emit(event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>): void;
+  /** Epoch milliseconds for a `performance.now()` reading (the run's trace clock). */
+  epochAt(at: number): number;
 }
 
 export interface RetryOutcome {
@@ -102,8 +104,8 @@ export async function sendWithRetries<W extends string>(
   const maxAttempts = step.retry + 1;
   const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
   for (let attempt = 1; ; attempt++) {
-    const startTime = Date.now();
     const started = performance.now();
+    const startTime = events.epochAt(started);
     // Events are assigned field by field rather than spread: this is the per-request hot path.
     const start: Writable<HttpAttemptStartEvent<W>> = {
       type: "http.attempt.start",
@@ -119,9 +121,10 @@ export async function sendWithRetries<W extends string>(
     if (name !== undefined) start.name = name;
     events.emit(start);
     const result = await sendAttempt(request, settings, timeoutMs);
+    const ended = performance.now();
     if (result.redirects !== undefined) {
-      for (const { status, from, to, method, time } of result.redirects) {
-        const redirect: Writable<HttpRedirectEvent<W>> = { type: "http.redirect", widget, kind: "http", attempt, status, from, to, method, time };
+      for (const { status, from, to, method, at } of result.redirects) {
+        const redirect: Writable<HttpRedirectEvent<W>> = { type: "http.redirect", widget, kind: "http", attempt, status, from, to, method, time: events.epochAt(at) };
         if (name !== undefined) redirect.name = name;
         events.emit(redirect);
       }
@@ -138,8 +141,8 @@ export async function sendWithRetries<W extends string>(
       method: result.method,
       url: result.url,
       startTime,
-      time: Date.now(),
-      durationMs: roundMs(performance.now() - started),
+      time: events.epochAt(ended),
+      durationMs: roundMs(ended - started),
     };
     if (name !== undefined) end.name = name;
     if (result.status !== undefined) end.status = result.status;

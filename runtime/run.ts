@@ -57,7 +57,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
   const resolved = resolveOptions(options);
   const state = new RunState(flow, resolved, options.secrets === undefined, initialVariables(flow, input));
   const runStarted = performance.now();
-  const time = Date.now();
+  const time = state.epochAt(runStarted);
   const variables = shownVariables(flow, state);
   // Two literals rather than a spread (a slow path): `name` keeps its place between flow and source.
   const runStart: RunStartEvent =
@@ -85,8 +85,8 @@ export async function run<V extends Vars, S extends string, W extends string>(
     }
     steps++;
     const step = flow.steps[widget];
-    const startTime = Date.now();
     const started = performance.now();
+    const startTime = state.epochAt(started);
     const start: Writable<StepStartEvent<W>> = { type: "step.start", widget, kind: step.kind, source: step.source, step: steps, time: startTime };
     if (step.name !== undefined) start.name = step.name;
     state.emit(start);
@@ -113,7 +113,8 @@ export async function run<V extends Vars, S extends string, W extends string>(
         break;
     }
 
-    const endTime = Date.now();
+    const ended = performance.now();
+    const endTime = state.epochAt(ended);
     const end: Writable<StepEndEvent<W>> = {
       type: "step.end",
       widget,
@@ -123,7 +124,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
       time: endTime,
       startTime,
       endTime,
-      durationMs: roundMs(performance.now() - started),
+      durationMs: roundMs(ended - started),
       changes: result.changes,
     };
     // Assigned one by one rather than spread: this runs for every step and spreads cost.
@@ -153,6 +154,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
   if (state.handlerError !== undefined && outcome.kind !== "failed") outcome = failed(widget, state.handlerError);
 
   outcome = state.redactor.deep(outcome);
-  state.emit({ type: "run.end", flow: flow.id, time: Date.now(), durationMs: roundMs(performance.now() - runStarted), steps, outcome });
+  const finished = performance.now();
+  state.emit({ type: "run.end", flow: flow.id, time: state.epochAt(finished), durationMs: roundMs(finished - runStarted), steps, outcome });
   return { outcome, variables: state.variables, trace: state.trace };
 }

@@ -16,6 +16,8 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   readonly redactor = new Redactor();
   /** The first error an `onEvent` handler threw; the run fails at the next step boundary. */
   handlerError: RunError | undefined;
+  readonly #epoch = Date.now();
+  readonly #origin = performance.now();
   /** Created with the first secret resolved: most steps need none. */
   #secrets: Map<string, string> | undefined;
 
@@ -27,6 +29,11 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     readonly vars: Record<string, unknown>,
   ) {
     for (const name of maskedVariables(flow)) if (Object.hasOwn(vars, name)) this.redactor.addMasked(vars[name]);
+  }
+
+  /** Epoch milliseconds for a `performance.now()` reading taken during the run. */
+  epochAt(at: number): number {
+    return Math.round(this.#epoch + (at - this.#origin));
   }
 
   get variables(): V {

@@ -1,6 +1,8 @@
 // Trace events: what a run reports as it goes, live through `onEvent` and collected in the
 // result. Every string in an event has passed through the run's redactor before anyone sees it.
-// Times are epoch milliseconds (Date.now()); durations are milliseconds from performance.now().
+// Times are epoch milliseconds: the wall clock read once as the run starts, advanced by the
+// monotonic clock, so they never go backwards within a run and each costs one clock read.
+// Durations are milliseconds from performance.now().
 import type { HttpMethod, Step } from "./flow.js";
 
 export type StepKind = Step<Record<string, unknown>, string, string>["kind"];
