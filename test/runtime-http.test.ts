@@ -235,6 +235,12 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
       [308, `${p}/final`],
     ]);
     expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({ url: `${server.url}${p}/final`, status: 200 });
+    // Trace times never go backwards, redirects included, and agree with the durations.
+    const times = result.trace.map((e) => e.time);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    for (const e of result.trace) {
+      if (e.type === "http.attempt.end" || e.type === "step.end") expect(Math.abs(e.time - e.startTime - e.durationMs)).toBeLessThanOrEqual(1);
+    }
 
     const tooMany = await call(flow, {}, { maxRedirects: 2 });
     expect(tooMany.outcome.widget).toBe("bad");
