@@ -7,7 +7,7 @@
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
 import type { FetchInit, FetchLike, FetchResponse } from "./fetch.js";
 import type { PreparedRequest } from "./request.js";
-import type { RunError } from "./trace.js";
+import type { RunError, Writable } from "./trace.js";
 
 export interface AttemptSettings {
   readonly fetch: FetchLike;
@@ -55,7 +55,6 @@ export interface AttemptFailure {
 export type AttemptResult = AttemptResponse | AttemptFailure;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function originOf(url: string): string {
   return new URL(url).origin;
@@ -178,9 +177,9 @@ class Attempt implements DeadlineTarget {
         // A declared length bounds an unencoded body (the HTTP parser stops there), so it can be
         // read whole as text, the cheapest read fetch offers. A compressed body may inflate past
         // its declared length, so it is counted chunk by chunk like a body of unknown length.
-        const encoded = response.headers.get("content-encoding") !== null;
-        if (!encoded && declared > limit) return this.#settle(this.#tooLarge(status, declared));
-        if (!encoded && declared <= limit && response.text !== undefined) {
+        const whole = response.headers.get("content-encoding") === null && !Number.isNaN(declared);
+        if (whole && declared > limit) return this.#settle(this.#tooLarge(status, declared));
+        if (whole && response.text !== undefined) {
           text = await response.text();
           bytes = declared;
         } else if (response.body === null) {

@@ -97,7 +97,7 @@ class DeadlineQueue {
     const next = this.#entries[this.#head];
     if (next === undefined) {
       this.#timer = undefined;
-      if (queues.get(this.#ms) === this) queues.delete(this.#ms);
+      queues.delete(this.#ms);
       return;
     }
     this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(next.at - now)));

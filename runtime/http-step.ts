@@ -6,11 +6,10 @@ import { mapResults } from "./results.js";
 import { sendWithRetries } from "./retry.js";
 import type { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
-import type { RunError } from "./trace.js";
+import type { RunError, Writable } from "./trace.js";
 
 const NO_SECRETS = { ok: true, values: {} } as const;
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function isSuccess(status: number): boolean {
   return status >= 200 && status <= 299;

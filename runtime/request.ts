@@ -50,7 +50,7 @@ export function buildRequest<V extends Vars, S extends string, W extends string>
     return invalid("invalid-request", `building the request failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  const target = withQuery(url, query, step.secrets.length === 0);
+  const target = withQuery(url, query);
   if (typeof target !== "string") return target;
   if (body !== undefined && step.method === "GET") return invalid("invalid-request", "a GET request cannot carry a body");
 
@@ -85,15 +85,8 @@ function serialiseBody<V extends Vars, S extends string>(
   }
 }
 
-/**
- * URLs already checked, by their text: flows call the same endpoints run after run, and the
- * check is a pure function of the text. Only URLs built without secrets are kept. Bounded.
- */
-const checkedUrls = new Map<string, string>();
-const CHECKED_URLS_LIMIT = 256;
-
 /** Appends `query` pairs (URLSearchParams encoding) to the URL, keeping any query it already has. */
-function withQuery(url: string, query: ReadonlyArray<readonly [string, string]>, cacheable: boolean): string | BuildResult {
+function withQuery(url: string, query: ReadonlyArray<readonly [string, string]>): string | BuildResult {
   const hash = url.indexOf("#");
   let base = hash === -1 ? url : url.slice(0, hash); // fetch never sends the fragment
   if (query.length > 0) {
@@ -101,17 +94,6 @@ function withQuery(url: string, query: ReadonlyArray<readonly [string, string]>,
     const separator = !base.includes("?") ? "?" : base.endsWith("?") || base.endsWith("&") ? "" : "&";
     base += separator + encoded;
   }
-  const known = checkedUrls.get(base);
-  if (known !== undefined) return known;
-  const checked = checkUrl(base);
-  if (cacheable && typeof checked === "string") {
-    if (checkedUrls.size >= CHECKED_URLS_LIMIT) checkedUrls.clear();
-    checkedUrls.set(base, checked);
-  }
-  return checked;
-}
-
-function checkUrl(base: string): string | BuildResult {
   let parsed: URL;
   try {
     parsed = new URL(base);

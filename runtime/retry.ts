@@ -2,7 +2,7 @@
 // backoff with jitter, or the server's Retry-After up to a cap), and one trace event per attempt.
 import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
 import type { PreparedRequest } from "./request.js";
-import { roundMs, type HttpAttemptEndEvent, type HttpAttemptStartEvent, type HttpRedirectEvent, type RetryWait } from "./trace.js";
+import { roundMs, type HttpAttemptEndEvent, type HttpAttemptStartEvent, type HttpRedirectEvent, type RetryWait, type Writable } from "./trace.js";
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
 export function isRetriableStatus(status: number): boolean {
@@ -76,7 +76,6 @@ export interface RetryOutcome {
   readonly attempts: number;
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function waitBefore(result: AttemptResult, attempt: number, settings: RetrySettings): RetryWait {
   const retryAfter = result.kind === "response" ? parseRetryAfter(result.headers.get("retry-after")) : undefined;

@@ -12,10 +12,9 @@ import { setOwn } from "./own-property.js";
 import { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import { runCondition, runRoute, runSend, runSet } from "./steps.js";
-import { roundMs, type Outcome, type RunError, type RunStartEvent, type StepEndEvent, type StepStartEvent, type TraceEvent } from "./trace.js";
+import { roundMs, type Outcome, type RunError, type RunStartEvent, type StepEndEvent, type StepStartEvent, type TraceEvent, type Writable } from "./trace.js";
 import { assertValidFlow, assertValidInput, variableList } from "./validate.js";
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface RunResult<V extends Vars, W extends string> {
   readonly outcome: Outcome<W>;

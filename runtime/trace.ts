@@ -5,6 +5,9 @@
 // Durations are milliseconds from performance.now().
 import type { HttpMethod, Step } from "./flow.js";
 
+/** Events and outcomes are built field by field on the hot path (no spreads), then handed out readonly. */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 export type StepKind = Step<Record<string, unknown>, string, string>["kind"];
 
 /** Why a step or a run failed. Messages name variables, paths, secrets and types, never values. */
