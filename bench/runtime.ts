@@ -136,6 +136,18 @@ async function measureGroup(group: Group): Promise<Row[]> {
     const result = await run(f, {}, { fetch, secrets });
     if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01") throw new Error("unexpected run");
   };
+  // The runtime's own work without its I/O: the same run against a fetch that answers at once
+  // with the same body. Added to a bare request, it shows what that work costs between sockets.
+  const stubResponse = { status: 200, headers: new Headers({ "content-type": "application/json", "content-length": String(Buffer.byteLength(BODY)) }), body: null, text: async () => BODY };
+  const stubFetch: typeof runtime.defaultFetch = async () => stubResponse;
+  const bareThenStubRun = (fetch: Fetch): (() => Promise<void>) => {
+    const request = bare(fetch);
+    const stubRun = viaRuntime(stubFetch);
+    return async () => {
+      await request();
+      await stubRun();
+    };
+  };
 
   // The first case of each group is the bare baseline the others are compared with.
   const cases: Array<[string, () => Promise<void>]> = {
@@ -143,6 +155,7 @@ async function measureGroup(group: Group): Promise<Row[]> {
       ["bare cross-fetch", bare(crossFetch)],
       ["runtime, cross-fetch (default)", viaRuntime(runtime.defaultFetch)],
       ["bare cross-fetch with a timeout (AbortController + setTimeout)", bareWithTimeout(crossFetch)],
+      ["bare cross-fetch, then the runtime against a stub fetch (no I/O)", bareThenStubRun(crossFetch)],
     ] as Array<[string, () => Promise<void>]>,
     "global-fetch": [
       ["bare global fetch", bare(globalThis.fetch)],

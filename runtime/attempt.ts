@@ -8,6 +8,7 @@ import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from
 import type { FetchInit, FetchLike, FetchResponse } from "./fetch.js";
 import type { PreparedRequest } from "./request.js";
 import type { RunError, Writable } from "./trace.js";
+import { performance } from "node:perf_hooks";
 
 export interface AttemptSettings {
   readonly fetch: FetchLike;

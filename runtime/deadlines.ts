@@ -5,6 +5,7 @@
 //
 // The shared timer keeps the process alive only while some attempt is pending; when none is,
 // it is unref'd and, once it fires with nothing left, dropped, so no timer outlives a run.
+import { performance } from "node:perf_hooks";
 
 /** What a deadline calls when it passes: an object rather than a closure, one fewer allocation per attempt. */
 export interface DeadlineTarget {

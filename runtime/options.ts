@@ -69,24 +69,29 @@ export interface ResolvedOptions<V extends Vars, W extends string> extends Runti
 
 const defaultSecrets = envSecrets();
 
-function limit(options: Partial<RuntimeLimits>, key: keyof RuntimeLimits, minimum: number): number {
-  const value = options[key] ?? RUNTIME_DEFAULTS[key];
-  if (!Number.isSafeInteger(value) || value < minimum) {
-    throw new RangeError(`run option ${key} must be an integer of at least ${minimum}, got ${String(value)}`);
+/** `value`, or `fallback` when it is absent; `key` only names it in the error. */
+function limit(key: keyof RuntimeLimits, value: number | undefined, fallback: number, minimum: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isSafeInteger(chosen) || chosen < minimum) {
+    throw new RangeError(`run option ${key} must be an integer of at least ${minimum}, got ${String(chosen)}`);
   }
-  return value;
+  return chosen;
 }
 
-/** Fills in defaults; an invalid limit is a programmer error (RangeError). Runs once per run, so no loops or spreads. */
+/**
+ * Fills in defaults; an invalid limit is a programmer error (RangeError). Each option is read
+ * by name: `options[key]` with a different key each time is a megamorphic read, whose entries
+ * in V8's shared stub cache evict node:http's and slow every request (bench/README.md).
+ */
 export function resolveOptions<V extends Vars, W extends string>(options: RunOptions<V, W>): ResolvedOptions<V, W> {
   return {
-    maxSteps: limit(options, "maxSteps", 1),
-    maxResponseBytes: limit(options, "maxResponseBytes", 0),
-    maxRedirects: limit(options, "maxRedirects", 0),
-    timeoutMs: limit(options, "timeoutMs", 1),
-    retryBaseDelayMs: limit(options, "retryBaseDelayMs", 0),
-    retryMaxDelayMs: limit(options, "retryMaxDelayMs", 0),
-    retryAfterCapMs: limit(options, "retryAfterCapMs", 0),
+    maxSteps: limit("maxSteps", options.maxSteps, RUNTIME_DEFAULTS.maxSteps, 1),
+    maxResponseBytes: limit("maxResponseBytes", options.maxResponseBytes, RUNTIME_DEFAULTS.maxResponseBytes, 0),
+    maxRedirects: limit("maxRedirects", options.maxRedirects, RUNTIME_DEFAULTS.maxRedirects, 0),
+    timeoutMs: limit("timeoutMs", options.timeoutMs, RUNTIME_DEFAULTS.timeoutMs, 1),
+    retryBaseDelayMs: limit("retryBaseDelayMs", options.retryBaseDelayMs, RUNTIME_DEFAULTS.retryBaseDelayMs, 0),
+    retryMaxDelayMs: limit("retryMaxDelayMs", options.retryMaxDelayMs, RUNTIME_DEFAULTS.retryMaxDelayMs, 0),
+    retryAfterCapMs: limit("retryAfterCapMs", options.retryAfterCapMs, RUNTIME_DEFAULTS.retryAfterCapMs, 0),
     fetch: options.fetch ?? defaultFetch,
     secrets: options.secrets ?? defaultSecrets,
     signal: options.signal,

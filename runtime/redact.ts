@@ -104,16 +104,18 @@ export class Redactor {
       }
       return copy ?? value;
     }
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record);
+    // Keys and values as two lists rather than `record[key]`: a keyed read over every event's
+    // keys is megamorphic, and that slows node:http too (runtime/options.ts).
+    const keys = Object.keys(value);
+    const values = Object.values(value);
     let copy: Record<string, unknown> | undefined;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const item = this.#walk(record[key]);
+      const item = this.#walk(values[i]);
       const newKey = this.text(key);
-      if (copy === undefined && (item !== record[key] || newKey !== key)) {
+      if (copy === undefined && (item !== values[i] || newKey !== key)) {
         copy = {};
-        for (let j = 0; j < i; j++) setOwn(copy, keys[j]!, record[keys[j]!]);
+        for (let j = 0; j < i; j++) setOwn(copy, keys[j]!, values[j]);
       }
       if (copy !== undefined) setOwn(copy, newKey, item);
     }

@@ -3,6 +3,7 @@
 import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
 import type { PreparedRequest } from "./request.js";
 import { roundMs, type HttpAttemptEndEvent, type HttpAttemptStartEvent, type HttpRedirectEvent, type RetryWait, type Writable } from "./trace.js";
+import { performance } from "node:perf_hooks";
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
 export function isRetriableStatus(status: number): boolean {

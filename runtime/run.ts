@@ -13,7 +13,8 @@ import { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import { runCondition, runRoute, runSend, runSet } from "./steps.js";
 import { roundMs, type Outcome, type RunError, type RunStartEvent, type StepEndEvent, type StepStartEvent, type TraceEvent, type Writable } from "./trace.js";
-import { assertValidFlow, assertValidInput, variableList } from "./validate.js";
+import { assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
+import { performance } from "node:perf_hooks";
 
 
 export interface RunResult<V extends Vars, W extends string> {
@@ -25,12 +26,12 @@ export interface RunResult<V extends Vars, W extends string> {
 }
 
 function initialVariables<V extends Vars, S extends string, W extends string>(
-  flow: FlowDefinition<V, S, W>,
+  plan: FlowPlan<V, S, W>,
   input: Readonly<Partial<V>>,
 ): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   const given = input as Readonly<Record<string, unknown>>;
-  for (const [name, spec] of variableList(flow)) {
+  for (const [name, spec] of plan.variables) {
     const value = spec.scope === "global" && Object.hasOwn(given, name) ? given[name] : undefined;
     if (value !== undefined) setOwn(vars, name, value);
     // Defaults are cloned so a run that changes a json value cannot change the next run's default.
@@ -40,9 +41,9 @@ function initialVariables<V extends Vars, S extends string, W extends string>(
 }
 
 /** The variables as the run starts, as traces show them (masked ones hidden), in declaration order. */
-function shownVariables<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>, state: RunState<V, S, W>): Record<string, unknown> {
+function shownVariables<V extends Vars, S extends string, W extends string>(plan: FlowPlan<V, S, W>, state: RunState<V, S, W>): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
-  for (const [name] of variableList(flow)) if (Object.hasOwn(state.vars, name)) setOwn(shown, name, state.display(name, state.vars[name]));
+  for (const [name] of plan.variables) if (Object.hasOwn(state.vars, name)) setOwn(shown, name, state.display(name, state.vars[name]));
   return shown;
 }
 
@@ -51,13 +52,13 @@ export async function run<V extends Vars, S extends string, W extends string>(
   input: Readonly<Partial<V>>,
   options: RunOptions<V, W> = {},
 ): Promise<RunResult<V, W>> {
-  assertValidFlow(flow);
+  const plan = assertValidFlow(flow);
   assertValidInput(flow, input);
   const resolved = resolveOptions(options);
-  const state = new RunState(flow, resolved, options.secrets === undefined, initialVariables(flow, input));
+  const state = new RunState(flow, plan.masked, resolved, options.secrets === undefined, initialVariables(plan, input));
   const runStarted = performance.now();
   const time = state.epochAt(runStarted);
-  const variables = shownVariables(flow, state);
+  const variables = shownVariables(plan, state);
   // Two literals rather than a spread (a slow path): `name` keeps its place between flow and source.
   const runStart: RunStartEvent =
     flow.name === undefined
@@ -83,7 +84,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
       break;
     }
     steps++;
-    const step = flow.steps[widget];
+    const step = plan.steps.get(widget)!; // validation checked that every exit names a widget
     const started = performance.now();
     const startTime = state.epochAt(started);
     const start: Writable<StepStartEvent<W>> = { type: "step.start", widget, kind: step.kind, source: step.source, step: steps, time: startTime };

@@ -5,8 +5,9 @@ import type { ResolvedOptions, StepContext } from "./options.js";
 import { setOwn } from "./own-property.js";
 import { MASK, Redactor } from "./redact.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
-import { maskedVariables } from "./validate.js";
 import type { RunError, TraceEvent, VariableChange } from "./trace.js";
+// Imported: the global `performance` is a lazy getter, a function call on every read.
+import { performance } from "node:perf_hooks";
 
 /** A signal that never aborts, for handlers of runs without one. */
 const NEVER = new AbortController().signal;
@@ -23,12 +24,14 @@ export class RunState<V extends Vars, S extends string, W extends string> {
 
   constructor(
     readonly flow: FlowDefinition<V, S, W>,
+    /** The flow's masked variables. */
+    readonly masked: ReadonlySet<string>,
     readonly options: ResolvedOptions<V, W>,
     /** Whether `options.secrets` is the env default, to say where a missing secret was looked for. */
     readonly envSecrets: boolean,
     readonly vars: Record<string, unknown>,
   ) {
-    for (const name of maskedVariables(flow)) if (Object.hasOwn(vars, name)) this.redactor.addMasked(vars[name]);
+    for (const name of masked) if (Object.hasOwn(vars, name)) this.redactor.addMasked(vars[name]);
   }
 
   /** Epoch milliseconds for a `performance.now()` reading taken during the run. */
@@ -52,7 +55,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   }
 
   isMasked(name: string): boolean {
-    return Object.hasOwn(this.flow.variables, name) && this.flow.variables[name as keyof V & string].masked;
+    return this.masked.size > 0 && this.masked.has(name);
   }
 
   /** A value as traces show it: masked variables as ••••. */

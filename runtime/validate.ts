@@ -6,10 +6,9 @@ import { describeType, matchesType } from "./types.js";
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const TYPES = new Set(["string", "number", "boolean", "json"]);
-const valid = new WeakSet<object>();
 const variableLists = new WeakMap<object, ReadonlyArray<readonly [string, VariableSpec]>>();
 
-/** The flow's declarations as a list, computed once per flow object (runs iterate it twice). */
+/** The flow's declarations as a list, computed once per flow object. */
 export function variableList<V extends Vars, S extends string, W extends string>(
   flow: FlowDefinition<V, S, W>,
 ): ReadonlyArray<readonly [string, VariableSpec]> {
@@ -21,29 +20,38 @@ export function variableList<V extends Vars, S extends string, W extends string>
   return list;
 }
 
-const maskedLists = new WeakMap<object, readonly string[]>();
-
-/** The names of the flow's masked variables, computed once per flow object (most flows have none). */
-export function maskedVariables<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): readonly string[] {
-  let list = maskedLists.get(flow);
-  if (list === undefined) {
-    list = variableList(flow)
-      .filter(([, spec]) => spec.masked)
-      .map(([name]) => name);
-    maskedLists.set(flow, list);
-  }
-  return list;
+/** What a run needs from a valid flow, worked out once per flow object. */
+export interface FlowPlan<V extends Vars, S extends string, W extends string> {
+  readonly variables: ReadonlyArray<readonly [string, VariableSpec]>;
+  /** Names of masked variables (most flows have none). */
+  readonly masked: ReadonlySet<string>;
+  /**
+   * Steps by widget id. A Map rather than `flow.steps[widget]`: a keyed read with a different
+   * id at each step is megamorphic, and that slows node:http too (runtime/options.ts).
+   */
+  readonly steps: ReadonlyMap<string, Step<V, S, W>>;
 }
 
-/** Throws FlowDefinitionError listing every problem; remembers flows that passed. */
-export function assertValidFlow<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): void {
-  if (typeof flow === "object" && flow !== null && valid.has(flow)) return;
+/** Plans by flow object; each is read back with the types of the flow it was made for. */
+const plans = new WeakMap<object, unknown>();
+
+/** Throws FlowDefinitionError listing every problem; a flow that passed is not checked again. */
+export function assertValidFlow<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): FlowPlan<V, S, W> {
+  const known = typeof flow === "object" && flow !== null ? (plans.get(flow) as FlowPlan<V, S, W> | undefined) : undefined;
+  if (known !== undefined) return known;
   const problems = flowProblems(flow);
   if (problems.length > 0) {
     const id = typeof flow === "object" && flow !== null && typeof flow.id === "string" ? flow.id : "(unknown)";
     throw new FlowDefinitionError(id, problems);
   }
-  valid.add(flow);
+  const variables = variableList(flow);
+  const plan: FlowPlan<V, S, W> = {
+    variables,
+    masked: new Set(variables.filter(([, spec]) => spec.masked).map(([name]) => name)),
+    steps: new Map(Object.entries<Step<V, S, W>>(flow.steps)),
+  };
+  plans.set(flow, plan);
+  return plan;
 }
 
 function flowProblems<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): string[] {

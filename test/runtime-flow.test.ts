@@ -238,7 +238,17 @@ describe("programmer errors", () => {
     await expect(run(flow, {})).rejects.toThrow("a: undeclared secret NOPE; a: result to undeclared variable ghost");
   });
 
-  it.each([{ maxSteps: 0 }, { timeoutMs: -1 }, { maxRedirects: 1.5 }, { maxResponseBytes: Number.NaN }])("rejects invalid limits %j", async (options) => {
+  it.each([
+    { maxSteps: 0 },
+    { timeoutMs: -1 },
+    { maxRedirects: 1.5 },
+    { maxResponseBytes: Number.NaN },
+    { retryBaseDelayMs: -5 },
+    { retryMaxDelayMs: Number.POSITIVE_INFINITY },
+    { retryAfterCapMs: "10" as unknown as number },
+  ])("rejects invalid limits %j, naming the option", async (options) => {
+    const [name] = Object.keys(options);
     await expect(run(loopFlow(1), { caller: "x" }, options)).rejects.toThrow(RangeError);
+    await expect(run(loopFlow(1), { caller: "x" }, options)).rejects.toThrow(`run option ${name} must be an integer`);
   });
 });
