@@ -55,7 +55,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   }
 
   isMasked(name: string): boolean {
-    return this.masked.size > 0 && this.masked.has(name);
+    return this.masked.has(name);
   }
 
   /** A value as traces show it: masked variables as ••••. */
