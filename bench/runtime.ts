@@ -5,13 +5,14 @@
 //
 //   npm run build && node bench/runtime.ts
 //
-// Each group of cases (cross-fetch, Node's global fetch, a secret with redaction) is measured in
-// its own client process, as an application runs one configuration: sharing a process lets one
-// group's type feedback slow another's code (bench/README.md has the figures). Each client forks
-// its server; where `taskset` exists and there are two CPUs or more, the server is pinned to one
-// CPU and the client (all its threads) to another, so they never compete for a core. Each round
-// runs every case of the group once, in a shuffled order; "vs bare" is the median over rounds of
-// the ratio to the group's bare case in the same round, which cancels a shared machine's drift.
+// Every case runs in its own client process, as an application runs one configuration: in a
+// shared process one case's type feedback slows another's code (node-fetch sees every case's
+// request options; bench/README.md has the figures). One server process answers them all.
+// Where `taskset` exists and there are two CPUs or more, the server is pinned to one CPU and
+// the clients (all their threads) to another, so server and client never compete for a core.
+// The main process runs the rounds: each round asks every case of a group for one batch, one
+// client at a time in a shuffled order; "vs bare" is the median over rounds of the ratio to the
+// group's bare case in the same round, which cancels a shared machine's drift.
 import { execFileSync, fork } from "node:child_process";
 import { createServer } from "node:http";
 import { availableParallelism, cpus } from "node:os";
@@ -26,13 +27,24 @@ const BODY = JSON.stringify({
 });
 const GROUPS = ["cross-fetch", "global-fetch", "secret"] as const;
 type Group = (typeof GROUPS)[number];
-const ROUNDS = 15;
+/**
+ * Many short rounds: on a shared machine the throughput of one batch drifts by several percent
+ * from the next, so each round is short (tens of milliseconds per case) and the paired ratios
+ * of many rounds give the median.
+ */
+const ROUNDS = 101;
+/**
+ * Requests each client makes before any measurement. V8 moves node-fetch's request path and the
+ * runtime's larger functions to its optimising tier only after 10,000 to 20,000 calls (seen with
+ * --trace-opt); a long-running service runs that code, so that is what is compared.
+ */
+const WARMUP = 25_000;
 const LOADS = [
-  [1, 400],
-  [64, 1500],
+  [1, 100],
+  [64, 400],
 ] as const;
 
-/** One table row, sent from a group's client process to the main one. */
+/** One table row. */
 interface Row {
   readonly concurrency: number;
   readonly name: string;
@@ -40,8 +52,18 @@ interface Row {
   readonly cost: number;
   /** Paired medians against the group's bare case; absent for the bare case itself. */
   readonly vs?: { readonly rate: number; readonly cost: number };
-  readonly pinned: boolean;
 }
+
+/** What the main process asks a case's client for: one batch at this concurrency. */
+interface Batch {
+  readonly concurrency: number;
+  readonly requests: number;
+}
+
+/** A client's answer: requests per second, and its own CPU microseconds per request. */
+type Measured = readonly [rate: number, cost: number];
+
+type Runtime = typeof import("../runtime/index.js");
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -56,36 +78,34 @@ if (process.argv[2] === "--server") {
     process.send?.(typeof address === "object" && address !== null ? address.port : 0);
   });
   process.on("disconnect", () => process.exit(0));
-} else if (process.argv[2] === "--group") {
-  for (const row of await measureGroup(process.argv[3] as Group)) process.send?.(row);
-  process.disconnect();
+} else if (process.argv[2] === "--case") {
+  await serveCase(process.argv[3] as Group, Number(process.argv[4]), process.argv[5]!);
 } else {
   await main();
 }
 
-/** Pins the server to CPU 1 and this process, all threads, to CPU 0; false when taskset is missing. */
-function pin(serverPid: number | undefined): boolean {
-  if (serverPid === undefined || availableParallelism() < 2) return false;
+/** Pins a process, all its threads, to one CPU; false when taskset is missing or fails. */
+function pinTo(cpu: number, pid: number | undefined): boolean {
+  if (pid === undefined) return false;
   try {
-    execFileSync("taskset", ["-p", "-c", "1", String(serverPid)], { stdio: "ignore" });
-    execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
     return true;
   } catch {
     return false;
   }
 }
 
-async function measureGroup(group: Group): Promise<Row[]> {
-  // The built runtime (what applications import); its types come from the sources.
-  const distUrl = new URL("../dist/runtime/index.js", import.meta.url);
-  const runtime: typeof import("../runtime/index.js") = await import(distUrl.href);
+/** The built runtime (what applications import); its types come from the sources. */
+async function loadRuntime(): Promise<Runtime> {
+  return import(new URL("../dist/runtime/index.js", import.meta.url).href).catch(() => {
+    console.error("bench/runtime.ts needs the built runtime: run `npm run build` first.");
+    process.exit(2);
+  });
+}
+
+/** A group's cases against the server at `url`, each a name and one request; the first is the bare baseline. */
+function casesOf(runtime: Runtime, group: Group, url: string): Array<[string, () => Promise<void>]> {
   const { run, prop } = runtime;
-
-  const server = fork(fileURLToPath(import.meta.url), ["--server"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const port = await new Promise<number>((resolve) => server.once("message", (m) => resolve(Number(m))));
-  const pinned = pin(server.pid);
-  const url = `http://127.0.0.1:${port}/orders/A1-2207`;
-
   type W = "lookup" | "done";
   type V = { ship_date?: string };
   const lookup: HttpStep<V, "TOKEN", W> = {
@@ -149,8 +169,7 @@ async function measureGroup(group: Group): Promise<Row[]> {
     };
   };
 
-  // The first case of each group is the bare baseline the others are compared with.
-  const cases: Array<[string, () => Promise<void>]> = {
+  return {
     "cross-fetch": [
       ["bare cross-fetch", bare(crossFetch)],
       ["runtime, cross-fetch (default)", viaRuntime(runtime.defaultFetch)],
@@ -166,21 +185,60 @@ async function measureGroup(group: Group): Promise<Row[]> {
       ["runtime, cross-fetch, secret Authorization + redaction", viaRuntime(runtime.defaultFetch, withSecret)],
     ] as Array<[string, () => Promise<void>]>,
   }[group];
+}
 
-  /** Requests per second, and CPU microseconds per request spent in this (the client) process. */
-  async function throughput(fn: () => Promise<void>, concurrency: number, requests: number): Promise<[number, number]> {
-    let next = 0;
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next++ < requests) await fn();
-      }),
-    );
-    const used = process.cpuUsage(cpu);
-    return [requests / ((performance.now() - started) / 1000), (used.user + used.system) / requests];
-  }
+/** A case's client: runs one case, a batch at a time, whenever the main process asks. */
+async function serveCase(group: Group, index: number, url: string): Promise<void> {
+  const fn = casesOf(await loadRuntime(), group, url)[index]![1];
+  process.on("message", (batch: Batch) => {
+    void throughput(fn, batch.concurrency, batch.requests).then((measured) => process.send?.(measured));
+  });
+  process.on("disconnect", () => process.exit(0));
+  process.send?.("ready");
+}
 
+/** Requests per second, and CPU microseconds per request spent in this (the client) process. */
+async function throughput(fn: () => Promise<void>, concurrency: number, requests: number): Promise<Measured> {
+  let next = 0;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < requests) await fn();
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return [requests / ((performance.now() - started) / 1000), (used.user + used.system) / requests];
+}
+
+/** A case's client process, ready for batches. */
+interface Client {
+  readonly name: string;
+  readonly pid: number | undefined;
+  measure(batch: Batch): Promise<Measured>;
+  stop(): void;
+}
+
+async function startClient(group: Group, index: number, name: string, url: string): Promise<Client> {
+  const child = fork(fileURLToPath(import.meta.url), ["--case", group, String(index), url], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the client of "${name}" exited with ${code}`))));
+  await Promise.race([new Promise((resolve) => child.once("message", resolve)), exited]);
+  return {
+    name,
+    pid: child.pid,
+    measure: (batch) => {
+      child.send(batch);
+      return Promise.race([new Promise<Measured>((resolve) => child.once("message", (m) => resolve(m as Measured))), exited]);
+    },
+    stop: () => {
+      exited.catch(() => undefined);
+      child.disconnect();
+    },
+  };
+}
+
+/** Each group's rows: every round asks each case once, in a shuffled order. */
+async function measureGroups(runtime: Runtime, url: string, pinClients: (pid: number | undefined) => void): Promise<Row[]> {
   let seed = 1;
   const random = (): number => ((seed = (seed * 48271) % 2147483647) - 1) / 2147483646; // seeded: same order every run
   const shuffled = <T>(items: readonly T[]): T[] => {
@@ -192,43 +250,48 @@ async function measureGroup(group: Group): Promise<Row[]> {
     return copy;
   };
   const rows: Row[] = [];
-  for (const [concurrency, requests] of LOADS) {
-    for (const [, fn] of cases) await throughput(fn, concurrency, 500); // warm up JIT and pools
-    const rates = new Map<string, number[]>(cases.map(([name]) => [name, []]));
-    const costs = new Map<string, number[]>(cases.map(([name]) => [name, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, fn] of shuffled(cases)) {
-        const [rate, cost] = await throughput(fn, concurrency, requests);
-        rates.get(name)!.push(rate);
-        costs.get(name)!.push(cost);
+  for (const group of GROUPS) {
+    const clients = await Promise.all(casesOf(runtime, group, url).map(([name], index) => startClient(group, index, name, url)));
+    for (const client of clients) pinClients(client.pid);
+    try {
+      for (const client of clients) await client.measure({ concurrency: 64, requests: WARMUP });
+      for (const [concurrency, requests] of LOADS) {
+        for (const client of clients) await client.measure({ concurrency, requests: 500 }); // settle the pool at this concurrency
+        const rates = new Map<string, number[]>(clients.map(({ name }) => [name, []]));
+        const costs = new Map<string, number[]>(clients.map(({ name }) => [name, []]));
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const client of shuffled(clients)) {
+            const [rate, cost] = await client.measure({ concurrency, requests });
+            rates.get(client.name)!.push(rate);
+            costs.get(client.name)!.push(cost);
+          }
+        }
+        const bareName = clients[0]!.name;
+        const paired = (series: Map<string, number[]>, name: string): number =>
+          median(series.get(name)!.map((value, round) => value / series.get(bareName)![round]! - 1));
+        for (const { name } of clients) {
+          const row = { concurrency, name, rate: median(rates.get(name)!), cost: median(costs.get(name)!) };
+          rows.push(name === bareName ? row : { ...row, vs: { rate: paired(rates, name), cost: paired(costs, name) } });
+        }
       }
-    }
-    const bareName = cases[0]![0];
-    const paired = (series: Map<string, number[]>, name: string): number =>
-      median(series.get(name)!.map((value, round) => value / series.get(bareName)![round]! - 1));
-    for (const [name] of cases) {
-      const row = { concurrency, name, rate: median(rates.get(name)!), cost: median(costs.get(name)!), pinned };
-      rows.push(name === bareName ? row : { ...row, vs: { rate: paired(rates, name), cost: paired(costs, name) } });
+    } finally {
+      for (const client of clients) client.stop();
     }
   }
-  server.disconnect();
   return rows;
 }
 
 async function main(): Promise<void> {
-  const runtime: typeof import("../runtime/index.js") = await import(new URL("../dist/runtime/index.js", import.meta.url).href).catch(() => {
-    console.error("bench/runtime.ts needs the built runtime: run `npm run build` first.");
-    process.exit(2);
-  });
+  const runtime = await loadRuntime();
   const { prop } = runtime;
 
-  const rows: Row[] = [];
-  for (const group of GROUPS) {
-    const client = fork(fileURLToPath(import.meta.url), ["--group", group], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    client.on("message", (row) => rows.push(row as Row));
-    const code = await new Promise<number | null>((resolve) => client.once("exit", resolve));
-    if (code !== 0) throw new Error(`the ${group} group's client exited with ${code}`);
-  }
+  const server = fork(fileURLToPath(import.meta.url), ["--server"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const port = await new Promise<number>((resolve) => server.once("message", (m) => resolve(Number(m))));
+  const url = `http://127.0.0.1:${port}/orders/A1-2207`;
+  let pinned = availableParallelism() >= 2 && pinTo(1, server.pid);
+  const rows = await measureGroups(runtime, url, (pid) => {
+    if (pinned) pinned = pinTo(0, pid);
+  }).finally(() => server.disconnect());
 
   // Result paths: the compiled reader against jsonpath-plus, on the parsed body.
   const parsed: unknown = JSON.parse(BODY);
@@ -244,7 +307,6 @@ async function main(): Promise<void> {
   const propRate = median([1, 2, 3].map(() => perSecond(() => compiled(parsed), 2_000_000)));
   const jsonPathRate = median([1, 2, 3].map(() => perSecond(viaJsonPath, 100_000)));
 
-  const pinned = rows.every((row) => row.pinned);
   const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
   console.log(`machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
   console.log(

@@ -5,7 +5,7 @@
 // This is the per-request hot path: one object per attempt carries its state, and serves as
 // the deadline's and the abort listener's target, rather than a closure for each.
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
-import type { FetchInit, FetchLike, FetchResponse } from "./fetch.js";
+import { abortHandle, declaredLength, type AbortHandle, type FetchInit, type FetchLike, type FetchResponse } from "./fetch.js";
 import type { PreparedRequest } from "./request.js";
 import type { RunError, Writable } from "./trace.js";
 import { performance } from "node:perf_hooks";
@@ -107,7 +107,7 @@ class Attempt implements DeadlineTarget {
   url: string;
   settled = false;
   redirects: Redirect[] | undefined;
-  readonly #controller = new AbortController();
+  readonly #abort: AbortHandle;
   readonly #deadline: Deadline;
 
   constructor(
@@ -118,6 +118,7 @@ class Attempt implements DeadlineTarget {
   ) {
     this.method = request.method;
     this.url = request.url;
+    this.#abort = abortHandle(settings.fetch);
     this.#deadline = startDeadline(timeoutMs, this);
   }
 
@@ -142,7 +143,7 @@ class Attempt implements DeadlineTarget {
     clearDeadline(this.#deadline);
     this.settings.signal?.removeEventListener("abort", this);
     // An unfinished response is aborted so its socket is released.
-    if (result.kind !== "response") this.#controller.abort();
+    if (result.kind !== "response") this.#abort.abort();
     if (this.redirects !== undefined) result.redirects = this.redirects;
     this.resolve(result);
   }
@@ -165,7 +166,7 @@ class Attempt implements DeadlineTarget {
           method: this.method,
           headers: headers.map(([name, value]) => [name, value]),
           redirect: "manual",
-          signal: this.#controller.signal,
+          signal: this.#abort.signal,
         };
         if (body !== undefined) init.body = body;
         const response = await settings.fetch(this.url, init);
@@ -174,11 +175,11 @@ class Attempt implements DeadlineTarget {
         const limit = settings.maxResponseBytes;
         let text: string;
         let bytes: number;
-        const declared = Number(response.headers.get("content-length") ?? Number.NaN);
         // A declared length bounds an unencoded body (the HTTP parser stops there), so it can be
         // read whole as text, the cheapest read fetch offers. A compressed body may inflate past
         // its declared length, so it is counted chunk by chunk like a body of unknown length.
-        const whole = response.headers.get("content-encoding") === null && !Number.isNaN(declared);
+        const declared = declaredLength(settings.fetch, response.headers);
+        const whole = !Number.isNaN(declared);
         if (whole && declared > limit) return this.#settle(this.#tooLarge(status, declared));
         if (whole && response.text !== undefined) {
           text = await response.text();
