@@ -25,7 +25,7 @@ const rename = new RegExp(`\\b(${names.join("|")})\\b`, "g");
  * copy keeps one unreachable widget (`remember`), hence one warning per copy. Copies are
  * numbered from `first`, so that generated files differ.
  */
-export function generateFlow(copies: number, first = 0): string {
+function generateFlow(copies: number, first = 0): string {
   const parts: string[] = ["# generated for bench/parse.ts\nflow bench \"Benchmark\" {\n"];
   for (let i = first; i < first + copies; i++) {
     let copy = body.replace(/^\s*start -> \w+\n/m, i === first ? "$&" : "").replace(rename, `$1_${i}`);
@@ -37,14 +37,14 @@ export function generateFlow(copies: number, first = 0): string {
 }
 
 /** The headline unit: tokenize, parse, validate. Returns the number of warnings. */
-export function checkOnce(source: string): number {
+function checkOnce(source: string): number {
   const { diagnostics } = checkSource(source, "bench.flow");
   if (diagnostics.some((d) => d.severity === "error")) throw new Error(`generated input has errors: ${diagnostics[0]?.message}`);
   return diagnostics.length;
 }
 
 /** Tokenize and parse only (syntax diagnostics, AST). */
-export function parseOnce(source: string): number {
+function parseOnce(source: string): number {
   return parse(source, "bench.flow").diagnostics.length;
 }
 

@@ -70,7 +70,8 @@ interface Scan {
 /**
  * One pass over the tokens: retypes keywords, and finds the problems that belong to
  * single tokens, so each is reported exactly once even if recovery later skips the
- * token: strings (decoded here for the AST builder), malformed numbers, runaway nesting.
+ * token: strings (all but plain ones decoded here for the AST builder), malformed numbers,
+ * runaway nesting.
  */
 function scanTokens(tokens: readonly IToken[], positions: SourcePositions, diagnostics: Diagnostic[]): Scan {
   const strings = new Map<IToken, StringLiteral>();

@@ -2,7 +2,7 @@
 // (grammar analysis is the expensive part) and reused for every file (parseTokens).
 import { CstParser, EOF, MismatchedTokenException, tokenMatcher } from "chevrotain";
 import type { CstNode, IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
-import type { SourcePositions } from "./spans.js";
+import { SourcePositions } from "./spans.js";
 import * as t from "./tokens.js";
 
 /**
@@ -121,7 +121,7 @@ class FlowParser extends CstParser {
   private balance = 0;
 
   /** Lines of the current input (tokens carry offsets only). */
-  private positions: SourcePositions | undefined;
+  private positions = new SourcePositions("", "");
 
   /**
    * Each choice's alternatives, built on first use: an array literal in the OR call
@@ -231,8 +231,7 @@ class FlowParser extends CstParser {
 
   /** Whether `token` is on a later line than `previous` (no token spans lines). */
   private startsLine(token: IToken, previous: IToken): boolean {
-    const positions = this.positions;
-    return positions !== undefined && positions.line(previous.startOffset) < positions.line(token.startOffset);
+    return this.positions.line(previous.startOffset) < this.positions.line(token.startOffset);
   }
 
   /** Chevrotain's, made bracket-aware: the first follow-set token outside nested groups. */

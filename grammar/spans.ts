@@ -14,10 +14,14 @@ export class SourcePositions {
   /** The line (0-based) of the last lookup: spans are mostly asked for in source order. */
   private cursor = 0;
 
+  /** Only the source's length is kept: the text itself is not needed once lines are found. */
+  private readonly length: number;
+
   constructor(
     readonly file: string,
-    private readonly source: string,
+    source: string,
   ) {
+    this.length = source.length;
     const starts = this.lineStarts;
     if (!source.includes("\r")) {
       // indexOf is many times faster than a loop over the characters.
@@ -74,7 +78,7 @@ export class SourcePositions {
 
   /** The empty span just past the last character, for "end of file" diagnostics. */
   end(): Span {
-    return this.span(this.source.length, 0);
+    return this.span(this.length, 0);
   }
 }
 

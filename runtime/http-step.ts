@@ -10,7 +10,6 @@ import type { RunError, Writable } from "./trace.js";
 
 const NO_SECRETS = { ok: true, values: {} } as const;
 
-
 function isSuccess(status: number): boolean {
   return status >= 200 && status <= 299;
 }

@@ -77,7 +77,6 @@ export interface RetryOutcome {
   readonly attempts: number;
 }
 
-
 function waitBefore(result: AttemptResult, attempt: number, settings: RetrySettings): RetryWait {
   const retryAfter = result.kind === "response" ? parseRetryAfter(result.headers.get("retry-after")) : undefined;
   if (retryAfter !== undefined) {

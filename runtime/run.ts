@@ -16,7 +16,6 @@ import { roundMs, type Outcome, type RunError, type RunStartEvent, type StepEndE
 import { assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
 import { performance } from "node:perf_hooks";
 
-
 export interface RunResult<V extends Vars, W extends string> {
   readonly outcome: Outcome<W>;
   /** Final values of all variables, globals and locals; unset ones are absent. */

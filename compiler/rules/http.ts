@@ -146,7 +146,8 @@ export const duplicateKeys: Rule = ({ report }) => {
     },
     widget(w) {
       if (w.kind === "SetWidget") for (const a of w.assignments) objects(a.value);
-      if (w.kind !== "HttpWidget") return;
+    },
+    http(w) {
       check(keysOf(w.query?.entries), "query", same);
       check(keysOf(w.headers?.entries), "headers", (name) => name.toLowerCase());
       if (w.body?.kind === "FormBody") check(keysOf(w.body.entries), "the form body", same);

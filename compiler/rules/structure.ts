@@ -97,7 +97,8 @@ export const plainStrings: Rule = ({ report }) => {
   return {
     widget(w) {
       if (w.kind === "RouteWidget") check(w.queue?.value, "queue");
-      if (w.kind !== "HttpWidget") return;
+    },
+    http(w) {
       check(w.contentType?.value, "content_type");
       for (const m of w.results?.mappings ?? []) if (m.source.kind === "HeaderSource") check(m.source.name, "A result header name");
     },
