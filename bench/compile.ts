@@ -121,14 +121,16 @@ async function profiledShares(session: Session, work: () => void): Promise<{ tsM
   const { profile } = await session.post("Profiler.stop");
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame.url]));
   const samples = profile.samples ?? [];
-  const share = (pattern: RegExp): number => samples.filter((id) => pattern.test(byId.get(id) ?? "")).length / samples.length;
+  const share = (pattern: RegExp): number =>
+    samples.filter((id) => pattern.test(byId.get(id) ?? "")).length / samples.length;
   return { tsMorph: share(TS_MORPH), typescript: share(TYPESCRIPT) };
 }
 
 function compileAll(sources: readonly string[], emit: "ts" | "js"): void {
   for (let i = 0; i < sources.length; i++) {
     const result = compile(sources[i] as string, { file: `flows/bench-${i}.flow`, emit });
-    if (result.files.length === 0) throw new Error(`bench flow ${i} did not compile: ${JSON.stringify(result.diagnostics[0])}`);
+    if (result.files.length === 0)
+      throw new Error(`bench flow ${i} did not compile: ${JSON.stringify(result.diagnostics[0])}`);
   }
 }
 
@@ -141,9 +143,13 @@ function time(work: () => void): number {
 /** Median time of `runs` runs (small batches repeated to total about 200 compiles per run). */
 function measure(sources: readonly string[], emit: "ts" | "js", runs: number): number {
   const repeat = Math.max(1, Math.floor(200 / sources.length));
-  const times = Array.from({ length: runs }, () => time(() => {
-    for (let r = 0; r < repeat; r++) compileAll(sources, emit);
-  }) / repeat);
+  const times = Array.from(
+    { length: runs },
+    () =>
+      time(() => {
+        for (let r = 0; r < repeat; r++) compileAll(sources, emit);
+      }) / repeat,
+  );
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)] as number;
 }
 
@@ -152,18 +158,29 @@ const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 async function main(): Promise<void> {
   const coldMs = time(() => compileAll([benchFlow(0)], "ts"));
   // Warm-up, so the figures below are steady-state.
-  compileAll(Array.from({ length: 300 }, (_, i) => benchFlow(i)), "ts");
+  compileAll(
+    Array.from({ length: 300 }, (_, i) => benchFlow(i)),
+    "ts",
+  );
 
   const lines = (benchFlow(0).match(/\n/g) ?? []).length;
-  console.log(`Compile throughput, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores)`);
+  console.log(
+    `Compile throughput, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores)`,
+  );
   console.log(`flows of 10 widgets (${lines} lines of .flow each); parse + validate + emit, median of 5 runs`);
   console.log(`first compile in a fresh process (module load and JIT included): ${coldMs.toFixed(1)} ms\n`);
   console.log("| flows | emit | total | flows/s | ms/flow |");
   console.log("|---:|---|---:|---:|---:|");
   for (const emit of ["ts", "js"] as const) {
     for (const count of [1, 100, 1000]) {
-      const ms = measure(Array.from({ length: count }, (_, i) => benchFlow(i)), emit, 5);
-      console.log(`| ${count} | ${emit} | ${ms.toFixed(1)} ms | ${Math.round((count / ms) * 1000)} | ${(ms / count).toFixed(3)} |`);
+      const ms = measure(
+        Array.from({ length: count }, (_, i) => benchFlow(i)),
+        emit,
+        5,
+      );
+      console.log(
+        `| ${count} | ${emit} | ${ms.toFixed(1)} ms | ${Math.round((count / ms) * 1000)} | ${(ms / count).toFixed(3)} |`,
+      );
     }
   }
 
@@ -172,7 +189,9 @@ async function main(): Promise<void> {
   session.connect();
   for (const emit of ["ts", "js"] as const) {
     const shares = await profiledShares(session, () => compileAll(thousand, emit));
-    console.log(`\nshare of CPU time, 1000 flows, --emit ${emit}: ts-morph ${pct(shares.tsMorph)} (structure printer and code-block-writer), TypeScript ${pct(shares.typescript)}`);
+    console.log(
+      `\nshare of CPU time, 1000 flows, --emit ${emit}: ts-morph ${pct(shares.tsMorph)} (structure printer and code-block-writer), TypeScript ${pct(shares.typescript)}`,
+    );
   }
   session.disconnect();
 
@@ -180,7 +199,12 @@ async function main(): Promise<void> {
   const modules = sources.map((source, i) => compile(source, { file: `flows/bench-${i}.flow` }).files[0]!);
   const emitTs = time(() => compileAll(sources, "ts"));
   const emitJs = time(() => compileAll(sources, "js"));
-  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, declaration: true, isolatedDeclarations: true };
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2023,
+    module: ts.ModuleKind.ESNext,
+    declaration: true,
+    isolatedDeclarations: true,
+  };
   const transpileMs = time(() => {
     for (const module of modules) {
       ts.transpileModule(module.text, { compilerOptions: options, fileName: module.path });
@@ -189,12 +213,17 @@ async function main(): Promise<void> {
   });
   let emitted = 0;
   const projectMs = time(() => {
-    const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { ...options, skipLibCheck: true, noLib: true, types: [] } });
+    const project = new Project({
+      useInMemoryFileSystem: true,
+      compilerOptions: { ...options, skipLibCheck: true, noLib: true, types: [] },
+    });
     for (const module of modules) project.createSourceFile(module.path, module.text);
     emitted = project.emitToMemory().getFiles().length;
   });
   console.log("\n--emit js (JavaScript + .d.ts), 100 flows, cost on top of the TypeScript module:");
-  console.log(`- printed from the same structures (what compile() does): ${Math.max(0, emitJs - emitTs).toFixed(0)} ms`);
+  console.log(
+    `- printed from the same structures (what compile() does): ${Math.max(0, emitJs - emitTs).toFixed(0)} ms`,
+  );
   console.log(`- ts.transpileModule + ts.transpileDeclaration, file by file: ${transpileMs.toFixed(0)} ms`);
   console.log(`- one in-memory ts-morph Project, emitToMemory(): ${projectMs.toFixed(0)} ms (${emitted} files)`);
 }

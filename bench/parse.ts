@@ -15,7 +15,13 @@ import { parse } from "../dist/grammar/parse.js";
 const contractPath = fileURLToPath(new URL("../test/fixtures/contract.flow", import.meta.url));
 const contract = readFileSync(contractPath, "utf8");
 const body = contract.slice(contract.indexOf("{") + 1, contract.lastIndexOf("}"));
-const names = [...new Set([...body.matchAll(/\b(?:global|local|secret|http|condition|set|send|route|end)\s+(\w+)/g)].map((m) => m[1] as string))];
+const names = [
+  ...new Set(
+    [...body.matchAll(/\b(?:global|local|secret|http|condition|set|send|route|end)\s+(\w+)/g)].map(
+      (m) => m[1] as string,
+    ),
+  ),
+];
 const rename = new RegExp(`\\b(${names.join("|")})\\b`, "g");
 
 /**
@@ -26,7 +32,7 @@ const rename = new RegExp(`\\b(${names.join("|")})\\b`, "g");
  * numbered from `first`, so that generated files differ.
  */
 function generateFlow(copies: number, first = 0): string {
-  const parts: string[] = ["# generated for bench/parse.ts\nflow bench \"Benchmark\" {\n"];
+  const parts: string[] = ['# generated for bench/parse.ts\nflow bench "Benchmark" {\n'];
   for (let i = first; i < first + copies; i++) {
     let copy = body.replace(/^\s*start -> \w+\n/m, i === first ? "$&" : "").replace(rename, `$1_${i}`);
     if (i < first + copies - 1) copy = copy.replace(`success -> goodbye_${i}`, `success -> lookup_order_${i + 1}`);
@@ -39,7 +45,8 @@ function generateFlow(copies: number, first = 0): string {
 /** The headline unit: tokenize, parse, validate. Returns the number of warnings. */
 function checkOnce(source: string): number {
   const { diagnostics } = checkSource(source, "bench.flow");
-  if (diagnostics.some((d) => d.severity === "error")) throw new Error(`generated input has errors: ${diagnostics[0]?.message}`);
+  if (diagnostics.some((d) => d.severity === "error"))
+    throw new Error(`generated input has errors: ${diagnostics[0]?.message}`);
   return diagnostics.length;
 }
 
@@ -74,15 +81,23 @@ function compare(sources: readonly string[], runs: number): { check: Rate; parse
   const parses: number[] = [];
   let warnings = 0;
   for (let run = 0; run < runs; run++) {
-    checks.push(timed(() => {
-      warnings = 0;
-      for (const source of sources) warnings += checkOnce(source);
-    }));
-    parses.push(timed(() => {
-      for (const source of sources) if (parseOnce(source) !== 0) throw new Error("generated input has syntax diagnostics");
-    }));
+    checks.push(
+      timed(() => {
+        warnings = 0;
+        for (const source of sources) warnings += checkOnce(source);
+      }),
+    );
+    parses.push(
+      timed(() => {
+        for (const source of sources)
+          if (parseOnce(source) !== 0) throw new Error("generated input has syntax diagnostics");
+      }),
+    );
   }
-  const rate = (times: number[]): Rate => ({ median: mb / (median(times) / 1000), best: mb / (Math.min(...times) / 1000) });
+  const rate = (times: number[]): Rate => ({
+    median: mb / (median(times) / 1000),
+    best: mb / (Math.min(...times) / 1000),
+  });
   return { check: rate(checks), parse: rate(parses), warnings };
 }
 
@@ -104,7 +119,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   for (const copies of [1000, 2500]) {
     const source = generateFlow(copies);
-    show(`one flow, ${(Buffer.byteLength(source) / 1e6).toFixed(2)} MB, ${source.split("\n").length} lines, ${copies * 9} widgets`, [source]);
+    show(
+      `one flow, ${(Buffer.byteLength(source) / 1e6).toFixed(2)} MB, ${source.split("\n").length} lines, ${copies * 9} widgets`,
+      [source],
+    );
   }
   // What `callflow check` meets in practice: many flows of a few dozen widgets each.
   const files = Array.from({ length: 1250 }, (_, i) => generateFlow(2, 2 * i));
@@ -116,6 +134,12 @@ import { readFileSync } from "node:fs";
 checkSource(readFileSync(${JSON.stringify(contractPath)}, "utf8"), "contract.flow");`;
   const cold = freshNode(["--input-type=module", "-e", check], 7);
   const empty = freshNode(["-e", ""], 7);
-  console.log(`cold start, check contract.flow in a fresh node: ${cold.toFixed(0)} ms median of 7 (empty node: ${empty.toFixed(0)} ms)`);
-  console.log(`machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? "unknown"}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `cold start, check contract.flow in a fresh node: ${cold.toFixed(0)} ms median of 7 (empty node: ${empty.toFixed(0)} ms)`,
+  );
+  console.log(
+    `machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? "unknown"}, node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 }

@@ -22,7 +22,15 @@ import { JSONPath } from "jsonpath-plus";
 import type { FlowDefinition, HttpStep } from "../runtime/flow.js";
 
 const BODY = JSON.stringify({
-  order: { id: "A1-2207", shipDate: "2025-06-01", status: "shipped", items: [{ sku: "SKU-1", qty: 2 }, { sku: "SKU-2", qty: 1 }] },
+  order: {
+    id: "A1-2207",
+    shipDate: "2025-06-01",
+    status: "shipped",
+    items: [
+      { sku: "SKU-1", qty: 2 },
+      { sku: "SKU-2", qty: 1 },
+    ],
+  },
   customer: { id: 99812, vip: true, name: "Ada Lovelace" },
 });
 const GROUPS = ["cross-fetch", "global-fetch", "secret"] as const;
@@ -117,7 +125,13 @@ function casesOf(runtime: Runtime, group: Group, url: string): Array<[string, ()
     url: () => url,
     secretHeaders: [],
     retry: 0,
-    results: [{ source: { kind: "json", path: "$.order.shipDate", read: (b) => prop(prop(b, "order"), "shipDate") }, target: "ship_date", type: "string" }],
+    results: [
+      {
+        source: { kind: "json", path: "$.order.shipDate", read: (b) => prop(prop(b, "order"), "shipDate") },
+        target: "ship_date",
+        type: "string",
+      },
+    ],
     success: "done",
     fail: "done",
   };
@@ -134,12 +148,17 @@ function casesOf(runtime: Runtime, group: Group, url: string): Array<[string, ()
   const withSecret = flowWith({ ...lookup, secrets: ["TOKEN"], authorization: (_v, s) => `Bearer ${s.TOKEN}` });
   const secrets = (): string => "bench-token-0123456789";
 
-  type Fetch = (url: string, init?: { headers: Array<[string, string]>; signal?: AbortSignal }) => Promise<{ json(): Promise<unknown> }>;
-  const bare = (fetch: Fetch, headers: Array<[string, string]> = []) => async (): Promise<void> => {
-    const response = await fetch(url, { headers });
-    const body = await response.json();
-    if (prop(prop(body, "order"), "shipDate") !== "2025-06-01") throw new Error("unexpected body");
-  };
+  type Fetch = (
+    url: string,
+    init?: { headers: Array<[string, string]>; signal?: AbortSignal },
+  ) => Promise<{ json(): Promise<unknown> }>;
+  const bare =
+    (fetch: Fetch, headers: Array<[string, string]> = []) =>
+    async (): Promise<void> => {
+      const response = await fetch(url, { headers });
+      const body = await response.json();
+      if (prop(prop(body, "order"), "shipDate") !== "2025-06-01") throw new Error("unexpected body");
+    };
   // What a careful hand-written client adds: a per-request timeout that aborts the request.
   const bareWithTimeout = (fetch: Fetch) => async (): Promise<void> => {
     const controller = new AbortController();
@@ -152,13 +171,21 @@ function casesOf(runtime: Runtime, group: Group, url: string): Array<[string, ()
       clearTimeout(timer);
     }
   };
-  const viaRuntime = (fetch: typeof runtime.defaultFetch, f: typeof flow = flow) => async (): Promise<void> => {
-    const result = await run(f, {}, { fetch, secrets });
-    if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01") throw new Error("unexpected run");
-  };
+  const viaRuntime =
+    (fetch: typeof runtime.defaultFetch, f: typeof flow = flow) =>
+    async (): Promise<void> => {
+      const result = await run(f, {}, { fetch, secrets });
+      if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01")
+        throw new Error("unexpected run");
+    };
   // The runtime's own work without its I/O: the same run against a fetch that answers at once
   // with the same body. Added to a bare request, it shows what that work costs between sockets.
-  const stubResponse = { status: 200, headers: new Headers({ "content-type": "application/json", "content-length": String(Buffer.byteLength(BODY)) }), body: null, text: async () => BODY };
+  const stubResponse = {
+    status: 200,
+    headers: new Headers({ "content-type": "application/json", "content-length": String(Buffer.byteLength(BODY)) }),
+    body: null,
+    text: async () => BODY,
+  };
   const stubFetch: typeof runtime.defaultFetch = async () => stubResponse;
   const bareThenStubRun = (fetch: Fetch): (() => Promise<void>) => {
     const request = bare(fetch);
@@ -220,15 +247,22 @@ interface Client {
 }
 
 async function startClient(group: Group, index: number, name: string, url: string): Promise<Client> {
-  const child = fork(fileURLToPath(import.meta.url), ["--case", group, String(index), url], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the client of "${name}" exited with ${code}`))));
+  const child = fork(fileURLToPath(import.meta.url), ["--case", group, String(index), url], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`the client of "${name}" exited with ${code}`))),
+  );
   await Promise.race([new Promise((resolve) => child.once("message", resolve)), exited]);
   return {
     name,
     pid: child.pid,
     measure: (batch) => {
       child.send(batch);
-      return Promise.race([new Promise<Measured>((resolve) => child.once("message", (m) => resolve(m as Measured))), exited]);
+      return Promise.race([
+        new Promise<Measured>((resolve) => child.once("message", (m) => resolve(m as Measured))),
+        exited,
+      ]);
     },
     stop: () => {
       exited.catch(() => undefined);
@@ -238,7 +272,11 @@ async function startClient(group: Group, index: number, name: string, url: strin
 }
 
 /** Each group's rows: every round asks each case once, in a shuffled order. */
-async function measureGroups(runtime: Runtime, url: string, pinClients: (pid: number | undefined) => void): Promise<Row[]> {
+async function measureGroups(
+  runtime: Runtime,
+  url: string,
+  pinClients: (pid: number | undefined) => void,
+): Promise<Row[]> {
   let seed = 1;
   const random = (): number => ((seed = (seed * 48271) % 2147483647) - 1) / 2147483646; // seeded: same order every run
   const shuffled = <T>(items: readonly T[]): T[] => {
@@ -251,7 +289,9 @@ async function measureGroups(runtime: Runtime, url: string, pinClients: (pid: nu
   };
   const rows: Row[] = [];
   for (const group of GROUPS) {
-    const clients = await Promise.all(casesOf(runtime, group, url).map(([name], index) => startClient(group, index, name, url)));
+    const clients = await Promise.all(
+      casesOf(runtime, group, url).map(([name], index) => startClient(group, index, name, url)),
+    );
     for (const client of clients) pinClients(client.pid);
     try {
       for (const client of clients) await client.measure({ concurrency: 64, requests: WARMUP });
@@ -303,12 +343,15 @@ async function main(): Promise<void> {
     for (let i = 0; i < iterations; i++) if (fn() !== "SKU-1") throw new Error("wrong value");
     return iterations / ((performance.now() - started) / 1000);
   };
-  const viaJsonPath = (): unknown => (JSONPath({ path, json: parsed as object, wrap: true, eval: "safe" }) as unknown[])[0];
+  const viaJsonPath = (): unknown =>
+    (JSONPath({ path, json: parsed as object, wrap: true, eval: "safe" }) as unknown[])[0];
   const propRate = median([1, 2, 3].map(() => perSecond(() => compiled(parsed), 2_000_000)));
   const jsonPathRate = median([1, 2, 3].map(() => perSecond(viaJsonPath, 100_000)));
 
   const percent = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
-  console.log(`machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
+  );
   console.log(
     `one-widget GET flow, ${BODY.length}-byte JSON body, one result mapped; median of ${ROUNDS} shuffled rounds; ` +
       (pinned ? "server and client pinned to separate CPUs" : "not pinned (no taskset or one CPU)"),
@@ -321,5 +364,7 @@ async function main(): Promise<void> {
       console.log(`| ${concurrency} | ${row.name} | ${Math.round(row.rate)} | ${Math.round(row.cost)}${vs} |`);
     }
   }
-  console.log(`\nresult path ${path}: prop chain ${(propRate / 1e6).toFixed(1)} M/s, jsonpath-plus ${(jsonPathRate / 1e3).toFixed(0)} k/s: ${(propRate / jsonPathRate).toFixed(0)}x`);
+  console.log(
+    `\nresult path ${path}: prop chain ${(propRate / 1e6).toFixed(1)} M/s, jsonpath-plus ${(jsonPathRate / 1e3).toFixed(0)} k/s: ${(propRate / jsonPathRate).toFixed(0)}x`,
+  );
 }

@@ -8,7 +8,9 @@ import { EXIT_FAILURE, EXIT_USAGE, type CommandIO } from "./commands/io.js";
 import { InputError } from "./files.js";
 import { REPORT_FORMATS, type ReportFormat } from "./report.js";
 
-const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
@@ -55,28 +57,49 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 
   program
     .command("compile")
-    .description("Write one typed TypeScript module per flow. Exit 1 on errors or, with --check, on missing or stale output.")
+    .description(
+      "Write one typed TypeScript module per flow. Exit 1 on errors or, with --check, on missing or stale output.",
+    )
     .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
     .requiredOption("-o, --out-dir <dir>", "where to write the generated modules")
     .option("--check", "write nothing; exit 1 and name each generated file that is missing or stale")
-    .addOption(new Option("--emit <kind>", "ts: TypeScript modules; js: ES module JavaScript plus .d.ts").choices(["ts", "js"]).default("ts"))
+    .addOption(
+      new Option("--emit <kind>", "ts: TypeScript modules; js: ES module JavaScript plus .d.ts")
+        .choices(["ts", "js"])
+        .default("ts"),
+    )
     .option("--runtime-import <specifier>", "the module generated code imports the runtime from", "callflow/runtime")
-    .action(async (files: string[], options: { outDir: string; check?: true; emit: "ts" | "js"; runtimeImport: string }) => {
-      const { compileCommand } = await import("./commands/compile.js");
-      setExit(
-        await compileCommand(
-          { patterns: files, outDir: options.outDir, check: options.check === true, emit: options.emit, runtimeImport: options.runtimeImport, cwd: io.cwd },
-          io,
-        ),
-      );
-    });
+    .action(
+      async (files: string[], options: { outDir: string; check?: true; emit: "ts" | "js"; runtimeImport: string }) => {
+        const { compileCommand } = await import("./commands/compile.js");
+        setExit(
+          await compileCommand(
+            {
+              patterns: files,
+              outDir: options.outDir,
+              check: options.check === true,
+              emit: options.emit,
+              runtimeImport: options.runtimeImport,
+              cwd: io.cwd,
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   program
     .command("run")
-    .description("Compile a flow in memory and run it with live HTTP, printing a timeline. Exit 0 when it reaches an end or route, 1 when the run fails, 2 for usage or compile errors.")
+    .description(
+      "Compile a flow in memory and run it with live HTTP, printing a timeline. Exit 0 when it reaches an end or route, 1 when the run fails, 2 for usage or compile errors.",
+    )
     .argument("<file>", "the .flow file")
     .option("-g, --global <name=value>", "a global's value, checked against its declared type (repeatable)", collect)
-    .option("--secret <name=envvar>", "read secret NAME from environment variable ENVVAR instead of CALLFLOW_SECRET_NAME (repeatable)", collect)
+    .option(
+      "--secret <name=envvar>",
+      "read secret NAME from environment variable ENVVAR instead of CALLFLOW_SECRET_NAME (repeatable)",
+      collect,
+    )
     .option("--json", "print the trace as JSON lines instead of the timeline")
     .option("--max-steps <n>", "stop with a failure after this many widgets", positiveInteger)
     .action(async (file: string, options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number }) => {
@@ -90,7 +113,19 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       };
       process.on("SIGINT", onInterrupt);
       try {
-        setExit(await runCommand({ file, globals: options.global ?? [], secrets: options.secret ?? [], json: options.json === true, ...maxSteps, signal: controller.signal }, io));
+        setExit(
+          await runCommand(
+            {
+              file,
+              globals: options.global ?? [],
+              secrets: options.secret ?? [],
+              json: options.json === true,
+              ...maxSteps,
+              signal: controller.signal,
+            },
+            io,
+          ),
+        );
       } finally {
         process.off("SIGINT", onInterrupt);
       }
@@ -124,7 +159,12 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .action(async (files: string[], options: { git?: string; format: "text" | "json" | "markdown" }) => {
       const { diffCommand } = await import("./commands/diff.js");
-      setExit(await diffCommand({ files, format: options.format, ...(options.git === undefined ? {} : { git: options.git }) }, io));
+      setExit(
+        await diffCommand(
+          { files, format: options.format, ...(options.git === undefined ? {} : { git: options.git }) },
+          io,
+        ),
+      );
     });
 
   return program;
@@ -136,7 +176,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function positiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 1) throw new InvalidArgumentError("expected a whole number of 1 or more");
+  if (!Number.isSafeInteger(number) || number < 1)
+    throw new InvalidArgumentError("expected a whole number of 1 or more");
   return number;
 }
 

@@ -31,7 +31,8 @@ export function codeFrame(source: string, span: Span, options: CodeFrameOptions 
   // The underline stops at the end of the span's first line.
   const underline = Math.max(1, Math.min(span.length, line.length - startCol));
   // Cut long lines to a window that keeps the span in view.
-  const windowStart = line.length > width ? Math.max(0, Math.min(startCol - Math.floor(width / 3), line.length - width)) : 0;
+  const windowStart =
+    line.length > width ? Math.max(0, Math.min(startCol - Math.floor(width / 3), line.length - width)) : 0;
   const cut = (text: string): string => {
     if (text.length <= width) return visible(text);
     const body = visible(text.slice(windowStart, windowStart + width));

@@ -151,7 +151,8 @@ function settingsOf(widget: Widget, masked: ReadonlySet<string>): Map<string, En
       } else if (body?.kind === "TextBody") {
         map.set("body", entry(`text ${printString(body.value.value)}`));
       }
-      if (widget.retry !== undefined) map.set("retry", { key: String(widget.retry.count.value), show: widget.retry.count.raw });
+      if (widget.retry !== undefined)
+        map.set("retry", { key: String(widget.retry.count.value), show: widget.retry.count.raw });
       if (widget.timeout !== undefined) {
         map.set("timeout", { key: `${widget.timeout.duration.ms}ms`, show: widget.timeout.duration.raw });
       }
@@ -167,7 +168,8 @@ function settingsOf(widget: Widget, masked: ReadonlySet<string>): Map<string, En
       break;
     }
     case "SetWidget":
-      for (const a of widget.assignments) put(map, `set ${a.target.name}`, valueEntry(a.value, masked.has(a.target.name)));
+      for (const a of widget.assignments)
+        put(map, `set ${a.target.name}`, valueEntry(a.value, masked.has(a.target.name)));
       break;
     case "SendWidget":
       if (widget.message !== undefined) map.set("message", entry(printString(widget.message.value.value)));
@@ -245,7 +247,8 @@ function declarationText(decl: VarDecl): string {
 function diffDeclarations(oldFlow: Flow, newFlow: Flow, changes: FlowChange[]): void {
   const vars = (flow: Flow): Map<string, VarDecl> =>
     new Map(flow.declarations.filter((d): d is VarDecl => d.kind === "VarDecl").map((d) => [d.name.name, d]));
-  const secrets = (decls: readonly Declaration[]): string[] => decls.filter((d) => d.kind === "SecretDecl").map((d) => d.name.name);
+  const secrets = (decls: readonly Declaration[]): string[] =>
+    decls.filter((d) => d.kind === "SecretDecl").map((d) => d.name.name);
   const oldVars = vars(oldFlow);
   const newVars = vars(newFlow);
 
@@ -297,7 +300,12 @@ function widgetsById(flow: Flow): Map<string, Widget> {
  * Pairs widgets by id (same kind), then pairs the rest as renames when everything but the
  * id and exits is equal. Returns old id -> new id for every paired widget.
  */
-function matchWidgets(oldFlow: Flow, newFlow: Flow, oldMasked: ReadonlySet<string>, newMasked: ReadonlySet<string>): Map<string, string> {
+function matchWidgets(
+  oldFlow: Flow,
+  newFlow: Flow,
+  oldMasked: ReadonlySet<string>,
+  newMasked: ReadonlySet<string>,
+): Map<string, string> {
   const oldWidgets = widgetsById(oldFlow);
   const newWidgets = widgetsById(newFlow);
   const pairs = new Map<string, string>();
@@ -380,7 +388,8 @@ function diffWidget(
           const n = i < next.count ? after.branches[ni + i] : undefined;
           if (o !== undefined && n !== undefined && i < paired) {
             setting(`when #${ni + i + 1}`, printExpr(o.condition), printExpr(n.condition));
-            if (follow(o.target.name) !== n.target.name) exit(`when ${printExpr(n.condition)}`, follow(o.target.name), n.target.name);
+            if (follow(o.target.name) !== n.target.name)
+              exit(`when ${printExpr(n.condition)}`, follow(o.target.name), n.target.name);
           } else if (o !== undefined) {
             exit(`when ${printExpr(o.condition)}`, follow(o.target.name), undefined);
           } else if (n !== undefined) {
@@ -391,10 +400,12 @@ function diffWidget(
         ni += next.count;
         p++;
       } else if (part.removed) {
-        for (const o of before.branches.slice(oi, oi + part.count)) exit(`when ${printExpr(o.condition)}`, follow(o.target.name), undefined);
+        for (const o of before.branches.slice(oi, oi + part.count))
+          exit(`when ${printExpr(o.condition)}`, follow(o.target.name), undefined);
         oi += part.count;
       } else if (part.added) {
-        for (const n of after.branches.slice(ni, ni + part.count)) exit(`when ${printExpr(n.condition)}`, undefined, n.target.name);
+        for (const n of after.branches.slice(ni, ni + part.count))
+          exit(`when ${printExpr(n.condition)}`, undefined, n.target.name);
         ni += part.count;
       } else {
         for (let i = 0; i < part.count; i++) {
@@ -421,7 +432,8 @@ function diffWidget(
 /** The semantic changes from `oldFlow` to `newFlow`, in a stable order. Empty when they mean the same. */
 export function diffFlows(oldFlow: Flow, newFlow: Flow): FlowChange[] {
   const changes: FlowChange[] = [];
-  if (oldFlow.id.name !== newFlow.id.name) changes.push({ kind: "flow-renamed", old: oldFlow.id.name, new: newFlow.id.name });
+  if (oldFlow.id.name !== newFlow.id.name)
+    changes.push({ kind: "flow-renamed", old: oldFlow.id.name, new: newFlow.id.name });
   if (oldFlow.displayName?.value !== newFlow.displayName?.value) {
     changes.push({
       kind: "flow-name-changed",
@@ -465,7 +477,8 @@ export function diffFlows(oldFlow: Flow, newFlow: Flow): FlowChange[] {
     const oldId = newToOld.get(id);
     if (oldId === undefined || oldId === id) continue;
     const references =
-      oldFlow.widgets.flatMap(allTargets).filter((t) => t === oldId).length + (oldFlow.start?.target.name === oldId ? 1 : 0);
+      oldFlow.widgets.flatMap(allTargets).filter((t) => t === oldId).length +
+      (oldFlow.start?.target.name === oldId ? 1 : 0);
     changes.push({ kind: "widget-renamed", old: oldId, new: id, widgetKind: WIDGET_KEYWORD[w.kind], references });
   }
   for (const [id, w] of newWidgets) {
@@ -514,7 +527,8 @@ interface Line {
 function describe(change: FlowChange, code: Paint): Line {
   const show = (v: string | undefined): string => (v === undefined ? "(none)" : code(v));
   const fromTo = (o: string | undefined, n: string | undefined): string => `${show(o)} → ${show(n)}`;
-  const sign = (o: string | undefined, n: string | undefined): Line["sign"] => (o === undefined ? "+" : n === undefined ? "-" : "~");
+  const sign = (o: string | undefined, n: string | undefined): Line["sign"] =>
+    o === undefined ? "+" : n === undefined ? "-" : "~";
   // Added or removed, a setting or exit reads like its source line; changed, it shows both values.
   const entry = (label: string, separator: string, o: string | undefined, n: string | undefined): Line => ({
     sign: sign(o, n),
@@ -559,7 +573,9 @@ function describe(change: FlowChange, code: Paint): Line {
 
 /** Changes inside one widget carry its id; consecutive ones print under one heading. */
 function widgetOf(change: FlowChange): { id: string; kind: string } | undefined {
-  return change.kind === "setting-changed" || change.kind === "exit-changed" ? { id: change.widget, kind: change.widgetKind } : undefined;
+  return change.kind === "setting-changed" || change.kind === "exit-changed"
+    ? { id: change.widget, kind: change.widgetKind }
+    : undefined;
 }
 
 function fileTitle(file: FileDiff): string {
@@ -605,7 +621,12 @@ function codeSpan(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-const MD_SIGN: Record<Line["sign"], string> = { "+": "**added**", "-": "**removed**", "~": "**changed**", ">": "**renamed**" };
+const MD_SIGN: Record<Line["sign"], string> = {
+  "+": "**added**",
+  "-": "**removed**",
+  "~": "**changed**",
+  ">": "**renamed**",
+};
 
 function renderMarkdown(files: readonly FileDiff[]): string {
   const out: string[] = [];

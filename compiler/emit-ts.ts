@@ -210,10 +210,20 @@ class FlowEmitter {
       objectType(
         n.variables,
         "Every variable of the flow, as builders see them and as a run returns them.",
-        declared.map((d) => property(d.name.name, TS_TYPE[d.type.name], this.isSet(d.name.name) ? "required" : "unset")),
+        declared.map((d) =>
+          property(d.name.name, TS_TYPE[d.type.name], this.isSet(d.name.name) ? "required" : "unset"),
+        ),
       ),
-      unionType(n.secret, "Names of the secrets the flow reads; their values come from the run's secret provider.", this.secretNames()),
-      unionType(n.widgetId, "Widget ids.", this.flow.widgets.map((w) => w.id.name)),
+      unionType(
+        n.secret,
+        "Names of the secrets the flow reads; their values come from the run's secret provider.",
+        this.secretNames(),
+      ),
+      unionType(
+        n.widgetId,
+        "Widget ids.",
+        this.flow.widgets.map((w) => w.id.name),
+      ),
     ];
   }
 
@@ -239,7 +249,8 @@ class FlowEmitter {
 
   private declared(name: string): VarDecl {
     const decl = this.variables.get(name);
-    if (decl === undefined) throw new Error(`internal: variable '${name}' is not declared (validation should have reported it)`);
+    if (decl === undefined)
+      throw new Error(`internal: variable '${name}' is not declared (validation should have reported it)`);
     return decl;
   }
 
@@ -275,7 +286,9 @@ class FlowEmitter {
       w.indent(() => {
         for (const { widget, fields } of steps) {
           const title = widget.displayName === undefined ? "" : ` "${commentText(widget.displayName.value)}"`;
-          w.writeLine(`// ${WIDGET_KEYWORD[widget.kind]} ${widget.id.name}${title} (${commentText(file)}:${widget.span.line})`);
+          w.writeLine(
+            `// ${WIDGET_KEYWORD[widget.kind]} ${widget.id.name}${title} (${commentText(file)}:${widget.span.line})`,
+          );
           w.writeLine(`${propertyKey(widget.id.name)}: {`);
           w.indent(() => {
             for (const field of fields) field(w);
@@ -316,12 +329,20 @@ class FlowEmitter {
       case "SetWidget": {
         const uses: Uses = { v: false, s: false };
         const assigned = this.assignments(widget, uses);
-        return [...fields, line(`assign: ${params(uses)} => (${assigned}),`), line(`next: ${target(widget.next?.target.name)},`)];
+        return [
+          ...fields,
+          line(`assign: ${params(uses)} => (${assigned}),`),
+          line(`next: ${target(widget.next?.target.name)},`),
+        ];
       }
       case "SendWidget": {
         const uses: Uses = { v: false, s: false };
         const message = widget.message === undefined ? '""' : this.text(widget.message.value, uses, false);
-        return [...fields, line(`message: ${params(uses)} => ${message},`), line(`next: ${target(widget.next?.target.name)},`)];
+        return [
+          ...fields,
+          line(`message: ${params(uses)} => ${message},`),
+          line(`next: ${target(widget.next?.target.name)},`),
+        ];
       }
       case "RouteWidget":
         // A queue name is a plain string in the runtime contract: `{{...}}` in it is kept as written.
@@ -345,7 +366,14 @@ class FlowEmitter {
       const items = entries.map((kv) => `[${stringLiteral(kv.key.name)}, ${this.valueText(kv.value, uses)}]`);
       fields.push((w) => {
         if (items.length <= 1) w.writeLine(`${name}: ${params(uses)} => [${items.join(", ")}],`);
-        else writeList(w, `${name}: ${params(uses)} => `, "[", "]", items.map((item) => `${item},`));
+        else
+          writeList(
+            w,
+            `${name}: ${params(uses)} => `,
+            "[",
+            "]",
+            items.map((item) => `${item},`),
+          );
       });
     };
 
@@ -354,7 +382,11 @@ class FlowEmitter {
     line(`secrets: [${[...secrets].map(stringLiteral).join(", ")}],`);
     const url = widget.url?.value;
     line(`url: ${builder((uses) => (url === undefined ? '""' : this.urlText(url, uses)))},`);
-    if (widget.query !== undefined) pairs("query", lastOfEachKey(widget.query.entries, (k) => k));
+    if (widget.query !== undefined)
+      pairs(
+        "query",
+        lastOfEachKey(widget.query.entries, (k) => k),
+      );
     if (widget.authorization !== undefined) {
       const value = widget.authorization.value;
       line(`authorization: ${builder((uses) => this.valueText(value, uses))},`);
@@ -390,7 +422,14 @@ class FlowEmitter {
         const head = `body: { kind: "form", build: ${params(uses)} => `;
         fields.push((w) => {
           if (items.length <= 1) w.writeLine(`${head}[${items.join(", ")}] },`);
-          else writeList(w, head, "[", "] }", items.map((item) => `${item},`));
+          else
+            writeList(
+              w,
+              head,
+              "[",
+              "] }",
+              items.map((item) => `${item},`),
+            );
         });
       } else {
         const value = body.value;
@@ -435,7 +474,8 @@ class FlowEmitter {
   }
 
   private secret(name: string, uses: Uses | undefined): string {
-    if (uses === undefined) throw new Error(`internal: secret '${name}' where none may appear (validation should have reported it)`);
+    if (uses === undefined)
+      throw new Error(`internal: secret '${name}' where none may appear (validation should have reported it)`);
     uses.s = true;
     return propertyAccess("s", name);
   }
@@ -454,7 +494,9 @@ class FlowEmitter {
     const parts = str.parts.map((part) => {
       if (part.kind === "Text") return stringLiteral(part.value);
       if (part.ref.kind === "SecretRef" && !secretsAllowed) {
-        throw new Error(`internal: secret '${part.ref.name}' where none may appear (validation should have reported it)`);
+        throw new Error(
+          `internal: secret '${part.ref.name}' where none may appear (validation should have reported it)`,
+        );
       }
       return this.interpolation(part.ref, uses);
     });
@@ -503,7 +545,8 @@ class FlowEmitter {
   private json(value: Value, uses: Uses | undefined): Code {
     switch (value.kind) {
       case "String":
-        if (uses === undefined || !value.parts.some((p) => p.kind === "Interpolation")) return stringLiteral(value.value);
+        if (uses === undefined || !value.parts.some((p) => p.kind === "Interpolation"))
+          return stringLiteral(value.value);
         return this.text(value, uses, true);
       case "Number":
         return String(value.value);
@@ -553,7 +596,9 @@ class FlowEmitter {
         return `...(${access} === undefined ? {} : { ${key}: ${access} })`;
       }
       const code =
-        value.kind === "String" && decl.type.name === "string" ? this.text(value, uses, false) : inline(this.json(value, uses));
+        value.kind === "String" && decl.type.name === "string"
+          ? this.text(value, uses, false)
+          : inline(this.json(value, uses));
       return `${key}: ${code}`;
     });
     return items.length === 0 ? "{}" : `{ ${items.join(", ")} }`;
@@ -611,7 +656,13 @@ class FlowEmitter {
         const operand = this.expr(expr.operand);
         if (operand.constant !== undefined) return constant(operand.constant !== true);
         const test = truth(operand);
-        return { code: `!${paren(test, Prec.Unary)}`, prec: Prec.Unary, type: "boolean", optional: false, reads: test.reads };
+        return {
+          code: `!${paren(test, Prec.Unary)}`,
+          prec: Prec.Unary,
+          type: "boolean",
+          optional: false,
+          reads: test.reads,
+        };
       }
       case "Binary": {
         const left = this.expr(expr.left);
@@ -640,7 +691,8 @@ function countReads(expr: Expr, counts: Map<string, number>): void {
     countReads(expr.left, counts);
     countReads(expr.right, counts);
   } else if (expr.kind === "String") {
-    for (const part of expr.parts) if (part.kind === "Interpolation") counts.set(part.ref.name, (counts.get(part.ref.name) ?? 0) + 1);
+    for (const part of expr.parts)
+      if (part.kind === "Interpolation") counts.set(part.ref.name, (counts.get(part.ref.name) ?? 0) + 1);
   }
 }
 

@@ -58,7 +58,8 @@ export function printExpr(expr: Expr): string {
       const prec = precedence(expr);
       // Comparisons are non-associative and take primaries; and/or are left-associative.
       const leftNeeds = prec === Prec.Comparison ? precedence(expr.left) < Prec.Primary : precedence(expr.left) < prec;
-      const rightNeeds = prec === Prec.Comparison ? precedence(expr.right) < Prec.Primary : precedence(expr.right) <= prec;
+      const rightNeeds =
+        prec === Prec.Comparison ? precedence(expr.right) < Prec.Primary : precedence(expr.right) <= prec;
       return `${wrap(expr.left, leftNeeds)} ${expr.op} ${wrap(expr.right, rightNeeds)}`;
     }
     case "Not":
@@ -201,7 +202,16 @@ class Printer {
   // -------------------------------------------------------------- builders
 
   item(span: Span, head: string, separation: Separation = "none", suffix = ""): Item {
-    return { start: span.offset, end: end(span), head, block: undefined, suffix, separation, leading: [], trailing: undefined };
+    return {
+      start: span.offset,
+      end: end(span),
+      head,
+      block: undefined,
+      suffix,
+      separation,
+      leading: [],
+      trailing: undefined,
+    };
   }
 
   blockItem(
@@ -209,7 +219,13 @@ class Printer {
     head: string,
     open: number,
     items: Item[],
-    options: { separation?: Separation; suffix?: string; emptyText?: string; loose?: boolean; brackets?: "{}" | "[]" } = {},
+    options: {
+      separation?: Separation;
+      suffix?: string;
+      emptyText?: string;
+      loose?: boolean;
+      brackets?: "{}" | "[]";
+    } = {},
   ): Item {
     const brackets = options.brackets ?? "{}";
     const block: Block = {
@@ -240,9 +256,18 @@ class Printer {
     const spaced = prefix === "" || prefix.endsWith(" ") ? prefix : `${prefix} `;
     if (value.kind === "Object") {
       const entries = value.entries.map((entry, i) =>
-        this.valueItem(entry.span, `${printString(entry.key.value)}:`, entry.value, i < value.entries.length - 1 ? "," : ""),
+        this.valueItem(
+          entry.span,
+          `${printString(entry.key.value)}:`,
+          entry.value,
+          i < value.entries.length - 1 ? "," : "",
+        ),
       );
-      return this.blockItem(span, spaced.trimEnd(), value.span.offset, entries, { separation, suffix, emptyText: `${prefix === "" ? "" : " "}{}` });
+      return this.blockItem(span, spaced.trimEnd(), value.span.offset, entries, {
+        separation,
+        suffix,
+        emptyText: `${prefix === "" ? "" : " "}{}`,
+      });
     }
     if (value.kind === "Array") {
       const inline =
@@ -295,11 +320,16 @@ class Printer {
         ];
         break;
       case "SetWidget":
-        items = [...widget.assignments.map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value)), ...exit(widget.next)];
+        items = [
+          ...widget.assignments.map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value)),
+          ...exit(widget.next),
+        ];
         break;
       case "SendWidget":
         items = [
-          ...(widget.message === undefined ? [] : [this.item(widget.message.span, `message ${printString(widget.message.value.value)}`)]),
+          ...(widget.message === undefined
+            ? []
+            : [this.item(widget.message.span, `message ${printString(widget.message.value.value)}`)]),
           ...exit(widget.next),
         ];
         break;
@@ -331,9 +361,11 @@ class Printer {
     if (w.method !== undefined) items.push(this.item(w.method.span, `method ${w.method.method}`));
     if (w.url !== undefined) items.push(this.valueItem(w.url.span, "url", w.url.value));
     if (w.query !== undefined) items.push(this.keyValueBlock(w.query.span, "query", w.query.entries));
-    if (w.authorization !== undefined) items.push(this.valueItem(w.authorization.span, "authorization", w.authorization.value));
+    if (w.authorization !== undefined)
+      items.push(this.valueItem(w.authorization.span, "authorization", w.authorization.value));
     if (w.headers !== undefined) items.push(this.keyValueBlock(w.headers.span, "headers", w.headers.entries));
-    if (w.contentType !== undefined) items.push(this.item(w.contentType.span, `content_type ${printString(w.contentType.value.value)}`));
+    if (w.contentType !== undefined)
+      items.push(this.item(w.contentType.span, `content_type ${printString(w.contentType.value.value)}`));
     if (w.body !== undefined) items.push(this.body(w.body));
     if (w.retry !== undefined) items.push(this.item(w.retry.span, `retry ${w.retry.count.raw}`));
     if (w.timeout !== undefined) items.push(this.item(w.timeout.span, `timeout ${w.timeout.duration.raw}`));
@@ -400,7 +432,12 @@ class Printer {
       const line = this.lineOf(at);
       if (prev !== undefined && prev.trailing === undefined && this.lineOf(prev.end - 1) === line) {
         prev.trailing = comment;
-      } else if (prev === undefined && block.open >= 0 && block.headerComment === undefined && this.lineOf(block.open) === line) {
+      } else if (
+        prev === undefined &&
+        block.open >= 0 &&
+        block.headerComment === undefined &&
+        this.lineOf(block.open) === line
+      ) {
         block.headerComment = comment;
       } else if (next !== undefined) {
         next.leading.push(comment);
@@ -479,7 +516,10 @@ export function format(flow: Flow, comments: readonly Comment[], source: string)
     headerComment: undefined,
     endComments: [],
   };
-  printer.attach(file, [...comments].sort((a, b) => a.span.offset - b.span.offset));
+  printer.attach(
+    file,
+    [...comments].sort((a, b) => a.span.offset - b.span.offset),
+  );
   const out: string[] = [];
   printer.writeBlock(file, "", out);
   return out.join("\n") + "\n";
@@ -516,7 +556,8 @@ export interface FormatResult {
  */
 export function formatSource(source: string, file: string): FormatResult {
   const parsed = parse(source, file);
-  if (parsed.flow === undefined || hasErrors(parsed.diagnostics)) return { text: undefined, diagnostics: parsed.diagnostics };
+  if (parsed.flow === undefined || hasErrors(parsed.diagnostics))
+    return { text: undefined, diagnostics: parsed.diagnostics };
   const text = format(parsed.flow, parsed.comments, source);
   const again = parse(text, file);
   const same =
@@ -524,7 +565,9 @@ export function formatSource(source: string, file: string): FormatResult {
     !hasErrors(again.diagnostics) &&
     JSON.stringify(withoutSpans(again.flow)) === JSON.stringify(withoutSpans(parsed.flow)) &&
     // Comments move with their nodes when settings are reordered, so compare them as a multiset.
-    JSON.stringify(again.comments.map((c) => c.text).sort()) === JSON.stringify(parsed.comments.map((c) => c.text).sort());
-  if (!same) throw new FormatError(`${file}: the formatted text would not parse to the same flow; the file was left unchanged.`);
+    JSON.stringify(again.comments.map((c) => c.text).sort()) ===
+      JSON.stringify(parsed.comments.map((c) => c.text).sort());
+  if (!same)
+    throw new FormatError(`${file}: the formatted text would not parse to the same flow; the file was left unchanged.`);
   return { text, diagnostics: parsed.diagnostics };
 }

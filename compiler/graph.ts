@@ -86,7 +86,8 @@ function buildGraph(flow: Flow): { nodes: GraphNode[]; edges: GraphEdge[] } {
   for (const widget of flow.widgets) {
     if (drawn.has(widget.id.name)) continue;
     drawn.add(widget.id.name);
-    for (const exit of exits(widget)) edges.push({ from: nodeId(widget.id.name), to: target(exit.target), label: exit.label });
+    for (const exit of exits(widget))
+      edges.push({ from: nodeId(widget.id.name), to: target(exit.target), label: exit.label });
   }
   return { nodes, edges };
 }
@@ -155,7 +156,10 @@ function mermaid(flow: Flow): string {
 
 /** A DOT double-quoted string: backslash and quote escaped, line breaks as `\n` (centered lines). */
 export function quoteDot(text: string): string {
-  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r\n|\r|\n/g, "\\n")}"`;
+  return `"${text
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/\r\n|\r|\n/g, "\\n")}"`;
 }
 
 const DOT_SHAPES: Readonly<Record<GraphNode["shape"], string>> = {
@@ -179,9 +183,12 @@ function dot(flow: Flow): string {
     '  node [fontname="Helvetica"];',
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
-  for (const node of nodes) out.push(`  ${quoteDot(node.id)} [label=${quoteDot(node.lines.join("\n"))}, ${DOT_SHAPES[node.shape]}];`);
+  for (const node of nodes)
+    out.push(`  ${quoteDot(node.id)} [label=${quoteDot(node.lines.join("\n"))}, ${DOT_SHAPES[node.shape]}];`);
   for (const edge of edges) {
-    out.push(`  ${quoteDot(edge.from)} -> ${quoteDot(edge.to)}${edge.label === "" ? "" : ` [label=${quoteDot(edge.label)}]`};`);
+    out.push(
+      `  ${quoteDot(edge.from)} -> ${quoteDot(edge.to)}${edge.label === "" ? "" : ` [label=${quoteDot(edge.label)}]`};`,
+    );
   }
   out.push("}");
   return out.join("\n") + "\n";

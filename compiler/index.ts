@@ -1,7 +1,21 @@
 // `callflow`: the compiler API. The runtime is `callflow/runtime`.
-export { compile, DEFAULT_RUNTIME_IMPORT, type CompileOptions, type CompileResult, type EmitKind, type OutputFile } from "./compile.js";
+export {
+  compile,
+  DEFAULT_RUNTIME_IMPORT,
+  type CompileOptions,
+  type CompileResult,
+  type EmitKind,
+  type OutputFile,
+} from "./compile.js";
 export { parse, type ParseResult } from "../grammar/parse.js";
 export { validate } from "./validate.js";
 export { checkSource, type CheckResult } from "./check.js";
-export { hasErrors, sortDiagnostics, messages, type Diagnostic, type Severity, type MessageKey } from "./diagnostics.js";
+export {
+  hasErrors,
+  sortDiagnostics,
+  messages,
+  type Diagnostic,
+  type Severity,
+  type MessageKey,
+} from "./diagnostics.js";
 export type * from "../grammar/ast.js";

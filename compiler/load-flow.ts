@@ -34,7 +34,8 @@ export const RUNTIME_URL: string = new URL("../runtime/index.js", import.meta.ur
 export async function loadFlow(source: string, file: string): Promise<LoadResult> {
   const result = compile(source, { file, emit: "js", runtimeImport: RUNTIME_URL });
   const js = result.files.find((output) => output.path.endsWith(".js"));
-  if (result.flow === undefined || js === undefined || hasErrors(result.diagnostics)) return { diagnostics: result.diagnostics };
+  if (result.flow === undefined || js === undefined || hasErrors(result.diagnostics))
+    return { diagnostics: result.diagnostics };
 
   // A fresh folder per load: the ESM loader caches by URL, so a reused path would return the
   // previous module. `.mjs` because no package.json there says the file is a module.

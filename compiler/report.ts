@@ -16,7 +16,10 @@ export function formatPretty(d: Diagnostic, source: string | undefined, color: b
   const lines = [`${where} - ${severity} ${c.gray(d.code)}: ${d.message}`];
   if (source !== undefined) {
     const paintMarker = d.severity === "error" ? c.red : c.yellow;
-    lines.push("", codeFrame(source, d.span, { color: (kind, text) => (kind === "gutter" ? c.gray(text) : paintMarker(text)) }));
+    lines.push(
+      "",
+      codeFrame(source, d.span, { color: (kind, text) => (kind === "gutter" ? c.gray(text) : paintMarker(text)) }),
+    );
   }
   if (d.hint !== undefined) lines.push(`  ${c.bold("hint")}: ${d.hint}`);
   return lines.join("\n") + "\n";

@@ -128,7 +128,14 @@ function read(sink: ReferenceSink, name: string, secret: boolean, place: RefPlac
 }
 
 function write(sink: ReferenceSink, target: Identifier, place: RefPlace): void {
-  sink.emit({ name: target.name, secret: false, write: true, place, span: target.span, declaration: sink.scope.declarations.get(target.name) });
+  sink.emit({
+    name: target.name,
+    secret: false,
+    write: true,
+    place,
+    span: target.span,
+    declaration: sink.scope.declarations.get(target.name),
+  });
 }
 
 function stringRefs(sink: ReferenceSink, s: StringLiteral, place: RefPlace): void {
@@ -235,7 +242,11 @@ export interface SuggestionBudget {
  * The closest candidate by edit distance, if it is close enough to be a likely typo (the
  * first of equally close ones). Undefined as well when the budget runs out first.
  */
-export function suggest(name: string, candidates: Iterable<string>, budget: SuggestionBudget = { remaining: Infinity }): string | undefined {
+export function suggest(
+  name: string,
+  candidates: Iterable<string>,
+  budget: SuggestionBudget = { remaining: Infinity },
+): string | undefined {
   const target = name.toLowerCase();
   let best: string | undefined;
   // A candidate must be within `bound`: the limit at first, then closer than the best.
@@ -275,7 +286,11 @@ function editDistance(a: string, b: string, bound: number): number {
     const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
-      const d = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      const d = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
       current[j] = d;
       if (d < rowMin) rowMin = d;
     }

@@ -4,7 +4,14 @@
 // file only formats them, and escapes control characters so server text cannot drive the terminal.
 import { performance } from "node:perf_hooks";
 import pc from "picocolors";
-import type { HttpAttemptEndEvent, RetryWait, RunEndEvent, RunError, StepEndEvent, TraceEvent } from "../runtime/index.js";
+import type {
+  HttpAttemptEndEvent,
+  RetryWait,
+  RunEndEvent,
+  RunError,
+  StepEndEvent,
+  TraceEvent,
+} from "../runtime/index.js";
 import { MASK } from "../runtime/index.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -40,7 +47,9 @@ function formatBytes(bytes: number): string {
   return bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${bytes} B`;
 }
 
-function assignments(variables: Readonly<Record<string, unknown>> | readonly { name: string; value: unknown }[]): string {
+function assignments(
+  variables: Readonly<Record<string, unknown>> | readonly { name: string; value: unknown }[],
+): string {
   const pairs = Array.isArray(variables) ? variables.map((c) => [c.name, c.value] as const) : Object.entries(variables);
   return pairs.map(([name, value]) => `${name} = ${formatValue(value)}`).join(", ");
 }
@@ -62,7 +71,10 @@ function retryText(retry: RetryWait): string {
 }
 
 function attemptEnd(event: HttpAttemptEndEvent<string>, c: Colors): string[] {
-  const parts = [event.status === undefined ? c.red("no response") : statusText(event.status, c), formatDuration(event.durationMs)];
+  const parts = [
+    event.status === undefined ? c.red("no response") : statusText(event.status, c),
+    formatDuration(event.durationMs),
+  ];
   if (event.bytes !== undefined && event.status !== undefined) parts.push(formatBytes(event.bytes));
   if (event.error !== undefined && (event.status === undefined || event.error.code !== "status")) {
     parts.push(c.red(errorText(event.error)));
@@ -110,15 +122,22 @@ export function formatEvent(event: TraceEvent, color: boolean): string[] {
     case "run.start": {
       const name = event.name === undefined ? "" : ` ${JSON.stringify(event.name)}`;
       const lines = [`${c.bold("▶ run")} ${c.bold(event.flow)}${name}  ${c.gray(event.source)}`];
-      if (Object.keys(event.variables).length > 0) lines.push(`  ${c.gray("with")} ${clean(assignments(event.variables))}`);
+      if (Object.keys(event.variables).length > 0)
+        lines.push(`  ${c.gray("with")} ${clean(assignments(event.variables))}`);
       return [...lines, ""];
     }
     case "step.start":
-      return [`${String(event.step).padStart(3)}  ${widgetLabel(event.kind, event.widget, event.name, c)}  ${c.gray(event.source)}`];
+      return [
+        `${String(event.step).padStart(3)}  ${widgetLabel(event.kind, event.widget, event.name, c)}  ${c.gray(event.source)}`,
+      ];
     case "http.attempt.start":
-      return [`${INDENT}${c.gray("→")} ${c.bold(event.method)} ${clean(event.url)}  ${c.gray(`attempt ${event.attempt}/${event.maxAttempts}`)}`];
+      return [
+        `${INDENT}${c.gray("→")} ${c.bold(event.method)} ${clean(event.url)}  ${c.gray(`attempt ${event.attempt}/${event.maxAttempts}`)}`,
+      ];
     case "http.redirect":
-      return [`${INDENT}${c.gray("↪")} ${statusText(event.status, c)} redirect to ${clean(event.to)} (${event.method})`];
+      return [
+        `${INDENT}${c.gray("↪")} ${statusText(event.status, c)} redirect to ${clean(event.to)} (${event.method})`,
+      ];
     case "http.attempt.end":
       return attemptEnd(event, c);
     case "step.end":
@@ -146,7 +165,8 @@ const FRAME_MS = 80;
 const CLEAR_LINE = "\r\x1b[2K";
 
 /** What is pending while the spinner turns: a response, or the wait before the next attempt. */
-type Pending = { readonly kind: "response"; readonly since: number } | { readonly kind: "retry"; readonly until: number };
+type Pending =
+  { readonly kind: "response"; readonly since: number } | { readonly kind: "retry"; readonly until: number };
 
 /** Prints events as they arrive; on a live terminal a spinner shows what is being waited for. */
 export class Timeline {
@@ -161,7 +181,11 @@ export class Timeline {
 
   event(event: TraceEvent): void {
     this.#stopSpinner();
-    this.#options.write(formatEvent(event, this.#options.color).map((line) => `${line}\n`).join(""));
+    this.#options.write(
+      formatEvent(event, this.#options.color)
+        .map((line) => `${line}\n`)
+        .join(""),
+    );
     if (!this.#options.live) return;
     if (event.type === "http.attempt.start") this.#startSpinner({ kind: "response", since: performance.now() });
     if (event.type === "http.attempt.end" && event.retry !== undefined) {
@@ -190,7 +214,10 @@ export class Timeline {
     const now = performance.now();
     // Tenths of a second: finer digits would flicker at this redraw rate.
     const seconds = (ms: number): string => `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
-    const text = pending.kind === "response" ? `waiting for the response ${seconds(now - pending.since)}` : `next attempt in ${seconds(pending.until - now)}`;
+    const text =
+      pending.kind === "response"
+        ? `waiting for the response ${seconds(now - pending.since)}`
+        : `next attempt in ${seconds(pending.until - now)}`;
     this.#options.write(`${CLEAR_LINE}${INDENT}${c.cyan(frame)} ${c.gray(text)}`);
   }
 

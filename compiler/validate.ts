@@ -15,7 +15,14 @@ import {
   validJsonPaths,
 } from "./rules/http.js";
 import { literalCredentials, secretsInUrls, secretsThatLeave } from "./rules/security.js";
-import { duplicateWidgets, missingStart, plainStrings, requiredParts, unknownExitTargets, unreachableWidgets } from "./rules/structure.js";
+import {
+  duplicateWidgets,
+  missingStart,
+  plainStrings,
+  requiredParts,
+  unknownExitTargets,
+  unreachableWidgets,
+} from "./rules/structure.js";
 import { assignmentTypes, conditionTypes, defaultTypes, resultTypes } from "./rules/types.js";
 import { buildScope, declarationReferences, SUGGESTION_COMPARISONS, typeLookup, widgetReferences } from "./scope.js";
 import type { Reference, ReferenceSink } from "./scope.js";

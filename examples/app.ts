@@ -10,7 +10,9 @@ import { runOrderStatus, type OrderStatusInput, type OrderStatusSecret } from ".
 
 // Your own secret store (a vault, a KMS...). Typing it by the flow's secret names makes a
 // forgotten secret a compile error. Values never appear in traces: the runtime hides them.
-const vault = new Map(Object.entries({ CRM_TOKEN: DEMO_SECRETS.CRM_TOKEN } satisfies Record<OrderStatusSecret, string>));
+const vault = new Map(
+  Object.entries({ CRM_TOKEN: DEMO_SECRETS.CRM_TOKEN } satisfies Record<OrderStatusSecret, string>),
+);
 const secrets: SecretProvider = async (name) => vault.get(name);
 
 // The example API stands in for the CRM the flow calls.
@@ -36,7 +38,9 @@ try {
     const shipDate: string = variables.ship_date;
     const items: number = variables.item_count;
     const ending = outcome.kind === "route" ? `routed to ${outcome.queue}` : `ended at ${outcome.widget}`;
-    console.log(`order ${orderId}: ${items} item(s), ships ${shipDate}, VIP ${variables.is_vip}; ${ending} after ${result.trace.length} trace events`);
+    console.log(
+      `order ${orderId}: ${items} item(s), ships ${shipDate}, VIP ${variables.is_vip}; ${ending} after ${result.trace.length} trace events`,
+    );
   }
 } finally {
   await api.close();

@@ -66,10 +66,14 @@ export async function startDemoApi(): Promise<DemoApi> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const parts = url.pathname.split("/").filter((p) => p !== "").map(decodeURIComponent);
+    const parts = url.pathname
+      .split("/")
+      .filter((p) => p !== "")
+      .map(decodeURIComponent);
 
     if (req.method === "GET" && parts[0] === "orders" && parts.length === 2) {
-      if (req.headers.authorization !== `Bearer ${DEMO_SECRETS.CRM_TOKEN}`) return reply(401, { error: "unauthorized" });
+      if (req.headers.authorization !== `Bearer ${DEMO_SECRETS.CRM_TOKEN}`)
+        return reply(401, { error: "unauthorized" });
       const order = ORDERS[parts[1] ?? ""];
       return order === undefined ? reply(404, { error: `no order ${parts[1]}` }) : reply(200, order);
     }
@@ -90,7 +94,8 @@ export async function startDemoApi(): Promise<DemoApi> {
     }
 
     if (req.method === "GET" && parts[0] === "accounts" && parts[2] === "billing" && parts.length === 3) {
-      if (req.headers.authorization !== `Bearer ${DEMO_SECRETS.BILLING_TOKEN}`) return reply(401, { error: "unauthorized" });
+      if (req.headers.authorization !== `Bearer ${DEMO_SECRETS.BILLING_TOKEN}`)
+        return reply(401, { error: "unauthorized" });
       const account = ACCOUNTS[parts[1] ?? ""];
       return account === undefined ? reply(404, { error: `no account ${parts[1]}` }) : reply(200, account);
     }

@@ -20,17 +20,27 @@ interface Sample {
 
 const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   "order-status.flow": [
-    { title: "order 1001 is found: Success exit, the card number masked", globals: { caller_id: "+15550100", order_id: "1001" } },
+    {
+      title: "order 1001 is found: Success exit, the card number masked",
+      globals: { caller_id: "+15550100", order_id: "1001" },
+    },
     { title: "order 4040 does not exist: 404, Fail exit", globals: { caller_id: "+15550100", order_id: "4040" } },
   ],
   "appointment-reminder.flow": [
-    { title: "the scheduler answers 503 with Retry-After, then a retry succeeds", globals: { appointment_id: "A-17", patient_phone: "+15550101" } },
+    {
+      title: "the scheduler answers 503 with Retry-After, then a retry succeeds",
+      globals: { appointment_id: "A-17", patient_phone: "+15550101" },
+    },
   ],
-  "payment-status.flow": [{ title: "billing account 77 is overdue: routed to collections", globals: { account_id: "77" } }],
+  "payment-status.flow": [
+    { title: "billing account 77 is overdue: routed to collections", globals: { account_id: "77" } },
+  ],
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const color = process.env["NO_COLOR"] ? false : Boolean(process.env["FORCE_COLOR"]) || (process.stdout.isTTY === true && process.env["TERM"] !== "dumb");
+const color = process.env["NO_COLOR"]
+  ? false
+  : Boolean(process.env["FORCE_COLOR"]) || (process.stdout.isTTY === true && process.env["TERM"] !== "dumb");
 const write = (text: string): void => void process.stdout.write(text);
 const bold = (text: string): string => (color ? `\x1b[1m${text}\x1b[22m` : text);
 
@@ -38,12 +48,23 @@ const bold = (text: string): string => (color ? `\x1b[1m${text}\x1b[22m` : text)
 // set here for the child runs only, never on a command line.
 const env: NodeJS.ProcessEnv = { ...process.env };
 for (const [name, value] of Object.entries(DEMO_SECRETS)) env[SECRET_ENV_PREFIX + name] = value;
-const io: CommandIO = { cwd: root, stdout: write, stderr: (text) => void process.stderr.write(text), color, isTTY: process.stdout.isTTY === true, env };
+const io: CommandIO = {
+  cwd: root,
+  stdout: write,
+  stderr: (text) => void process.stderr.write(text),
+  color,
+  isTTY: process.stdout.isTTY === true,
+  env,
+};
 
 const api = await startDemoApi();
 let failed = 0;
 try {
-  write(`callflow demo: example API on ${api.url}; secrets from ${Object.keys(DEMO_SECRETS).map((name) => SECRET_ENV_PREFIX + name).join(", ")}\n`);
+  write(
+    `callflow demo: example API on ${api.url}; secrets from ${Object.keys(DEMO_SECRETS)
+      .map((name) => SECRET_ENV_PREFIX + name)
+      .join(", ")}\n`,
+  );
   // The flows with samples in the order above, then any others alphabetically.
   const rank = (name: string): number => (name in SAMPLES ? Object.keys(SAMPLES).indexOf(name) : Infinity);
   const flows = readdirSync(new URL(".", import.meta.url))
@@ -56,14 +77,21 @@ try {
       // A flow added to examples/ without sample globals is still compiled.
       const source = readFileSync(new URL(name, import.meta.url), "utf8");
       const result = compile(source, { file });
-      if (result.diagnostics.length > 0) write(formatReport(result.diagnostics, new Map([[file, source]]), "pretty", color) + "\n");
+      if (result.diagnostics.length > 0)
+        write(formatReport(result.diagnostics, new Map([[file, source]]), "pretty", color) + "\n");
       if (result.files.length === 0) failed++;
-      write(`\n${bold(`━━ ${file}`)}: ${result.files.length === 0 ? "does not compile" : "compiled; no sample globals in examples/demo.ts, not run"}\n`);
+      write(
+        `\n${bold(`━━ ${file}`)}: ${result.files.length === 0 ? "does not compile" : "compiled; no sample globals in examples/demo.ts, not run"}\n`,
+      );
       continue;
     }
     for (const sample of samples) {
-      const globals = Object.entries({ api_base: api.url, ...sample.globals }).map(([global, value]) => `${global}=${value}`);
-      write(`\n${bold(`━━ ${file}: ${sample.title}`)}\n$ callflow run ${file} ${globals.map((g) => `--global ${g}`).join(" ")}\n\n`);
+      const globals = Object.entries({ api_base: api.url, ...sample.globals }).map(
+        ([global, value]) => `${global}=${value}`,
+      );
+      write(
+        `\n${bold(`━━ ${file}: ${sample.title}`)}\n$ callflow run ${file} ${globals.map((g) => `--global ${g}`).join(" ")}\n\n`,
+      );
       const code = await runCommand({ file, globals, secrets: [], json: false }, io);
       if (code !== 0) {
         failed++;
@@ -75,5 +103,9 @@ try {
 } finally {
   await api.close();
 }
-write(failed === 0 ? "\nDone: every flow compiled and every run reached an end or a route.\n" : `\n${failed} flow run(s) failed.\n`);
+write(
+  failed === 0
+    ? "\nDone: every flow compiled and every run reached an end or a route.\n"
+    : `\n${failed} flow run(s) failed.\n`,
+);
 process.exitCode = failed === 0 ? 0 : 1;

@@ -165,7 +165,11 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     return { kind: "Number", value, raw: token.image, span: this.positions.token(token) };
   }
 
-  private exit(label: ExitLabel, keyword: readonly IToken[] | undefined, name: readonly IToken[] | undefined): Exit | undefined {
+  private exit(
+    label: ExitLabel,
+    keyword: readonly IToken[] | undefined,
+    name: readonly IToken[] | undefined,
+  ): Exit | undefined {
     const start = this.span(keyword);
     const target = this.ident(name);
     if (start === undefined || target === undefined) return undefined;
@@ -173,7 +177,12 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
   }
 
   /** Keeps the first of a setting that may appear once; reports the others (CF1007). */
-  private once<T extends { readonly span: Span }>(current: T | undefined, next: T, setting: string, widget: Identifier): T {
+  private once<T extends { readonly span: Span }>(
+    current: T | undefined,
+    next: T,
+    setting: string,
+    widget: Identifier,
+  ): T {
     if (current === undefined) return next;
     this.diagnostics.push(diagnostic("duplicateSetting", next.span, [setting, widget.name]));
     return current;
@@ -308,7 +317,20 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     if (success !== undefined) widget.success = success;
     if (fail !== undefined) widget.fail = fail;
     if (this.tok(ctx.RCurly) === undefined) {
-      this.extend(widget, [method, url, query, authorization, headers, contentType, body, retry, timeout, results, success, fail]);
+      this.extend(widget, [
+        method,
+        url,
+        query,
+        authorization,
+        headers,
+        contentType,
+        body,
+        retry,
+        timeout,
+        results,
+        success,
+        fail,
+      ]);
     }
     return widget;
   }
@@ -616,7 +638,8 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     for (const node of ctx.notExpr ?? []) {
       const right = this.notExpr(node.children);
       if (right === undefined) return undefined;
-      left = left === undefined ? right : { kind: "Binary", op: "and", left, right, span: cover(left.span, right.span) };
+      left =
+        left === undefined ? right : { kind: "Binary", op: "and", left, right, span: cover(left.span, right.span) };
     }
     return left;
   }
@@ -632,7 +655,9 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
   comparison(ctx: Ctx<cst.ComparisonCstChildren> | undefined): Expr | undefined {
     const left = this.primary(ctx?.primary?.[0]?.children);
     if (ctx === undefined || left === undefined) return undefined;
-    const opToken = this.tok(ctx.EqEq ?? ctx.NotEq ?? ctx.LessEq ?? ctx.GreaterEq ?? ctx.Less ?? ctx.Greater ?? ctx.Contains);
+    const opToken = this.tok(
+      ctx.EqEq ?? ctx.NotEq ?? ctx.LessEq ?? ctx.GreaterEq ?? ctx.Less ?? ctx.Greater ?? ctx.Contains,
+    );
     if (opToken === undefined) return left;
     const right = this.primary(ctx.primary?.[1]?.children);
     if (right === undefined) return undefined;

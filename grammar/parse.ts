@@ -31,7 +31,9 @@ export function parse(source: string, file: string): ParseResult {
 
   for (const error of lexed.errors) {
     const span = positions.span(error.offset, error.length);
-    diagnostics.push(diagnostic("unexpectedCharacter", span, [quoteSnippet(source.slice(error.offset, error.offset + error.length))]));
+    diagnostics.push(
+      diagnostic("unexpectedCharacter", span, [quoteSnippet(source.slice(error.offset, error.offset + error.length))]),
+    );
   }
 
   const comments: Comment[] = (lexed.groups["comments"] ?? []).map((token) => ({
@@ -108,7 +110,8 @@ function scanTokens(tokens: readonly IToken[], positions: SourcePositions, diagn
 
 function parserDiagnostic(error: IRecognitionException, positions: SourcePositions): Diagnostic {
   const token = error.token;
-  const span = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset) ? positions.end() : positions.token(token);
+  const span =
+    token.tokenType.name === "EOF" || Number.isNaN(token.startOffset) ? positions.end() : positions.token(token);
   // The parser's message provider encodes the arguments as a JSON array of strings.
   const args = JSON.parse(error.message) as string[];
   switch (error.name) {

@@ -1,7 +1,14 @@
 // The .flow grammar as a Chevrotain CstParser. One instance is built at module load
 // (grammar analysis is the expensive part) and reused for every file (parseTokens).
 import { CstParser, EOF, MismatchedTokenException, tokenMatcher } from "chevrotain";
-import type { CstNode, IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from "chevrotain";
+import type {
+  CstNode,
+  IOrAlt,
+  IParserErrorMessageProvider,
+  IRecognitionException,
+  IToken,
+  TokenType,
+} from "chevrotain";
 import { SourcePositions } from "./spans.js";
 import * as t from "./tokens.js";
 
@@ -86,12 +93,36 @@ function nestAfter(depth: number, token: IToken): number {
 
 /** Keywords that, first on a line, mean the block being closed was left unclosed. */
 const itemStarts: ReadonlySet<TokenType> = new Set([
-  t.Global, t.Local, t.Secret, t.Start, t.Http, t.Condition, t.Set, t.Send, t.Route, t.End,
+  t.Global,
+  t.Local,
+  t.Secret,
+  t.Start,
+  t.Http,
+  t.Condition,
+  t.Set,
+  t.Send,
+  t.Route,
+  t.End,
 ]);
 const settingStarts: ReadonlySet<TokenType> = new Set([
   ...itemStarts,
-  t.Method, t.Url, t.Query, t.Authorization, t.Headers, t.ContentType, t.Body, t.Retry, t.Timeout,
-  t.Results, t.Success, t.Fail, t.When, t.Else, t.Next, t.Message, t.Queue,
+  t.Method,
+  t.Url,
+  t.Query,
+  t.Authorization,
+  t.Headers,
+  t.ContentType,
+  t.Body,
+  t.Retry,
+  t.Timeout,
+  t.Results,
+  t.Success,
+  t.Fail,
+  t.When,
+  t.Else,
+  t.Next,
+  t.Message,
+  t.Queue,
 ]);
 const noStops: ReadonlySet<TokenType> = new Set();
 
@@ -312,17 +343,19 @@ class FlowParser extends CstParser {
     // once the repetition enters, one alternative always matches and errors stay
     // inside that alternative's rule. The builder restores source order by offset.
     this.MANY(() => {
-      const item = this.OR((this.alts.flow ??= [
-        { ALT: () => this.SUBRULE(this.varDecl) },
-        { ALT: () => this.SUBRULE(this.secretDecl) },
-        { ALT: () => this.SUBRULE(this.startExit) },
-        { ALT: () => this.SUBRULE(this.httpWidget) },
-        { ALT: () => this.SUBRULE(this.conditionWidget) },
-        { ALT: () => this.SUBRULE(this.setWidget) },
-        { ALT: () => this.SUBRULE(this.sendWidget) },
-        { ALT: () => this.SUBRULE(this.routeWidget) },
-        { ALT: () => this.SUBRULE(this.endWidget) },
-      ]));
+      const item = this.OR(
+        (this.alts.flow ??= [
+          { ALT: () => this.SUBRULE(this.varDecl) },
+          { ALT: () => this.SUBRULE(this.secretDecl) },
+          { ALT: () => this.SUBRULE(this.startExit) },
+          { ALT: () => this.SUBRULE(this.httpWidget) },
+          { ALT: () => this.SUBRULE(this.conditionWidget) },
+          { ALT: () => this.SUBRULE(this.setWidget) },
+          { ALT: () => this.SUBRULE(this.sendWidget) },
+          { ALT: () => this.SUBRULE(this.routeWidget) },
+          { ALT: () => this.SUBRULE(this.endWidget) },
+        ]),
+      );
       this.ACTION(() => this.handOver(item as CstNode));
     });
     this.close(t.RCurly, noStops);
@@ -362,20 +395,22 @@ class FlowParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() =>
-        this.OR((this.alts.httpWidget ??= [
-          { ALT: () => this.SUBRULE(this.methodSetting) },
-          { ALT: () => this.SUBRULE(this.urlSetting) },
-          { ALT: () => this.SUBRULE(this.querySetting) },
-          { ALT: () => this.SUBRULE(this.authorizationSetting) },
-          { ALT: () => this.SUBRULE(this.headersSetting) },
-          { ALT: () => this.SUBRULE(this.contentTypeSetting) },
-          { ALT: () => this.SUBRULE(this.bodySetting) },
-          { ALT: () => this.SUBRULE(this.retrySetting) },
-          { ALT: () => this.SUBRULE(this.timeoutSetting) },
-          { ALT: () => this.SUBRULE(this.resultsSetting) },
-          { ALT: () => this.SUBRULE(this.successExit) },
-          { ALT: () => this.SUBRULE(this.failExit) },
-        ])),
+        this.OR(
+          (this.alts.httpWidget ??= [
+            { ALT: () => this.SUBRULE(this.methodSetting) },
+            { ALT: () => this.SUBRULE(this.urlSetting) },
+            { ALT: () => this.SUBRULE(this.querySetting) },
+            { ALT: () => this.SUBRULE(this.authorizationSetting) },
+            { ALT: () => this.SUBRULE(this.headersSetting) },
+            { ALT: () => this.SUBRULE(this.contentTypeSetting) },
+            { ALT: () => this.SUBRULE(this.bodySetting) },
+            { ALT: () => this.SUBRULE(this.retrySetting) },
+            { ALT: () => this.SUBRULE(this.timeoutSetting) },
+            { ALT: () => this.SUBRULE(this.resultsSetting) },
+            { ALT: () => this.SUBRULE(this.successExit) },
+            { ALT: () => this.SUBRULE(this.failExit) },
+          ]),
+        ),
       );
       this.close(t.RCurly, itemStarts);
     });
@@ -413,26 +448,28 @@ class FlowParser extends CstParser {
 
   readonly bodySetting = this.RULE("bodySetting", () => {
     this.CONSUME(t.Body);
-    this.OR((this.alts.bodySetting ??= [
-      {
-        ALT: () => {
-          this.CONSUME(t.Json);
-          this.SUBRULE(this.value);
+    this.OR(
+      (this.alts.bodySetting ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Json);
+            this.SUBRULE(this.value);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Form);
-          this.SUBRULE(this.keyValueBlock);
+        {
+          ALT: () => {
+            this.CONSUME(t.Form);
+            this.SUBRULE(this.keyValueBlock);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Text);
-          this.CONSUME(t.StringLiteral);
+        {
+          ALT: () => {
+            this.CONSUME(t.Text);
+            this.CONSUME(t.StringLiteral);
+          },
         },
-      },
-    ]));
+      ]),
+    );
   });
 
   readonly retrySetting = this.RULE("retrySetting", () => {
@@ -453,16 +490,18 @@ class FlowParser extends CstParser {
   });
 
   readonly resultMapping = this.RULE("resultMapping", () => {
-    this.OR((this.alts.resultMapping ??= [
-      { ALT: () => this.CONSUME(t.StringLiteral) },
-      { ALT: () => this.CONSUME(t.Status) },
-      {
-        ALT: () => {
-          this.CONSUME(t.Header);
-          this.CONSUME2(t.StringLiteral, headerNameLabel);
+    this.OR(
+      (this.alts.resultMapping ??= [
+        { ALT: () => this.CONSUME(t.StringLiteral) },
+        { ALT: () => this.CONSUME(t.Status) },
+        {
+          ALT: () => {
+            this.CONSUME(t.Header);
+            this.CONSUME2(t.StringLiteral, headerNameLabel);
+          },
         },
-      },
-    ]));
+      ]),
+    );
     this.CONSUME(t.Arrow);
     this.CONSUME(t.Name);
   });
@@ -487,7 +526,9 @@ class FlowParser extends CstParser {
   });
 
   readonly keyValue = this.RULE("keyValue", () => {
-    this.OR((this.alts.keyValue ??= [{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.StringLiteral) }]));
+    this.OR(
+      (this.alts.keyValue ??= [{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.StringLiteral) }]),
+    );
     this.CONSUME(t.Equals);
     this.SUBRULE(this.value);
   });
@@ -499,7 +540,12 @@ class FlowParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() =>
-        this.OR((this.alts.conditionWidget ??= [{ ALT: () => this.SUBRULE(this.whenBranch) }, { ALT: () => this.SUBRULE(this.elseExit) }])),
+        this.OR(
+          (this.alts.conditionWidget ??= [
+            { ALT: () => this.SUBRULE(this.whenBranch) },
+            { ALT: () => this.SUBRULE(this.elseExit) },
+          ]),
+        ),
       );
       this.close(t.RCurly, itemStarts);
     });
@@ -533,7 +579,12 @@ class FlowParser extends CstParser {
   // repetition enters on one token, so the choice needs its own rule: a failed choice
   // then recovers inside the block instead of unwinding to the flow (and eating its `}`).
   readonly setEntry = this.RULE("setEntry", () => {
-    this.OR((this.alts.setEntry ??= [{ ALT: () => this.SUBRULE(this.nextExit) }, { ALT: () => this.SUBRULE(this.assignment) }]));
+    this.OR(
+      (this.alts.setEntry ??= [
+        { ALT: () => this.SUBRULE(this.nextExit) },
+        { ALT: () => this.SUBRULE(this.assignment) },
+      ]),
+    );
   });
 
   readonly assignment = this.RULE("assignment", () => {
@@ -555,7 +606,12 @@ class FlowParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(t.LCurly);
       this.MANY(() =>
-        this.OR((this.alts.sendWidget ??= [{ ALT: () => this.SUBRULE(this.messageSetting) }, { ALT: () => this.SUBRULE(this.nextExit) }])),
+        this.OR(
+          (this.alts.sendWidget ??= [
+            { ALT: () => this.SUBRULE(this.messageSetting) },
+            { ALT: () => this.SUBRULE(this.nextExit) },
+          ]),
+        ),
       );
       this.close(t.RCurly, itemStarts);
     });
@@ -595,24 +651,26 @@ class FlowParser extends CstParser {
   // ---------------------------------------------------------------- values
 
   readonly value = this.RULE("value", () => {
-    this.OR((this.alts.value ??= [
-      // Before the plain name: `secret.X` is a secret, a lone `secret` a variable.
-      {
-        ALT: () => {
-          this.CONSUME(t.Secret);
-          this.CONSUME(t.Dot);
-          this.CONSUME2(t.Name, secretNameLabel);
+    this.OR(
+      (this.alts.value ??= [
+        // Before the plain name: `secret.X` is a secret, a lone `secret` a variable.
+        {
+          ALT: () => {
+            this.CONSUME(t.Secret);
+            this.CONSUME(t.Dot);
+            this.CONSUME2(t.Name, secretNameLabel);
+          },
         },
-      },
-      { ALT: () => this.CONSUME(t.StringLiteral) },
-      { ALT: () => this.CONSUME(t.NumberLiteral) },
-      { ALT: () => this.CONSUME(t.True) },
-      { ALT: () => this.CONSUME(t.False) },
-      { ALT: () => this.CONSUME(t.Null) },
-      { ALT: () => this.CONSUME(t.Name) },
-      { ALT: () => this.SUBRULE(this.object) },
-      { ALT: () => this.SUBRULE(this.array) },
-    ]));
+        { ALT: () => this.CONSUME(t.StringLiteral) },
+        { ALT: () => this.CONSUME(t.NumberLiteral) },
+        { ALT: () => this.CONSUME(t.True) },
+        { ALT: () => this.CONSUME(t.False) },
+        { ALT: () => this.CONSUME(t.Null) },
+        { ALT: () => this.CONSUME(t.Name) },
+        { ALT: () => this.SUBRULE(this.object) },
+        { ALT: () => this.SUBRULE(this.array) },
+      ]),
+    );
   });
 
   // JSON-like: commas between entries are required, one trailing comma is allowed.
@@ -668,49 +726,55 @@ class FlowParser extends CstParser {
   });
 
   readonly notExpr = this.RULE("notExpr", () => {
-    this.OR((this.alts.notExpr ??= [
-      {
-        ALT: () => {
-          this.CONSUME(t.Not);
-          this.SUBRULE(this.notExpr);
+    this.OR(
+      (this.alts.notExpr ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Not);
+            this.SUBRULE(this.notExpr);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]));
+        { ALT: () => this.SUBRULE(this.comparison) },
+      ]),
+    );
   });
 
   readonly comparison = this.RULE("comparison", () => {
     this.SUBRULE(this.primary);
     this.OPTION(() => {
-      this.OR((this.alts.comparison ??= [
-        { ALT: () => this.CONSUME(t.EqEq) },
-        { ALT: () => this.CONSUME(t.NotEq) },
-        { ALT: () => this.CONSUME(t.LessEq) },
-        { ALT: () => this.CONSUME(t.GreaterEq) },
-        { ALT: () => this.CONSUME(t.Less) },
-        { ALT: () => this.CONSUME(t.Greater) },
-        { ALT: () => this.CONSUME(t.Contains) },
-      ]));
+      this.OR(
+        (this.alts.comparison ??= [
+          { ALT: () => this.CONSUME(t.EqEq) },
+          { ALT: () => this.CONSUME(t.NotEq) },
+          { ALT: () => this.CONSUME(t.LessEq) },
+          { ALT: () => this.CONSUME(t.GreaterEq) },
+          { ALT: () => this.CONSUME(t.Less) },
+          { ALT: () => this.CONSUME(t.Greater) },
+          { ALT: () => this.CONSUME(t.Contains) },
+        ]),
+      );
       this.SUBRULE2(this.primary);
     });
   });
 
   readonly primary = this.RULE("primary", () => {
-    this.OR((this.alts.primary ??= [
-      { ALT: () => this.CONSUME(t.StringLiteral) },
-      { ALT: () => this.CONSUME(t.NumberLiteral) },
-      { ALT: () => this.CONSUME(t.True) },
-      { ALT: () => this.CONSUME(t.False) },
-      { ALT: () => this.CONSUME(t.Null) },
-      { ALT: () => this.CONSUME(t.Name) },
-      {
-        ALT: () => {
-          this.CONSUME(t.LParen);
-          this.SUBRULE(this.orExpr);
-          this.close(t.RParen, settingStarts);
+    this.OR(
+      (this.alts.primary ??= [
+        { ALT: () => this.CONSUME(t.StringLiteral) },
+        { ALT: () => this.CONSUME(t.NumberLiteral) },
+        { ALT: () => this.CONSUME(t.True) },
+        { ALT: () => this.CONSUME(t.False) },
+        { ALT: () => this.CONSUME(t.Null) },
+        { ALT: () => this.CONSUME(t.Name) },
+        {
+          ALT: () => {
+            this.CONSUME(t.LParen);
+            this.SUBRULE(this.orExpr);
+            this.close(t.RParen, settingStarts);
+          },
         },
-      },
-    ]));
+      ]),
+    );
   });
 }
 

@@ -50,7 +50,12 @@ export function decodeString(positions: SourcePositions, token: IToken, diagnost
   const span = positions.token(token);
   if (isPlain(token)) {
     const value = raw.slice(1, -1);
-    return { kind: "String", value, parts: value === "" ? [] : [{ kind: "Text", value, span: within(span, 1, raw.length - 1) }], span };
+    return {
+      kind: "String",
+      value,
+      parts: value === "" ? [] : [{ kind: "Text", value, span: within(span, 1, raw.length - 1) }],
+      span,
+    };
   }
   const at = (start: number, end: number): Span => within(span, start, end);
 
@@ -98,7 +103,11 @@ export function decodeString(positions: SourcePositions, token: IToken, diagnost
         const ref =
           secretName === undefined
             ? { kind: "VarRef" as const, name: match[2] as string, span: at(nameRange[0], nameRange[1]) }
-            : { kind: "SecretRef" as const, name: secretName, span: at(i + 2 + leadingBlanks(raw, i + 2), nameRange[1]) };
+            : {
+                kind: "SecretRef" as const,
+                name: secretName,
+                span: at(i + 2 + leadingBlanks(raw, i + 2), nameRange[1]),
+              };
         parts.push({ kind: "Interpolation", ref, span: at(i, end) });
         value += match[0];
         i = end;
@@ -122,7 +131,13 @@ export function decodeString(positions: SourcePositions, token: IToken, diagnost
 
 /** The part of a string token's span from raw index `start` to `end`: strings never span lines. */
 function within(span: Span, start: number, end: number): Span {
-  return { file: span.file, line: span.line, column: span.column + start, offset: span.offset + start, length: end - start };
+  return {
+    file: span.file,
+    line: span.line,
+    column: span.column + start,
+    offset: span.offset + start,
+    length: end - start,
+  };
 }
 
 /** True when the final quote is escaped (`"abc\"`), i.e. the string is not closed. */

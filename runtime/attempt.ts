@@ -5,7 +5,14 @@
 // This is the per-request hot path: one object per attempt carries its state, and serves as
 // the deadline's and the abort listener's target, rather than a closure for each.
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
-import { abortHandle, declaredLength, type AbortHandle, type FetchInit, type FetchLike, type FetchResponse } from "./fetch.js";
+import {
+  abortHandle,
+  declaredLength,
+  type AbortHandle,
+  type FetchInit,
+  type FetchLike,
+  type FetchResponse,
+} from "./fetch.js";
 import type { PreparedRequest } from "./request.js";
 import type { RunError, Writable } from "./trace.js";
 import { performance } from "node:perf_hooks";
@@ -75,7 +82,10 @@ function describeError(error: unknown): string {
 const decoder = new TextDecoder();
 
 /** A body of unknown or encoded length, counted chunk by chunk: its text, or the bytes seen when it passed `limit`. */
-async function readChunks(body: AsyncIterable<Uint8Array>, limit: number): Promise<{ text: string; bytes: number } | number> {
+async function readChunks(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+): Promise<{ text: string; bytes: number } | number> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -93,7 +103,11 @@ async function readChunks(body: AsyncIterable<Uint8Array>, limit: number): Promi
  * whichever comes first. A timeout or cancel settles at once, even if a fetch implementation
  * ignores its signal.
  */
-export function sendAttempt(request: PreparedRequest, settings: AttemptSettings, timeoutMs: number): Promise<AttemptResult> {
+export function sendAttempt(
+  request: PreparedRequest,
+  settings: AttemptSettings,
+  timeoutMs: number,
+): Promise<AttemptResult> {
   if (settings.signal?.aborted) return Promise.resolve(cancelled(request.method, request.url));
   return new Promise((resolve) => new Attempt(request, settings, timeoutMs, resolve).start());
 }
@@ -193,7 +207,15 @@ class Attempt implements DeadlineTarget {
           ({ text, bytes } = read);
         }
         if (location === null) {
-          return this.#settle({ kind: "response", status, headers: response.headers, text, bytes, method: this.method, url: this.url });
+          return this.#settle({
+            kind: "response",
+            status,
+            headers: response.headers,
+            text,
+            bytes,
+            method: this.method,
+            url: this.url,
+          });
         }
 
         let next: URL | undefined;
@@ -217,9 +239,16 @@ class Attempt implements DeadlineTarget {
           headers = headers.filter(([name]) => name.toLowerCase() !== "content-type");
         }
         // Credentials go to the origin they were meant for, never to one a redirect names.
-        if (next.origin !== originOf(this.url)) headers = headers.filter(([name]) => !request.credentials.includes(name.toLowerCase()));
+        if (next.origin !== originOf(this.url))
+          headers = headers.filter(([name]) => !request.credentials.includes(name.toLowerCase()));
         if (this.settled) return;
-        (this.redirects ??= []).push({ status, from: this.url, to: next.href, method: this.method, at: performance.now() });
+        (this.redirects ??= []).push({
+          status,
+          from: this.url,
+          to: next.href,
+          method: this.method,
+          at: performance.now(),
+        });
         this.url = next.href;
       }
     } catch (error) {

@@ -4,7 +4,10 @@
 /** The flow object is not a valid compiled flow (unknown start or exit target, unknown kind...). */
 export class FlowDefinitionError extends Error {
   override readonly name = "FlowDefinitionError";
-  constructor(readonly flow: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly flow: string,
+    readonly problems: readonly string[],
+  ) {
     super(`invalid flow ${flow}: ${problems.join("; ")}`);
   }
 }
@@ -12,7 +15,10 @@ export class FlowDefinitionError extends Error {
 /** The input globals do not match the flow's declarations. Messages name variables and types, never values. */
 export class FlowInputError extends Error {
   override readonly name = "FlowInputError";
-  constructor(readonly flow: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly flow: string,
+    readonly problems: readonly string[],
+  ) {
     super(`invalid input for flow ${flow}: ${problems.join("; ")}`);
   }
 }

@@ -105,12 +105,7 @@ export interface EndStep<W extends string> extends StepBase<W> {
 }
 
 export type Step<V extends Vars, S extends string, W extends string> =
-  | HttpStep<V, S, W>
-  | ConditionStep<V, W>
-  | SetStep<V, W>
-  | SendStep<V, W>
-  | RouteStep<W>
-  | EndStep<W>;
+  HttpStep<V, S, W> | ConditionStep<V, W> | SetStep<V, W> | SendStep<V, W> | RouteStep<W> | EndStep<W>;
 
 export interface FlowDefinition<V extends Vars, S extends string, W extends string> {
   readonly id: string;

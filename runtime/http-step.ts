@@ -14,7 +14,11 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status <= 299;
 }
 
-function failed<W extends string>(step: { readonly fail: W }, error: RunError, outcome: Partial<StepOutcome<W>> = {}): StepOutcome<W> {
+function failed<W extends string>(
+  step: { readonly fail: W },
+  error: RunError,
+  outcome: Partial<StepOutcome<W>> = {},
+): StepOutcome<W> {
   return { changes: [], ...outcome, exit: "fail", next: step.fail, error };
 }
 
@@ -44,11 +48,22 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
     const error: RunError = { code: "status", message: `status ${last.status}${retried}` };
     // Status and header results still map, so the flow can branch on them after Fail.
     const changes = mapped.ok ? mapped.assignments.map(({ target, value }) => state.assign(target, value)) : [];
-    return failed(step, error, { attempts, status: last.status, changes, ...(mapped.ok && mapped.unmatched.length > 0 ? { unmatched: mapped.unmatched } : {}) });
+    return failed(step, error, {
+      attempts,
+      status: last.status,
+      changes,
+      ...(mapped.ok && mapped.unmatched.length > 0 ? { unmatched: mapped.unmatched } : {}),
+    });
   }
   if (!mapped.ok) return failed(step, mapped.error, { attempts, status: last.status });
   const changes = mapped.assignments.map(({ target, value }) => state.assign(target, value));
-  const success: Writable<StepOutcome<W>> = { exit: "success", next: step.success, attempts, status: last.status, changes };
+  const success: Writable<StepOutcome<W>> = {
+    exit: "success",
+    next: step.success,
+    attempts,
+    status: last.status,
+    changes,
+  };
   if (mapped.unmatched.length > 0) success.unmatched = mapped.unmatched;
   return success;
 }

@@ -14,7 +14,8 @@ export interface PreparedRequest {
   readonly body: string | undefined;
 }
 
-export type BuildResult = { readonly ok: true; readonly request: PreparedRequest } | { readonly ok: false; readonly error: RunError };
+export type BuildResult =
+  { readonly ok: true; readonly request: PreparedRequest } | { readonly ok: false; readonly error: RunError };
 
 const CONTENT_TYPES = {
   json: "application/json",
@@ -47,21 +48,28 @@ export function buildRequest<V extends Vars, S extends string, W extends string>
     if (step.headers) headers = headers.concat(step.headers(vars, secrets));
     if (step.body) body = serialiseBody(step.body, vars, secrets);
   } catch (error) {
-    return invalid("invalid-request", `building the request failed: ${error instanceof Error ? error.message : String(error)}`);
+    return invalid(
+      "invalid-request",
+      `building the request failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   const target = withQuery(url, query);
   if (typeof target !== "string") return target;
-  if (body !== undefined && step.method === "GET") return invalid("invalid-request", "a GET request cannot carry a body");
+  if (body !== undefined && step.method === "GET")
+    return invalid("invalid-request", "a GET request cannot carry a body");
 
   const contentType = step.contentType ?? (step.body ? CONTENT_TYPES[step.body.kind] : undefined);
   if (contentType !== undefined && !headers.some(([name]) => name.toLowerCase() === "content-type")) {
     headers.push(["Content-Type", contentType]);
   }
   for (const [name, value] of headers) {
-    if (!TOKEN.test(name)) return invalid("invalid-header", `header name ${JSON.stringify(name)} is not a valid HTTP token`);
-    if (LINE_BREAK_OR_NUL.test(value)) return invalid("invalid-header", `header ${name} value contains CR, LF or NUL; not sent`);
-    if (NOT_HEADER_TEXT.test(value)) return invalid("invalid-header", `header ${name} value contains a character HTTP headers cannot carry; not sent`);
+    if (!TOKEN.test(name))
+      return invalid("invalid-header", `header name ${JSON.stringify(name)} is not a valid HTTP token`);
+    if (LINE_BREAK_OR_NUL.test(value))
+      return invalid("invalid-header", `header ${name} value contains CR, LF or NUL; not sent`);
+    if (NOT_HEADER_TEXT.test(value))
+      return invalid("invalid-header", `header ${name} value contains a character HTTP headers cannot carry; not sent`);
   }
 
   const credentials = step.secretHeaders.map((name) => name.toLowerCase());
@@ -112,5 +120,8 @@ function withQuery(url: string, query: ReadonlyArray<readonly [string, string]>)
 /** Headers as they may appear in a trace: credential values replaced by the mask. */
 export function headersForTrace(request: PreparedRequest): ReadonlyArray<readonly [string, string]> {
   if (request.credentials.length === 0) return request.headers;
-  return request.headers.map(([name, value]) => [name, request.credentials.includes(name.toLowerCase()) ? MASK : value]);
+  return request.headers.map(([name, value]) => [
+    name,
+    request.credentials.includes(name.toLowerCase()) ? MASK : value,
+  ]);
 }

@@ -53,7 +53,11 @@ function fromStatus(status: number, type: VarType): unknown {
  * Maps `results` from a response. With `metaOnly` (a non-2xx final response) only status and
  * header sources are mapped, so a flow can branch on them after its Fail exit.
  */
-export function mapResults<V extends Vars>(results: readonly ResultSpec<V>[], response: ResponseView, metaOnly: boolean): MappingResult {
+export function mapResults<V extends Vars>(
+  results: readonly ResultSpec<V>[],
+  response: ResponseView,
+  metaOnly: boolean,
+): MappingResult {
   const assignments: Assignment[] = [];
   let unmatched: UnmatchedResult[] | undefined;
   let json: unknown;
@@ -72,7 +76,8 @@ export function mapResults<V extends Vars>(results: readonly ResultSpec<V>[], re
           // A byte order mark is not JSON, but servers send one and decoders drop it.
           json = JSON.parse(response.text.charCodeAt(0) === 0xfeff ? response.text.slice(1) : response.text);
         } catch {
-          const message = response.text === "" ? "response body is empty, expected JSON" : "response body is not valid JSON";
+          const message =
+            response.text === "" ? "response body is empty, expected JSON" : "response body is not valid JSON";
           return { ok: false, error: { code: "invalid-json", message } };
         }
         parsed = true;
@@ -81,7 +86,10 @@ export function mapResults<V extends Vars>(results: readonly ResultSpec<V>[], re
         value = source.read ? source.read(json) : firstMatch(source.path, json);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, error: { code: "invalid-path", message: `result ${describeSource(source)} -> ${target}: ${reason}` } };
+        return {
+          ok: false,
+          error: { code: "invalid-path", message: `result ${describeSource(source)} -> ${target}: ${reason}` },
+        };
       }
     }
     if (value === undefined) {

@@ -2,7 +2,14 @@
 // backoff with jitter, or the server's Retry-After up to a cap), and one trace event per attempt.
 import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
 import type { PreparedRequest } from "./request.js";
-import { roundMs, type HttpAttemptEndEvent, type HttpAttemptStartEvent, type HttpRedirectEvent, type RetryWait, type Writable } from "./trace.js";
+import {
+  roundMs,
+  type HttpAttemptEndEvent,
+  type HttpAttemptStartEvent,
+  type HttpRedirectEvent,
+  type RetryWait,
+  type Writable,
+} from "./trace.js";
 import { performance } from "node:perf_hooks";
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
@@ -84,7 +91,10 @@ function waitBefore(result: AttemptResult, attempt: number, settings: RetrySetti
       ? { waitMs: settings.retryAfterCapMs, reason: "retry-after", capped: true }
       : { waitMs: retryAfter, reason: "retry-after" };
   }
-  return { waitMs: backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs, settings.random), reason: "backoff" };
+  return {
+    waitMs: backoffDelay(attempt, settings.retryBaseDelayMs, settings.retryMaxDelayMs, settings.random),
+    reason: "backoff",
+  };
 }
 
 /**
@@ -123,14 +133,27 @@ export async function sendWithRetries<W extends string>(
     const ended = performance.now();
     if (result.redirects !== undefined) {
       for (const { status, from, to, method, at } of result.redirects) {
-        const redirect: Writable<HttpRedirectEvent<W>> = { type: "http.redirect", widget, kind: "http", attempt, status, from, to, method, time: events.epochAt(at) };
+        const redirect: Writable<HttpRedirectEvent<W>> = {
+          type: "http.redirect",
+          widget,
+          kind: "http",
+          attempt,
+          status,
+          from,
+          to,
+          method,
+          time: events.epochAt(at),
+        };
         if (name !== undefined) redirect.name = name;
         events.emit(redirect);
       }
     }
 
     const retriable = result.kind === "response" ? isRetriableStatus(result.status) : result.retriable;
-    const retry = retriable && attempt < maxAttempts && !settings.signal?.aborted ? waitBefore(result, attempt, settings) : undefined;
+    const retry =
+      retriable && attempt < maxAttempts && !settings.signal?.aborted
+        ? waitBefore(result, attempt, settings)
+        : undefined;
     const end: Writable<HttpAttemptEndEvent<W>> = {
       type: "http.attempt.end",
       widget,

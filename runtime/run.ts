@@ -12,7 +12,16 @@ import { setOwn } from "./own-property.js";
 import { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import { runCondition, runRoute, runSend, runSet } from "./steps.js";
-import { roundMs, type Outcome, type RunError, type RunStartEvent, type StepEndEvent, type StepStartEvent, type TraceEvent, type Writable } from "./trace.js";
+import {
+  roundMs,
+  type Outcome,
+  type RunError,
+  type RunStartEvent,
+  type StepEndEvent,
+  type StepStartEvent,
+  type TraceEvent,
+  type Writable,
+} from "./trace.js";
 import { assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
 import { performance } from "node:perf_hooks";
 
@@ -34,15 +43,20 @@ function initialVariables<V extends Vars, S extends string, W extends string>(
     const value = spec.scope === "global" && Object.hasOwn(given, name) ? given[name] : undefined;
     if (value !== undefined) setOwn(vars, name, value);
     // Defaults are cloned so a run that changes a json value cannot change the next run's default.
-    else if ("default" in spec) setOwn(vars, name, typeof spec.default === "object" ? structuredClone(spec.default) : spec.default);
+    else if ("default" in spec)
+      setOwn(vars, name, typeof spec.default === "object" ? structuredClone(spec.default) : spec.default);
   }
   return vars;
 }
 
 /** The variables as the run starts, as traces show them (masked ones hidden), in declaration order. */
-function shownVariables<V extends Vars, S extends string, W extends string>(plan: FlowPlan<V, S, W>, state: RunState<V, S, W>): Record<string, unknown> {
+function shownVariables<V extends Vars, S extends string, W extends string>(
+  plan: FlowPlan<V, S, W>,
+  state: RunState<V, S, W>,
+): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
-  for (const [name] of plan.variables) if (Object.hasOwn(state.vars, name)) setOwn(shown, name, state.display(name, state.vars[name]));
+  for (const [name] of plan.variables)
+    if (Object.hasOwn(state.vars, name)) setOwn(shown, name, state.display(name, state.vars[name]));
   return shown;
 }
 
@@ -79,14 +93,24 @@ export async function run<V extends Vars, S extends string, W extends string>(
       break;
     }
     if (steps >= resolved.maxSteps) {
-      outcome = failed(widget, { code: "step-limit", message: `step limit of ${resolved.maxSteps} reached before a terminal widget (does the flow loop?)` });
+      outcome = failed(widget, {
+        code: "step-limit",
+        message: `step limit of ${resolved.maxSteps} reached before a terminal widget (does the flow loop?)`,
+      });
       break;
     }
     steps++;
     const step = plan.steps.get(widget)!; // validation checked that every exit names a widget
     const started = performance.now();
     const startTime = state.epochAt(started);
-    const start: Writable<StepStartEvent<W>> = { type: "step.start", widget, kind: step.kind, source: step.source, step: steps, time: startTime };
+    const start: Writable<StepStartEvent<W>> = {
+      type: "step.start",
+      widget,
+      kind: step.kind,
+      source: step.source,
+      step: steps,
+      time: startTime,
+    };
     if (step.name !== undefined) start.name = step.name;
     state.emit(start);
 
@@ -154,6 +178,13 @@ export async function run<V extends Vars, S extends string, W extends string>(
 
   outcome = state.redactor.deep(outcome);
   const finished = performance.now();
-  state.emit({ type: "run.end", flow: flow.id, time: state.epochAt(finished), durationMs: roundMs(finished - runStarted), steps, outcome });
+  state.emit({
+    type: "run.end",
+    flow: flow.id,
+    time: state.epochAt(finished),
+    durationMs: roundMs(finished - runStarted),
+    steps,
+    outcome,
+  });
   return { outcome, variables: state.variables, trace: state.trace };
 }

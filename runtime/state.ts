@@ -74,7 +74,9 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   }
 
   /** Every secret `names` lists, resolved once per run; a missing one fails with all missing names. */
-  async resolveSecrets(names: readonly S[]): Promise<{ ok: true; values: SecretValues<S> } | { ok: false; error: RunError }> {
+  async resolveSecrets(
+    names: readonly S[],
+  ): Promise<{ ok: true; values: SecretValues<S> } | { ok: false; error: RunError }> {
     const values: { [K in S]?: string } = {};
     const missing: string[] = [];
     for (const name of names) {
@@ -83,7 +85,10 @@ export class RunState<V extends Vars, S extends string, W extends string> {
         try {
           value = await this.options.secrets(name);
         } catch (error) {
-          return { ok: false, error: { code: "secret-provider", message: `secret provider failed for ${name}: ${messageOf(error)}` } };
+          return {
+            ok: false,
+            error: { code: "secret-provider", message: `secret provider failed for ${name}: ${messageOf(error)}` },
+          };
         }
         // An empty value is treated as unset: it is almost always a configuration mistake.
         if (typeof value !== "string" || value === "") {
@@ -97,7 +102,10 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     }
     if (missing.length === 0) return { ok: true, values };
     const where = this.envSecrets ? ` (looked for ${missing.map((n) => SECRET_ENV_PREFIX + n).join(", ")})` : "";
-    return { ok: false, error: { code: "missing-secret", message: `missing secret ${missing.join(", ")}${where}; request not sent` } };
+    return {
+      ok: false,
+      error: { code: "missing-secret", message: `missing secret ${missing.join(", ")}${where}; request not sent` },
+    };
   }
 }
 

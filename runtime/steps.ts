@@ -5,7 +5,11 @@ import { messageOf, type RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import type { RunError } from "./trace.js";
 
-function stop<W extends string>(code: RunError["code"], message: string, extra: Partial<StepOutcome<W>> = {}): StepOutcome<W> {
+function stop<W extends string>(
+  code: RunError["code"],
+  message: string,
+  extra: Partial<StepOutcome<W>> = {},
+): StepOutcome<W> {
   return { changes: [], ...extra, stop: { code, message } };
 }
 
@@ -25,7 +29,10 @@ export function runCondition<V extends Vars, S extends string, W extends string>
   return { exit: "else", next: step.else, changes: [] };
 }
 
-export function runSet<V extends Vars, S extends string, W extends string>(step: SetStep<V, W>, state: RunState<V, S, W>): StepOutcome<W> {
+export function runSet<V extends Vars, S extends string, W extends string>(
+  step: SetStep<V, W>,
+  state: RunState<V, S, W>,
+): StepOutcome<W> {
   let values: Partial<V>;
   try {
     values = step.assign(state.variables);
@@ -79,7 +86,8 @@ export async function runSend<V extends Vars, S extends string, W extends string
     return stop("step", `message threw: ${messageOf(error)}`);
   }
   const handler = state.options.onSend;
-  const failure = handler && (await callHandler("onSend", () => handler(message, state.stepContext(step.id)), state.options.signal));
+  const failure =
+    handler && (await callHandler("onSend", () => handler(message, state.stepContext(step.id)), state.options.signal));
   if (failure) return stop(failure.code, failure.message, { message });
   return { exit: "next", next: step.next, message, changes: [] };
 }
@@ -90,7 +98,9 @@ export async function runRoute<V extends Vars, S extends string, W extends strin
   state: RunState<V, S, W>,
 ): Promise<StepOutcome<W>> {
   const handler = state.options.onRoute;
-  const failure = handler && (await callHandler("onRoute", () => handler(step.queue, state.stepContext(step.id)), state.options.signal));
+  const failure =
+    handler &&
+    (await callHandler("onRoute", () => handler(step.queue, state.stepContext(step.id)), state.options.signal));
   if (failure) return stop(failure.code, failure.message, { queue: step.queue });
   return { queue: step.queue, changes: [] };
 }

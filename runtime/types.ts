@@ -19,6 +19,8 @@ export function matchesType(value: unknown, type: VarType): boolean {
     case "boolean":
       return typeof value === "boolean";
     case "json":
-      return value !== undefined && typeof value !== "function" && typeof value !== "symbol" && typeof value !== "bigint";
+      return (
+        value !== undefined && typeof value !== "function" && typeof value !== "symbol" && typeof value !== "bigint"
+      );
   }
 }

@@ -36,8 +36,11 @@ export interface FlowPlan<V extends Vars, S extends string, W extends string> {
 const plans = new WeakMap<object, unknown>();
 
 /** Throws FlowDefinitionError listing every problem; a flow that passed is not checked again. */
-export function assertValidFlow<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): FlowPlan<V, S, W> {
-  const known = typeof flow === "object" && flow !== null ? (plans.get(flow) as FlowPlan<V, S, W> | undefined) : undefined;
+export function assertValidFlow<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+): FlowPlan<V, S, W> {
+  const known =
+    typeof flow === "object" && flow !== null ? (plans.get(flow) as FlowPlan<V, S, W> | undefined) : undefined;
   if (known !== undefined) return known;
   const problems = flowProblems(flow);
   if (problems.length > 0) {
@@ -61,7 +64,8 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
   const problems: string[] = [];
   const steps: Readonly<Record<string, Step<V, S, W>>> = flow.steps;
   const target = (from: string, to: unknown): void => {
-    if (typeof to !== "string" || !Object.hasOwn(steps, to)) problems.push(`${from} exits to unknown widget ${String(to)}`);
+    if (typeof to !== "string" || !Object.hasOwn(steps, to))
+      problems.push(`${from} exits to unknown widget ${String(to)}`);
   };
   target("start", flow.start);
   for (const [name, spec] of Object.entries(flow.variables)) {
@@ -74,14 +78,16 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
     switch (step.kind) {
       case "http":
         if (!METHODS.has(step.method)) problems.push(`${id}: unknown method ${String(step.method)}`);
-        if (!Number.isSafeInteger(step.retry) || step.retry < 0) problems.push(`${id}: retry must be a non-negative integer`);
+        if (!Number.isSafeInteger(step.retry) || step.retry < 0)
+          problems.push(`${id}: retry must be a non-negative integer`);
         if (step.timeoutMs !== undefined && (!Number.isSafeInteger(step.timeoutMs) || step.timeoutMs < 1)) {
           problems.push(`${id}: timeoutMs must be a positive integer`);
         }
         if (typeof step.url !== "function") problems.push(`${id}: url is not a function`);
         for (const name of step.secrets) if (!secrets.has(name)) problems.push(`${id}: undeclared secret ${name}`);
         for (const result of step.results) {
-          if (!Object.hasOwn(flow.variables, result.target)) problems.push(`${id}: result to undeclared variable ${result.target}`);
+          if (!Object.hasOwn(flow.variables, result.target))
+            problems.push(`${id}: result to undeclared variable ${result.target}`);
         }
         target(id, step.success);
         target(id, step.fail);
@@ -110,8 +116,12 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
  * Problems with the input globals: unknown names, locals, missing required globals and values
  * of the wrong type. Empty when the input is good. Exported so a CLI can report before running.
  */
-export function checkInput<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>, input: unknown): string[] {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return ["input must be an object of globals"];
+export function checkInput<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  input: unknown,
+): string[] {
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return ["input must be an object of globals"];
   const problems: string[] = [];
   const given = input as Record<string, unknown>;
   for (const [name, value] of Object.entries(given)) {
@@ -119,7 +129,8 @@ export function checkInput<V extends Vars, S extends string, W extends string>(f
     const spec = Object.hasOwn(flow.variables, name) ? flow.variables[name] : undefined;
     if (spec === undefined) problems.push(`unknown global ${name}`);
     else if (spec.scope !== "global") problems.push(`${name} is a local, not a global`);
-    else if (!matchesType(value, spec.type)) problems.push(`global ${name} must be a ${spec.type}, got ${describeType(value)}`);
+    else if (!matchesType(value, spec.type))
+      problems.push(`global ${name} must be a ${spec.type}, got ${describeType(value)}`);
   }
   for (const [name, spec] of variableList(flow)) {
     const present = Object.hasOwn(given, name) && given[name] !== undefined;
@@ -128,7 +139,10 @@ export function checkInput<V extends Vars, S extends string, W extends string>(f
   return problems;
 }
 
-export function assertValidInput<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>, input: unknown): void {
+export function assertValidInput<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  input: unknown,
+): void {
   const problems = checkInput(flow, input);
   if (problems.length > 0) throw new FlowInputError(flow.id, problems);
 }

@@ -33,8 +33,14 @@ describe("examples/app.ts", () => {
 
   it("is checked for real: a wrong global type in the same setting is an error", () => {
     const bad = path.join(temp.dir, "bad.ts");
-    const generated = path.relative(temp.dir, path.join(EXAMPLES, "generated/order-status.flow.ts")).split(path.sep).join("/");
-    writeFileSync(bad, `import { runOrderStatus } from "${generated}";\nawait runOrderStatus({ api_base: "http://127.0.0.1:1", caller_id: "+1", order_id: 1001 });\n`);
+    const generated = path
+      .relative(temp.dir, path.join(EXAMPLES, "generated/order-status.flow.ts"))
+      .split(path.sep)
+      .join("/");
+    writeFileSync(
+      bad,
+      `import { runOrderStatus } from "${generated}";\nawait runOrderStatus({ api_base: "http://127.0.0.1:1", caller_id: "+1", order_id: 1001 });\n`,
+    );
     const errors = typeCheck([bad]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/bad\.ts\(2,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/);
@@ -45,7 +51,11 @@ describe("examples/app.ts", () => {
     for (const name of Object.keys(env)) if (name.startsWith("CALLFLOW_SECRET_")) delete env[name];
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, [APP], { cwd: ROOT, env, encoding: "utf8" }, (error, out, err) => {
-        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout: out, stderr: err });
+        resolve({
+          code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
+          stdout: out,
+          stderr: err,
+        });
       });
     });
     expect(code, stderr).toBe(0);

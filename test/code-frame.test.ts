@@ -7,7 +7,13 @@ import { formatGithub, formatPretty } from "../compiler/report.js";
 function spanAt(source: string, needle: string): Span {
   const offset = source.indexOf(needle);
   const before = source.slice(0, offset).split("\n");
-  return { file: "t.flow", offset, length: needle.length, line: before.length, column: (before.at(-1) ?? "").length + 1 };
+  return {
+    file: "t.flow",
+    offset,
+    length: needle.length,
+    line: before.length,
+    column: (before.at(-1) ?? "").length + 1,
+  };
 }
 
 const source = ["flow f {", "  start -> a", "  http a {", "    method GTE", "  }", "}"].join("\n");

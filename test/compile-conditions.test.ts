@@ -45,7 +45,8 @@ function evaluate(expr: Expr, vars: Vars, decls: ReadonlyMap<string, VarDecl>): 
           return l === true || r === true;
         case "==":
         case "!=": {
-          const equal = isJsonVar(expr.left) && isJsonVar(expr.right) ? JSON.stringify(l) === JSON.stringify(r) : l === r;
+          const equal =
+            isJsonVar(expr.left) && isJsonVar(expr.right) ? JSON.stringify(l) === JSON.stringify(r) : l === r;
           return expr.op === "==" ? equal : !equal;
         }
         case "contains":
@@ -94,9 +95,14 @@ let counter = 0;
 
 async function load(source: string): Promise<{ flow: Flow; compiled: FlowDefinition<Vars, string, string> }> {
   const runtime = path.relative(temp.dir, path.join(ROOT, "runtime/index.ts")).replaceAll("\\", "/");
-  const result = compile(source, { file: "random.flow", emit: "js", runtimeImport: runtime.startsWith(".") ? runtime : `./${runtime}` });
+  const result = compile(source, {
+    file: "random.flow",
+    emit: "js",
+    runtimeImport: runtime.startsWith(".") ? runtime : `./${runtime}`,
+  });
   const module = result.files[0];
-  if (module === undefined || result.flow === undefined) throw new Error(`did not compile: ${JSON.stringify(result.diagnostics)}`);
+  if (module === undefined || result.flow === undefined)
+    throw new Error(`did not compile: ${JSON.stringify(result.diagnostics)}`);
   const file = path.join(temp.dir, `c${counter++}.mjs`);
   writeFileSync(file, module.text);
   const imported = (await import(pathToFileURL(file).href)) as Record<string, FlowDefinition<Vars, string, string>>;
@@ -130,7 +136,9 @@ describe("compiled conditions", () => {
           for (let n = 0; n < 25; n++) {
             const vars = randomVars(random, [...decls.values()], extra);
             const expected = evaluate(branch.condition, vars, decls) === true;
-            expect(step.branches[b]!.test(vars), `${step.branches[b]!.text} with ${JSON.stringify(vars)}`).toBe(expected);
+            expect(step.branches[b]!.test(vars), `${step.branches[b]!.text} with ${JSON.stringify(vars)}`).toBe(
+              expected,
+            );
             checked++;
             if (expected) held++;
           }

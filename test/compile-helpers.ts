@@ -68,7 +68,11 @@ export function runTsc(dir: string, tsconfig: object): SpawnSyncReturns<string> 
  * the runtime's sources, so no build is needed; errors inside the runtime itself are left
  * out (the repo's own type-check covers it, under its own settings).
  */
-export function typeCheck(dir: string, files: Readonly<Record<string, string>>, extra: readonly string[] = []): TscError[] {
+export function typeCheck(
+  dir: string,
+  files: Readonly<Record<string, string>>,
+  extra: readonly string[] = [],
+): TscError[] {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const tsconfig = {
     compilerOptions: {
@@ -77,7 +81,10 @@ export function typeCheck(dir: string, files: Readonly<Record<string, string>>, 
       declaration: true,
       paths: { "callflow/runtime": [path.relative(dir, path.join(ROOT, "runtime/index.ts"))] },
     },
-    files: [...Object.keys(files).filter((name) => name.endsWith(".ts")), ...extra.map((file) => path.relative(dir, file))],
+    files: [
+      ...Object.keys(files).filter((name) => name.endsWith(".ts")),
+      ...extra.map((file) => path.relative(dir, file)),
+    ],
   };
   const result = runTsc(dir, tsconfig);
   const errors: TscError[] = [];
@@ -89,6 +96,7 @@ export function typeCheck(dir: string, files: Readonly<Record<string, string>>, 
     if (file.startsWith(path.join(ROOT, "runtime") + path.sep)) continue;
     errors.push({ file, line: Number(match[2] ?? 0), code: match[3]!, message: match[4]! });
   }
-  if (result.status !== 0 && !/error TS/.test(result.stdout)) throw new Error(`tsc failed without diagnostics:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0 && !/error TS/.test(result.stdout))
+    throw new Error(`tsc failed without diagnostics:\n${result.stdout}${result.stderr}`);
   return errors;
 }

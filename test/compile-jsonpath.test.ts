@@ -10,7 +10,9 @@ function compiledRead(path: string): ((body: unknown) => unknown) | undefined {
   const steps = simplePath(path);
   if (steps === undefined) return undefined;
   // The expression is generated from a validated path: only `prop(...)` calls and literals.
-  return new Function("prop", "body", `return ${readExpression(steps, "body")};`).bind(undefined, prop) as (body: unknown) => unknown;
+  return new Function("prop", "body", `return ${readExpression(steps, "body")};`).bind(undefined, prop) as (
+    body: unknown,
+  ) => unknown;
 }
 
 /** jsonpath-plus's single result, or undefined for no match. */
@@ -20,7 +22,22 @@ function jsonPathPlus(path: string, json: unknown): unknown {
   return found?.[0];
 }
 
-const NAMES = ["a", "b", "items", "length", "_x", "$ref", "x y", "x-y", "0", "1", "10", "constructor", "__proto__", "toString"];
+const NAMES = [
+  "a",
+  "b",
+  "items",
+  "length",
+  "_x",
+  "$ref",
+  "x y",
+  "x-y",
+  "0",
+  "1",
+  "10",
+  "constructor",
+  "__proto__",
+  "toString",
+];
 const name = fc.constantFrom(...NAMES);
 
 // Documents built from the same few names, so random paths often hit something.
@@ -46,7 +63,23 @@ describe("compiled JSONPath readers", () => {
     expect(simplePath("$.a.b[0].c")).toEqual(["a", "b", 0, "c"]);
     expect(simplePath("$['x y'][10]")).toEqual(["x y", 10]);
     expect(readExpression(["a", "b", 0, "c"], "body")).toBe('prop(prop(prop(prop(body, "a"), "b"), 0), "c")');
-    for (const path of ["$", "$..a", "$.*", "$.a[*]", "$.a[-1]", "$.a[01]", "$.a[0:2]", "$.a[?(@.b)]", "$.a[0,1]", '$["a"]', "$.a.", "a.b", "$.a['b.c']", "$.a^", "$.a~"]) {
+    for (const path of [
+      "$",
+      "$..a",
+      "$.*",
+      "$.a[*]",
+      "$.a[-1]",
+      "$.a[01]",
+      "$.a[0:2]",
+      "$.a[?(@.b)]",
+      "$.a[0,1]",
+      '$["a"]',
+      "$.a.",
+      "a.b",
+      "$.a['b.c']",
+      "$.a^",
+      "$.a~",
+    ]) {
       expect(simplePath(path), path).toBeUndefined();
     }
   });
@@ -68,7 +101,10 @@ describe("compiled JSONPath readers", () => {
       fc.tuple(fc.constant(path), json).map(([p, leaf]) => {
         let doc: unknown = leaf;
         for (const s of [...simplePath(p)!].reverse()) {
-          doc = typeof s === "number" ? Object.assign(new Array<unknown>(s + 1).fill(null), { [s]: doc }) : JSON.parse(JSON.stringify({ [s]: doc }) ?? "null");
+          doc =
+            typeof s === "number"
+              ? Object.assign(new Array<unknown>(s + 1).fill(null), { [s]: doc })
+              : JSON.parse(JSON.stringify({ [s]: doc }) ?? "null");
         }
         return [p, doc] as const;
       }),

@@ -13,11 +13,48 @@ import { ROOT, tempDir } from "./compile-helpers.js";
 const temp = tempDir("compile-strings");
 afterAll(() => temp.remove());
 
-const NASTY = ['"', "\\", "`", "${", "${x}", "*/", "/*", "//", "\n", "\r", "\r\n", "\t", "\0", "\u2028", "\u2029", "😀", "\ud800", "\udfff", "\u202e", "\ufeff", "\u200d", "'", "</script>", "{", "}", "#", "é", "\u{e0067}", "__proto__"];
+const NASTY = [
+  '"',
+  "\\",
+  "`",
+  "${",
+  "${x}",
+  "*/",
+  "/*",
+  "//",
+  "\n",
+  "\r",
+  "\r\n",
+  "\t",
+  "\0",
+  "\u2028",
+  "\u2029",
+  "😀",
+  "\ud800",
+  "\udfff",
+  "\u202e",
+  "\ufeff",
+  "\u200d",
+  "'",
+  "</script>",
+  "{",
+  "}",
+  "#",
+  "é",
+  "\u{e0067}",
+  "__proto__",
+];
 
 /** Strings made of hostile pieces and arbitrary characters, lone surrogates included. */
 const hostile = fc
-  .array(fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: "binary", maxLength: 3 }), fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), maxLength: 2 })), { maxLength: 8 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(...NASTY),
+      fc.string({ unit: "binary", maxLength: 3 }),
+      fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), maxLength: 2 }),
+    ),
+    { maxLength: 8 },
+  )
   .map((pieces) => pieces.join(""))
   // `{{` starts an interpolation; the language has no escape for it.
   .filter((s) => !s.includes("{{"));
@@ -103,10 +140,18 @@ function flowSource(s: Strings, escapeAll: boolean): string {
 let counter = 0;
 
 /** Compiles, writes the module (TypeScript, or the js emit) under a fresh name and imports it. */
-async function load(s: Strings, escapeAll: boolean, emit: "ts" | "js"): Promise<{ flow: FlowDefinition<Vars, string, string>; text: string }> {
+async function load(
+  s: Strings,
+  escapeAll: boolean,
+  emit: "ts" | "js",
+): Promise<{ flow: FlowDefinition<Vars, string, string>; text: string }> {
   const file = `flows/${s.file}.flow`;
   const runtime = path.relative(temp.dir, path.join(ROOT, "runtime/index.ts")).replaceAll("\\", "/");
-  const result = compile(flowSource(s, escapeAll), { file, emit, runtimeImport: runtime.startsWith(".") ? runtime : `./${runtime}` });
+  const result = compile(flowSource(s, escapeAll), {
+    file,
+    emit,
+    runtimeImport: runtime.startsWith(".") ? runtime : `./${runtime}`,
+  });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   expect(errors).toEqual([]);
   const module = result.files[0]!;

@@ -9,7 +9,7 @@ import { exampleFlows, GENERATED, readRepoFile, tempDir, type TscError } from ".
 import { typeCheck } from "./compile-helpers.js";
 
 const temp = tempDir("compile-typecheck");
-afterAll(() => process.env["KEEP_TMP"] ? undefined : temp.remove());
+afterAll(() => (process.env["KEEP_TMP"] ? undefined : temp.remove()));
 
 const golden = exampleFlows().map((file) => path.join(GENERATED, `${path.posix.basename(file)}.ts`));
 
@@ -91,9 +91,13 @@ describe("generated modules type-check", () => {
       files[`random-${i}.flow.ts`] = moduleOf(sample.source, `random/${i}.flow`);
     });
     // The js emit's declarations must stand on their own too.
-    const js = compile(readRepoFile("examples/payment-status.flow"), { file: "examples/payment-status.flow", emit: "js" });
+    const js = compile(readRepoFile("examples/payment-status.flow"), {
+      file: "examples/payment-status.flow",
+      emit: "js",
+    });
     for (const file of js.files) files[file.path] = file.text;
-    files["dts-usage.ts"] = `import { runPaymentStatus } from "./payment-status.flow.js";\nawait runPaymentStatus({ api_base: "x", account_id: "77" });\n`;
+    files["dts-usage.ts"] =
+      `import { runPaymentStatus } from "./payment-status.flow.js";\nawait runPaymentStatus({ api_base: "x", account_id: "77" });\n`;
 
     const errors = typeCheck(temp.dir, files, golden);
     const bad = errors.filter((e) => path.basename(e.file) === "bad.ts");

@@ -30,11 +30,14 @@ describe("compile()", () => {
     expect(absolute.files).toEqual(first.files);
   });
 
-  it.each(exampleFlows())("examples/generated matches %s (regenerate: callflow compile examples/*.flow --out-dir examples/generated)", (file) => {
-    const [module] = compileFile(file).files;
-    const golden = readFileSync(path.join(GENERATED, module!.path), "utf8");
-    expect(golden).toBe(module!.text);
-  });
+  it.each(exampleFlows())(
+    "examples/generated matches %s (regenerate: callflow compile examples/*.flow --out-dir examples/generated)",
+    (file) => {
+      const [module] = compileFile(file).files;
+      const golden = readFileSync(path.join(GENERATED, module!.path), "utf8");
+      expect(golden).toBe(module!.text);
+    },
+  );
 
   it("examples/generated holds a module for every example and nothing else", () => {
     const expected = exampleFlows().map((file) => `${path.posix.basename(file)}.ts`);
@@ -73,10 +76,12 @@ describe("compile()", () => {
     expect(js).toContain('import { encodeSegment, prop, run, toText } from "callflow/runtime";');
     expect(js).toContain("export const orderStatusFlow = {");
     expect(js).toContain("export function runOrderStatus(input, options) {");
-    expect(js).toContain("// http lookup_order \"Look up order\" (examples/order-status.flow:16)");
+    expect(js).toContain('// http lookup_order "Look up order" (examples/order-status.flow:16)');
     expect(js).not.toMatch(/: string|OrderStatusInput/);
     expect(dts).toContain("export type OrderStatusInput = {");
-    expect(dts).toContain("export declare const orderStatusFlow: FlowDefinition<OrderStatusVariables, OrderStatusSecret, OrderStatusWidgetId>;");
+    expect(dts).toContain(
+      "export declare const orderStatusFlow: FlowDefinition<OrderStatusVariables, OrderStatusSecret, OrderStatusWidgetId>;",
+    );
     expect(dts).toContain(
       "export declare function runOrderStatus(input: OrderStatusInput, options?: RunOptions<OrderStatusVariables, OrderStatusWidgetId>): Promise<RunResult<OrderStatusVariables, OrderStatusWidgetId>>;",
     );
@@ -117,17 +122,33 @@ describe("generated module", () => {
   });
 
   it("exports the input, locals, variables, secret and widget types with the flow's names as keys", () => {
-    expect(text).toContain("export type OrderStatusInput = {\n  api_base: string;\n  caller_id: string;\n  order_id: string;\n};");
-    expect(text).toContain("export type OrderStatusLocals = {\n  ship_date: string;\n  item_count: number;\n  is_vip: boolean;\n  customer?: unknown;\n  card_last4?: string | undefined;\n};");
+    expect(text).toContain(
+      "export type OrderStatusInput = {\n  api_base: string;\n  caller_id: string;\n  order_id: string;\n};",
+    );
+    expect(text).toContain(
+      "export type OrderStatusLocals = {\n  ship_date: string;\n  item_count: number;\n  is_vip: boolean;\n  customer?: unknown;\n  card_last4?: string | undefined;\n};",
+    );
     expect(text).toContain("export type OrderStatusVariables = {\n  api_base: string;");
     expect(text).toContain('export type OrderStatusSecret = "CRM_TOKEN";');
-    expect(text).toContain('export type OrderStatusWidgetId = "lookup_order" | "check_vip" | "announce" | "apologize" | "vip_queue" | "agents" | "goodbye";');
+    expect(text).toContain(
+      'export type OrderStatusWidgetId = "lookup_order" | "check_vip" | "announce" | "apologize" | "vip_queue" | "agents" | "goodbye";',
+    );
   });
 
   it("puts a comment with kind, id, display name and file:line before each widget", () => {
     const source = readRepoFile("examples/order-status.flow").split("\n");
-    const comments = [...text.matchAll(/^ {4}\/\/ (\w+) (\w+)(?: "([^"]*)")? \(examples\/order-status\.flow:(\d+)\)\n {4}(\w+): \{$/gm)];
-    expect(comments.map((m) => m[2])).toEqual(["lookup_order", "check_vip", "announce", "apologize", "vip_queue", "agents", "goodbye"]);
+    const comments = [
+      ...text.matchAll(/^ {4}\/\/ (\w+) (\w+)(?: "([^"]*)")? \(examples\/order-status\.flow:(\d+)\)\n {4}(\w+): \{$/gm),
+    ];
+    expect(comments.map((m) => m[2])).toEqual([
+      "lookup_order",
+      "check_vip",
+      "announce",
+      "apologize",
+      "vip_queue",
+      "agents",
+      "goodbye",
+    ]);
     for (const [, kind, id, name, line, key] of comments) {
       expect(key).toBe(id);
       const sourceLine = source[Number(line) - 1]!.trim();
@@ -144,7 +165,9 @@ describe("generated module", () => {
 
   it("leaves paths that need jsonpath-plus without a compiled reader", () => {
     const payment = compileFile("examples/payment-status.flow").files[0]!.text;
-    expect(payment).toContain(`{ source: { kind: "json", path: "$.invoices[?(@.status == 'open')].id" }, target: "open_invoice", type: "string" },`);
+    expect(payment).toContain(
+      `{ source: { kind: "json", path: "$.invoices[?(@.status == 'open')].id" }, target: "open_invoice", type: "string" },`,
+    );
   });
 
   it("names secrets and masked variables but holds no value for them", () => {
@@ -188,7 +211,9 @@ describe("names", () => {
 
   it("writes string literals that keep every character and hide none", () => {
     expect(stringLiteral('a"b\\c`${x}*/')).toBe('"a\\"b\\\\c`${x}*/"');
-    expect(stringLiteral("\u2028\u2029\ud800\u202e\ufeff\u{e0067}😀")).toBe('"\\u2028\\u2029\\ud800\\u202e\\ufeff\\u{e0067}😀"');
+    expect(stringLiteral("\u2028\u2029\ud800\u202e\ufeff\u{e0067}😀")).toBe(
+      '"\\u2028\\u2029\\ud800\\u202e\\ufeff\\u{e0067}😀"',
+    );
     expect(stringLiteral("C:\\dir\\")).toBe('"C:\\\\dir\\u005c"');
   });
 
@@ -243,7 +268,9 @@ describe("callflow compile", () => {
     expect(readFileSync(path.join(cwd, "gen/order-status.flow.ts"), "utf8")).toBe(
       compile(readRepoFile("examples/order-status.flow"), { file: "flows/order-status.flow" }).files[0]!.text,
     );
-    expect(readFileSync(path.join(cwd, "gen/more/contract.flow.ts"), "utf8")).toContain('source: "flows/more/contract.flow",');
+    expect(readFileSync(path.join(cwd, "gen/more/contract.flow.ts"), "utf8")).toContain(
+      'source: "flows/more/contract.flow",',
+    );
     expect(run.out.at(-1)).toMatch(/^2 flows compiled: 2 files written, 0 unchanged \(\d+ ms\)\n$/);
 
     const again = capture();
@@ -292,6 +319,8 @@ describe("callflow compile", () => {
   it("uses the runtime import given", async () => {
     const { cwd, args } = setUp("runtime-import");
     await compileCommand(args({ runtimeImport: "@acme/callflow-runtime" }), capture().io);
-    expect(readFileSync(path.join(cwd, "gen/order-status.flow.ts"), "utf8")).toContain('from "@acme/callflow-runtime";');
+    expect(readFileSync(path.join(cwd, "gen/order-status.flow.ts"), "utf8")).toContain(
+      'from "@acme/callflow-runtime";',
+    );
   });
 });

@@ -58,7 +58,7 @@ describe("no semantic change", () => {
 describe("widgets", () => {
   it("reports an added and a removed widget with its settings", () => {
     const changes = changesAfter(
-      ['  end goodbye\n', '  end goodbye\n  send thanks "Thanks" {\n    message "Bye"\n    next -> goodbye\n  }\n'],
+      ["  end goodbye\n", '  end goodbye\n  send thanks "Thanks" {\n    message "Bye"\n    next -> goodbye\n  }\n'],
       [/ {2}set remember[^]*?\n {2}\}\n/, ""],
     );
     expect(changes).toEqual([
@@ -69,20 +69,35 @@ describe("widgets", () => {
         displayName: "Remember the tier",
         settings: ["set is_vip: false", 'set ship_date: "unknown"', "next -> goodbye"],
       },
-      { kind: "widget-added", widget: "thanks", widgetKind: "send", displayName: "Thanks", settings: ['message: "Bye"', "next -> goodbye"] },
+      {
+        kind: "widget-added",
+        widget: "thanks",
+        widgetKind: "send",
+        displayName: "Thanks",
+        settings: ['message: "Bye"', "next -> goodbye"],
+      },
     ]);
   });
 
   it("reports a rename once, without the exits that followed it", () => {
     const changes = changesAfter([/goodbye/g, "farewell"]);
-    expect(changes).toEqual([{ kind: "widget-renamed", old: "goodbye", new: "farewell", widgetKind: "end", references: 3 }]);
+    expect(changes).toEqual([
+      { kind: "widget-renamed", old: "goodbye", new: "farewell", widgetKind: "end", references: 3 },
+    ]);
   });
 
   it("reports a rename together with a real rewiring of an exit", () => {
     const changes = changesAfter([/goodbye/g, "farewell"], ["success -> check_vip", "success -> farewell"]);
     expect(changes).toEqual([
       { kind: "widget-renamed", old: "goodbye", new: "farewell", widgetKind: "end", references: 3 },
-      { kind: "exit-changed", widget: "lookup_order", widgetKind: "http", exit: "success", old: "check_vip", new: "farewell" },
+      {
+        kind: "exit-changed",
+        widget: "lookup_order",
+        widgetKind: "http",
+        exit: "success",
+        old: "check_vip",
+        new: "farewell",
+      },
     ]);
   });
 
@@ -96,32 +111,93 @@ describe("widgets", () => {
       ['"vip": is_vip,', '"vip": true,'],
     );
     expect(changes).toEqual([
-      { kind: "setting-changed", widget: "lookup_order", widgetKind: "http", setting: "query.include", old: '"items"', new: '"items,customer"' },
+      {
+        kind: "setting-changed",
+        widget: "lookup_order",
+        widgetKind: "http",
+        setting: "query.include",
+        old: '"items"',
+        new: '"items,customer"',
+      },
       { kind: "setting-changed", widget: "lookup_order", widgetKind: "http", setting: "retry", old: "2" },
-      { kind: "setting-changed", widget: "lookup_order", widgetKind: "http", setting: "timeout", old: "5s", new: "10s" },
-      { kind: "setting-changed", widget: "lookup_order", widgetKind: "http", setting: "results.ship_date", old: '"$.shipDate"', new: '"$.ship.date"' },
+      {
+        kind: "setting-changed",
+        widget: "lookup_order",
+        widgetKind: "http",
+        setting: "timeout",
+        old: "5s",
+        new: "10s",
+      },
+      {
+        kind: "setting-changed",
+        widget: "lookup_order",
+        widgetKind: "http",
+        setting: "results.ship_date",
+        old: '"$.shipDate"',
+        new: '"$.ship.date"',
+      },
       { kind: "setting-changed", widget: "lookup_order", widgetKind: "http", setting: "query.debug", new: "true" },
       { kind: "setting-changed", widget: "notify", widgetKind: "http", setting: "method", old: "POST", new: "PUT" },
-      { kind: "setting-changed", widget: "notify", widgetKind: "http", setting: "body.vip", old: "is_vip", new: "true" },
+      {
+        kind: "setting-changed",
+        widget: "notify",
+        widgetKind: "http",
+        setting: "body.vip",
+        old: "is_vip",
+        new: "true",
+      },
     ]);
   });
 
   it("reports rewired exits, edited conditions and added branches", () => {
     const changes = changesAfter(
       ["fail -> apologize", "fail -> agents"],
-      ["when is_vip == true and item_count > 0 -> vip_queue", "when is_vip == true and item_count > 1 -> vip_queue\n    when item_count == 0 -> apologize"],
+      [
+        "when is_vip == true and item_count > 0 -> vip_queue",
+        "when is_vip == true and item_count > 1 -> vip_queue\n    when item_count == 0 -> apologize",
+      ],
       ["else -> announce", "else -> notify"],
     );
     expect(changes).toEqual([
-      { kind: "exit-changed", widget: "lookup_order", widgetKind: "http", exit: "fail", old: "apologize", new: "agents" },
-      { kind: "setting-changed", widget: "check_vip", widgetKind: "condition", setting: "when #1", old: "is_vip == true and item_count > 0", new: "is_vip == true and item_count > 1" },
-      { kind: "exit-changed", widget: "check_vip", widgetKind: "condition", exit: "when item_count == 0", new: "apologize" },
-      { kind: "exit-changed", widget: "check_vip", widgetKind: "condition", exit: "else", old: "announce", new: "notify" },
+      {
+        kind: "exit-changed",
+        widget: "lookup_order",
+        widgetKind: "http",
+        exit: "fail",
+        old: "apologize",
+        new: "agents",
+      },
+      {
+        kind: "setting-changed",
+        widget: "check_vip",
+        widgetKind: "condition",
+        setting: "when #1",
+        old: "is_vip == true and item_count > 0",
+        new: "is_vip == true and item_count > 1",
+      },
+      {
+        kind: "exit-changed",
+        widget: "check_vip",
+        widgetKind: "condition",
+        exit: "when item_count == 0",
+        new: "apologize",
+      },
+      {
+        kind: "exit-changed",
+        widget: "check_vip",
+        widgetKind: "condition",
+        exit: "else",
+        old: "announce",
+        new: "notify",
+      },
     ]);
   });
 
   it("reports a widget whose kind changed as removed and added", () => {
-    const changes = changesAfter(['send apologize {\n    message "Sorry, we could not find your order."', "set apologize {\n    is_vip = false"]);
+    const changes = changesAfter([
+      'send apologize {\n    message "Sorry, we could not find your order."',
+      "set apologize {\n    is_vip = false",
+    ]);
     expect(changes.map((c) => [c.kind, "widget" in c ? c.widget : ""])).toEqual([
       ["widget-removed", "apologize"],
       ["widget-added", "apologize"],
@@ -129,7 +205,9 @@ describe("widgets", () => {
   });
 
   it("reports a new start widget", () => {
-    expect(changesAfter(["start -> lookup_order", "start -> announce"])).toEqual([{ kind: "start-changed", old: "lookup_order", new: "announce" }]);
+    expect(changesAfter(["start -> lookup_order", "start -> announce"])).toEqual([
+      { kind: "start-changed", old: "lookup_order", new: "announce" },
+    ]);
   });
 });
 
@@ -150,7 +228,10 @@ describe("declarations and secrets", () => {
 
   it("hides masked defaults and masked assignments, but says that they changed", () => {
     const changes = changesAfter(
-      ["local card_last4: string masked", 'local card_last4: string = "0000" masked\n  local pin: string = "1234" masked'],
+      [
+        "local card_last4: string masked",
+        'local card_last4: string = "0000" masked\n  local pin: string = "1234" masked',
+      ],
       ['    ship_date = "unknown"\n', '    ship_date = "unknown"\n    card_last4 = "4242"\n'],
     );
     expect(changes).toEqual([
@@ -169,7 +250,9 @@ describe("declarations and secrets", () => {
   });
 
   it("reports secrets added and removed by name only", () => {
-    expect(changesAfter(["secret HOOK_KEY", "secret HOOK_SECRET"], ["{{secret.HOOK_KEY}}", "{{secret.HOOK_SECRET}}"])).toEqual([
+    expect(
+      changesAfter(["secret HOOK_KEY", "secret HOOK_SECRET"], ["{{secret.HOOK_KEY}}", "{{secret.HOOK_SECRET}}"]),
+    ).toEqual([
       { kind: "secret-removed", name: "HOOK_KEY" },
       { kind: "secret-added", name: "HOOK_SECRET" },
       {
@@ -221,7 +304,16 @@ describe("rendering", () => {
 
   it("keeps backticks in values from breaking Markdown code spans", () => {
     const md = renderDiff(
-      [{ oldPath: "x", newPath: "x", status: "modified", changes: [{ kind: "setting-changed", widget: "w", widgetKind: "send", setting: "message", old: '"a`b"', new: '"`c"' }] }],
+      [
+        {
+          oldPath: "x",
+          newPath: "x",
+          status: "modified",
+          changes: [
+            { kind: "setting-changed", widget: "w", widgetKind: "send", setting: "message", old: '"a`b"', new: '"`c"' },
+          ],
+        },
+      ],
       "markdown",
     );
     expect(md).toContain('``"a`b"`` → ``"`c"``');

@@ -6,7 +6,9 @@ import { expect, it } from "vitest";
 const major = Number(process.versions.node.split(".")[0]);
 
 it("runs on a Node that package.json's engines allows", () => {
-  const engines = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { engines: { node: string } }).engines.node;
+  const engines = (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { engines: { node: string } }
+  ).engines.node;
   const minimum = Number(/^>=(\d+)$/.exec(engines)?.[1]);
   expect(major).toBeGreaterThanOrEqual(minimum);
 });

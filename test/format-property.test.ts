@@ -11,7 +11,8 @@ import { validFlow } from "./arbitraries/flow.js";
 
 function formatted(source: string, file = "gen.flow"): string {
   const result = formatSource(source, file);
-  if (result.text === undefined) throw new Error(`${file} does not parse: ${JSON.stringify(result.diagnostics)}\n${source}`);
+  if (result.text === undefined)
+    throw new Error(`${file} does not parse: ${JSON.stringify(result.diagnostics)}\n${source}`);
   return result.text;
 }
 
@@ -79,7 +80,11 @@ describe("formatter round trip on generated flows", () => {
         // Change only horizontal whitespace: every token stays on its line.
         let i = 0;
         const relaid = pieces(g.source)
-          .map((p) => p.gapBefore.replace(/[ \t]+/g, () => [" ", "  ", "\t", " \t "][widths[i++ % widths.length] ?? 0] ?? " ") + p.text)
+          .map(
+            (p) =>
+              p.gapBefore.replace(/[ \t]+/g, () => [" ", "  ", "\t", " \t "][widths[i++ % widths.length] ?? 0] ?? " ") +
+              p.text,
+          )
           .join("");
         expect(formatted(relaid)).toBe(canonical);
       }),
@@ -96,17 +101,23 @@ describe("formatter round trip on the examples", () => {
   it.each(EXAMPLES)("$file keeps its meaning and comments under random re-layout", ({ source }) => {
     const parts = pieces(source);
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(" ", "\n", "  ", "\n\n", "\t", "\n    "), { minLength: parts.length, maxLength: parts.length }), (gaps) => {
-        // A comment runs to the end of its line, so whatever follows one starts a new line.
-        const relaid = parts
-          .map((p, i) => {
-            const gap = i === 0 ? "" : (gaps[i] ?? " ");
-            return (parts[i - 1]?.comment === true && !gap.includes("\n") ? "\n" : gap) + p.text;
-          })
-          .join("");
-        const once = checkRoundTrip(relaid);
-        expect(withoutSpans(parse(once, "x.flow").flow)).toEqual(withoutSpans(parse(source, "x.flow").flow));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(" ", "\n", "  ", "\n\n", "\t", "\n    "), {
+          minLength: parts.length,
+          maxLength: parts.length,
+        }),
+        (gaps) => {
+          // A comment runs to the end of its line, so whatever follows one starts a new line.
+          const relaid = parts
+            .map((p, i) => {
+              const gap = i === 0 ? "" : (gaps[i] ?? " ");
+              return (parts[i - 1]?.comment === true && !gap.includes("\n") ? "\n" : gap) + p.text;
+            })
+            .join("");
+          const once = checkRoundTrip(relaid);
+          expect(withoutSpans(parse(once, "x.flow").flow)).toEqual(withoutSpans(parse(source, "x.flow").flow));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -115,10 +126,13 @@ describe("formatter round trip on the examples", () => {
     const canonical = formatted(source);
     const parts = pieces(source);
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(" ", "  ", "\t", "   "), { minLength: parts.length, maxLength: parts.length }), (spaces) => {
-        const relaid = parts.map((p, i) => p.gapBefore.replace(/[ \t]+/g, spaces[i] ?? " ") + p.text).join("");
-        expect(formatted(relaid)).toBe(canonical);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(" ", "  ", "\t", "   "), { minLength: parts.length, maxLength: parts.length }),
+        (spaces) => {
+          const relaid = parts.map((p, i) => p.gapBefore.replace(/[ \t]+/g, spaces[i] ?? " ") + p.text).join("");
+          expect(formatted(relaid)).toBe(canonical);
+        },
+      ),
       { numRuns: 50 },
     );
   });

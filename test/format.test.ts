@@ -95,7 +95,8 @@ end done}`;
   });
 
   it("keeps blank-line groups between declarations, collapsing runs to one blank line", () => {
-    const out = fmt(wrap(`  global a: string
+    const out = fmt(
+      wrap(`  global a: string
   global b: string
 
 
@@ -103,18 +104,21 @@ end done}`;
   local c: number
 
   start -> e
-  end e`));
+  end e`),
+    );
     expect(out).toContain("  global a: string\n  global b: string\n\n  local c: number\n\n  start -> e\n");
   });
 
   it("prints terminals compactly: route with its queue on one line, end without braces, empty widgets as {}", () => {
-    const out = fmt(wrap(`  start -> r
+    const out = fmt(
+      wrap(`  start -> r
   route r "R" {
     queue "q"
   }
   end e { }
   send s { }
-  condition c`));
+  condition c`),
+    );
     expect(out).toContain(`  route r "R" { queue "q" }\n`);
     expect(out).toContain("  end e\n");
     expect(out).toContain("  send s {}\n");
@@ -122,11 +126,13 @@ end done}`;
   });
 
   it("keeps the order of when branches, assignments and declarations", () => {
-    const out = fmt(wrap(`  local a: number
+    const out = fmt(
+      wrap(`  local a: number
   local b: number
   start -> s
   set s { b = 2 a = 1 next -> c }
-  condition c { else -> s when a > 1 -> s when b > 1 -> s }`));
+  condition c { else -> s when a > 1 -> s when b > 1 -> s }`),
+    );
     expect(out).toContain("    b = 2\n    a = 1\n    next -> c\n");
     expect(out).toContain("    when a > 1 -> s\n    when b > 1 -> s\n    else -> s\n");
   });
@@ -149,7 +155,12 @@ end done}`;
   });
 
   it("formats the contract example and every example idempotently and faithfully", () => {
-    const files = ["test/fixtures/contract.flow", ...readdirSync("examples").filter((f) => f.endsWith(".flow")).map((f) => `examples/${f}`)];
+    const files = [
+      "test/fixtures/contract.flow",
+      ...readdirSync("examples")
+        .filter((f) => f.endsWith(".flow"))
+        .map((f) => `examples/${f}`),
+    ];
     expect(files.length).toBeGreaterThan(1);
     for (const file of files) expectStable(readFileSync(file, "utf8"));
   });
@@ -162,7 +173,9 @@ end done}`;
 `);
     // content_type comes after headers in the canonical order.
     expect(out.indexOf(`"X-Hook-Key"`)).toBeLessThan(out.indexOf("content_type"));
-    expect(out).toContain(`  route vip_queue "VIP agents" { queue "vip-support" }\n\n  route agents { queue "support" }\n`);
+    expect(out).toContain(
+      `  route vip_queue "VIP agents" { queue "vip-support" }\n\n  route agents { queue "support" }\n`,
+    );
   });
 });
 
@@ -227,14 +240,16 @@ flow f { # on the flow line
   });
 
   it("keeps comments inside values, moving an inline array onto several lines to hold one", () => {
-    const out = expectStable(wrap(`  local j: json = [1, # one
+    const out = expectStable(
+      wrap(`  local j: json = [1, # one
     2]
   local o: json = { # open
     "a": 1, # a
     # before b
     "b": 2
     # last
-  }`));
+  }`),
+    );
     expect(out).toContain(`  local j: json = [
     1, # one
     2
@@ -249,25 +264,31 @@ flow f { # on the flow line
   });
 
   it("keeps a route on several lines when a comment is inside its braces", () => {
-    const out = expectStable(wrap(`  route r { # why
-    queue "q" }`));
+    const out = expectStable(
+      wrap(`  route r { # why
+    queue "q" }`),
+    );
     expect(out).toContain(`  route r { # why\n    queue "q"\n  }\n`);
   });
 });
 
 describe("strings, numbers and durations", () => {
   it("re-prints strings with canonical JSON escapes and keeps interpolations", () => {
-    const out = fmt(wrap(`  local s: string = "\\u0041\\/b\\u000a\\t\\"{{s}}\\\\"
-  local u: string = "é😀\u0001"`));
+    const out = fmt(
+      wrap(`  local s: string = "\\u0041\\/b\\u000a\\t\\"{{s}}\\\\"
+  local u: string = "é😀\u0001"`),
+    );
     expect(out).toContain(`  local s: string = "A/b\\n\\t\\"{{s}}\\\\"\n`);
     expect(out).toContain(`  local u: string = "é😀\\u0001"\n`);
   });
 
   it("prints numbers and durations exactly as written", () => {
-    const out = fmt(wrap(`  local a: number = 1.50
+    const out = fmt(
+      wrap(`  local a: number = 1.50
   local b: number = 2E-2
   local c: number = -0.5
-  http h { retry 2.0 timeout 5000ms }`));
+  http h { retry 2.0 timeout 5000ms }`),
+    );
     expect(out).toContain("= 1.50\n");
     expect(out).toContain("= 2E-2\n");
     expect(out).toContain("= -0.5\n");
@@ -292,7 +313,7 @@ describe("expressions", () => {
     ["not not a", "not not a"],
     ["(not a) == b", "(not a) == b"],
     ["(a == b) != c", "(a == b) != c"],
-    ["(a) contains (\"x\")", 'a contains "x"'],
+    ['(a) contains ("x")', 'a contains "x"'],
     ["not a and not b or c", "not a and not b or c"],
   ];
   it.each(cases)("prints %s as %s", (written, printed) => {

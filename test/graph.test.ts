@@ -29,7 +29,16 @@ interface MermaidGraph {
 }
 
 const SHAPES = ["(((", "((", "[[", "([", "[/", "{", ">", "["] as const;
-const CLOSERS: Record<(typeof SHAPES)[number], string> = { "(((": ")))", "((": "))", "[[": "]]", "([": "])", "[/": "\\]", "{": "}", ">": "]", "[": "]" };
+const CLOSERS: Record<(typeof SHAPES)[number], string> = {
+  "(((": ")))",
+  "((": "))",
+  "[[": "]]",
+  "([": "])",
+  "[/": "\\]",
+  "{": "}",
+  ">": "]",
+  "[": "]",
+};
 
 /** Reads the Mermaid we print, failing on any line it does not understand. */
 function readMermaid(text: string): MermaidGraph {
@@ -83,15 +92,23 @@ describe("Mermaid", () => {
     expect(g.edges).toContainEqual({ from: "start", to: "w_lookup_order", label: undefined });
     expect(g.edges).toContainEqual({ from: "w_lookup_order", to: "w_check_vip", label: "success" });
     expect(g.edges).toContainEqual({ from: "w_lookup_order", to: "w_apologize", label: "fail" });
-    expect(g.edges).toContainEqual({ from: "w_check_vip", to: "w_vip_queue", label: "when is_vip == true and item_count #gt; 0" });
+    expect(g.edges).toContainEqual({
+      from: "w_check_vip",
+      to: "w_vip_queue",
+      label: "when is_vip == true and item_count #gt; 0",
+    });
     expect(g.edges).toContainEqual({ from: "w_check_vip", to: "w_announce", label: "else" });
     expect(g.edges).toContainEqual({ from: "w_announce", to: "w_notify", label: "next" });
     expect(g.edges).toHaveLength(10);
   });
 
   it("numbers when branches when there are several, in order", () => {
-    const m = readMermaid(graph(flowOf(`flow f { local n: number start -> c
-      condition c { when n > 1 -> e when n > 2 -> e else -> e } end e }`)));
+    const m = readMermaid(
+      graph(
+        flowOf(`flow f { local n: number start -> c
+      condition c { when n > 1 -> e when n > 2 -> e else -> e } end e }`),
+      ),
+    );
     expect(m.edges.map((e) => e.label)).toEqual([undefined, "1. when n #gt; 1", "2. when n #gt; 2", "else"]);
   });
 
@@ -99,12 +116,14 @@ describe("Mermaid", () => {
     expect(escapeMermaid('a "q" <b> [c] {d} #1 & |x| `t`\nnext')).toBe(
       "a #quot;q#quot; #lt;b#gt; #91;c#93; #123;d#125; #35;1 #amp; #124;x#124; #96;t#96;<br/>next",
     );
-    const m = readMermaid(graph(flowOf(`flow f { start -> a send a "Say \\"hi\\" <b>\\n[now]" { message "x" next -> a } }`)));
+    const m = readMermaid(
+      graph(flowOf(`flow f { start -> a send a "Say \\"hi\\" <b>\\n[now]" { message "x" next -> a } }`)),
+    );
     expect(m.nodes.get("w_a")?.label).toBe("Say #quot;hi#quot; #lt;b#gt;<br/>#91;now#93;<br/>send a");
   });
 
   it("draws exits to unknown widgets as dashed missing nodes", () => {
-    const m = graph(flowOf("flow f { start -> nowhere send a { message \"x\" next -> gone } }"));
+    const m = graph(flowOf('flow f { start -> nowhere send a { message "x" next -> gone } }'));
     const parsed = readMermaid(m);
     expect(parsed.nodes.get("missing_nowhere")).toEqual({ shape: "[/", label: "nowhere<br/>missing widget" });
     expect(parsed.edges).toContainEqual({ from: "w_a", to: "missing_gone", label: "next" });
@@ -148,7 +167,9 @@ describe("DOT", () => {
 
   const dotAvailable = spawnSync("dot", ["-V"]).status === 0;
   if (!dotAvailable) {
-    console.warn("SKIPPED: Graphviz 'dot' is not installed, so the DOT output is not rendered. Install it with: apt-get install -y graphviz");
+    console.warn(
+      "SKIPPED: Graphviz 'dot' is not installed, so the DOT output is not rendered. Install it with: apt-get install -y graphviz",
+    );
   }
 
   /** Renders with Graphviz; returns its stderr, failing on a non-zero exit. */
@@ -159,15 +180,28 @@ describe("DOT", () => {
     return result.stderr;
   }
 
-  it.skipIf(!dotAvailable)("renders the contract and every example with Graphviz (skipped when 'dot' is missing)", () => {
-    for (const file of ["test/fixtures/contract.flow", ...exampleFiles]) {
-      expect(render(graph(flowOf(readFileSync(file, "utf8")), "dot"))).toBe("");
-    }
-  });
+  it.skipIf(!dotAvailable)(
+    "renders the contract and every example with Graphviz (skipped when 'dot' is missing)",
+    () => {
+      for (const file of ["test/fixtures/contract.flow", ...exampleFiles]) {
+        expect(render(graph(flowOf(readFileSync(file, "utf8")), "dot"))).toBe("");
+      }
+    },
+  );
 
-  it.skipIf(!dotAvailable)("renders awkward labels and generated flows with Graphviz (skipped when 'dot' is missing)", () => {
-    expect(render(graph(flowOf(`flow f "T\\"itle\\\\" { start -> a send a "<b>\\"x\\"\\n\\\\l{y}" { message "x" next -> gone } }`), "dot"))).toBe("");
-    const samples = fc.sample(validFlow(), { numRuns: 25, seed: 42 });
-    for (const sample of samples) expect(render(graph(flowOf(sample.source), "dot"))).toBe("");
-  });
+  it.skipIf(!dotAvailable)(
+    "renders awkward labels and generated flows with Graphviz (skipped when 'dot' is missing)",
+    () => {
+      expect(
+        render(
+          graph(
+            flowOf(`flow f "T\\"itle\\\\" { start -> a send a "<b>\\"x\\"\\n\\\\l{y}" { message "x" next -> gone } }`),
+            "dot",
+          ),
+        ),
+      ).toBe("");
+      const samples = fc.sample(validFlow(), { numRuns: 25, seed: 42 });
+      for (const sample of samples) expect(render(graph(flowOf(sample.source), "dot"))).toBe("");
+    },
+  );
 });

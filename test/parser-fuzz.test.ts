@@ -20,7 +20,8 @@ function brokenInvariants(source: string): string[] {
     const where = `${d.code} at ${offset}+${length} (${line}:${column})`;
     if (!codes.has(d.code) || !d.code.startsWith("CF1")) broken.push(`unknown or non-syntax code: ${where}`);
     if (/\{\d\}|\[object /.test(d.message)) broken.push(`malformed message: ${d.message}`);
-    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) broken.push(`bad span: ${where}`);
+    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0)
+      broken.push(`bad span: ${where}`);
     if (offset + length > source.length) broken.push(`span past the end: ${where}`);
     if (!(line >= 1 && column >= 1)) broken.push(`bad position: ${where}`);
     const key = `${offset}:${d.code}`;
@@ -58,9 +59,7 @@ const vocabulary = [
   "\u0000",
 ];
 
-const tokenSoup = fc
-  .array(fc.constantFrom(...vocabulary), { maxLength: 80 })
-  .map((words) => words.join(" "));
+const tokenSoup = fc.array(fc.constantFrom(...vocabulary), { maxLength: 80 }).map((words) => words.join(" "));
 
 /** The contract with a few random edits: deletions, insertions and swaps of characters or lines. */
 const mutatedContract = fc
@@ -113,7 +112,10 @@ describe("parse() on hostile input", () => {
   });
 
   it("never throws on token soups inside a flow", () => {
-    fc.assert(fc.property(tokenSoup, (soup) => checkInvariants(`flow f {\n${soup}\n}`)), { numRuns: 400 });
+    fc.assert(
+      fc.property(tokenSoup, (soup) => checkInvariants(`flow f {\n${soup}\n}`)),
+      { numRuns: 400 },
+    );
   });
 
   it("never throws on mutations of the contract flow", () => {

@@ -167,7 +167,7 @@ describe("error recovery", () => {
   });
 
   it("reports a flow that never closes at the end of the file", () => {
-    const { problems, flow } = check("flow f {\n  end e\n  route r { queue \"q\" }\n");
+    const { problems, flow } = check('flow f {\n  end e\n  route r { queue "q" }\n');
     expect(problems).toEqual(["CF1004@4:1"]);
     expect(widgetIds(flow)).toEqual(["e", "r"]);
   });

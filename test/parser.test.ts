@@ -152,19 +152,22 @@ describe("the contract flow (issue 2)", () => {
     expect(http.method?.method).toBe("GET");
     expect(text(contract, http.method?.span as Span)).toBe("method GET");
     expect(show(http.url?.value as Value)).toBe('"https://crm.example.com/orders/{{order_id}}"');
-    expect(http.query?.entries.map((e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`)).toEqual([
-      'include = "items"',
-      "caller = caller_id",
-    ]);
+    expect(
+      http.query?.entries.map((e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`),
+    ).toEqual(['include = "items"', "caller = caller_id"]);
     expect(text(contract, http.query?.span as Span)).toMatch(/^query \{\n[^]*\n {4}\}$/);
-    expect(http.headers?.entries.map((e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`)).toEqual([
-      'X-Request-Source (quoted) = "ivr"',
-    ]);
+    expect(
+      http.headers?.entries.map((e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`),
+    ).toEqual(['X-Request-Source (quoted) = "ivr"']);
     expect(http.retry?.count.value).toBe(2);
     expect(text(contract, http.retry?.span as Span)).toBe("retry 2");
     expect(http.timeout?.duration).toMatchObject({ kind: "Duration", ms: 5000, raw: "5s" });
     expect(text(contract, http.timeout?.span as Span)).toBe("timeout 5s");
-    expect(http.results?.mappings.map((m) => `${m.source.kind === "JsonPathSource" ? m.source.path.value : m.source.kind} -> ${m.target.name}`)).toEqual([
+    expect(
+      http.results?.mappings.map(
+        (m) => `${m.source.kind === "JsonPathSource" ? m.source.path.value : m.source.kind} -> ${m.target.name}`,
+      ),
+    ).toEqual([
       "$.shipDate -> ship_date",
       "$.items.length -> item_count",
       "$.customer -> customer",
@@ -270,7 +273,9 @@ describe("the rest of the language", () => {
   });
 
   it("reads numbers and durations", () => {
-    const flow = parseOk(flowWith("  local a: number = -1.5e3\n  http h { retry 3 timeout 250ms }\n  http i { timeout 2m }"));
+    const flow = parseOk(
+      flowWith("  local a: number = -1.5e3\n  http h { retry 3 timeout 250ms }\n  http i { timeout 2m }"),
+    );
     expect((flow.declarations[0] as VarDecl).default).toMatchObject({ kind: "Number", value: -1500, raw: "-1.5e3" });
     expect(widget(flow, "HttpWidget").timeout?.duration).toMatchObject({ ms: 250, raw: "250ms" });
     expect(widget(flow, "HttpWidget", 1).timeout?.duration).toMatchObject({ ms: 120_000, raw: "2m" });
@@ -292,7 +297,10 @@ describe("the rest of the language", () => {
     );
     const flow = parseOk(source);
     const a = widget(flow, "HttpWidget");
-    expect(a.body).toMatchObject({ kind: "FormBody", entries: [{ key: { name: "name", quoted: false } }, { key: { name: "full name", quoted: true } }] });
+    expect(a.body).toMatchObject({
+      kind: "FormBody",
+      entries: [{ key: { name: "name", quoted: false } }, { key: { name: "full name", quoted: true } }],
+    });
     expect(a.results?.mappings.map((m) => m.source.kind)).toEqual(["StatusSource", "HeaderSource"]);
     const header = a.results?.mappings[1];
     expect(header?.source.kind === "HeaderSource" && header.source.name.value).toBe("X-Request-Id");
@@ -309,7 +317,9 @@ describe("the rest of the language", () => {
       'x contains "y" or n >= 2 and n != 3',
       "a < 1 or a <= 2 or a > 3",
     ];
-    const source = flowWith(`  condition c {\n${conditions.map((c, i) => `    when ${c} -> t${i}`).join("\n")}\n    else -> e\n  }`);
+    const source = flowWith(
+      `  condition c {\n${conditions.map((c, i) => `    when ${c} -> t${i}`).join("\n")}\n    else -> e\n  }`,
+    );
     const branches = (widget(parseOk(source), "ConditionWidget") as ConditionWidget).branches;
     expect(branches.map((b) => show(b.condition))).toEqual([
       "(or a (and b c))",
@@ -332,7 +342,7 @@ describe("the rest of the language", () => {
         "  local secret: string",
         "  global message: string",
         "  start -> end",
-        '  http notify { method GET url status query { status = secret url = next } success -> send fail -> end }',
+        "  http notify { method GET url status query { status = secret url = next } success -> send fail -> end }",
         "  set send { next = 1 message = status next -> end }",
         "  condition when { when status == message -> end else -> end }",
         "  end end",
@@ -343,7 +353,10 @@ describe("the rest of the language", () => {
     expect(flow.widgets.map((w) => w.id.name)).toEqual(["notify", "send", "when", "end"]);
     const http = widget(flow, "HttpWidget");
     expect(show(http.url?.value as Value)).toBe("status");
-    expect(http.query?.entries.map((e) => `${e.key.name} = ${show(e.value)}`)).toEqual(["status = secret", "url = next"]);
+    expect(http.query?.entries.map((e) => `${e.key.name} = ${show(e.value)}`)).toEqual([
+      "status = secret",
+      "url = next",
+    ]);
     const set = widget(flow, "SetWidget") as SetWidget;
     expect(set.assignments.map((a) => `${a.target.name} = ${show(a.value)}`)).toEqual(["next = 1", "message = status"]);
     expect(set.next?.target.name).toBe("end");
@@ -359,14 +372,27 @@ describe("the rest of the language", () => {
     const source = "\uFEFF// head\r\nflow f { // trailing\r\n  end e # last\r\n}\r\n";
     const result = parse(source, "crlf.flow");
     expect(result.diagnostics).toEqual([]);
-    expect(result.comments.map((c) => `${c.text}@${at(c.span)}`)).toEqual(["// head@1:2", "// trailing@2:10", "# last@3:9"]);
+    expect(result.comments.map((c) => `${c.text}@${at(c.span)}`)).toEqual([
+      "// head@1:2",
+      "// trailing@2:10",
+      "# last@3:9",
+    ]);
     expect(at(result.flow?.widgets[0]?.span as Span)).toBe("3:3");
   });
 
   it("counts lone CR line ends as CRLF and LF, and finds lines in any order", () => {
     const positions = new SourcePositions("p.flow", "a\rb\r\nc\nd\n\ne");
     const lineColumn = (offset: number): string => at(positions.span(offset, 1));
-    expect([10, 0, 2, 5, 7, 9, 10, 2].map(lineColumn)).toEqual(["6:1", "1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "2:1"]);
+    expect([10, 0, 2, 5, 7, 9, 10, 2].map(lineColumn)).toEqual([
+      "6:1",
+      "1:1",
+      "2:1",
+      "3:1",
+      "4:1",
+      "5:1",
+      "6:1",
+      "2:1",
+    ]);
     expect(at(positions.end())).toBe("6:2");
     const result = parse("flow f {\r  end e\r}\r", "cr.flow");
     expect(result.diagnostics).toEqual([]);
@@ -385,24 +411,88 @@ describe("syntax diagnostics", () => {
   const cases: readonly { name: string; source: string; expected: string[]; message?: RegExp }[] = [
     { name: "an unexpected character", source: flowWith("  end e @"), expected: ["CF1001@2:9"], message: /'@'/ },
     { name: "an unterminated string", source: flowWith('  send s { message "hi\n  }'), expected: ["CF1002@2:20"] },
-    { name: "an invalid escape", source: flowWith(String.raw`  send s { message "a\qb" }`), expected: ["CF1003@2:22"], message: /'\\q'/ },
-    { name: "a short unicode escape", source: flowWith(String.raw`  send s { message "\u12x" }`), expected: ["CF1003@2:21"], message: /'\\u12'/ },
-    { name: "a missing arrow", source: flowWith("  start lookup"), expected: ["CF1004@2:9"], message: /Expected '->' but found 'lookup'/ },
-    { name: "a missing closing brace at end of file", source: "flow f {\n  end e\n", expected: ["CF1004@3:1"], message: /end of file/ },
-    { name: "a wrong value", source: flowWith('  http h { url = "x" }'), expected: ["CF1005@2:16"], message: /Unexpected '=': expected a value/ },
-    { name: "a bad body kind", source: flowWith('  http h { body xml "x" }'), expected: ["CF1005@2:17"], message: /'json', 'form' or 'text'/ },
-    { name: "a malformed interpolation", source: flowWith('  send s { message "a {{foo.bar}} b" }'), expected: ["CF1006@2:23"], message: /'\{\{foo\.bar\}\}'/ },
-    { name: "an unclosed interpolation", source: flowWith('  send s { message "a {{name" }'), expected: ["CF1006@2:23"] },
+    {
+      name: "an invalid escape",
+      source: flowWith(String.raw`  send s { message "a\qb" }`),
+      expected: ["CF1003@2:22"],
+      message: /'\\q'/,
+    },
+    {
+      name: "a short unicode escape",
+      source: flowWith(String.raw`  send s { message "\u12x" }`),
+      expected: ["CF1003@2:21"],
+      message: /'\\u12'/,
+    },
+    {
+      name: "a missing arrow",
+      source: flowWith("  start lookup"),
+      expected: ["CF1004@2:9"],
+      message: /Expected '->' but found 'lookup'/,
+    },
+    {
+      name: "a missing closing brace at end of file",
+      source: "flow f {\n  end e\n",
+      expected: ["CF1004@3:1"],
+      message: /end of file/,
+    },
+    {
+      name: "a wrong value",
+      source: flowWith('  http h { url = "x" }'),
+      expected: ["CF1005@2:16"],
+      message: /Unexpected '=': expected a value/,
+    },
+    {
+      name: "a bad body kind",
+      source: flowWith('  http h { body xml "x" }'),
+      expected: ["CF1005@2:17"],
+      message: /'json', 'form' or 'text'/,
+    },
+    {
+      name: "a malformed interpolation",
+      source: flowWith('  send s { message "a {{foo.bar}} b" }'),
+      expected: ["CF1006@2:23"],
+      message: /'\{\{foo\.bar\}\}'/,
+    },
+    {
+      name: "an unclosed interpolation",
+      source: flowWith('  send s { message "a {{name" }'),
+      expected: ["CF1006@2:23"],
+    },
     { name: "an empty interpolation", source: flowWith('  send s { message "{{}}" }'), expected: ["CF1006@2:21"] },
-    { name: "a duplicate setting", source: flowWith("  http h {\n    retry 1\n    retry 2\n  }"), expected: ["CF1007@4:5"], message: /'retry' in widget 'h'/ },
+    {
+      name: "a duplicate setting",
+      source: flowWith("  http h {\n    retry 1\n    retry 2\n  }"),
+      expected: ["CF1007@4:5"],
+      message: /'retry' in widget 'h'/,
+    },
     { name: "a duplicate next", source: flowWith("  send s { next -> a next -> b }"), expected: ["CF1007@2:22"] },
     { name: "a duplicate else", source: flowWith("  condition c { else -> a else -> b }"), expected: ["CF1007@2:27"] },
-    { name: "a lowercase method", source: flowWith("  http h { method get }"), expected: ["CF1008@2:19"], message: /'get'/ },
+    {
+      name: "a lowercase method",
+      source: flowWith("  http h { method get }"),
+      expected: ["CF1008@2:19"],
+      message: /'get'/,
+    },
     { name: "an unknown type", source: flowWith("  local x: strng"), expected: ["CF1009@2:12"], message: /'strng'/ },
-    { name: "a number glued to letters", source: flowWith("  local x: number = 12abc"), expected: ["CF1010@2:21"], message: /'12abc'/ },
+    {
+      name: "a number glued to letters",
+      source: flowWith("  local x: number = 12abc"),
+      expected: ["CF1010@2:21"],
+      message: /'12abc'/,
+    },
     { name: "a number out of range", source: flowWith("  local x: number = 1e999"), expected: ["CF1010@2:21"] },
-    { name: "a bad duration unit", source: flowWith("  http h { timeout 5sec }"), expected: ["CF1010@2:20"], message: /Invalid number '5sec'/ },
-    { name: "a second flow", source: "flow a {}\nflow b {}\n", expected: ["CF1011@2:1"], message: /found 'flow' after the flow/ },
+    {
+      name: "a bad duration unit",
+      source: flowWith("  http h { timeout 5sec }"),
+      expected: ["CF1010@2:20"],
+      message: /Invalid number '5sec'/,
+    },
+    {
+      name: "a second flow",
+      source: "flow a {}\nflow b {}\n",
+      expected: ["CF1011@2:1"],
+      message: /found 'flow' after the flow/,
+    },
     { name: "an empty file", source: "", expected: ["CF1004@1:1"], message: /Expected 'flow' but found end of file/ },
   ];
 

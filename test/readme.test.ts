@@ -9,7 +9,9 @@ import { checkSource } from "../compiler/check.js";
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "dist/compiler/cli.js");
 const readme = readFileSync(path.join(root, "README.md"), "utf8");
-const packageJson = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+};
 
 function blocks(language: string): string[] {
   return [...readme.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1] ?? "");
@@ -25,13 +27,19 @@ const shellLines: ShellLine[] = blocks("sh")
   .filter((line) => line.trim() !== "")
   .map((line) => {
     const hash = line.search(/\s#\s/);
-    return hash === -1 ? { command: line.trim(), comment: "" } : { command: line.slice(0, hash).trim(), comment: line.slice(hash + 2).trim() };
+    return hash === -1
+      ? { command: line.trim(), comment: "" }
+      : { command: line.slice(0, hash).trim(), comment: line.slice(hash + 2).trim() };
   });
 
 /** Runs a README command with `npx callflow` pointed at this checkout's build, through a real shell. */
 function runShell(command: string): { status: number; stdout: string; stderr: string } {
   const script = command.replace(/^npx callflow\b/, `"${process.execPath}" "${cli}"`);
-  const result = spawnSync("bash", ["-c", script], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const result = spawnSync("bash", ["-c", script], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -57,9 +65,24 @@ describe("README", () => {
   });
 
   it.each([
-    { language: "text", starts: "test/fixtures/broken.flow:", command: "npx callflow check test/fixtures/broken.flow", exit: 1 },
-    { language: "mermaid", starts: "flowchart", command: "npx callflow graph examples/appointment-reminder.flow", exit: 0 },
-    { language: "text", starts: "examples/order-status.flow →", command: "npx callflow diff examples/order-status.flow test/fixtures/order-status-v2.flow", exit: 1 },
+    {
+      language: "text",
+      starts: "test/fixtures/broken.flow:",
+      command: "npx callflow check test/fixtures/broken.flow",
+      exit: 1,
+    },
+    {
+      language: "mermaid",
+      starts: "flowchart",
+      command: "npx callflow graph examples/appointment-reminder.flow",
+      exit: 0,
+    },
+    {
+      language: "text",
+      starts: "examples/order-status.flow →",
+      command: "npx callflow diff examples/order-status.flow test/fixtures/order-status-v2.flow",
+      exit: 1,
+    },
   ])("quotes the real output of `$command`", ({ language, starts, command, exit }) => {
     const quoted = blocks(language).find((b) => b.startsWith(starts));
     expect(quoted).toBeDefined();

@@ -1,7 +1,16 @@
 // `callflow fmt`, `graph` and `diff` through real child processes on real files, including
 // `diff --git` and git's external diff driver in a scratch repository.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +33,10 @@ afterAll(() => {
 });
 
 /** Runs the CLI without a terminal and without colors unless `env` asks for them. */
-function callflow(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): SpawnSyncReturns<string> {
+function callflow(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): SpawnSyncReturns<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.env?.["FORCE_COLOR"] === undefined) delete env["FORCE_COLOR"];
   if (options.env?.["NO_COLOR"] === undefined) delete env["NO_COLOR"];
@@ -140,12 +152,17 @@ describe("callflow graph", () => {
 });
 
 describe("callflow diff OLD NEW", () => {
-  const edited = CONTRACT.replace("timeout 5s", "timeout 10s").replace(/goodbye/g, "farewell").replace("secret HOOK_KEY", "secret HOOK_KEY\n  secret EXTRA");
+  const edited = CONTRACT.replace("timeout 5s", "timeout 10s")
+    .replace(/goodbye/g, "farewell")
+    .replace("secret HOOK_KEY", "secret HOOK_KEY\n  secret EXTRA");
   const at = (): string =>
     folder("diff", {
       "old.flow": CONTRACT,
       "new.flow": edited,
-      "same.flow": CONTRACT.replace(/\n {2}/g, "\n    ").replace("start -> lookup_order", "start -> lookup_order # first"),
+      "same.flow": CONTRACT.replace(/\n {2}/g, "\n    ").replace(
+        "start -> lookup_order",
+        "start -> lookup_order # first",
+      ),
       "broken.flow": BROKEN,
     });
 
@@ -177,8 +194,12 @@ describe("callflow diff OLD NEW", () => {
   });
 
   it("colors output on request and never with NO_COLOR", () => {
-    expect(callflow(["diff", "old.flow", "new.flow"], { cwd: at(), env: { FORCE_COLOR: "1" } }).stdout).toMatch(/\u001b\[/);
-    expect(callflow(["diff", "old.flow", "new.flow"], { cwd: at(), env: { FORCE_COLOR: "1", NO_COLOR: "1" } }).stdout).not.toMatch(/\u001b\[/);
+    expect(callflow(["diff", "old.flow", "new.flow"], { cwd: at(), env: { FORCE_COLOR: "1" } }).stdout).toMatch(
+      /\u001b\[/,
+    );
+    expect(
+      callflow(["diff", "old.flow", "new.flow"], { cwd: at(), env: { FORCE_COLOR: "1", NO_COLOR: "1" } }).stdout,
+    ).not.toMatch(/\u001b\[/);
     expect(callflow(["diff", "old.flow", "new.flow"], { cwd: at() }).stdout).not.toMatch(/\u001b\[/);
   });
 
@@ -231,7 +252,9 @@ describe.skipIf(!GIT_AVAILABLE)("callflow diff with git (skipped when git is mis
   it("--git REV compares the working tree with the revision, file by file", () => {
     const result = callflow(["diff", "--git", "HEAD"], { cwd: repo });
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain("flows/gone.flow (deleted)\n  - start -> a\n  - send a\n      message: \"hi\"\n      next -> b\n  - end b\n");
+    expect(result.stdout).toContain(
+      'flows/gone.flow (deleted)\n  - start -> a\n  - send a\n      message: "hi"\n      next -> b\n  - end b\n',
+    );
     expect(result.stdout).toContain("flows/new.flow (new file)\n  + start -> a\n  + send a\n");
     expect(result.stdout).toContain("flows/order.flow\n  http lookup_order\n    ~ retry: 2 → 3\n");
     // tidy.flow changed only in layout.
@@ -259,7 +282,9 @@ describe.skipIf(!GIT_AVAILABLE)("callflow diff with git (skipped when git is mis
     writeFileSync(path.join(repo, ".gitattributes"), "*.flow diff=callflow\n");
     git("config", "diff.callflow.command", `"${process.execPath}" "${CLI}" diff`);
     const diff = git("diff", "--", "flows/order.flow", "flows/tidy.flow");
-    expect(diff.stdout).toBe("flows/order.flow\n  http lookup_order\n    ~ retry: 2 → 3\n" + "flows/tidy.flow\n  no semantic changes\n");
+    expect(diff.stdout).toBe(
+      "flows/order.flow\n  http lookup_order\n    ~ retry: 2 → 3\n" + "flows/tidy.flow\n  no semantic changes\n",
+    );
     git("add", "-A");
     git("commit", "-qm", "second");
     const log = git("log", "-p", "--ext-diff", "-1", "--format=%s", "--", "flows/order.flow");

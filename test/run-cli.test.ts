@@ -27,22 +27,32 @@ interface Ran {
 const outputs: string[] = [];
 
 /** Asynchronous on purpose: the example API runs in this process and must keep answering. */
-function callflow(args: readonly string[], env: Readonly<Record<string, string>> = SECRET_ENV, cwd = ROOT): Promise<Ran> {
+function callflow(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = SECRET_ENV,
+  cwd = ROOT,
+): Promise<Ran> {
   // Without the parent's CALLFLOW_SECRET_* variables, so each test says which secrets exist.
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("CALLFLOW_SECRET_")));
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...base, NO_COLOR: "1", ...env }, encoding: "utf8" }, (error, stdout, stderr) => {
-      outputs.push(stdout, stderr);
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { ...base, NO_COLOR: "1", ...env }, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        outputs.push(stdout, stderr);
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 let api: DemoApi;
 const temp = tempDir("run-cli");
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, "dist/compiler/commands/run.js"))) throw new Error("build first: npm run build (npm test does)");
+  if (!existsSync(path.join(ROOT, "dist/compiler/commands/run.js")))
+    throw new Error("build first: npm run build (npm test does)");
   api = await startDemoApi();
 });
 afterAll(async () => {
@@ -59,7 +69,16 @@ function flowFile(name: string, text: string): string {
   return path.relative(ROOT, path.join(temp.dir, name));
 }
 
-const order = (id: string): string[] => ["run", "examples/order-status.flow", "--global", `api_base=${api.url}`, "-g", "caller_id=+15550100", "-g", `order_id=${id}`];
+const order = (id: string): string[] => [
+  "run",
+  "examples/order-status.flow",
+  "--global",
+  `api_base=${api.url}`,
+  "-g",
+  "caller_id=+15550100",
+  "-g",
+  `order_id=${id}`,
+];
 
 function jsonLines(stdout: string): TraceEvent[] {
   return stdout
@@ -78,7 +97,9 @@ describe.concurrent("callflow run: the timeline", () => {
     expect(out).toContain(`  1  http lookup_order "Look up order"  examples/order-status.flow:16`);
     expect(out).toContain(`→ GET ${api.url}/orders/1001?include=items&caller=%2B15550100  attempt 1/3`);
     expect(out).toMatch(/← 200 {2}[\d.]+ m?s {2}\d+ B/);
-    expect(out).toContain(`set ship_date = "2026-12-02", item_count = 3, customer = {"name":"Ada Lovelace","vip":false}, is_vip = false, card_last4 = ••••`);
+    expect(out).toContain(
+      `set ship_date = "2026-12-02", item_count = 3, customer = {"name":"Ada Lovelace","vip":false}, is_vip = false, card_last4 = ••••`,
+    );
     expect(out).toMatch(/exit success → check_vip {2}[\d.]+ m?s/);
     expect(out).toContain("exit else → announce");
     expect(out).toContain(`send "Your order of 3 items ships on 2026-12-02. Card ending ••••."`);
@@ -112,18 +133,29 @@ describe.concurrent("callflow run: the timeline", () => {
     ]);
     expect(ran.code).toBe(0);
     const lines = ran.stdout.split("\n").map((line) => line.trim());
-    const first = lines.findIndex((line) => line.startsWith(`→ POST ${api.url}/appointments/T-1/reminders  attempt 1/4`));
+    const first = lines.findIndex((line) =>
+      line.startsWith(`→ POST ${api.url}/appointments/T-1/reminders  attempt 1/4`),
+    );
     expect(first).toBeGreaterThan(0);
     expect(lines[first + 1]).toMatch(/^← 503 {2}/);
     expect(lines[first + 2]).toBe("↻ retrying in 1.0 s (Retry-After)");
     expect(lines[first + 3]).toBe(`→ POST ${api.url}/appointments/T-1/reminders  attempt 2/4`);
     expect(lines[first + 4]).toMatch(/^← 201 {2}/);
-    expect(ran.stdout).toContain(`set reminder_id = "R-T-1", slot = "Tuesday 9:30", http_status = 201, request_id = "req-T-1-2"`);
+    expect(ran.stdout).toContain(
+      `set reminder_id = "R-T-1", slot = "Tuesday 9:30", http_status = 201, request_id = "req-T-1-2"`,
+    );
     expect(ran.stdout).toContain("✔ end at done");
   });
 
   it("shows the condition branch taken and hides the masked card of billing account 77", async () => {
-    const ran = await callflow(["run", "examples/payment-status.flow", "-g", `api_base=${api.url}`, "-g", "account_id=77"]);
+    const ran = await callflow([
+      "run",
+      "examples/payment-status.flow",
+      "-g",
+      `api_base=${api.url}`,
+      "-g",
+      "account_id=77",
+    ]);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain(`card_last4 = ••••`);
     expect(ran.stdout).toContain(`exit when payment_state == "overdue" and not autopay → overdue_notice`);
@@ -154,16 +186,38 @@ describe.concurrent("callflow run --json", () => {
       "run.end",
     ]);
     const start = events.find((e) => e.type === "http.attempt.start");
-    expect(start).toMatchObject({ method: "GET", url: `${api.url}/orders/1001?include=items&caller=%2B15550100`, attempt: 1, maxAttempts: 3 });
-    expect(start?.type === "http.attempt.start" && start.headers.find(([name]) => name.toLowerCase() === "authorization")?.[1]).toBe("••••");
+    expect(start).toMatchObject({
+      method: "GET",
+      url: `${api.url}/orders/1001?include=items&caller=%2B15550100`,
+      attempt: 1,
+      maxAttempts: 3,
+    });
+    expect(
+      start?.type === "http.attempt.start" &&
+        start.headers.find(([name]) => name.toLowerCase() === "authorization")?.[1],
+    ).toBe("••••");
     expect(events.find((e) => e.type === "http.attempt.end")).toMatchObject({ status: 200 });
     const lookup = events.find((e) => e.type === "step.end" && e.widget === "lookup_order");
-    expect(lookup).toMatchObject({ exit: "success", next: "check_vip", changes: expect.arrayContaining([{ name: "card_last4", value: "••••" }]) });
+    expect(lookup).toMatchObject({
+      exit: "success",
+      next: "check_vip",
+      changes: expect.arrayContaining([{ name: "card_last4", value: "••••" }]),
+    });
     expect(ran.stdout).not.toContain("4242");
   });
 
   it("records the retry wait in the trace", async () => {
-    const ran = await callflow(["run", "examples/appointment-reminder.flow", "--json", "-g", `api_base=${api.url}`, "-g", "appointment_id=T-2", "-g", "patient_phone=+1"]);
+    const ran = await callflow([
+      "run",
+      "examples/appointment-reminder.flow",
+      "--json",
+      "-g",
+      `api_base=${api.url}`,
+      "-g",
+      "appointment_id=T-2",
+      "-g",
+      "patient_phone=+1",
+    ]);
     expect(ran.code).toBe(0);
     const ends = jsonLines(ran.stdout).filter((e) => e.type === "http.attempt.end");
     expect(ends).toMatchObject([{ status: 503, retry: { waitMs: 1000, reason: "retry-after" } }, { status: 201 }]);
@@ -173,7 +227,11 @@ describe.concurrent("callflow run --json", () => {
     const file = flowFile("loop-json.flow", LOOP);
     const ran = await callflow(["run", file, "--json", "--max-steps", "4"]);
     expect(ran.code).toBe(1);
-    expect(jsonLines(ran.stdout).at(-1)).toMatchObject({ type: "run.end", steps: 4, outcome: { kind: "failed", error: { code: "step-limit" } } });
+    expect(jsonLines(ran.stdout).at(-1)).toMatchObject({
+      type: "run.end",
+      steps: 4,
+      outcome: { kind: "failed", error: { code: "step-limit" } },
+    });
   });
 });
 
@@ -214,22 +272,54 @@ describe.concurrent("callflow run: exit codes and checks", () => {
     const ran = await callflow(["run", file]);
     expect(ran.code).toBe(2);
     expect(ran.stdout).toBe("");
-    expect(ran.stderr).toContain(`${file.split(path.sep).join("/")}:2:12 - error CF2001: Exit 'start' points to unknown widget 'nowhere'.`);
+    expect(ran.stderr).toContain(
+      `${file.split(path.sep).join("/")}:2:12 - error CF2001: Exit 'start' points to unknown widget 'nowhere'.`,
+    );
     expect(ran.stderr).toContain("> 2 |   start -> nowhere");
     expect(ran.stderr).toContain("has errors; nothing was run.");
   });
 
   it("converts globals to their declared types", async () => {
     const file = flowFile("typed.flow", TYPED);
-    const ran = await callflow(["run", file, "--json", "-g", "label=hi", "-g", "count=2.5", "-g", "flag=true", "-g", 'data={"a":[1,2]}']);
+    const ran = await callflow([
+      "run",
+      file,
+      "--json",
+      "-g",
+      "label=hi",
+      "-g",
+      "count=2.5",
+      "-g",
+      "flag=true",
+      "-g",
+      'data={"a":[1,2]}',
+    ]);
     expect(ran.code).toBe(0);
     const [start] = jsonLines(ran.stdout);
-    expect(start).toMatchObject({ type: "run.start", variables: { label: "hi", count: 2.5, flag: true, data: { a: [1, 2] } } });
+    expect(start).toMatchObject({
+      type: "run.start",
+      variables: { label: "hi", count: 2.5, flag: true, data: { a: [1, 2] } },
+    });
   });
 
   it("exits 2 naming each global of the wrong type, unknown or given twice", async () => {
     const file = flowFile("typed-bad.flow", TYPED);
-    const ran = await callflow(["run", file, "-g", "label=x", "-g", "label=y", "-g", "count=abc", "-g", "flag=yes", "-g", "data={a", "-g", "nope=1"]);
+    const ran = await callflow([
+      "run",
+      file,
+      "-g",
+      "label=x",
+      "-g",
+      "label=y",
+      "-g",
+      "count=abc",
+      "-g",
+      "flag=yes",
+      "-g",
+      "data={a",
+      "-g",
+      "nope=1",
+    ]);
     expect(ran.code).toBe(2);
     expect(ran.stdout).toBe("");
     const shown = file.split(path.sep).join("/");
@@ -243,11 +333,24 @@ describe.concurrent("callflow run: exit codes and checks", () => {
   });
 
   it("exits 2 for a missing required global, a local given as a global and a malformed --global", async () => {
-    const ran = await callflow(["run", "examples/order-status.flow", "-g", `api_base=${api.url}`, "-g", "ship_date=soon", "-g", "caller_id"]);
+    const ran = await callflow([
+      "run",
+      "examples/order-status.flow",
+      "-g",
+      `api_base=${api.url}`,
+      "-g",
+      "ship_date=soon",
+      "-g",
+      "caller_id",
+    ]);
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toContain("callflow run: 'ship_date' is a local, not a global: order_status takes the globals api_base, caller_id, order_id");
+    expect(ran.stderr).toContain(
+      "callflow run: 'ship_date' is a local, not a global: order_status takes the globals api_base, caller_id, order_id",
+    );
     expect(ran.stderr).toContain("callflow run: --global caller_id: expected NAME=VALUE");
-    expect(ran.stderr).toContain("callflow run: missing required global 'order_id' (string, declared at examples/order-status.flow:6): add --global order_id=VALUE");
+    expect(ran.stderr).toContain(
+      "callflow run: missing required global 'order_id' (string, declared at examples/order-status.flow:6): add --global order_id=VALUE",
+    );
     expect(ran.stderr).not.toContain("missing required global 'api_base'");
   });
 
@@ -263,7 +366,9 @@ describe.concurrent("callflow run: exit codes and checks", () => {
 
 describe.concurrent("callflow run: secrets", () => {
   it("reads a secret from the environment variable --secret names", async () => {
-    const ran = await callflow([...order("1001"), "--secret", "CRM_TOKEN=MY_CRM_TOKEN"], { MY_CRM_TOKEN: DEMO_SECRETS.CRM_TOKEN });
+    const ran = await callflow([...order("1001"), "--secret", "CRM_TOKEN=MY_CRM_TOKEN"], {
+      MY_CRM_TOKEN: DEMO_SECRETS.CRM_TOKEN,
+    });
     expect(ran.code).toBe(0);
     expect(ran.stderr).toBe("");
     expect(ran.stdout).toContain("← 200");
@@ -272,7 +377,9 @@ describe.concurrent("callflow run: secrets", () => {
   it("warns about a secret with no value; the request is not sent and the Fail exit is taken", async () => {
     const ran = await callflow(order("1001"), {});
     expect(ran.code).toBe(0);
-    expect(ran.stderr).toContain("callflow run: warning: secret CRM_TOKEN has no value; set CALLFLOW_SECRET_CRM_TOKEN or map it with --secret CRM_TOKEN=ENVVAR");
+    expect(ran.stderr).toContain(
+      "callflow run: warning: secret CRM_TOKEN has no value; set CALLFLOW_SECRET_CRM_TOKEN or map it with --secret CRM_TOKEN=ENVVAR",
+    );
     expect(ran.stdout).toContain("✖ missing-secret");
     expect(ran.stdout).not.toContain("→ GET");
     expect(ran.stdout).toContain("exit fail → apologize");
@@ -285,7 +392,13 @@ describe.concurrent("callflow run: secrets", () => {
   });
 
   it("refuses a secret value on the command line without repeating it", async () => {
-    const ran = await callflow([...order("1001"), "--secret", `CRM_TOKEN=${DEMO_SECRETS.CRM_TOKEN}`, "--secret", DEMO_SECRETS.BILLING_TOKEN]);
+    const ran = await callflow([
+      ...order("1001"),
+      "--secret",
+      `CRM_TOKEN=${DEMO_SECRETS.CRM_TOKEN}`,
+      "--secret",
+      DEMO_SECRETS.BILLING_TOKEN,
+    ]);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain("callflow run: --secret CRM_TOKEN=…: expected NAME=ENVVAR");
     expect(ran.stderr).toContain("callflow run: --secret NAME=…: expected NAME=ENVVAR");
@@ -294,7 +407,10 @@ describe.concurrent("callflow run: secrets", () => {
   });
 
   it("exits 2 for an undeclared secret or an unset environment variable", async () => {
-    const ran = await callflow([...order("1001"), "--secret", "NOPE=HOME", "--secret", "CRM_TOKEN=CALLFLOW_TEST_UNSET_VARIABLE"], {});
+    const ran = await callflow(
+      [...order("1001"), "--secret", "NOPE=HOME", "--secret", "CRM_TOKEN=CALLFLOW_TEST_UNSET_VARIABLE"],
+      {},
+    );
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain("callflow run: --secret NOPE: order_status declares the secrets CRM_TOKEN");
     expect(ran.stderr).toContain("callflow run: --secret CRM_TOKEN: the environment variable it names is not set");
@@ -305,7 +421,20 @@ describe("timeline rendering", () => {
   const base = { widget: "w", kind: "http" as const, time: 0 };
 
   it("escapes control characters coming from servers and values", () => {
-    const lines = formatEvent({ ...base, type: "http.attempt.end", attempt: 1, maxAttempts: 1, method: "GET", url: "http://x/", startTime: 0, durationMs: 5, error: { code: "network", message: "bad\x1b[2Jthing\r\n" } }, false);
+    const lines = formatEvent(
+      {
+        ...base,
+        type: "http.attempt.end",
+        attempt: 1,
+        maxAttempts: 1,
+        method: "GET",
+        url: "http://x/",
+        startTime: 0,
+        durationMs: 5,
+        error: { code: "network", message: "bad\x1b[2Jthing\r\n" },
+      },
+      false,
+    );
     expect(lines.join("\n")).toContain("network: bad\\u001b[2Jthing\\r\\n");
     expect(formatValue("a\x1b")).toBe('"a\\u001b"');
     expect(formatValue("••••")).toBe("••••");
@@ -313,18 +442,61 @@ describe("timeline rendering", () => {
   });
 
   it("shows the failure of a step that failed without a fail exit, and the run's failure", () => {
-    const end = formatEvent({ ...base, kind: "set", type: "step.end", source: "f.flow:3", step: 2, startTime: 0, endTime: 0, durationMs: 0.2, changes: [], error: { code: "step", message: "assignment threw: boom" } }, false);
+    const end = formatEvent(
+      {
+        ...base,
+        kind: "set",
+        type: "step.end",
+        source: "f.flow:3",
+        step: 2,
+        startTime: 0,
+        endTime: 0,
+        durationMs: 0.2,
+        changes: [],
+        error: { code: "step", message: "assignment threw: boom" },
+      },
+      false,
+    );
     expect(end).toEqual(["     ✖ step: assignment threw: boom"]);
-    const run = formatEvent({ type: "run.end", flow: "f", time: 0, durationMs: 1500, steps: 2, outcome: { kind: "failed", widget: "w", error: { code: "step", message: "assignment threw: boom" } } }, false);
+    const run = formatEvent(
+      {
+        type: "run.end",
+        flow: "f",
+        time: 0,
+        durationMs: 1500,
+        steps: 2,
+        outcome: { kind: "failed", widget: "w", error: { code: "step", message: "assignment threw: boom" } },
+      },
+      false,
+    );
     expect(run).toEqual(["", "✖ failed at w: step: assignment threw: boom  2 steps, 1.5 s"]);
   });
 
   it("turns a spinner while a response or a retry wait is pending, on a live terminal only", async () => {
     const written: string[] = [];
     const timeline = new Timeline({ write: (text) => written.push(text), color: false, live: true });
-    timeline.event({ ...base, type: "http.attempt.start", attempt: 1, maxAttempts: 2, method: "GET", url: "http://x/", headers: [] });
+    timeline.event({
+      ...base,
+      type: "http.attempt.start",
+      attempt: 1,
+      maxAttempts: 2,
+      method: "GET",
+      url: "http://x/",
+      headers: [],
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    timeline.event({ ...base, type: "http.attempt.end", attempt: 1, maxAttempts: 2, method: "GET", url: "http://x/", startTime: 0, durationMs: 200, status: 503, retry: { waitMs: 500, reason: "backoff" } });
+    timeline.event({
+      ...base,
+      type: "http.attempt.end",
+      attempt: 1,
+      maxAttempts: 2,
+      method: "GET",
+      url: "http://x/",
+      startTime: 0,
+      durationMs: 200,
+      status: 503,
+      retry: { waitMs: 500, reason: "backoff" },
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     timeline.close();
     const text = written.join("");
@@ -336,7 +508,15 @@ describe("timeline rendering", () => {
 
     const plain: string[] = [];
     const quiet = new Timeline({ write: (t) => plain.push(t), color: false, live: false });
-    quiet.event({ ...base, type: "http.attempt.start", attempt: 1, maxAttempts: 1, method: "GET", url: "http://x/", headers: [] });
+    quiet.event({
+      ...base,
+      type: "http.attempt.start",
+      attempt: 1,
+      maxAttempts: 1,
+      method: "GET",
+      url: "http://x/",
+      headers: [],
+    });
     quiet.close();
     expect(plain).toEqual(["     → GET http://x/  attempt 1/1\n"]);
   });

@@ -25,7 +25,12 @@ describe("declaredLength", () => {
     ["/chunked", Number.NaN],
     ["/encoded", Number.NaN],
   ])("reads %s from node-fetch's raw map as get() does", async (path, expected) => {
-    const response = await defaultFetch(server.url + path, { method: "GET", headers: [], redirect: "manual", signal: new AbortController().signal });
+    const response = await defaultFetch(server.url + path, {
+      method: "GET",
+      headers: [],
+      redirect: "manual",
+      signal: new AbortController().signal,
+    });
     expect(declaredLength(defaultFetch, response.headers)).toBe(expected);
     expect(viaGet(response.headers)).toBe(expected);
     await response.text?.();
@@ -33,7 +38,12 @@ describe("declaredLength", () => {
 
   it("uses get() for any other fetch", async () => {
     const fetch = globalThis.fetch as FetchLike;
-    const response = await fetch(server.url + "/plain", { method: "GET", headers: [], redirect: "manual", signal: new AbortController().signal });
+    const response = await fetch(server.url + "/plain", {
+      method: "GET",
+      headers: [],
+      redirect: "manual",
+      signal: new AbortController().signal,
+    });
     expect(declaredLength(fetch, response.headers)).toBe(5);
     await response.text?.();
   });
@@ -47,7 +57,12 @@ describe("abortHandle", () => {
   it("aborts node-fetch mid-request with the light signal, and the socket closes", async () => {
     const handle = abortHandle(defaultFetch);
     expect(handle).not.toBeInstanceOf(AbortController);
-    const pending = defaultFetch(server.url + "/hang", { method: "GET", headers: [], redirect: "manual", signal: handle.signal });
+    const pending = defaultFetch(server.url + "/hang", {
+      method: "GET",
+      headers: [],
+      redirect: "manual",
+      signal: handle.signal,
+    });
     while (server.hits("/hang").length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     handle.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });

@@ -37,9 +37,21 @@ function loopFlow(limitAt: number): FlowDefinition<Vars, string, W> {
         ],
         else: "bump",
       },
-      bump: { kind: "set", id: "bump", source: "t.flow:9", assign: (vars) => ({ count: (vars.count as number) + 1, pin: "4321-pin" }), next: "check" },
+      bump: {
+        kind: "set",
+        id: "bump",
+        source: "t.flow:9",
+        assign: (vars) => ({ count: (vars.count as number) + 1, pin: "4321-pin" }),
+        next: "check",
+      },
       vip: { kind: "route", id: "vip", name: "VIP agents", source: "t.flow:12", queue: "vip-support" },
-      greet: { kind: "send", id: "greet", source: "t.flow:13", message: (vars) => `Hello ${String(vars.caller)}, count ${String(vars.count)}`, next: "done" },
+      greet: {
+        kind: "send",
+        id: "greet",
+        source: "t.flow:13",
+        message: (vars) => `Hello ${String(vars.caller)}, count ${String(vars.count)}`,
+        next: "done",
+      },
       done: { kind: "end", id: "done", source: "t.flow:15" },
       queue: { kind: "route", id: "queue", source: "t.flow:16", queue: "support" },
     },
@@ -52,7 +64,13 @@ describe("the step loop", () => {
     const events: TraceEvent<W>[] = [];
     const result = await run(loopFlow(2), { caller: "+15550100" }, { onEvent: (e) => events.push(e) });
     expect(result.outcome).toEqual({ kind: "end", widget: "done" });
-    expect(result.variables).toEqual({ caller: "+15550100", tier: "basic", count: 2, pin: "4321-pin", extra: { tags: ["a"] } });
+    expect(result.variables).toEqual({
+      caller: "+15550100",
+      tier: "basic",
+      count: 2,
+      pin: "4321-pin",
+      extra: { tags: ["a"] },
+    });
     expect(events).toEqual(result.trace);
     const ends = result.trace.filter((e) => e.type === "step.end");
     expect(ends.map((e) => e.type === "step.end" && [e.widget, e.exit ?? null, e.next ?? null])).toEqual([
@@ -65,9 +83,18 @@ describe("the step loop", () => {
       ["done", null, null],
     ]);
     expect(ends[4]).toMatchObject({ condition: "count >= 2", name: "Enough?" });
-    expect(ends[1]).toMatchObject({ changes: [{ name: "count", value: 1 }, { name: "pin", value: MASK }] });
+    expect(ends[1]).toMatchObject({
+      changes: [
+        { name: "count", value: 1 },
+        { name: "pin", value: MASK },
+      ],
+    });
     expect(ends[5]).toMatchObject({ message: "Hello +15550100, count 2" });
-    expect(result.trace[0]).toMatchObject({ type: "run.start", flow: "test_flow", variables: { caller: "+15550100", tier: "basic", count: 0 } });
+    expect(result.trace[0]).toMatchObject({
+      type: "run.start",
+      flow: "test_flow",
+      variables: { caller: "+15550100", tier: "basic", count: 0 },
+    });
     expect(result.trace.at(-1)).toMatchObject({ type: "run.end", steps: 7, outcome: { kind: "end", widget: "done" } });
     for (const e of result.trace) {
       if (e.type === "step.start" || e.type === "step.end") expect(typeof e.time).toBe("number");
@@ -79,7 +106,16 @@ describe("the step loop", () => {
     const flow = loopFlow(1);
     const masked: FlowDefinition<Vars, string, W> = {
       ...flow,
-      steps: { ...flow.steps, greet: { kind: "send", id: "greet", source: "t:1", message: (vars) => `Your PIN is ${String(vars.pin)}`, next: "done" } },
+      steps: {
+        ...flow.steps,
+        greet: {
+          kind: "send",
+          id: "greet",
+          source: "t:1",
+          message: (vars) => `Your PIN is ${String(vars.pin)}`,
+          next: "done",
+        },
+      },
     };
     const result = await run(masked, { caller: "x" });
     const text = JSON.stringify(result.trace);
@@ -98,33 +134,51 @@ describe("the step loop", () => {
 
   it("stops at the default step limit", async () => {
     const result = await run(loopFlow(1_000_000), { caller: "x" });
-    expect(result.outcome).toMatchObject({ kind: "failed", error: { code: "step-limit", message: expect.stringContaining("1000") } });
+    expect(result.outcome).toMatchObject({
+      kind: "failed",
+      error: { code: "step-limit", message: expect.stringContaining("1000") },
+    });
   });
 
   it("routes to a queue through the onRoute handler", async () => {
     const routed: Array<[string, StepContext<Vars, W>]> = [];
-    const result = await run(loopFlow(1), { caller: "x", tier: "vip" }, { onRoute: async (queue, ctx) => void routed.push([queue, ctx]) });
+    const result = await run(
+      loopFlow(1),
+      { caller: "x", tier: "vip" },
+      { onRoute: async (queue, ctx) => void routed.push([queue, ctx]) },
+    );
     expect(result.outcome).toEqual({ kind: "route", widget: "vip", queue: "vip-support" });
     expect(routed).toHaveLength(1);
     expect(routed[0]![0]).toBe("vip-support");
     expect(routed[0]![1]).toMatchObject({ flow: "test_flow", widget: "vip", variables: { tier: "vip" } });
-    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "vip")).toMatchObject({ queue: "vip-support" });
+    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "vip")).toMatchObject({
+      queue: "vip-support",
+    });
   });
 
   it("passes send messages to onSend and waits for it", async () => {
     const sent: string[] = [];
-    const result = await run(loopFlow(0), { caller: "Ada" }, {
-      onSend: async (message) => {
-        await new Promise((r) => setTimeout(r, 10));
-        sent.push(message);
+    const result = await run(
+      loopFlow(0),
+      { caller: "Ada" },
+      {
+        onSend: async (message) => {
+          await new Promise((r) => setTimeout(r, 10));
+          sent.push(message);
+        },
       },
-    });
+    );
     expect(result.outcome.widget).toBe("done");
     expect(sent).toEqual(["Hello Ada, count 0"]);
   });
 
   it.each([
-    ["onSend", { onSend: () => Promise.reject(new Error("sms gateway down")) }, "greet", "onSend handler threw: sms gateway down"],
+    [
+      "onSend",
+      { onSend: () => Promise.reject(new Error("sms gateway down")) },
+      "greet",
+      "onSend handler threw: sms gateway down",
+    ],
     [
       "onRoute",
       {
@@ -141,27 +195,60 @@ describe("the step loop", () => {
   });
 
   it("fails the run when onEvent throws", async () => {
-    const result = await run(loopFlow(0), { caller: "x" }, {
-      onEvent: (e) => {
-        if (e.type === "step.end") throw new Error("printer on fire");
+    const result = await run(
+      loopFlow(0),
+      { caller: "x" },
+      {
+        onEvent: (e) => {
+          if (e.type === "step.end") throw new Error("printer on fire");
+        },
       },
+    );
+    expect(result.outcome).toMatchObject({
+      kind: "failed",
+      widget: "greet",
+      error: { code: "handler", message: "onEvent handler threw: printer on fire" },
     });
-    expect(result.outcome).toMatchObject({ kind: "failed", widget: "greet", error: { code: "handler", message: "onEvent handler threw: printer on fire" } });
   });
 
   it("fails the run when a condition or assignment throws", async () => {
     const flow = flowOf("a", {
-      a: { kind: "set", id: "a", source: "t:1", assign: () => { throw new Error("bad assign"); }, next: "b" },
+      a: {
+        kind: "set",
+        id: "a",
+        source: "t:1",
+        assign: () => {
+          throw new Error("bad assign");
+        },
+        next: "b",
+      },
       b: { kind: "end", id: "b", source: "t:2" },
     });
-    expect((await run(flow, {})).outcome).toEqual({ kind: "failed", widget: "a", error: { code: "step", message: "assignment threw: bad assign" } });
+    expect((await run(flow, {})).outcome).toEqual({
+      kind: "failed",
+      widget: "a",
+      error: { code: "step", message: "assignment threw: bad assign" },
+    });
   });
 
   it("does not share a json default between runs", async () => {
-    const flow = flowOf("a", {
-      a: { kind: "set", id: "a", source: "t:1", assign: (vars) => { (vars.extra as { tags: string[] }).tags.push("mutated"); return {}; }, next: "b" },
-      b: { kind: "end", id: "b", source: "t:2" },
-    }, variables);
+    const flow = flowOf(
+      "a",
+      {
+        a: {
+          kind: "set",
+          id: "a",
+          source: "t:1",
+          assign: (vars) => {
+            (vars.extra as { tags: string[] }).tags.push("mutated");
+            return {};
+          },
+          next: "b",
+        },
+        b: { kind: "end", id: "b", source: "t:2" },
+      },
+      variables,
+    );
     await run(flow, { caller: "x" });
     expect((await run(flow, { caller: "x" })).variables.extra).toEqual({ tags: ["a", "mutated"] });
     expect(variables.extra.default).toEqual({ tags: ["a"] });
@@ -170,7 +257,11 @@ describe("the step loop", () => {
   it("emits events live, before the run settles", async () => {
     server.route("/live", { json: {}, delayMs: 50 });
     const seen: string[] = [];
-    const pending = run(httpFlow(server.url, { url: () => `${server.url}/live` }), {}, { onEvent: (e) => seen.push(e.type) });
+    const pending = run(
+      httpFlow(server.url, { url: () => `${server.url}/live` }),
+      {},
+      { onEvent: (e) => seen.push(e.type) },
+    );
     await new Promise((r) => setTimeout(r, 25));
     expect(seen).toEqual(["run.start", "step.start", "http.attempt.start"]);
     await pending;
@@ -194,12 +285,16 @@ describe("input globals", () => {
   });
 
   it("checks each type strictly", () => {
-    const typed = flowOf("e", { e: { kind: "end", id: "e", source: "t" } }, {
-      s: v.global("string", { default: "" }),
-      n: v.global("number", { default: 0 }),
-      b: v.global("boolean", { default: false }),
-      j: v.global("json", { default: null }),
-    });
+    const typed = flowOf(
+      "e",
+      { e: { kind: "end", id: "e", source: "t" } },
+      {
+        s: v.global("string", { default: "" }),
+        n: v.global("number", { default: 0 }),
+        b: v.global("boolean", { default: false }),
+        j: v.global("json", { default: null }),
+      },
+    );
     expect(checkInput(typed, { s: "1", n: 1, b: true, j: [1] })).toEqual([]);
     expect(checkInput(typed, { s: 1, n: "1", b: 1, j: () => 1 })).toEqual([
       "global s must be a string, got number",
@@ -222,7 +317,13 @@ describe("programmer errors", () => {
       ...loopFlow(1),
       start: "nowhere",
       steps: {
-        check: { kind: "condition", id: "check", source: "t", branches: [{ test: () => true, text: "x", target: "missing" }], else: "done" },
+        check: {
+          kind: "condition",
+          id: "check",
+          source: "t",
+          branches: [{ test: () => true, text: "x", target: "missing" }],
+          else: "done",
+        },
         done: { kind: "end", id: "other", source: "t" },
         weird: { kind: "teleport", id: "weird", source: "t" },
       },
@@ -234,7 +335,15 @@ describe("programmer errors", () => {
   });
 
   it("rejects an http step with an undeclared secret or result target", async () => {
-    const flow = flowOf("a", { a: httpStep("a", "http://127.0.0.1/", { success: "b", fail: "b" }, { secrets: ["NOPE"], results: [{ source: { kind: "status" }, target: "ghost", type: "number" }] }), b: { kind: "end", id: "b", source: "t" } });
+    const flow = flowOf("a", {
+      a: httpStep(
+        "a",
+        "http://127.0.0.1/",
+        { success: "b", fail: "b" },
+        { secrets: ["NOPE"], results: [{ source: { kind: "status" }, target: "ghost", type: "number" }] },
+      ),
+      b: { kind: "end", id: "b", source: "t" },
+    });
     await expect(run(flow, {})).rejects.toThrow("a: undeclared secret NOPE; a: result to undeclared variable ghost");
   });
 

@@ -87,9 +87,30 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
   });
 
   it.each([
-    ["json", { kind: "json" as const, build: (): unknown => ({ order: "A1", items: 2, vip: true, tags: ["ivr"] }) }, "application/json", '{"order":"A1","items":2,"vip":true,"tags":["ivr"]}'],
-    ["form", { kind: "form" as const, build: (): Array<[string, string]> => [["a", "1"], ["b", "x y&z"]] }, "application/x-www-form-urlencoded", "a=1&b=x+y%26z"],
-    ["text", { kind: "text" as const, build: (): string => "héllo\nworld" }, "text/plain; charset=utf-8", "héllo\nworld"],
+    [
+      "json",
+      { kind: "json" as const, build: (): unknown => ({ order: "A1", items: 2, vip: true, tags: ["ivr"] }) },
+      "application/json",
+      '{"order":"A1","items":2,"vip":true,"tags":["ivr"]}',
+    ],
+    [
+      "form",
+      {
+        kind: "form" as const,
+        build: (): Array<[string, string]> => [
+          ["a", "1"],
+          ["b", "x y&z"],
+        ],
+      },
+      "application/x-www-form-urlencoded",
+      "a=1&b=x+y%26z",
+    ],
+    [
+      "text",
+      { kind: "text" as const, build: (): string => "héllo\nworld" },
+      "text/plain; charset=utf-8",
+      "héllo\nworld",
+    ],
   ])("serialises a %s body with its content type", async (kind, body, contentType, expected) => {
     const path = `/body-${kind}-${_name}`;
     const result = await call(httpFlow(server.url, { method: "POST", url: () => server.url + path, body }));
@@ -101,10 +122,22 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
 
   it("lets content_type and a custom Content-Type header override the body kind", async () => {
     const body = { kind: "json" as const, build: () => ({ a: 1 }) };
-    await call(httpFlow(server.url, { method: "POST", url: () => `${server.url}/ct1-${_name}`, body, contentType: "application/vnd.api+json" }));
+    await call(
+      httpFlow(server.url, {
+        method: "POST",
+        url: () => `${server.url}/ct1-${_name}`,
+        body,
+        contentType: "application/vnd.api+json",
+      }),
+    );
     expect(server.hits(`/ct1-${_name}`)[0]!.headers["content-type"]).toBe("application/vnd.api+json");
     await call(
-      httpFlow(server.url, { method: "POST", url: () => `${server.url}/ct2-${_name}`, body, headers: () => [["content-type", "application/x-custom"]] }),
+      httpFlow(server.url, {
+        method: "POST",
+        url: () => `${server.url}/ct2-${_name}`,
+        body,
+        headers: () => [["content-type", "application/x-custom"]],
+      }),
     );
     expect(server.hits(`/ct2-${_name}`)[0]!.headers["content-type"]).toBe("application/x-custom");
   });
@@ -116,7 +149,11 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
     ["NUL", "ivr\0"],
   ])("fails the step on %s in a header value without sending anything", async (_label, value) => {
     const path = `/crlf-${_name}-${_label.replace(" ", "")}`;
-    const flow = httpFlow(server.url, { url: () => server.url + path, headers: (vars) => [["X-Source", String(vars.src)]] }, { src: v.global("string") });
+    const flow = httpFlow(
+      server.url,
+      { url: () => server.url + path, headers: (vars) => [["X-Source", String(vars.src)]] },
+      { src: v.global("string") },
+    );
     const result = await call(flow, { src: value });
     expect(result.outcome.widget).toBe("bad");
     const end = result.trace.find((e) => e.type === "step.end" && e.widget === "call");
@@ -127,7 +164,10 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
   });
 
   it("refuses CR/LF in the Authorization value too, naming the header only", async () => {
-    const flow = httpFlow(server.url, { url: () => `${server.url}/auth-crlf`, authorization: () => "Bearer x\r\nEvil: 1" });
+    const flow = httpFlow(server.url, {
+      url: () => `${server.url}/auth-crlf`,
+      authorization: () => "Bearer x\r\nEvil: 1",
+    });
     const result = await call(flow);
     expect(result.outcome.widget).toBe("bad");
     expect(JSON.stringify(result.trace)).not.toContain("Evil");
@@ -137,7 +177,9 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
   it("takes Success on 2xx and Fail on 4xx", async () => {
     server.route(`/exit-ok-${_name}`, { status: 204 });
     server.route(`/exit-bad-${_name}`, { status: 404, json: { error: "no such order" } });
-    expect((await call(httpFlow(server.url, { url: () => `${server.url}/exit-ok-${_name}` }))).outcome.widget).toBe("ok");
+    expect((await call(httpFlow(server.url, { url: () => `${server.url}/exit-ok-${_name}` }))).outcome.widget).toBe(
+      "ok",
+    );
     const failed = await call(httpFlow(server.url, { url: () => `${server.url}/exit-bad-${_name}` }));
     expect(failed.outcome.widget).toBe("bad");
     expect(failed.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({
@@ -151,15 +193,25 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
 
   it("fails when the body is larger than maxResponseBytes (declared length)", async () => {
     server.route(`/big-${_name}`, { json: { data: "x".repeat(5000) } });
-    const result = await call(httpFlow(server.url, { url: () => `${server.url}/big-${_name}` }), {}, { maxResponseBytes: 1000 });
+    const result = await call(
+      httpFlow(server.url, { url: () => `${server.url}/big-${_name}` }),
+      {},
+      { maxResponseBytes: 1000 },
+    );
     expect(result.outcome.widget).toBe("bad");
-    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({ error: { code: "too-large" } });
+    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({
+      error: { code: "too-large" },
+    });
   });
 
   it("stops reading a chunked body at maxResponseBytes and closes the socket", async () => {
     server.route(`/big-chunked-${_name}`, { drip: { chunk: "y".repeat(200), intervalMs: 5, count: 200 } });
     const started = performance.now();
-    const result = await call(httpFlow(server.url, { url: () => `${server.url}/big-chunked-${_name}` }), {}, { maxResponseBytes: 1000 });
+    const result = await call(
+      httpFlow(server.url, { url: () => `${server.url}/big-chunked-${_name}` }),
+      {},
+      { maxResponseBytes: 1000 },
+    );
     expect(result.outcome.widget).toBe("bad");
     expect(performance.now() - started).toBeLessThan(500); // the whole body would take a second
     const end = result.trace.find((e) => e.type === "http.attempt.end");
@@ -171,20 +223,40 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
     const inflated = JSON.stringify({ data: "z".repeat(200_000) });
     const gzipped = gzipSync(inflated);
     expect(gzipped.byteLength).toBeLessThan(1000); // declared Content-Length is well within the limit
-    server.route(`/gzip-bomb-${_name}`, { body: gzipped, headers: { "Content-Encoding": "gzip", "Content-Type": "application/json", "Content-Length": String(gzipped.byteLength) } });
-    const result = await call(httpFlow(server.url, { url: () => `${server.url}/gzip-bomb-${_name}` }), {}, { maxResponseBytes: 10_000 });
+    server.route(`/gzip-bomb-${_name}`, {
+      body: gzipped,
+      headers: {
+        "Content-Encoding": "gzip",
+        "Content-Type": "application/json",
+        "Content-Length": String(gzipped.byteLength),
+      },
+    });
+    const result = await call(
+      httpFlow(server.url, { url: () => `${server.url}/gzip-bomb-${_name}` }),
+      {},
+      { maxResponseBytes: 10_000 },
+    );
     expect(result.outcome.widget).toBe("bad");
-    expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({ error: { code: "too-large" }, status: 200 });
+    expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({
+      error: { code: "too-large" },
+      status: 200,
+    });
     await server.hits(`/gzip-bomb-${_name}`)[0]!.closed;
   });
 
   it("maps a gzip body within the limit, reporting its decoded size", async () => {
     const text = JSON.stringify({ city: "Zürich", note: "€".repeat(3000) });
     const gzipped = gzipSync(text);
-    server.route(`/gzip-ok-${_name}`, { body: gzipped, headers: { "Content-Encoding": "gzip", "Content-Type": "application/json" } });
+    server.route(`/gzip-ok-${_name}`, {
+      body: gzipped,
+      headers: { "Content-Encoding": "gzip", "Content-Type": "application/json" },
+    });
     const flow = httpFlow(
       server.url,
-      { url: () => `${server.url}/gzip-ok-${_name}`, results: [{ source: { kind: "json", path: "$.city" }, target: "city", type: "string" }] },
+      {
+        url: () => `${server.url}/gzip-ok-${_name}`,
+        results: [{ source: { kind: "json", path: "$.city" }, target: "city", type: "string" }],
+      },
       { city: v.local("string") },
     );
     const result = await call(flow);
@@ -197,8 +269,14 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
     const cut = bytes.indexOf(Buffer.from("🚚")) + 2; // inside the four bytes of the emoji
     const declared = `/utf8-declared-${_name}`;
     const pieces = `/utf8-pieces-${_name}`;
-    server.route(declared, { body: bytes, headers: { "Content-Type": "application/json", "Content-Length": String(bytes.byteLength) } });
-    server.route(pieces, { pieces: [bytes.subarray(0, 1), bytes.subarray(1, cut), bytes.subarray(cut)], intervalMs: 5 });
+    server.route(declared, {
+      body: bytes,
+      headers: { "Content-Type": "application/json", "Content-Length": String(bytes.byteLength) },
+    });
+    server.route(pieces, {
+      pieces: [bytes.subarray(0, 1), bytes.subarray(1, cut), bytes.subarray(cut)],
+      intervalMs: 5,
+    });
     for (const path of [declared, pieces]) {
       const flow = httpFlow(
         server.url,
@@ -224,7 +302,14 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
     server.route(`${p}/2`, { redirect: `${server.url}${p}/3`, status: 307 });
     server.route(`${p}/3`, { redirect: `${p}/final`, status: 308 });
     server.route(`${p}/final`, { json: { done: true } });
-    const flow = httpFlow(server.url, { url: () => `${server.url}${p}/1`, results: [{ source: { kind: "json", path: "$.done" }, target: "done", type: "boolean" }] }, { done: v.local("boolean") });
+    const flow = httpFlow(
+      server.url,
+      {
+        url: () => `${server.url}${p}/1`,
+        results: [{ source: { kind: "json", path: "$.done" }, target: "done", type: "boolean" }],
+      },
+      { done: v.local("boolean") },
+    );
     const result = await call(flow, {}, { maxRedirects: 3 });
     expect(result.outcome.widget).toBe("ok");
     expect(result.variables.done).toBe(true);
@@ -234,12 +319,16 @@ describe.each(FETCHES)("with %s", (_name, fetch) => {
       [307, `${p}/3`],
       [308, `${p}/final`],
     ]);
-    expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({ url: `${server.url}${p}/final`, status: 200 });
+    expect(result.trace.find((e) => e.type === "http.attempt.end")).toMatchObject({
+      url: `${server.url}${p}/final`,
+      status: 200,
+    });
     // Trace times never go backwards, redirects included, and agree with the durations.
     const times = result.trace.map((e) => e.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     for (const e of result.trace) {
-      if (e.type === "http.attempt.end" || e.type === "step.end") expect(Math.abs(e.time - e.startTime - e.durationMs)).toBeLessThanOrEqual(1);
+      if (e.type === "http.attempt.end" || e.type === "step.end")
+        expect(Math.abs(e.time - e.startTime - e.durationMs)).toBeLessThanOrEqual(1);
     }
 
     const tooMany = await call(flow, {}, { maxRedirects: 2 });
@@ -330,8 +419,16 @@ describe("result mapping", () => {
       {
         url: () => `${server.url}/order`,
         results: [
-          { source: { kind: "json", path: "$.shipDate", read: (b) => prop(b, "shipDate") }, target: "ship_date", type: "string" },
-          { source: { kind: "json", path: "$.items.length", read: (b) => prop(prop(b, "items"), "length") }, target: "item_count", type: "number" },
+          {
+            source: { kind: "json", path: "$.shipDate", read: (b) => prop(b, "shipDate") },
+            target: "ship_date",
+            type: "string",
+          },
+          {
+            source: { kind: "json", path: "$.items.length", read: (b) => prop(prop(b, "items"), "length") },
+            target: "item_count",
+            type: "number",
+          },
           { source: { kind: "json", path: "$.items[*].id" }, target: "first_id", type: "number" },
           { source: { kind: "json", path: "$.customer.vip" }, target: "is_vip", type: "boolean" },
           { source: { kind: "json", path: "$.customer" }, target: "customer", type: "json" },
@@ -359,7 +456,12 @@ describe("result mapping", () => {
   it("uses the compiled reader instead of jsonpath-plus when present", async () => {
     const flow = httpFlow(
       server.url,
-      { url: () => `${server.url}/order`, results: [{ source: { kind: "json", path: "$.shipDate", read: () => "from-reader" }, target: "s", type: "string" }] },
+      {
+        url: () => `${server.url}/order`,
+        results: [
+          { source: { kind: "json", path: "$.shipDate", read: () => "from-reader" }, target: "s", type: "string" },
+        ],
+      },
       variables,
     );
     expect((await go(flow)).variables.s).toBe("from-reader");
@@ -372,7 +474,11 @@ describe("result mapping", () => {
         url: () => `${server.url}/order`,
         results: [
           { source: { kind: "json", path: "$.missing.deep" }, target: "ship_date", type: "string" },
-          { source: { kind: "json", path: "$.nope", read: (b) => prop(b, "nope") }, target: "item_count", type: "number" },
+          {
+            source: { kind: "json", path: "$.nope", read: (b) => prop(b, "nope") },
+            target: "item_count",
+            type: "number",
+          },
           { source: { kind: "header", name: "X-Absent" }, target: "request_id", type: "string" },
         ],
       },
@@ -416,28 +522,56 @@ describe("result mapping", () => {
     expect(result.outcome.widget).toBe("bad");
     expect(result.variables.ship_date).toBe("unknown"); // all results map or none do
     const end = result.trace.find((e) => e.type === "step.end" && e.widget === "call");
-    expect(end).toMatchObject({ exit: "fail", error: { code: "result-type", message: `result ${path} -> ${target}: expected ${type}, got ${got}` } });
+    expect(end).toMatchObject({
+      exit: "fail",
+      error: { code: "result-type", message: `result ${path} -> ${target}: expected ${type}, got ${got}` },
+    });
   });
 
   it("fails on a header mapped to a number", async () => {
-    const flow = httpFlow(server.url, { url: () => `${server.url}/order`, results: [{ source: { kind: "header", name: "X-Request-Id" }, target: "n", type: "number" }] }, variables);
+    const flow = httpFlow(
+      server.url,
+      {
+        url: () => `${server.url}/order`,
+        results: [{ source: { kind: "header", name: "X-Request-Id" }, target: "n", type: "number" }],
+      },
+      variables,
+    );
     const result = await go(flow);
     expect(result.outcome.widget).toBe("bad");
-    expect(JSON.stringify(result.trace)).toContain('result header \\"X-Request-Id\\" -> n: expected number, got string');
+    expect(JSON.stringify(result.trace)).toContain(
+      'result header \\"X-Request-Id\\" -> n: expected number, got string',
+    );
   });
 
   it.each([
     ["/not-json", "response body is not valid JSON"],
     ["/empty", "response body is empty, expected JSON"],
   ])("fails on %s when JSON results are mapped", async (path, message) => {
-    const flow = httpFlow(server.url, { url: () => server.url + path, results: [{ source: { kind: "json", path: "$.a" }, target: "s", type: "string" }] }, variables);
+    const flow = httpFlow(
+      server.url,
+      {
+        url: () => server.url + path,
+        results: [{ source: { kind: "json", path: "$.a" }, target: "s", type: "string" }],
+      },
+      variables,
+    );
     const result = await go(flow);
     expect(result.outcome.widget).toBe("bad");
-    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({ error: { code: "invalid-json", message } });
+    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({
+      error: { code: "invalid-json", message },
+    });
   });
 
   it("does not parse the body when only status and headers are mapped", async () => {
-    const flow = httpFlow(server.url, { url: () => `${server.url}/not-json`, results: [{ source: { kind: "status" }, target: "http_status", type: "number" }] }, variables);
+    const flow = httpFlow(
+      server.url,
+      {
+        url: () => `${server.url}/not-json`,
+        results: [{ source: { kind: "status" }, target: "http_status", type: "number" }],
+      },
+      variables,
+    );
     const result = await go(flow);
     expect(result.outcome.widget).toBe("ok");
     expect(result.variables.http_status).toBe(200);
@@ -463,10 +597,19 @@ describe("result mapping", () => {
   });
 
   it("fails an invalid JSONPath as invalid-path", async () => {
-    const flow = httpFlow(server.url, { url: () => `${server.url}/order`, results: [{ source: { kind: "json", path: "$.items[?(@.id ==" }, target: "n", type: "number" }] }, variables);
+    const flow = httpFlow(
+      server.url,
+      {
+        url: () => `${server.url}/order`,
+        results: [{ source: { kind: "json", path: "$.items[?(@.id ==" }, target: "n", type: "number" }],
+      },
+      variables,
+    );
     const result = await go(flow);
     expect(result.outcome.widget).toBe("bad");
-    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({ error: { code: "invalid-path" } });
+    expect(result.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({
+      error: { code: "invalid-path" },
+    });
   });
 });
 
@@ -491,13 +634,17 @@ describe("requests refused before sending", () => {
   });
 
   it("fails a GET with a body rather than dropping the body", async () => {
-    const result = await go(httpFlow(server.url, { url: () => `${server.url}/get-body`, body: { kind: "text", build: () => "x" } }));
+    const result = await go(
+      httpFlow(server.url, { url: () => `${server.url}/get-body`, body: { kind: "text", build: () => "x" } }),
+    );
     expect(result.outcome.widget).toBe("bad");
     expect(server.hits("/get-body")).toHaveLength(0);
   });
 
   it("fails on a header value HTTP cannot carry", async () => {
-    const result = await go(httpFlow(server.url, { url: () => `${server.url}/non-latin`, headers: () => [["X-Phone", "☎"]] }));
+    const result = await go(
+      httpFlow(server.url, { url: () => `${server.url}/non-latin`, headers: () => [["X-Phone", "☎"]] }),
+    );
     expect(result.outcome.widget).toBe("bad");
     expect(server.hits("/non-latin")).toHaveLength(0);
   });
@@ -505,7 +652,11 @@ describe("requests refused before sending", () => {
   it("fails on a missing secret, naming it and sending nothing", async () => {
     const flow = httpFlow(
       server.url,
-      { url: () => `${server.url}/secret-missing`, secrets: ["CRM_TOKEN", "OTHER"], authorization: (_v, s) => `Bearer ${s.CRM_TOKEN}` },
+      {
+        url: () => `${server.url}/secret-missing`,
+        secrets: ["CRM_TOKEN", "OTHER"],
+        authorization: (_v, s) => `Bearer ${s.CRM_TOKEN}`,
+      },
       {},
       ["CRM_TOKEN", "OTHER"],
     );
@@ -514,18 +665,23 @@ describe("requests refused before sending", () => {
     expect(viaEnv.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({
       error: {
         code: "missing-secret",
-        message: "missing secret CRM_TOKEN, OTHER (looked for CALLFLOW_SECRET_CRM_TOKEN, CALLFLOW_SECRET_OTHER); request not sent",
+        message:
+          "missing secret CRM_TOKEN, OTHER (looked for CALLFLOW_SECRET_CRM_TOKEN, CALLFLOW_SECRET_OTHER); request not sent",
       },
     });
     const viaProvider = await run(flow, {}, { secrets: staticSecrets({ CRM_TOKEN: "set", OTHER: "" }) });
     expect(viaProvider.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({
       error: { code: "missing-secret", message: "missing secret OTHER; request not sent" },
     });
-    const throwing = await run(flow, {}, {
-      secrets: () => {
-        throw new Error("vault unreachable");
+    const throwing = await run(
+      flow,
+      {},
+      {
+        secrets: () => {
+          throw new Error("vault unreachable");
+        },
       },
-    });
+    );
     expect(throwing.trace.find((e) => e.type === "step.end" && e.widget === "call")).toMatchObject({
       error: { code: "secret-provider", message: "secret provider failed for CRM_TOKEN: vault unreachable" },
     });
@@ -535,7 +691,16 @@ describe("requests refused before sending", () => {
   it("reads secrets from CALLFLOW_SECRET_<NAME> by default and resolves each once per run", async () => {
     process.env.CALLFLOW_SECRET_ENV_TOKEN = "from-env";
     try {
-      const flow = httpFlow(server.url, { url: () => `${server.url}/env-secret`, secrets: ["ENV_TOKEN"], authorization: (_v, s) => `Token ${s.ENV_TOKEN}` }, {}, ["ENV_TOKEN"]);
+      const flow = httpFlow(
+        server.url,
+        {
+          url: () => `${server.url}/env-secret`,
+          secrets: ["ENV_TOKEN"],
+          authorization: (_v, s) => `Token ${s.ENV_TOKEN}`,
+        },
+        {},
+        ["ENV_TOKEN"],
+      );
       expect((await run(flow, {})).outcome.widget).toBe("ok");
       expect(server.hits("/env-secret")[0]!.headers.authorization).toBe("Token from-env");
     } finally {

@@ -72,7 +72,9 @@ afterAll(() => server.close());
 
 it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`, async () => {
   const random = seeded(20250601);
-  const plan: Fault[] = Array.from({ length: RUNS }, () => (random() < 0.05 ? FAULTS[Math.floor(random() * FAULTS.length)]! : "none"));
+  const plan: Fault[] = Array.from({ length: RUNS }, () =>
+    random() < 0.05 ? FAULTS[Math.floor(random() * FAULTS.length)]! : "none",
+  );
   const faulty = plan.filter((f) => f !== "none").length;
   expect(faulty / RUNS).toBeGreaterThan(0.04);
   expect(faulty / RUNS).toBeLessThan(0.06);
@@ -90,7 +92,13 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
         ],
         retry: 2,
         timeoutMs,
-        results: [{ source: { kind: "json", path: "$.id", read: (b) => (b as { id?: unknown }).id }, target: "got", type: "number" }],
+        results: [
+          {
+            source: { kind: "json", path: "$.id", read: (b) => (b as { id?: unknown }).id },
+            target: "got",
+            type: "number",
+          },
+        ],
       },
       { id: v.global("number"), fault: v.global("string"), got: v.local("number") },
     );
@@ -115,13 +123,19 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
       while (next < RUNS) {
         const id = next++;
         const flow = plan[id] === "hang-once" ? hanging : normal;
-        const result = await run(flow, { id, fault: plan[id]! }, { retryBaseDelayMs: 5, retryMaxDelayMs: 20, random: seeded(id) });
+        const result = await run(
+          flow,
+          { id, fault: plan[id]! },
+          { retryBaseDelayMs: 5, retryMaxDelayMs: 20, random: seeded(id) },
+        );
         const end = result.trace.find((e) => e.type === "step.end" && e.widget === "call");
         outcomes[id] = {
           widget: result.outcome.widget,
           attempts: end?.type === "step.end" ? (end.attempts ?? 0) : 0,
           got: result.variables.got,
-          errors: result.trace.flatMap((e) => (e.type === "http.attempt.end" && e.error ? [`${e.error.code} after ${Math.round(e.durationMs)} ms`] : [])),
+          errors: result.trace.flatMap((e) =>
+            e.type === "http.attempt.end" && e.error ? [`${e.error.code} after ${Math.round(e.durationMs)} ms`] : [],
+          ),
         };
       }
     };
@@ -130,7 +144,9 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
     process.off("unhandledRejection", onUnhandled);
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`load: ${RUNS} runs in ${seconds.toFixed(2)} s (${Math.round(RUNS / seconds)} runs/s), ${faulty} with faults`);
+  console.log(
+    `load: ${RUNS} runs in ${seconds.toFixed(2)} s (${Math.round(RUNS / seconds)} runs/s), ${faulty} with faults`,
+  );
 
   const wrong: string[] = [];
   for (let id = 0; id < RUNS; id++) {
@@ -138,9 +154,12 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
     const expected = EXPECTED[plan[id]!];
     if (outcome === undefined) wrong.push(`${id}: lost`);
     else if (outcome.widget !== expected.widget || outcome.attempts !== expected.attempts) {
-      wrong.push(`${id} (${plan[id]}): ${outcome.widget}/${outcome.attempts} [${outcome.errors.join(", ")}], expected ${expected.widget}/${expected.attempts}`);
+      wrong.push(
+        `${id} (${plan[id]}): ${outcome.widget}/${outcome.attempts} [${outcome.errors.join(", ")}], expected ${expected.widget}/${expected.attempts}`,
+      );
     } else if (expected.widget === "ok" && outcome.got !== id) wrong.push(`${id}: mapped ${String(outcome.got)}`);
-    if ((hits.get(id) ?? 0) !== expected.attempts) wrong.push(`${id} (${plan[id]}): server saw ${hits.get(id) ?? 0} requests`);
+    if ((hits.get(id) ?? 0) !== expected.attempts)
+      wrong.push(`${id} (${plan[id]}): server saw ${hits.get(id) ?? 0} requests`);
   }
   expect(wrong.slice(0, 20)).toEqual([]);
   expect(unhandled).toEqual([]);

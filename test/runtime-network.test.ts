@@ -19,11 +19,14 @@ const timers = (): number => process.getActiveResourcesInfo().filter((r) => r ==
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
+  const limit = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
-const errorCodes = (trace: readonly TraceEvent<string>[]) => trace.flatMap((e) => (e.type === "http.attempt.end" ? [e.error?.code ?? e.status] : []));
+const errorCodes = (trace: readonly TraceEvent<string>[]) =>
+  trace.flatMap((e) => (e.type === "http.attempt.end" ? [e.error?.code ?? e.status] : []));
 
 describe.each<[string, FetchLike]>([
   ["cross-fetch", defaultFetch],
@@ -45,7 +48,15 @@ describe.each<[string, FetchLike]>([
     const path = `/reset-mid-${name}`;
     server.route(path, { reset: true, partial: '{"items": [1, 2' });
     const result = await run(
-      httpFlow(server.url, { url: () => server.url + path, retry: 1, results: [{ source: { kind: "json", path: "$.items" }, target: "x", type: "json" }] }, { x: { scope: "local", type: "json", masked: false } }),
+      httpFlow(
+        server.url,
+        {
+          url: () => server.url + path,
+          retry: 1,
+          results: [{ source: { kind: "json", path: "$.items" }, target: "x", type: "json" }],
+        },
+        { x: { scope: "local", type: "json", masked: false } },
+      ),
       {},
       options,
     );
@@ -100,7 +111,11 @@ describe.each<[string, FetchLike]>([
     controller.abort();
     const result = await within(pending, 500, "the cancelled run");
     expect(performance.now() - abortedAt).toBeLessThan(200);
-    expect(result.outcome).toEqual({ kind: "failed", widget: "call", error: { code: "cancelled", message: "run cancelled" } });
+    expect(result.outcome).toEqual({
+      kind: "failed",
+      widget: "call",
+      error: { code: "cancelled", message: "run cancelled" },
+    });
     expect(result.trace.some((e) => e.type === "step.start" && e.widget === "bad")).toBe(false);
     expect(server.hits(path)).toHaveLength(1); // cancellation is not retried
     await within(server.hits(path)[0]!.closed, 1000, "closing the cancelled socket");
@@ -138,7 +153,11 @@ it("keeps connections alive after a complete response and after a redirect (cros
 
 describe("cancellation outside requests", () => {
   it("ends at once when the signal is already aborted", async () => {
-    const result = await run(httpFlow(server.url, { url: () => `${server.url}/never` }), {}, { signal: AbortSignal.abort() });
+    const result = await run(
+      httpFlow(server.url, { url: () => `${server.url}/never` }),
+      {},
+      { signal: AbortSignal.abort() },
+    );
     expect(result.outcome).toMatchObject({ kind: "failed", widget: "call", error: { code: "cancelled" } });
     expect(server.hits("/never")).toHaveLength(0);
   });

@@ -12,7 +12,13 @@ describe("Redactor", () => {
   it("hides a secret raw and percent-, form- and JSON-encoded", () => {
     const r = new Redactor();
     r.addSecret('a b&"c/é');
-    for (const form of ['a b&"c/é', "a%20b%26%22c%2F%C3%A9", "a+b%26%22c%2F%C3%A9", 'a b&\\"c/é', 'a%20b&%22c/%C3%A9']) {
+    for (const form of [
+      'a b&"c/é',
+      "a%20b%26%22c%2F%C3%A9",
+      "a+b%26%22c%2F%C3%A9",
+      'a b&\\"c/é',
+      "a%20b&%22c/%C3%A9",
+    ]) {
       expect(r.text(`[${form}]`)).toBe(`[${MASK}]`);
     }
   });

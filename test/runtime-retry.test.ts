@@ -20,7 +20,11 @@ function attemptEnds(trace: readonly TraceEvent<Widget>[]): HttpAttemptEndEvent<
 }
 
 function flowFor(path: string, retry: number, timeoutMs?: number): FlowDefinition<Vars, string, Widget> {
-  return httpFlow(server.url, { url: () => server.url + path, retry, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  return httpFlow(server.url, {
+    url: () => server.url + path,
+    retry,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
 }
 
 describe("retried failures", () => {
@@ -93,7 +97,11 @@ describe("waits between attempts", () => {
   it("backs off exponentially with jitter from the injected random source", async () => {
     server.route("/backoff", { status: 500 });
     const randoms = [0, 1, 0.5];
-    const result = await run(flowFor("/backoff", 3), {}, { retryBaseDelayMs: 20, retryMaxDelayMs: 1000, random: () => randoms.shift() ?? 0 });
+    const result = await run(
+      flowFor("/backoff", 3),
+      {},
+      { retryBaseDelayMs: 20, retryMaxDelayMs: 1000, random: () => randoms.shift() ?? 0 },
+    );
     // equal jitter: base·2^(n−1)/2 plus random times the other half
     expect(attemptEnds(result.trace).map((e) => e.retry?.waitMs)).toEqual([10, 40, 60, undefined]);
     expect(attemptEnds(result.trace).every((e) => e.retry === undefined || e.retry.reason === "backoff")).toBe(true);
@@ -117,7 +125,9 @@ describe("waits between attempts", () => {
 
   it("honours Retry-After as an HTTP date", async () => {
     const path = "/retry-after-date";
-    server.route(path, () => ({ status: 503, headers: { "Retry-After": new Date(Date.now() + 2000).toUTCString() } }), { json: {} });
+    server.route(path, () => ({ status: 503, headers: { "Retry-After": new Date(Date.now() + 2000).toUTCString() } }), {
+      json: {},
+    });
     const result = await run(flowFor(path, 1), {}, { ...fast, retryAfterCapMs: 10_000 });
     expect(result.outcome.widget).toBe("ok");
     const wait = attemptEnds(result.trace)[0]!.retry!;

@@ -43,22 +43,27 @@ function leakyFlow(base: string, retry = 0): FlowDefinition<Vars, string, W> {
   return flowOf<W>(
     "call",
     {
-      call: httpStep<W>("call", "", { success: "relay", fail: "oops" }, {
-        method: "POST",
-        secrets: ["TOKEN", "HOOK"],
-        retry,
-        url: (_v, s) => `${base}/echo/${encodeSegment(s.TOKEN)}`,
-        query: (_v, s) => [["key", s.TOKEN ?? ""]],
-        authorization: (_v, s) => `Bearer ${s.TOKEN}`,
-        headers: (_v, s) => [["X-Hook-Key", s.HOOK ?? ""]],
-        secretHeaders: ["X-Hook-Key"],
-        body: { kind: "json", build: (_v, s) => ({ token: s.TOKEN, hook: s.HOOK }) },
-        results: [
-          { source: { kind: "json", path: "$.headers.authorization" }, target: "seen_auth", type: "string" },
-          { source: { kind: "json", path: "$.url" }, target: "seen_url", type: "string" },
-          { source: { kind: "json", path: "$.body" }, target: "seen_body", type: "string" },
-        ],
-      }),
+      call: httpStep<W>(
+        "call",
+        "",
+        { success: "relay", fail: "oops" },
+        {
+          method: "POST",
+          secrets: ["TOKEN", "HOOK"],
+          retry,
+          url: (_v, s) => `${base}/echo/${encodeSegment(s.TOKEN)}`,
+          query: (_v, s) => [["key", s.TOKEN ?? ""]],
+          authorization: (_v, s) => `Bearer ${s.TOKEN}`,
+          headers: (_v, s) => [["X-Hook-Key", s.HOOK ?? ""]],
+          secretHeaders: ["X-Hook-Key"],
+          body: { kind: "json", build: (_v, s) => ({ token: s.TOKEN, hook: s.HOOK }) },
+          results: [
+            { source: { kind: "json", path: "$.headers.authorization" }, target: "seen_auth", type: "string" },
+            { source: { kind: "json", path: "$.url" }, target: "seen_url", type: "string" },
+            { source: { kind: "json", path: "$.body" }, target: "seen_body", type: "string" },
+          ],
+        },
+      ),
       relay: {
         kind: "set",
         id: "relay",
@@ -66,7 +71,13 @@ function leakyFlow(base: string, retry = 0): FlowDefinition<Vars, string, W> {
         assign: (vars) => ({ pin: PIN, note: `auth was ${toText(vars.seen_auth)} and pin ${PIN}` }),
         next: "say",
       },
-      say: { kind: "send", id: "say", source: "t:3", message: (vars) => `${toText(vars.note)} / ${toText(vars.seen_url)} / ${toText(vars.seen_body)}`, next: "end" },
+      say: {
+        kind: "send",
+        id: "say",
+        source: "t:3",
+        message: (vars) => `${toText(vars.note)} / ${toText(vars.seen_url)} / ${toText(vars.seen_body)}`,
+        next: "end",
+      },
       end: { kind: "end", id: "end", source: "t:4" },
       oops: { kind: "send", id: "oops", source: "t:5", message: () => `failed; token ${TOKEN}`, next: "end" },
     },
@@ -103,10 +114,20 @@ it("no secret or masked value appears in any trace, event, outcome or error", as
     // A redirect whose Location carries the token.
     server.route("/go", { redirect: `/landing?t=${encodeURIComponent(TOKEN)}` });
     const redirect = await run(
-      flowOf<W>("call", {
-        ...leakyFlow(server.url).steps,
-        call: httpStep<W>("call", "", { success: "end", fail: "end" }, { secrets: ["TOKEN"], url: () => `${server.url}/go` }),
-      }, {}, ["TOKEN"]),
+      flowOf<W>(
+        "call",
+        {
+          ...leakyFlow(server.url).steps,
+          call: httpStep<W>(
+            "call",
+            "",
+            { success: "end", fail: "end" },
+            { secrets: ["TOKEN"], url: () => `${server.url}/go` },
+          ),
+        },
+        {},
+        ["TOKEN"],
+      ),
       {},
       options,
     );

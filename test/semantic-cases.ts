@@ -62,7 +62,8 @@ export function variant(...edits: readonly (readonly [string, string])[]): strin
   let source = BASE;
   for (const [find, replace] of edits) {
     const at = source.indexOf(find);
-    if (at < 0 || source.indexOf(find, at + 1) >= 0) throw new Error(`variant: ${JSON.stringify(find)} must occur exactly once`);
+    if (at < 0 || source.indexOf(find, at + 1) >= 0)
+      throw new Error(`variant: ${JSON.stringify(find)} must occur exactly once`);
     source = source.slice(0, at) + replace + source.slice(at + find.length);
   }
   return source;
@@ -74,7 +75,11 @@ export function unmark(marked: string): { readonly source: string; readonly line
   if (at < 0) throw new Error("unmark: no mark in source");
   const before = marked.slice(0, at);
   const lines = before.split("\n");
-  return { source: before + marked.slice(at + MARK.length), line: lines.length, column: (lines.at(-1) ?? "").length + 1 };
+  return {
+    source: before + marked.slice(at + MARK.length),
+    line: lines.length,
+    column: (lines.at(-1) ?? "").length + 1,
+  };
 }
 
 export interface SemanticCase {
@@ -88,9 +93,24 @@ export interface SemanticCase {
 }
 
 export const cases: readonly SemanticCase[] = [
-  { code: "CF2001", severity: "error", name: "exit to an unknown widget", source: variant(["else -> agents", `else -> ${MARK}agent`]) },
-  { code: "CF2001", severity: "error", name: "start at an unknown widget", source: variant(["start -> call", `start -> ${MARK}cal`]) },
-  { code: "CF2002", severity: "error", name: "no start", source: variant(["flow test", `flow ${MARK}test`], ["  start -> call\n", ""]) },
+  {
+    code: "CF2001",
+    severity: "error",
+    name: "exit to an unknown widget",
+    source: variant(["else -> agents", `else -> ${MARK}agent`]),
+  },
+  {
+    code: "CF2001",
+    severity: "error",
+    name: "start at an unknown widget",
+    source: variant(["start -> call", `start -> ${MARK}cal`]),
+  },
+  {
+    code: "CF2002",
+    severity: "error",
+    name: "no start",
+    source: variant(["flow test", `flow ${MARK}test`], ["  start -> call\n", ""]),
+  },
   {
     code: "CF2003",
     severity: "error",
@@ -99,28 +119,109 @@ export const cases: readonly SemanticCase[] = [
     // check, and update, tell and done behind it, are reached through success only.
     also: ["CF2020", "CF2020", "CF2020", "CF2020"],
   },
-  { code: "CF2004", severity: "error", name: "http without fail", source: variant(["http call", `http ${MARK}call`], ["    fail -> agents\n", ""]) },
-  { code: "CF2005", severity: "error", name: "condition without else", source: variant(["condition check", `condition ${MARK}check`], ["    else -> agents\n", ""]) },
-  { code: "CF2006", severity: "error", name: "duplicate widget id", source: variant(["  end done\n", `  end done\n  end ${MARK}done\n`]) },
-  { code: "CF2007", severity: "error", name: "secret named like a variable", source: variant(["  secret TOKEN\n", `  secret TOKEN\n  secret ${MARK}name\n`]) },
-  { code: "CF2008", severity: "error", name: "undeclared variable in a template", source: variant(["Got {{data}}", `Got {{${MARK}dat}}`]) },
-  { code: "CF2009", severity: "error", name: "undeclared secret", source: variant(['"Accept" = "application/json"', `"X-Auth" = ${MARK}secret.TOKN`]) },
-  { code: "CF2010", severity: "error", name: "default of the wrong type", source: variant(["count: number = 0", `count: number = ${MARK}"0"`]) },
-  { code: "CF2011", severity: "error", name: "set value of the wrong type", source: variant(["ok = false", `ok = ${MARK}"no"`]) },
-  { code: "CF2012", severity: "error", name: "comparison of a boolean with a number", source: variant(["when ok == true", `when ${MARK}ok == 1`]) },
+  {
+    code: "CF2004",
+    severity: "error",
+    name: "http without fail",
+    source: variant(["http call", `http ${MARK}call`], ["    fail -> agents\n", ""]),
+  },
+  {
+    code: "CF2005",
+    severity: "error",
+    name: "condition without else",
+    source: variant(["condition check", `condition ${MARK}check`], ["    else -> agents\n", ""]),
+  },
+  {
+    code: "CF2006",
+    severity: "error",
+    name: "duplicate widget id",
+    source: variant(["  end done\n", `  end done\n  end ${MARK}done\n`]),
+  },
+  {
+    code: "CF2007",
+    severity: "error",
+    name: "secret named like a variable",
+    source: variant(["  secret TOKEN\n", `  secret TOKEN\n  secret ${MARK}name\n`]),
+  },
+  {
+    code: "CF2008",
+    severity: "error",
+    name: "undeclared variable in a template",
+    source: variant(["Got {{data}}", `Got {{${MARK}dat}}`]),
+  },
+  {
+    code: "CF2009",
+    severity: "error",
+    name: "undeclared secret",
+    source: variant(['"Accept" = "application/json"', `"X-Auth" = ${MARK}secret.TOKN`]),
+  },
+  {
+    code: "CF2010",
+    severity: "error",
+    name: "default of the wrong type",
+    source: variant(["count: number = 0", `count: number = ${MARK}"0"`]),
+  },
+  {
+    code: "CF2011",
+    severity: "error",
+    name: "set value of the wrong type",
+    source: variant(["ok = false", `ok = ${MARK}"no"`]),
+  },
+  {
+    code: "CF2012",
+    severity: "error",
+    name: "comparison of a boolean with a number",
+    source: variant(["when ok == true", `when ${MARK}ok == 1`]),
+  },
   { code: "CF2013", severity: "error", name: "retry above 3", source: variant(["retry 2", `retry ${MARK}4`]) },
-  { code: "CF2014", severity: "error", name: "ftp url", source: variant(['url "https://api', `url ${MARK}"ftp://api`]) },
-  { code: "CF2015", severity: "error", name: "unclosed bracket in a JSONPath", source: variant(['"$.count" -> count', `${MARK}"$.count[" -> count`]) },
-  { code: "CF2016", severity: "warning", name: "body on GET", source: variant(["    success -> check\n", `    ${MARK}body text "hi"\n    success -> check\n`]) },
+  {
+    code: "CF2014",
+    severity: "error",
+    name: "ftp url",
+    source: variant(['url "https://api', `url ${MARK}"ftp://api`]),
+  },
+  {
+    code: "CF2015",
+    severity: "error",
+    name: "unclosed bracket in a JSONPath",
+    source: variant(['"$.count" -> count', `${MARK}"$.count[" -> count`]),
+  },
+  {
+    code: "CF2016",
+    severity: "warning",
+    name: "body on GET",
+    source: variant(["    success -> check\n", `    ${MARK}body text "hi"\n    success -> check\n`]),
+  },
   {
     code: "CF2017",
     severity: "error",
     name: "json body sent as text/plain",
-    source: variant(["method GET", "method PUT"], ["    success -> check\n", `    content_type ${MARK}"text/plain"\n    body json { "a": 1 }\n    success -> check\n`]),
+    source: variant(
+      ["method GET", "method PUT"],
+      [
+        "    success -> check\n",
+        `    content_type ${MARK}"text/plain"\n    body json { "a": 1 }\n    success -> check\n`,
+      ],
+    ),
   },
-  { code: "CF2018", severity: "warning", name: "unused secret", source: variant(["  secret TOKEN\n", `  secret TOKEN\n  secret ${MARK}UNUSED\n`]) },
-  { code: "CF2019", severity: "warning", name: "unused variable", source: variant(["  secret TOKEN\n", `  secret TOKEN\n  local ${MARK}spare: string\n`]) },
-  { code: "CF2020", severity: "warning", name: "unreachable widget", source: variant(["  end done\n", `  end done\n  end ${MARK}orphan\n`]) },
+  {
+    code: "CF2018",
+    severity: "warning",
+    name: "unused secret",
+    source: variant(["  secret TOKEN\n", `  secret TOKEN\n  secret ${MARK}UNUSED\n`]),
+  },
+  {
+    code: "CF2019",
+    severity: "warning",
+    name: "unused variable",
+    source: variant(["  secret TOKEN\n", `  secret TOKEN\n  local ${MARK}spare: string\n`]),
+  },
+  {
+    code: "CF2020",
+    severity: "warning",
+    name: "unreachable widget",
+    source: variant(["  end done\n", `  end done\n  end ${MARK}orphan\n`]),
+  },
   {
     code: "CF2021",
     severity: "error",
@@ -128,11 +229,36 @@ export const cases: readonly SemanticCase[] = [
     source: variant(['authorization "Bearer {{secret.TOKEN}}"', `authorization ${MARK}"Bearer abc123"`]),
     also: ["CF2018"],
   },
-  { code: "CF2021", severity: "error", name: "literal API key header", source: variant(['"Accept" = "application/json"', `"X-Api-Key" = ${MARK}"k-123"`]) },
-  { code: "CF2022", severity: "warning", name: "secret in the url", source: variant(["items/{{name}}", `items/{{name}}?k={{${MARK}secret.TOKEN}}`]) },
-  { code: "CF2023", severity: "warning", name: "retry on POST without Idempotency-Key", source: variant(["method GET", "method POST"], ["retry 2", `${MARK}retry 2`]) },
-  { code: "CF2024", severity: "error", name: "http without url", source: variant(["http call", `http ${MARK}call`], ['    url "https://api.example.com/items/{{name}}"\n', ""]) },
-  { code: "CF2025", severity: "error", name: "http without method", source: variant(["http call", `http ${MARK}call`], ["    method GET\n", ""]) },
+  {
+    code: "CF2021",
+    severity: "error",
+    name: "literal API key header",
+    source: variant(['"Accept" = "application/json"', `"X-Api-Key" = ${MARK}"k-123"`]),
+  },
+  {
+    code: "CF2022",
+    severity: "warning",
+    name: "secret in the url",
+    source: variant(["items/{{name}}", `items/{{name}}?k={{${MARK}secret.TOKEN}}`]),
+  },
+  {
+    code: "CF2023",
+    severity: "warning",
+    name: "retry on POST without Idempotency-Key",
+    source: variant(["method GET", "method POST"], ["retry 2", `${MARK}retry 2`]),
+  },
+  {
+    code: "CF2024",
+    severity: "error",
+    name: "http without url",
+    source: variant(["http call", `http ${MARK}call`], ['    url "https://api.example.com/items/{{name}}"\n', ""]),
+  },
+  {
+    code: "CF2025",
+    severity: "error",
+    name: "http without method",
+    source: variant(["http call", `http ${MARK}call`], ["    method GET\n", ""]),
+  },
   {
     code: "CF2026",
     severity: "error",
@@ -141,12 +267,52 @@ export const cases: readonly SemanticCase[] = [
     // tell, and done behind it, are reached through update only.
     also: ["CF2020", "CF2020"],
   },
-  { code: "CF2027", severity: "error", name: "send without message", source: variant(["send tell", `send ${MARK}tell`], ['    message "Got {{data}} for {{name}}"\n', ""]) },
-  { code: "CF2028", severity: "error", name: "route without queue", source: variant(['route agents { queue "support" }', `route ${MARK}agents { }`]) },
-  { code: "CF2029", severity: "error", name: "status mapped to a boolean", source: variant(['"$.data" -> data', `"$.data" -> data\n      status -> ${MARK}ok`]) },
-  { code: "CF2030", severity: "error", name: "secret in a send message", source: variant(["Got {{data}}", `Got {{data}} {{${MARK}secret.TOKEN}}`]) },
-  { code: "CF2031", severity: "error", name: "timeout above 10 minutes", source: variant(["timeout 5s", `timeout ${MARK}20m`]) },
-  { code: "CF2032", severity: "warning", name: "duplicate query key", source: variant(["from = caller", `from = caller\n      ${MARK}from = name`]) },
-  { code: "CF2033", severity: "error", name: "number used as a condition", source: variant(["when ok == true and count > 0", `when ${MARK}count and ok`]) },
-  { code: "CF2034", severity: "error", name: "interpolation in a queue name", source: variant(['route agents { queue "support" }', `route agents { queue "support-${MARK}{{name}}" }`]) },
+  {
+    code: "CF2027",
+    severity: "error",
+    name: "send without message",
+    source: variant(["send tell", `send ${MARK}tell`], ['    message "Got {{data}} for {{name}}"\n', ""]),
+  },
+  {
+    code: "CF2028",
+    severity: "error",
+    name: "route without queue",
+    source: variant(['route agents { queue "support" }', `route ${MARK}agents { }`]),
+  },
+  {
+    code: "CF2029",
+    severity: "error",
+    name: "status mapped to a boolean",
+    source: variant(['"$.data" -> data', `"$.data" -> data\n      status -> ${MARK}ok`]),
+  },
+  {
+    code: "CF2030",
+    severity: "error",
+    name: "secret in a send message",
+    source: variant(["Got {{data}}", `Got {{data}} {{${MARK}secret.TOKEN}}`]),
+  },
+  {
+    code: "CF2031",
+    severity: "error",
+    name: "timeout above 10 minutes",
+    source: variant(["timeout 5s", `timeout ${MARK}20m`]),
+  },
+  {
+    code: "CF2032",
+    severity: "warning",
+    name: "duplicate query key",
+    source: variant(["from = caller", `from = caller\n      ${MARK}from = name`]),
+  },
+  {
+    code: "CF2033",
+    severity: "error",
+    name: "number used as a condition",
+    source: variant(["when ok == true and count > 0", `when ${MARK}count and ok`]),
+  },
+  {
+    code: "CF2034",
+    severity: "error",
+    name: "interpolation in a queue name",
+    source: variant(['route agents { queue "support" }', `route agents { queue "support-${MARK}{{name}}" }`]),
+  },
 ];

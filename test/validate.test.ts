@@ -80,10 +80,15 @@ describe("validate", () => {
   it("never throws on mutated versions of the contract", () => {
     const contract = readFileSync(new URL("fixtures/contract.flow", import.meta.url), "utf8");
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: contract.length }), fc.integer({ min: 0, max: 40 }), fc.string(), (start, length, insert) => {
-        const { flow } = parse(contract.slice(0, start) + insert + contract.slice(start + length), "fuzz.flow");
-        if (flow !== undefined) expect(() => validate(flow)).not.toThrow();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: contract.length }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.string(),
+        (start, length, insert) => {
+          const { flow } = parse(contract.slice(0, start) + insert + contract.slice(start + length), "fuzz.flow");
+          if (flow !== undefined) expect(() => validate(flow)).not.toThrow();
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -96,8 +101,12 @@ describe("hints", () => {
   });
 
   it("suggests secret.NAME when a secret is used as a variable", () => {
-    const found = check(variant(["from = caller", "from = TOKEN"], ['"Accept" = "application/json"', '"Accept" = caller']));
-    expect(found.map((d) => [d.code, d.hint])).toEqual([["CF2008", "'TOKEN' is a secret: write secret.TOKEN or {{secret.TOKEN}}"]]);
+    const found = check(
+      variant(["from = caller", "from = TOKEN"], ['"Accept" = "application/json"', '"Accept" = caller']),
+    );
+    expect(found.map((d) => [d.code, d.hint])).toEqual([
+      ["CF2008", "'TOKEN' is a secret: write secret.TOKEN or {{secret.TOKEN}}"],
+    ]);
   });
 
   it("explains how to declare an unknown secret", () => {
@@ -111,7 +120,9 @@ describe("hints", () => {
   });
 
   it("suggests https:// for a url without a scheme", () => {
-    const found = check(variant(['url "https://api.example.com/items/{{name}}"', 'url "api.example.com/items/{{name}}"']));
+    const found = check(
+      variant(['url "https://api.example.com/items/{{name}}"', 'url "api.example.com/items/{{name}}"']),
+    );
     expect(found[0]?.hint).toBe('did you mean "https://api.example.com/items/{{name}}"?');
   });
 });
@@ -135,11 +146,16 @@ describe("rule details", () => {
   });
 
   it("reports a global that is never referenced", () => {
-    expect(only(variant(["  global caller: string\n", "  global caller: string\n  global ani: string\n"]))).toEqual(["CF2019"]);
+    expect(only(variant(["  global caller: string\n", "  global caller: string\n  global ani: string\n"]))).toEqual([
+      "CF2019",
+    ]);
   });
 
   it("counts a result or set target as a use", () => {
-    const source = variant(["  secret TOKEN\n", "  secret TOKEN\n  local last: string\n"], ["    ok = false\n", '    ok = false\n    last = "x"\n']);
+    const source = variant(
+      ["  secret TOKEN\n", "  secret TOKEN\n  local last: string\n"],
+      ["    ok = false\n", '    ok = false\n    last = "x"\n'],
+    );
     expect(only(source)).toEqual([]);
   });
 
@@ -183,7 +199,12 @@ describe("rule details", () => {
 
   it("matches content_type against the body kind", () => {
     const put = (contentType: string, body: string): string[] =>
-      only(variant(["method GET", "method PUT"], ["    success -> check\n", `    content_type "${contentType}"\n    ${body}\n    success -> check\n`]));
+      only(
+        variant(
+          ["method GET", "method PUT"],
+          ["    success -> check\n", `    content_type "${contentType}"\n    ${body}\n    success -> check\n`],
+        ),
+      );
     expect(put("application/vnd.api+json", 'body json { "a": 1 }')).toEqual([]);
     expect(put("application/json; charset=utf-8", 'body json { "a": 1 }')).toEqual([]);
     expect(put("application/json", "body form { a = 1 }")).toEqual(["CF2017"]);
@@ -200,9 +221,14 @@ describe("rule details", () => {
   });
 
   it("finds duplicate keys in headers (any case), json objects and forms", () => {
-    expect(only(variant(['"Accept" = "application/json"', '"Accept" = "application/json"\n      "accept" = "text/plain"']))).toEqual(["CF2032"]);
-    expect(only(variant(['"Accept" = "application/json"', '"Authorization" = "Bearer {{secret.TOKEN}}"']))).toEqual(["CF2032"]);
-    const put = (body: string): string[] => only(variant(["method GET", "method PUT"], ["    success -> check\n", `    ${body}\n    success -> check\n`]));
+    expect(
+      only(variant(['"Accept" = "application/json"', '"Accept" = "application/json"\n      "accept" = "text/plain"'])),
+    ).toEqual(["CF2032"]);
+    expect(only(variant(['"Accept" = "application/json"', '"Authorization" = "Bearer {{secret.TOKEN}}"']))).toEqual([
+      "CF2032",
+    ]);
+    const put = (body: string): string[] =>
+      only(variant(["method GET", "method PUT"], ["    success -> check\n", `    ${body}\n    success -> check\n`]));
     expect(put('body json { "a": 1, "b": { "c": 1, "c": 2 } }')).toEqual(["CF2032"]);
     expect(put("body form { a = 1\n a = 2 }")).toEqual(["CF2032"]);
   });
@@ -222,7 +248,23 @@ describe("rule details", () => {
 
 describe("helpers", () => {
   it("checks JSONPath syntax", () => {
-    for (const good of ["$", "$.a", "$..b", "$.items.length", "$.a[0]", "$.a[-1]", "$.a[0:2]", "$.a[*]", "$.*", "$['x y']", "$[0,1]", "$..[0]", "$.a[?(@.price < 10)]", "$.a[(@.length-1)]", '$[?(@.n == ")")]']) {
+    for (const good of [
+      "$",
+      "$.a",
+      "$..b",
+      "$.items.length",
+      "$.a[0]",
+      "$.a[-1]",
+      "$.a[0:2]",
+      "$.a[*]",
+      "$.*",
+      "$['x y']",
+      "$[0,1]",
+      "$..[0]",
+      "$.a[?(@.price < 10)]",
+      "$.a[(@.length-1)]",
+      '$[?(@.n == ")")]',
+    ]) {
       expect(jsonPathError(good), good).toBeUndefined();
     }
     for (const bad of ["", "a.b", "$.a[", "$.a]", "$.", "$.a..", "$.a b", "$['x'", "$$", "$[]", "$[a]", "$[?(@.x]"]) {
@@ -231,7 +273,17 @@ describe("helpers", () => {
   });
 
   it("classifies header names", () => {
-    for (const name of ["Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "api-key", "X-Auth-Token", "X-Client-Secret", "X-Password", "X-Hook-Key"]) {
+    for (const name of [
+      "Authorization",
+      "Proxy-Authorization",
+      "Cookie",
+      "X-Api-Key",
+      "api-key",
+      "X-Auth-Token",
+      "X-Client-Secret",
+      "X-Password",
+      "X-Hook-Key",
+    ]) {
       expect(isSensitiveHeader(name), name).toBe(true);
     }
     for (const name of ["Idempotency-Key", "X-Idempotency-Key", "Accept", "X-Request-Source", "Content-Type"]) {
@@ -246,7 +298,14 @@ describe("helpers", () => {
       if (decl?.kind !== "VarDecl" || decl.default?.kind !== "String") throw new Error("expected a string default");
       return decl.default;
     };
-    for (const ok of ["Bearer {{secret.T}}", "{{secret.T}}", "Basic {{secret.U}}:{{secret.P}}", "sid={{secret.S}}; theme={{v}}", "sk-{{secret.K}}", ""]) {
+    for (const ok of [
+      "Bearer {{secret.T}}",
+      "{{secret.T}}",
+      "Basic {{secret.U}}:{{secret.P}}",
+      "sid={{secret.S}}; theme={{v}}",
+      "sk-{{secret.K}}",
+      "",
+    ]) {
       expect(isLiteralCredential(str(ok)), ok).toBe(false);
     }
     for (const bad of ["Bearer abc123", "k-123", "Bearer abc {{secret.T}}", "{{secret.T}} extra"]) {

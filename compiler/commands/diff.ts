@@ -36,13 +36,21 @@ type Report = (side: Broken) => void;
 function readSide(source: string | undefined, name: string): Side {
   if (source === undefined) return { absent: true };
   const parsed = parse(source, name);
-  if (parsed.flow === undefined || hasErrors(parsed.diagnostics)) return { name, source, diagnostics: parsed.diagnostics };
+  if (parsed.flow === undefined || hasErrors(parsed.diagnostics))
+    return { name, source, diagnostics: parsed.diagnostics };
   return { flow: parsed.flow };
 }
 
 /** The same flow with nothing in it, to diff an added or deleted file against. */
 function emptied(flow: Flow): Flow {
-  return { kind: "Flow", id: flow.id, ...(flow.displayName === undefined ? {} : { displayName: flow.displayName }), declarations: [], widgets: [], span: flow.span };
+  return {
+    kind: "Flow",
+    id: flow.id,
+    ...(flow.displayName === undefined ? {} : { displayName: flow.displayName }),
+    declarations: [],
+    widgets: [],
+    span: flow.span,
+  };
 }
 
 class DiffFailure extends Error {}
@@ -57,9 +65,12 @@ function compare(oldPath: string, oldSide: Side, newPath: string, newSide: Side,
     }
   }
   if (broken) return undefined;
-  if ("flow" in oldSide && "flow" in newSide) return { oldPath, newPath, status: "modified", changes: diffFlows(oldSide.flow, newSide.flow) };
-  if ("flow" in newSide) return { oldPath, newPath, status: "added", changes: diffFlows(emptied(newSide.flow), newSide.flow) };
-  if ("flow" in oldSide) return { oldPath, newPath, status: "removed", changes: diffFlows(oldSide.flow, emptied(oldSide.flow)) };
+  if ("flow" in oldSide && "flow" in newSide)
+    return { oldPath, newPath, status: "modified", changes: diffFlows(oldSide.flow, newSide.flow) };
+  if ("flow" in newSide)
+    return { oldPath, newPath, status: "added", changes: diffFlows(emptied(newSide.flow), newSide.flow) };
+  if ("flow" in oldSide)
+    return { oldPath, newPath, status: "removed", changes: diffFlows(oldSide.flow, emptied(oldSide.flow)) };
   return undefined;
 }
 
@@ -150,7 +161,8 @@ async function diffGit(rev: string, args: DiffArgs, io: CommandIO, report: Repor
  */
 async function diffDriver(args: DiffArgs, io: CommandIO): Promise<number> {
   const [shown = "", oldFile = "", , , newFile = ""] = args.files;
-  const read = async (file: string): Promise<string | undefined> => (file === "/dev/null" ? undefined : await readText(io, file));
+  const read = async (file: string): Promise<string | undefined> =>
+    file === "/dev/null" ? undefined : await readText(io, file);
   const oldSource = await read(oldFile);
   const newSource = await read(newFile);
   const oldSide = readSide(oldSource, shown);

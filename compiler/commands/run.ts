@@ -5,7 +5,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
-import { checkInput, SECRET_ENV_PREFIX, type SecretProvider, type TraceEvent, type VarType } from "../../runtime/index.js";
+import {
+  checkInput,
+  SECRET_ENV_PREFIX,
+  type SecretProvider,
+  type TraceEvent,
+  type VarType,
+} from "../../runtime/index.js";
 import { hasErrors } from "../diagnostics.js";
 import { toPosix } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../load-flow.js";
@@ -40,7 +46,8 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   const file = toPosix(path.relative(io.cwd, absolute)) || args.file;
   const { diagnostics, loaded } = await loadFlow(source, file);
   // Diagnostics go to stderr so stdout stays a clean timeline or JSON stream.
-  if (diagnostics.length > 0) io.stderr(formatReport(diagnostics, new Map([[file, source]]), "pretty", io.color) + "\n");
+  if (diagnostics.length > 0)
+    io.stderr(formatReport(diagnostics, new Map([[file, source]]), "pretty", io.color) + "\n");
   if (loaded === undefined || hasErrors(diagnostics)) {
     io.stderr(`callflow run: ${file} has errors; nothing was run.\n`);
     return EXIT_USAGE;
@@ -56,11 +63,15 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   }
   for (const name of loaded.definition.secrets) {
     if ((await secrets(name)) === undefined) {
-      io.stderr(`callflow run: warning: secret ${name} has no value; set ${SECRET_ENV_PREFIX}${name} or map it with --secret ${name}=ENVVAR\n`);
+      io.stderr(
+        `callflow run: warning: secret ${name} has no value; set ${SECRET_ENV_PREFIX}${name} or map it with --secret ${name}=ENVVAR\n`,
+      );
     }
   }
 
-  const timeline = args.json ? undefined : new Timeline({ write: io.stdout, color: io.color, live: liveOutput(io.isTTY, io.env) });
+  const timeline = args.json
+    ? undefined
+    : new Timeline({ write: io.stdout, color: io.color, live: liveOutput(io.isTTY, io.env) });
   const onEvent = (event: TraceEvent): void => {
     if (timeline === undefined) io.stdout(JSON.stringify(event) + "\n");
     else timeline.event(event);
@@ -102,7 +113,9 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
     const decl = decls.get(name);
     if (decl === undefined || decl.scope !== "global") {
       const what = decl === undefined ? `unknown global '${name}'` : `'${name}' is a local, not a global`;
-      problems.push(`${what}: ${loaded.ast.id.name} takes ${globals.length === 0 ? "no globals" : `the globals ${globals.join(", ")}`}`);
+      problems.push(
+        `${what}: ${loaded.ast.id.name} takes ${globals.length === 0 ? "no globals" : `the globals ${globals.join(", ")}`}`,
+      );
       continue;
     }
     if (given.has(name)) {
@@ -121,7 +134,9 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
   }
   for (const decl of decls.values()) {
     if (decl.scope === "global" && decl.default === undefined && !given.has(decl.name.name)) {
-      problems.push(`missing required global '${decl.name.name}' (${describeDecl(decl)}): add --global ${decl.name.name}=VALUE`);
+      problems.push(
+        `missing required global '${decl.name.name}' (${describeDecl(decl)}): add --global ${decl.name.name}=VALUE`,
+      );
     }
   }
   // The runtime's own check, which `run` would otherwise throw from; the messages above are clearer.
@@ -172,9 +187,13 @@ function secretProvider(
     const variable = mapping.slice(eq + 1);
     if (eq <= 0 || !ENV_NAME.test(variable)) {
       const shown = ENV_NAME.test(name) ? name : "NAME";
-      problems.push(`--secret ${shown}=…: expected NAME=ENVVAR, where ENVVAR names an environment variable holding the value (never the value itself)`);
+      problems.push(
+        `--secret ${shown}=…: expected NAME=ENVVAR, where ENVVAR names an environment variable holding the value (never the value itself)`,
+      );
     } else if (!declared.has(name)) {
-      problems.push(`--secret ${name}: ${loaded.ast.id.name} declares ${declared.size === 0 ? "no secrets" : `the secrets ${[...declared].join(", ")}`}`);
+      problems.push(
+        `--secret ${name}: ${loaded.ast.id.name} declares ${declared.size === 0 ? "no secrets" : `the secrets ${[...declared].join(", ")}`}`,
+      );
     } else if (sources.has(name)) {
       problems.push(`--secret ${name} is given more than once`);
     } else if (env[variable] === undefined) {

@@ -7,7 +7,14 @@ import type { Rule } from "./context.js";
 /** Variables and secrets share one namespace, so `local X` and `secret X` clash too. */
 export const duplicateDeclarations: Rule = ({ scope, report }) => {
   for (const { decl, first } of scope.duplicateDeclarations) {
-    report(diagnostic("duplicateDeclaration", decl.name.span, [decl.name.name], `first declared on line ${first.name.span.line}; variables and secrets share one namespace`));
+    report(
+      diagnostic(
+        "duplicateDeclaration",
+        decl.name.span,
+        [decl.name.name],
+        `first declared on line ${first.name.span.line}; variables and secrets share one namespace`,
+      ),
+    );
   }
   return {};
 };
@@ -17,17 +24,20 @@ export const undeclaredReferences: Rule = ({ scope, suggestions, report }) => ({
     const kind = ref.declaration?.kind;
     if (ref.secret) {
       if (kind === "SecretDecl") return;
-      const hint = kind === "VarDecl"
-        ? `'${ref.name}' is a variable: write ${ref.name} or {{${ref.name}}}`
-        : (didYouMean(ref.name, scope.secrets.keys(), suggestions) ?? `declare it with \`secret ${ref.name}\``);
+      const hint =
+        kind === "VarDecl"
+          ? `'${ref.name}' is a variable: write ${ref.name} or {{${ref.name}}}`
+          : (didYouMean(ref.name, scope.secrets.keys(), suggestions) ?? `declare it with \`secret ${ref.name}\``);
       report(diagnostic("undeclaredSecret", ref.span, [ref.name], hint));
     } else {
       if (kind === "VarDecl") return;
-      const hint = kind === "SecretDecl"
-        ? ref.write
-          ? "a secret is read-only: declare a variable to hold this value"
-          : `'${ref.name}' is a secret: write secret.${ref.name} or {{secret.${ref.name}}}`
-        : (didYouMean(ref.name, scope.variables.keys(), suggestions) ?? `declare it with \`local ${ref.name}: TYPE\` or \`global ${ref.name}: TYPE\``);
+      const hint =
+        kind === "SecretDecl"
+          ? ref.write
+            ? "a secret is read-only: declare a variable to hold this value"
+            : `'${ref.name}' is a secret: write secret.${ref.name} or {{secret.${ref.name}}}`
+          : (didYouMean(ref.name, scope.variables.keys(), suggestions) ??
+            `declare it with \`local ${ref.name}: TYPE\` or \`global ${ref.name}: TYPE\``);
       report(diagnostic("undeclaredVariable", ref.span, [ref.name], hint));
     }
   },
@@ -47,10 +57,14 @@ export const unusedDeclarations: Rule = ({ scope, report }) => {
     },
     end() {
       for (const [name, decl] of scope.secrets) {
-        if (!used.has(decl)) report(diagnostic("unusedSecret", decl.name.span, [name], "remove it, or use it as {{secret." + name + "}}"));
+        if (!used.has(decl))
+          report(diagnostic("unusedSecret", decl.name.span, [name], "remove it, or use it as {{secret." + name + "}}"));
       }
       for (const [name, decl] of scope.variables) {
-        if (!used.has(decl)) report(diagnostic("unusedVariable", decl.name.span, [name], "remove the declaration if the flow does not need it"));
+        if (!used.has(decl))
+          report(
+            diagnostic("unusedVariable", decl.name.span, [name], "remove the declaration if the flow does not need it"),
+          );
       }
     },
   };

@@ -11,7 +11,14 @@ export const retryRange: Rule = ({ report }) => ({
   http(w) {
     const count = w.retry?.count;
     if (count === undefined || (Number.isInteger(count.value) && count.value >= 1 && count.value <= 3)) return;
-    report(diagnostic("retryOutOfRange", count.span, [count.raw], "the Http Call widget retries 1, 2 or 3 times; remove `retry` for none"));
+    report(
+      diagnostic(
+        "retryOutOfRange",
+        count.span,
+        [count.raw],
+        "the Http Call widget retries 1, 2 or 3 times; remove `retry` for none",
+      ),
+    );
   },
 });
 
@@ -31,13 +38,27 @@ export const absoluteUrl: Rule = ({ typeOf, report }) => ({
       // A variable or secret holds its URL at run time; any other literal cannot be a URL.
       if (value.kind === "VarRef" || value.kind === "SecretRef") return;
       const type = typeOfValue(value, typeOf);
-      report(diagnostic("urlNotAbsolute", value.span, [type === undefined ? value.kind : describeType(type)], 'write the URL as a string: url "https://..."'));
+      report(
+        diagnostic(
+          "urlNotAbsolute",
+          value.span,
+          [type === undefined ? value.kind : describeType(type)],
+          'write the URL as a string: url "https://..."',
+        ),
+      );
       return;
     }
     if (urlPrefixIsValid(value)) return;
     const text = value.value;
     const looksLikeHost = /^[a-z0-9-]+(\.[a-z0-9-]+)+(\/|$)/i.test(text);
-    report(diagnostic("urlNotAbsolute", value.span, [JSON.stringify(text)], looksLikeHost ? `did you mean "https://${text}"?` : "start it with https:// (or http://)"));
+    report(
+      diagnostic(
+        "urlNotAbsolute",
+        value.span,
+        [JSON.stringify(text)],
+        looksLikeHost ? `did you mean "https://${text}"?` : "start it with https:// (or http://)",
+      ),
+    );
   },
 });
 
@@ -71,7 +92,14 @@ export const validJsonPaths: Rule = ({ report }) => ({
         ? "a JSONPath cannot interpolate {{...}}"
         : jsonPathError(path.value);
       if (problem !== undefined) {
-        report(diagnostic("invalidJsonPath", path.span, [JSON.stringify(path.value), problem], 'for example "$.order.items[0].name"'));
+        report(
+          diagnostic(
+            "invalidJsonPath",
+            path.span,
+            [JSON.stringify(path.value), problem],
+            'for example "$.order.items[0].name"',
+          ),
+        );
       }
     }
   },
@@ -104,9 +132,23 @@ export const contentTypeMatchesBody: Rule = ({ report }) => ({
     if (literal === undefined || w.body === undefined || w.body.kind === "TextBody") return;
     const type = mediaType(literal);
     if (w.body.kind === "JsonBody" && type !== "application/json" && !type.endsWith("+json")) {
-      report(diagnostic("contentTypeMismatch", literal.span, [JSON.stringify(literal.value), "json"], 'use "application/json" (or a +json type), or remove content_type: a json body sets it'));
+      report(
+        diagnostic(
+          "contentTypeMismatch",
+          literal.span,
+          [JSON.stringify(literal.value), "json"],
+          'use "application/json" (or a +json type), or remove content_type: a json body sets it',
+        ),
+      );
     } else if (w.body.kind === "FormBody" && type !== "application/x-www-form-urlencoded") {
-      report(diagnostic("contentTypeMismatch", literal.span, [JSON.stringify(literal.value), "form"], 'use "application/x-www-form-urlencoded", or remove content_type: a form body sets it'));
+      report(
+        diagnostic(
+          "contentTypeMismatch",
+          literal.span,
+          [JSON.stringify(literal.value), "form"],
+          'use "application/x-www-form-urlencoded", or remove content_type: a form body sets it',
+        ),
+      );
     }
   },
 });
@@ -116,7 +158,14 @@ export const retryNeedsIdempotencyKey: Rule = ({ report }) => ({
     const method = w.method?.method;
     if (w.retry === undefined || (method !== "POST" && method !== "PATCH")) return;
     if (w.headers?.entries.some((kv) => kv.key.name.toLowerCase() === "idempotency-key")) return;
-    report(diagnostic("retryWithoutIdempotencyKey", w.retry.span, [method], 'add headers { "Idempotency-Key" = "..." } with a value that stays the same across attempts'));
+    report(
+      diagnostic(
+        "retryWithoutIdempotencyKey",
+        w.retry.span,
+        [method],
+        'add headers { "Idempotency-Key" = "..." } with a value that stays the same across attempts',
+      ),
+    );
   },
 });
 
@@ -125,7 +174,8 @@ export const duplicateKeys: Rule = ({ report }) => {
     const seen = new Set<string>();
     for (const key of keys) {
       const name = normalize(key.name);
-      if (seen.has(name)) report(diagnostic("duplicateKey", key.span, [key.name, where], "the later value wins; remove one"));
+      if (seen.has(name))
+        report(diagnostic("duplicateKey", key.span, [key.name, where], "the later value wins; remove one"));
       seen.add(name);
     }
   };
@@ -133,7 +183,11 @@ export const duplicateKeys: Rule = ({ report }) => {
   const same = (name: string): string => name;
   const objects = (value: Value): void => {
     if (value.kind === "Object") {
-      check(value.entries.map((e) => ({ kind: "Key", name: e.key.value, quoted: true, span: e.key.span })), "a JSON object", same);
+      check(
+        value.entries.map((e) => ({ kind: "Key", name: e.key.value, quoted: true, span: e.key.span })),
+        "a JSON object",
+        same,
+      );
       for (const e of value.entries) objects(e.value);
     } else if (value.kind === "Array") {
       for (const item of value.items) objects(item);
@@ -157,7 +211,14 @@ export const duplicateKeys: Rule = ({ report }) => {
         const name = kv.key.name.toLowerCase();
         if ((name === "authorization" && w.authorization) || (name === "content-type" && w.contentType)) {
           const setting = name === "authorization" ? "authorization" : "content_type";
-          report(diagnostic("duplicateKey", kv.key.span, [kv.key.name, `headers and the \`${setting}\` setting`], `keep only the \`${setting}\` setting`));
+          report(
+            diagnostic(
+              "duplicateKey",
+              kv.key.span,
+              [kv.key.name, `headers and the \`${setting}\` setting`],
+              `keep only the \`${setting}\` setting`,
+            ),
+          );
         }
       }
     },

@@ -28,7 +28,8 @@ export function jsonPathError(path: string): string | undefined {
         continue;
       }
       const name = NAME.exec(path.slice(i));
-      if (name === null) return `'${descent ? ".." : "."}' at position ${i - (descent ? 2 : 1)} must be followed by a name`;
+      if (name === null)
+        return `'${descent ? ".." : "."}' at position ${i - (descent ? 2 : 1)} must be followed by a name`;
       i += name[0].length;
     } else {
       return `unexpected '${c}' at position ${i}`;
@@ -64,7 +65,8 @@ function selectorError(inner: string): string | undefined {
   if (text === "*") return undefined;
   for (const item of splitUnion(text)) {
     const s = item.trim();
-    if (!INDEX.test(s) && !SLICE.test(s) && !QUOTED.test(s)) return `[${inner}] is not an index, slice, '*', quoted name or filter`;
+    if (!INDEX.test(s) && !SLICE.test(s) && !QUOTED.test(s))
+      return `[${inner}] is not an index, slice, '*', quoted name or filter`;
   }
   return undefined;
 }

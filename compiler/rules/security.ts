@@ -57,11 +57,25 @@ function hasLiteralWord(parts: readonly TemplatePart[]): boolean {
 export const literalCredentials: Rule = ({ report }) => ({
   http(w) {
     if (w.authorization && isLiteralCredential(w.authorization.value)) {
-      report(diagnostic("literalCredential", w.authorization.value.span, ["authorization"], 'declare `secret NAME` and write "Bearer {{secret.NAME}}"'));
+      report(
+        diagnostic(
+          "literalCredential",
+          w.authorization.value.span,
+          ["authorization"],
+          'declare `secret NAME` and write "Bearer {{secret.NAME}}"',
+        ),
+      );
     }
     for (const kv of w.headers?.entries ?? []) {
       if (isSensitiveHeader(kv.key.name) && isLiteralCredential(kv.value)) {
-        report(diagnostic("literalCredential", kv.value.span, [`header ${JSON.stringify(kv.key.name)}`], "declare `secret NAME` and write secret.NAME"));
+        report(
+          diagnostic(
+            "literalCredential",
+            kv.value.span,
+            [`header ${JSON.stringify(kv.key.name)}`],
+            "declare `secret NAME` and write secret.NAME",
+          ),
+        );
       }
     }
   },
@@ -70,7 +84,14 @@ export const literalCredentials: Rule = ({ report }) => ({
 export const secretsInUrls: Rule = ({ report }) => ({
   reference(ref) {
     if (!ref.secret || (ref.place !== "url" && ref.place !== "query")) return;
-    report(diagnostic("secretInUrl", ref.span, [ref.name, ref.place === "url" ? "URL" : "query string"], "send it in `authorization` or a header instead"));
+    report(
+      diagnostic(
+        "secretInUrl",
+        ref.span,
+        [ref.name, ref.place === "url" ? "URL" : "query string"],
+        "send it in `authorization` or a header instead",
+      ),
+    );
   },
 });
 
@@ -90,7 +111,14 @@ export const secretsThatLeave: Rule = ({ report }) => ({
   reference(ref) {
     const place = LEAKS[ref.place];
     if (ref.secret && place !== undefined) {
-      report(diagnostic("secretNotAllowed", ref.span, [place], "secrets may appear in url, query, authorization, headers and body only"));
+      report(
+        diagnostic(
+          "secretNotAllowed",
+          ref.span,
+          [place],
+          "secrets may appear in url, query, authorization, headers and body only",
+        ),
+      );
     }
   },
 });

@@ -15,7 +15,14 @@ export const missingStart: Rule = ({ flow, report }) => {
 
 export const duplicateWidgets: Rule = ({ scope, report }) => {
   for (const { widget, first } of scope.duplicateWidgets) {
-    report(diagnostic("duplicateWidget", widget.id.span, [widget.id.name], `first declared on line ${first.id.span.line}; rename one of them`));
+    report(
+      diagnostic(
+        "duplicateWidget",
+        widget.id.span,
+        [widget.id.name],
+        `first declared on line ${first.id.span.line}; rename one of them`,
+      ),
+    );
   }
   return {};
 };
@@ -23,7 +30,9 @@ export const duplicateWidgets: Rule = ({ scope, report }) => {
 export const unknownExitTargets: Rule = ({ flow, scope, suggestions, report }) => {
   const check = (label: string, target: Identifier): void => {
     if (scope.widgetIndex.has(target.name)) return;
-    const hint = didYouMean(target.name, scope.widgetIndex.keys(), suggestions) ?? "add a widget with this id, or point the exit at an existing one";
+    const hint =
+      didYouMean(target.name, scope.widgetIndex.keys(), suggestions) ??
+      "add a widget with this id, or point the exit at an existing one";
     report(diagnostic("unknownExitTarget", target.span, [label, target.name], hint));
   };
   if (flow.start !== undefined) check("start", flow.start.target);
@@ -79,11 +88,19 @@ export const unreachableWidgets: Rule = ({ flow, scope, report }) => {
       queue.push(next);
     }
   };
-  for (let index = queue.pop(); index !== undefined; index = queue.pop()) forEachExit(flow.widgets[index] as Widget, follow);
+  for (let index = queue.pop(); index !== undefined; index = queue.pop())
+    forEachExit(flow.widgets[index] as Widget, follow);
   flow.widgets.forEach((widget, index) => {
     // A duplicate id is already an error, and no exit can tell it from the first.
     if (seen[index] === 1 || scope.widgetIndex.get(widget.id.name) !== index) return;
-    report(diagnostic("unreachableWidget", widget.id.span, [widget.id.name], "no exit leads here: point an exit at it or remove it"));
+    report(
+      diagnostic(
+        "unreachableWidget",
+        widget.id.span,
+        [widget.id.name],
+        "no exit leads here: point an exit at it or remove it",
+      ),
+    );
   });
   return {};
 };
@@ -92,7 +109,8 @@ export const unreachableWidgets: Rule = ({ flow, scope, report }) => {
 export const plainStrings: Rule = ({ report }) => {
   const check = (value: StringLiteral | undefined, what: string): void => {
     const part = value?.parts.find((p) => p.kind === "Interpolation");
-    if (part !== undefined) report(diagnostic("interpolationNotAllowed", part.span, [what], "write the text as it should be sent"));
+    if (part !== undefined)
+      report(diagnostic("interpolationNotAllowed", part.span, [what], "write the text as it should be sent"));
   };
   return {
     widget(w) {
@@ -100,7 +118,8 @@ export const plainStrings: Rule = ({ report }) => {
     },
     http(w) {
       check(w.contentType?.value, "content_type");
-      for (const m of w.results?.mappings ?? []) if (m.source.kind === "HeaderSource") check(m.source.name, "A result header name");
+      for (const m of w.results?.mappings ?? [])
+        if (m.source.kind === "HeaderSource") check(m.source.name, "A result header name");
     },
   };
 };

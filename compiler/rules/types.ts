@@ -10,7 +10,14 @@ export const defaultTypes: Rule = ({ typeOf, report }) => ({
     if (decl.kind !== "VarDecl" || decl.default === undefined) return;
     const found = typeOfValue(decl.default, typeOf);
     if (found === undefined || isAssignable(found, decl.type.name)) return;
-    report(diagnostic("defaultTypeMismatch", decl.default.span, [decl.name.name, describeType(found), decl.type.name], mismatchHint(decl.default, decl.type.name)));
+    report(
+      diagnostic(
+        "defaultTypeMismatch",
+        decl.default.span,
+        [decl.name.name, describeType(found), decl.type.name],
+        mismatchHint(decl.default, decl.type.name),
+      ),
+    );
   },
 });
 
@@ -21,7 +28,14 @@ export const assignmentTypes: Rule = ({ typeOf, report }) => ({
       const declared = typeOf(a.target.name);
       const found = typeOfValue(a.value, typeOf);
       if (declared === undefined || found === undefined || isAssignable(found, declared)) continue;
-      report(diagnostic("assignmentTypeMismatch", a.value.span, [a.target.name, describeType(found), declared], mismatchHint(a.value, declared)));
+      report(
+        diagnostic(
+          "assignmentTypeMismatch",
+          a.value.span,
+          [a.target.name, describeType(found), declared],
+          mismatchHint(a.value, declared),
+        ),
+      );
     }
   },
 });
@@ -38,7 +52,14 @@ export const resultTypes: Rule = ({ typeOf, report }) => ({
           ? ["response status", "number", ["number", "string", "json"]]
           : [`response header ${JSON.stringify(m.source.name.value)}`, "string", ["string", "json"]];
       if (allowed.includes(declared)) continue;
-      report(diagnostic("resultTypeMismatch", m.target.span, [what, describeType(type), m.target.name, declared], `map it to a ${allowed.join(" or ")} variable`));
+      report(
+        diagnostic(
+          "resultTypeMismatch",
+          m.target.span,
+          [what, describeType(type), m.target.name, declared],
+          `map it to a ${allowed.join(" or ")} variable`,
+        ),
+      );
     }
   },
 });
@@ -68,7 +89,14 @@ function checkExpr(ctx: RuleContext, expr: Expr): void {
     const left = typeOfExpr(expr.left, ctx.typeOf);
     const right = typeOfExpr(expr.right, ctx.typeOf);
     if (left === undefined || right === undefined || isComparable(expr.op, left, right)) return;
-    ctx.report(diagnostic("comparisonTypeMismatch", expr.span, [expr.op, describeType(left), describeType(right)], comparisonHint(expr.op)));
+    ctx.report(
+      diagnostic(
+        "comparisonTypeMismatch",
+        expr.span,
+        [expr.op, describeType(left), describeType(right)],
+        comparisonHint(expr.op),
+      ),
+    );
   }
 }
 
@@ -76,7 +104,14 @@ function checkExpr(ctx: RuleContext, expr: Expr): void {
 function requireBoolean(ctx: RuleContext, expr: Expr, what: string): void {
   const type = typeOfExpr(expr, ctx.typeOf);
   if (type === undefined || type === "boolean" || type === "json") return;
-  ctx.report(diagnostic("conditionNotBoolean", expr.span, [what, describeType(type)], "compare it, for example `x == \"...\"` or `n > 0`"));
+  ctx.report(
+    diagnostic(
+      "conditionNotBoolean",
+      expr.span,
+      [what, describeType(type)],
+      'compare it, for example `x == "..."` or `n > 0`',
+    ),
+  );
 }
 
 function comparisonHint(op: string): string {

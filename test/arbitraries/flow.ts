@@ -139,17 +139,74 @@ interface Var {
 
 // Soft keywords are legal names; `secret` is left out because `secret.X` reads as a secret.
 const NAMES = [
-  "order_id", "caller", "x", "_tmp", "item2", "ship_date", "balance", "vip",
-  "status", "next", "method", "queue", "flow", "when", "header", "body", "json", "text",
-  "form", "url", "start", "end", "http", "set", "send", "route", "masked", "global",
-  "local", "results", "retry", "timeout", "message", "else", "fail", "success", "condition",
-  "query", "headers", "authorization", "content_type",
+  "order_id",
+  "caller",
+  "x",
+  "_tmp",
+  "item2",
+  "ship_date",
+  "balance",
+  "vip",
+  "status",
+  "next",
+  "method",
+  "queue",
+  "flow",
+  "when",
+  "header",
+  "body",
+  "json",
+  "text",
+  "form",
+  "url",
+  "start",
+  "end",
+  "http",
+  "set",
+  "send",
+  "route",
+  "masked",
+  "global",
+  "local",
+  "results",
+  "retry",
+  "timeout",
+  "message",
+  "else",
+  "fail",
+  "success",
+  "condition",
+  "query",
+  "headers",
+  "authorization",
+  "content_type",
 ];
 const SECRET_NAMES = ["CRM_TOKEN", "HOOK_KEY", "API_KEY", "S1", "secret2"];
 
 /** Decoded string text: no `{{`, `}}` and no lone brace next to another, so no accidental interpolation. */
 function plainText(rng: Rng): string {
-  const pieces = ["a", "Z", "0", " ", "hello", "é", "😀", '"', "\\", "\n", "\t", "/", "\u2028", "$", "#", "// ", " { ", " } ", "'", "\u0001"];
+  const pieces = [
+    "a",
+    "Z",
+    "0",
+    " ",
+    "hello",
+    "é",
+    "😀",
+    '"',
+    "\\",
+    "\n",
+    "\t",
+    "/",
+    "\u2028",
+    "$",
+    "#",
+    "// ",
+    " { ",
+    " } ",
+    "'",
+    "\u0001",
+  ];
   let out = "";
   for (let i = rng.int(0, 4); i > 0; i--) out += rng.pick(pieces);
   return out;
@@ -357,7 +414,12 @@ class FlowGenerator {
       paren(() => side(rng.pick(["number", "string", "boolean"] as const)));
       return;
     }
-    const ops = type === "boolean" ? ["==", "!="] : type === "string" ? ["==", "!=", "<", "<=", ">", ">=", "contains"] : ["==", "!=", "<", "<=", ">", ">="];
+    const ops =
+      type === "boolean"
+        ? ["==", "!="]
+        : type === "string"
+          ? ["==", "!=", "<", "<=", ">", ">=", "contains"]
+          : ["==", "!=", "<", "<=", ">", ">="];
     paren(() => side(type));
     out.tok(rng.pick(ops));
     paren(() => side(type));
@@ -428,15 +490,25 @@ class FlowGenerator {
     out.tok("{");
     this.inAnyOrder([
       () => out.tok("method", method),
-      () => out.tok("url", `"https://api.example.com/${rng.pick(["orders", "a/b", "x?y=1"])}${this.vars.length > 0 && rng.chance(50) ? `/{{${rng.pick(this.vars).name}}}` : ""}"`),
+      () =>
+        out.tok(
+          "url",
+          `"https://api.example.com/${rng.pick(["orders", "a/b", "x?y=1"])}${this.vars.length > 0 && rng.chance(50) ? `/{{${rng.pick(this.vars).name}}}` : ""}"`,
+        ),
       rng.chance(40) &&
         (() => {
           out.tok("query");
-          this.keyValues(rng.shuffle(["include", "page", "caller id", "q"]).slice(0, rng.int(0, 3)), () => this.value(rng.pick(["string", "number", "boolean"] as const), true));
+          this.keyValues(rng.shuffle(["include", "page", "caller id", "q"]).slice(0, rng.int(0, 3)), () =>
+            this.value(rng.pick(["string", "number", "boolean"] as const), true),
+          );
         }),
       this.secrets.length > 0 &&
         rng.chance(50) &&
-        (() => out.tok("authorization", rng.chance(50) ? `"Bearer {{secret.${rng.pick(this.secrets)}}}"` : `secret.${rng.pick(this.secrets)}`)),
+        (() =>
+          out.tok(
+            "authorization",
+            rng.chance(50) ? `"Bearer {{secret.${rng.pick(this.secrets)}}}"` : `secret.${rng.pick(this.secrets)}`,
+          )),
       headerNames.length > 0 &&
         (() => {
           out.tok("headers");
@@ -451,13 +523,24 @@ class FlowGenerator {
         }),
       bodyKind !== undefined &&
         rng.chance(50) &&
-        (() => out.tok("content_type", bodyKind === "json" ? '"application/json"' : bodyKind === "form" ? '"application/x-www-form-urlencoded"' : '"text/plain; charset=utf-8"')),
+        (() =>
+          out.tok(
+            "content_type",
+            bodyKind === "json"
+              ? '"application/json"'
+              : bodyKind === "form"
+                ? '"application/x-www-form-urlencoded"'
+                : '"text/plain; charset=utf-8"',
+          )),
       bodyKind !== undefined &&
         (() => {
           out.tok("body", bodyKind);
           if (bodyKind === "json") this.json(true, true, 0);
           else if (bodyKind === "text") out.tok(stringLiteral(rng, this.interpolations(true)));
-          else this.keyValues(rng.shuffle(["phone", "channel", "a b", "n"]).slice(0, rng.int(0, 3)), () => this.value(rng.pick(["string", "number", "boolean"] as const), true, true));
+          else
+            this.keyValues(rng.shuffle(["phone", "channel", "a b", "n"]).slice(0, rng.int(0, 3)), () =>
+              this.value(rng.pick(["string", "number", "boolean"] as const), true, true),
+            );
         }),
       retry && (() => out.tok("retry", rng.pick(["1", "2", "3", "2.0"]))),
       rng.chance(50) && (() => out.tok("timeout", rng.pick(["250ms", "5s", "2m", "10m", "1ms", "600s"]))),
@@ -473,7 +556,13 @@ class FlowGenerator {
             } else if (kind === 1 && stringish.length > 0) {
               out.tok("header", JSON.stringify(rng.pick(["X-Request-Id", "ETag"])), "->", rng.pick(stringish).name);
             } else {
-              out.tok(JSON.stringify(rng.pick(["$.a", "$.items[0].name", "$.customer.vip", "$.items.length", "$..id", "$['x-y']"])), "->", rng.pick(this.vars).name);
+              out.tok(
+                JSON.stringify(
+                  rng.pick(["$.a", "$.items[0].name", "$.customer.vip", "$.items.length", "$..id", "$['x-y']"]),
+                ),
+                "->",
+                rng.pick(this.vars).name,
+              );
             }
           }
           out.tok("}");
@@ -528,7 +617,10 @@ class FlowGenerator {
         out.tok("send", id);
         this.displayName();
         out.tok("{");
-        this.inAnyOrder([() => out.tok("message", stringLiteral(rng, this.interpolations(false))), () => this.exit("next")]);
+        this.inAnyOrder([
+          () => out.tok("message", stringLiteral(rng, this.interpolations(false))),
+          () => this.exit("next"),
+        ]);
         out.tok("}");
         return;
       case "route":
@@ -554,7 +646,9 @@ class FlowGenerator {
     const widgets = this.widgetIds.map((id) => () => this.widget(id));
     const start = (): void => out.tok("start", "->", first);
     // Mostly declarations, start, widgets; sometimes all mixed up, which the grammar allows.
-    const items = rng.chance(25) ? rng.shuffle([...declarations, start, ...widgets]) : [...declarations, start, ...widgets];
+    const items = rng.chance(25)
+      ? rng.shuffle([...declarations, start, ...widgets])
+      : [...declarations, start, ...widgets];
     out.tok("flow", flowId);
     if (rng.chance(60)) out.tok(stringLiteral(rng));
     out.tok("{");
@@ -563,7 +657,6 @@ class FlowGenerator {
     if (this.options.commentRate > 0 && rng.chance(20)) out.endComment();
   }
 }
-
 
 /** Sources of random valid flows. */
 export function validFlow(options: FlowOptions = {}): fc.Arbitrary<GeneratedFlow> {

@@ -52,8 +52,18 @@ export function httpFlow(
 }
 
 export const v = {
-  global: (type: VariableSpec["type"], extra: Partial<VariableSpec> = {}): VariableSpec => ({ scope: "global", type, masked: false, ...extra }),
-  local: (type: VariableSpec["type"], extra: Partial<VariableSpec> = {}): VariableSpec => ({ scope: "local", type, masked: false, ...extra }),
+  global: (type: VariableSpec["type"], extra: Partial<VariableSpec> = {}): VariableSpec => ({
+    scope: "global",
+    type,
+    masked: false,
+    ...extra,
+  }),
+  local: (type: VariableSpec["type"], extra: Partial<VariableSpec> = {}): VariableSpec => ({
+    scope: "local",
+    type,
+    masked: false,
+    ...extra,
+  }),
 };
 
 /** A flow from explicit steps, for loops, conditions, set, send and route. */

@@ -37,7 +37,10 @@ export type Behaviour =
   /** Never answers. */
   | { readonly hang: true }
   /** Headers at once, then `chunk` every `intervalMs`, `count` times. */
-  | { readonly drip: { readonly chunk: string; readonly intervalMs: number; readonly count: number }; readonly status?: number }
+  | {
+      readonly drip: { readonly chunk: string; readonly intervalMs: number; readonly count: number };
+      readonly status?: number;
+    }
   | { readonly redirect: string; readonly status?: 301 | 302 | 303 | 307 | 308 }
   /** A chunked body written piece by piece, `intervalMs` apart, so the client reads them separately. */
   | { readonly pieces: readonly Uint8Array[]; readonly intervalMs: number };
