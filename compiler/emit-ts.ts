@@ -24,7 +24,7 @@ import type {
   Widget,
 } from "../grammar/ast.js";
 import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { printExpr } from "./format.js";
+import { printExpr } from "../grammar/printer.js";
 import { readExpression, simplePath } from "./jsonpath-compile.js";
 import { commentText, moduleNames, propertyAccess, propertyKey, stringLiteral, type ModuleNames } from "./names.js";
 

@@ -1,7 +1,7 @@
 // Semantic validation: every rule runs over the parsed flow and reports diagnostics.
 import type { Declaration, Flow, HttpWidget, Widget } from "../grammar/ast.js";
-import { sortDiagnostics } from "./diagnostics.js";
-import type { Diagnostic } from "./diagnostics.js";
+import { sortDiagnostics } from "../grammar/diagnostics.js";
+import type { Diagnostic } from "../grammar/diagnostics.js";
 import type { Rule, RuleContext } from "./rules/context.js";
 import { duplicateDeclarations, undeclaredReferences, unusedDeclarations } from "./rules/declarations.js";
 import {

@@ -45,8 +45,8 @@ import type {
   Widget,
 } from "./ast.js";
 import type * as cst from "./cst.js";
-import { diagnostic } from "../compiler/diagnostics.js";
-import type { Diagnostic } from "../compiler/diagnostics.js";
+import { diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
 import { flowParser } from "./parser.js";
 import { cover, later, SourcePositions } from "./spans.js";
 import { decodeString } from "./strings.js";

@@ -14,7 +14,7 @@ import type {
   Value,
   VarDecl,
 } from "../grammar/ast.js";
-import { messages } from "../compiler/diagnostics.js";
+import { messages } from "../grammar/diagnostics.js";
 import { parse } from "../grammar/parse.js";
 import { flowParser } from "../grammar/parser.js";
 import { SourcePositions } from "../grammar/spans.js";

@@ -1,7 +1,7 @@
 // One minimal failing input per semantic diagnostic, shared by validate.test.ts (which
 // checks code, severity and position) and diagnostics.test.ts (which checks that every
 // CF2xxx code in the catalogue is covered).
-import type { Severity } from "../compiler/diagnostics.js";
+import type { Severity } from "../grammar/diagnostics.js";
 
 /** Marks, in a case's source, where the reported span must start. Removed before parsing. */
 export const MARK = "‸";

@@ -1,6 +1,6 @@
 // Declared names: no duplicates, every reference declared, every declaration used.
 import type { Declaration } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import { didYouMean } from "../scope.js";
 import type { Rule } from "./context.js";
 

@@ -1,6 +1,6 @@
 // Http widget settings: retry, timeout, url, JSONPath, body and content type, duplicate keys.
 import type { HttpWidget, Key, KeyValue, StringLiteral, Value } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, typeOfValue } from "../types.js";
 import type { Rule } from "./context.js";
 import { jsonPathError } from "./jsonpath.js";

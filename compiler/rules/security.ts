@@ -1,6 +1,6 @@
 // Secrets stay secret: no literal credentials, no secrets in URLs, none where values leave the flow.
 import type { TemplatePart, Value } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import type { RefPlace } from "../scope.js";
 import type { Rule } from "./context.js";
 

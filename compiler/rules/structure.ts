@@ -1,8 +1,8 @@
 // The shape of the flow: a start, required settings and exits, unique widget ids, and
 // exits that point at widgets that exist.
 import type { Identifier, StringLiteral, Widget } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
-import type { MessageKey } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
+import type { MessageKey } from "../../grammar/diagnostics.js";
 import { didYouMean, forEachExit } from "../scope.js";
 import type { Rule } from "./context.js";
 

@@ -1,6 +1,6 @@
 // Type checks: defaults, `set` values, result targets and condition expressions.
 import type { Expr, Value, VarType } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, isAssignable, isComparable, typeOfExpr, typeOfValue } from "../types.js";
 import type { ValueType } from "../types.js";
 import type { Rule, RuleContext } from "./context.js";

@@ -17,9 +17,9 @@ import type {
   Span,
   Value,
   Widget,
-} from "../grammar/ast.js";
-import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { parse } from "../grammar/parse.js";
+} from "./ast.js";
+import { WIDGET_KEYWORD } from "./ast.js";
+import { parse } from "./parse.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 
 const INDENT = "  ";

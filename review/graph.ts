@@ -2,7 +2,7 @@
 // Graphviz DOT. Output depends only on the AST, in source order, so it is deterministic.
 import type { Flow, Widget, WidgetKind } from "../grammar/ast.js";
 import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { printExpr } from "./format.js";
+import { printExpr } from "../grammar/printer.js";
 
 export type GraphFormat = "mermaid" | "dot";
 export const GRAPH_FORMATS: readonly GraphFormat[] = ["mermaid", "dot"];

@@ -12,7 +12,7 @@ import {
   type TraceEvent,
   type VarType,
 } from "../../runtime/index.js";
-import { hasErrors } from "../diagnostics.js";
+import { hasErrors } from "../../grammar/diagnostics.js";
 import { toPosix } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../load-flow.js";
 import { formatReport } from "../report.js";

@@ -4,7 +4,7 @@ import { diffArrays } from "diff";
 import pc from "picocolors";
 import type { Declaration, Expr, Flow, KeyValue, Value, VarDecl, Widget } from "../grammar/ast.js";
 import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { printExpr, printString, printValueInline } from "./format.js";
+import { printExpr, printString, printValueInline } from "../grammar/printer.js";
 
 /** Shown instead of a value that is masked (a default or assignment of a `masked` variable). */
 export const MASK = "••••";

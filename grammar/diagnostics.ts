@@ -1,6 +1,6 @@
 // The one catalogue of diagnostics. Codes are stable: never reuse or renumber one.
 // CF1xxx: syntax (lexer, parser, AST building). CF2xxx: semantics (validation).
-import type { Span } from "../grammar/ast.js";
+import type { Span } from "./ast.js";
 
 export type Severity = "error" | "warning";
 
