@@ -10,8 +10,8 @@ import {
   contentTypeMatchesBody,
   duplicateKeys,
   retryNeedsIdempotencyKey,
-  retryRange,
-  timeoutRange,
+  knownMethods,
+  settingBounds,
   validJsonPaths,
 } from "./rules/http.js";
 import { literalCredentials, secretsInUrls, secretsThatLeave } from "./rules/security.js";
@@ -23,7 +23,7 @@ import {
   unknownExitTargets,
   unreachableWidgets,
 } from "./rules/structure.js";
-import { assignmentTypes, conditionTypes, defaultTypes, resultTypes } from "./rules/types.js";
+import { assignmentTypes, conditionTypes, defaultTypes, knownTypes, resultTypes } from "./rules/types.js";
 import { buildScope, declarationReferences, SUGGESTION_COMPARISONS, typeLookup, widgetReferences } from "./scope.js";
 import type { Reference, ReferenceSink } from "./scope.js";
 
@@ -37,12 +37,13 @@ export const rules: readonly Rule[] = [
   duplicateDeclarations,
   undeclaredReferences,
   unusedDeclarations,
+  knownTypes,
   defaultTypes,
   assignmentTypes,
   resultTypes,
   conditionTypes,
-  retryRange,
-  timeoutRange,
+  knownMethods,
+  settingBounds,
   absoluteUrl,
   validJsonPaths,
   bodyOnGet,

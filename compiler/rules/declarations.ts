@@ -12,7 +12,8 @@ export const duplicateDeclarations: Rule = ({ scope, report }) => {
         "duplicateDeclaration",
         decl.name.span,
         [decl.name.name],
-        `first declared on line ${first.name.span.line}; variables and secrets share one namespace`,
+        "rename one of them: variables and secrets share one namespace",
+        [{ span: first.name.span, message: `'${first.name.name}' is first declared here` }],
       ),
     );
   }
