@@ -10,7 +10,7 @@
 import { Session } from "node:inspector/promises";
 import { cpus } from "node:os";
 import { Project, ts } from "ts-morph";
-import { compile } from "../dist/api/index.js";
+import { compile } from "callflow";
 
 /** A realistic flow with 10 widgets: three http calls, a condition, a set, two sends, two routes, an end. */
 export function benchFlow(i: number): string {
@@ -128,7 +128,7 @@ async function profiledShares(session: Session, work: () => void): Promise<{ tsM
 
 function compileAll(sources: readonly string[], emit: "ts" | "js"): void {
   for (let i = 0; i < sources.length; i++) {
-    const result = compile(sources[i] as string, { file: `flows/bench-${i}.flow`, emit });
+    const result = compile(sources[i] as string, `flows/bench-${i}.flow`, { emit });
     if (result.files.length === 0)
       throw new Error(`bench flow ${i} did not compile: ${JSON.stringify(result.diagnostics[0])}`);
   }
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   session.disconnect();
 
   const sources = thousand.slice(0, 100);
-  const modules = sources.map((source, i) => compile(source, { file: `flows/bench-${i}.flow` }).files[0]!);
+  const modules = sources.map((source, i) => compile(source, `flows/bench-${i}.flow`).files[0]!);
   const emitTs = time(() => compileAll(sources, "ts"));
   const emitJs = time(() => compileAll(sources, "js"));
   const options: ts.CompilerOptions = {

@@ -16,11 +16,40 @@ function visible(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "\ufffd").replace(/\t/g, " ");
 }
 
-export function codeFrame(source: string, span: Span, options: CodeFrameOptions = {}): string {
+/** A source split into lines once, for every frame and end position of one file. */
+export class SourceLines {
+  readonly lines: readonly string[];
+  /** Offset of each line's first character. */
+  private readonly starts: number[] = [0];
+
+  constructor(source: string) {
+    this.lines = source.split(LINE_BREAK);
+    for (const match of source.matchAll(/\r\n|\r|\n/g)) this.starts.push(match.index + match[0].length);
+  }
+
+  /** 1-based line and column of an offset. */
+  position(offset: number): { readonly line: number; readonly column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (this.starts[lo] as number) + 1 };
+  }
+
+  /** Where a span ends (the position just after its last character). */
+  end(span: Span): { readonly line: number; readonly column: number } {
+    return this.position(span.offset + span.length);
+  }
+}
+
+export function codeFrame(source: string | SourceLines, span: Span, options: CodeFrameOptions = {}): string {
   const paint = options.color ?? ((_kind, text) => text);
   const context = options.context ?? 1;
   const width = options.width ?? 100;
-  const lines = source.split(LINE_BREAK);
+  const lines = (typeof source === "string" ? new SourceLines(source) : source).lines;
   const lineIndex = Math.min(Math.max(span.line - 1, 0), Math.max(lines.length - 1, 0));
   const first = Math.max(0, lineIndex - context);
   const last = Math.min(lines.length - 1, lineIndex + context);

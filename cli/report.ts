@@ -1,6 +1,7 @@
 // Prints diagnostics for people (code frames), machines (JSON) and GitHub Actions (annotations).
 import pc from "picocolors";
-import { codeFrame } from "./code-frame.js";
+import type { Span } from "../grammar/ast.js";
+import { codeFrame, SourceLines } from "./code-frame.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
 
 export type ReportFormat = "pretty" | "json" | "github";
@@ -9,33 +10,55 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ["pretty", "json", "githu
 /** Source text by file name, for code frames. */
 export type Sources = ReadonlyMap<string, string>;
 
-export function formatPretty(d: Diagnostic, source: string | undefined, color: boolean): string {
+export function formatPretty(d: Diagnostic, source: string | SourceLines | undefined, color: boolean): string {
   const c = pc.createColors(color);
   const where = c.cyan(`${d.span.file}:${d.span.line}:${d.span.column}`);
   const severity = d.severity === "error" ? c.red(c.bold("error")) : c.yellow(c.bold("warning"));
   const lines = [`${where} - ${severity} ${c.gray(d.code)}: ${d.message}`];
-  if (source !== undefined) {
-    const paintMarker = d.severity === "error" ? c.red : c.yellow;
-    lines.push(
-      "",
-      codeFrame(source, d.span, { color: (kind, text) => (kind === "gutter" ? c.gray(text) : paintMarker(text)) }),
-    );
-  }
+  const paintMarker = d.severity === "error" ? c.red : c.yellow;
+  const frame = (span: Span): string =>
+    codeFrame(source as string | SourceLines, span, {
+      color: (kind, text) => (kind === "gutter" ? c.gray(text) : paintMarker(text)),
+    });
+  if (source !== undefined) lines.push("", frame(d.span));
   if (d.hint !== undefined) lines.push(`  ${c.bold("hint")}: ${d.hint}`);
+  for (const related of d.related ?? []) {
+    const at = c.cyan(`${related.span.file}:${related.span.line}:${related.span.column}`);
+    lines.push("", `  ${at} - ${related.message}`);
+    // A related place in the same file gets its own frame; another file's source is not at hand.
+    if (source !== undefined && related.span.file === d.span.file) lines.push("", frame(related.span));
+  }
   return lines.join("\n") + "\n";
 }
 
-export function toJson(d: Diagnostic): Record<string, unknown> {
+/** A span as machines read it: start and end, 1-based lines and columns (end exclusive). */
+function location(span: Span, lines: SourceLines | undefined): Record<string, unknown> {
+  const end = lines?.end(span);
   return {
-    file: d.span.file,
-    line: d.span.line,
-    column: d.span.column,
+    file: span.file,
+    line: span.line,
+    column: span.column,
+    ...(end === undefined ? {} : { endLine: end.line, endColumn: end.column }),
+  };
+}
+
+export function toJson(d: Diagnostic, lines?: SourceLines): Record<string, unknown> {
+  return {
+    ...location(d.span, lines),
     offset: d.span.offset,
     length: d.span.length,
     code: d.code,
     severity: d.severity,
     message: d.message,
     ...(d.hint === undefined ? {} : { hint: d.hint }),
+    ...(d.related === undefined
+      ? {}
+      : {
+          related: d.related.map((r) => ({
+            ...location(r.span, r.span.file === d.span.file ? lines : undefined),
+            message: r.message,
+          })),
+        }),
   };
 }
 
@@ -50,7 +73,8 @@ export function formatGithub(d: Diagnostic): string {
     `col=${d.span.column}`,
     `title=${escapeProperty(d.code)}`,
   ].join(",");
-  const text = d.hint === undefined ? d.message : `${d.message} (hint: ${d.hint})`;
+  const related = (d.related ?? []).map((r) => ` (${r.message}: ${r.span.file}:${r.span.line}:${r.span.column})`);
+  const text = (d.hint === undefined ? d.message : `${d.message} (hint: ${d.hint})`) + related.join("");
   return `::${d.severity === "error" ? "error" : "warning"} ${props}::${escapeData(text)}\n`;
 }
 
@@ -74,6 +98,24 @@ export function summaryLine(s: Summary, ms: number, color: boolean): string {
   return `${plural(s.files, "file")} checked: ${s.errors > 0 ? c.red(errors) : errors}, ${s.warnings > 0 ? c.yellow(warnings) : warnings} (${Math.round(ms)} ms)\n`;
 }
 
+/** Splits each file into lines once, however many diagnostics it has. */
+function lineCache(sources: Sources): (file: string) => SourceLines | undefined {
+  const split = new Map<string, SourceLines | undefined>();
+  return (file) => {
+    if (!split.has(file)) {
+      const source = sources.get(file);
+      split.set(file, source === undefined ? undefined : new SourceLines(source));
+    }
+    return split.get(file);
+  };
+}
+
+/** Diagnostics as JSON objects, with end positions where the source is known. */
+export function jsonDiagnostics(diagnostics: readonly Diagnostic[], sources: Sources): Record<string, unknown>[] {
+  const linesOf = lineCache(sources);
+  return diagnostics.map((d) => toJson(d, linesOf(d.span.file)));
+}
+
 /** All diagnostics in one format; JSON is one document with a summary so tools can parse it whole. */
 export function formatReport(
   diagnostics: readonly Diagnostic[],
@@ -81,12 +123,13 @@ export function formatReport(
   format: ReportFormat,
   color: boolean,
 ): string {
+  const linesOf = lineCache(sources);
   switch (format) {
     case "pretty":
-      return diagnostics.map((d) => formatPretty(d, sources.get(d.span.file), color)).join("\n");
+      return diagnostics.map((d) => formatPretty(d, linesOf(d.span.file), color)).join("\n");
     case "github":
       return diagnostics.map(formatGithub).join("");
     case "json":
-      return JSON.stringify({ diagnostics: diagnostics.map(toJson) }, null, 2) + "\n";
+      return JSON.stringify({ diagnostics: jsonDiagnostics(diagnostics, sources) }, null, 2) + "\n";
   }
 }

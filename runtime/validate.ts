@@ -8,12 +8,14 @@ import { describeType, matchesType } from "./types.js";
 const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 const TYPES: ReadonlySet<string> = new Set(VAR_TYPES);
 
-/** Why an optional whole-number field is out of its contract bound, or undefined when it is in. */
-function outOfBound(value: unknown, bound: Bound<number>): string | undefined {
+/** Why an optional step field breaks its contract (HTTP_STEP), or undefined when it keeps it. */
+function fieldProblem(value: unknown, contract: Bound<number> | { readonly default: boolean }): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= bound.min && value <= bound.max)
+  if (!("max" in contract)) return typeof value === "boolean" ? undefined : "must be true or false";
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= contract.min && value <= contract.max)
     return undefined;
-  return `must be a whole number from ${bound.min} to ${bound.max}${bound.unit === "" ? "" : ` (${bound.unit})`}`;
+  const unit = contract.unit === "" ? "" : ` (${contract.unit})`;
+  return `must be a whole number from ${contract.min} to ${contract.max}${unit}`;
 }
 const variableLists = new WeakMap<object, ReadonlyArray<readonly [string, VariableSpec]>>();
 
@@ -87,12 +89,10 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
     switch (step.kind) {
       case "http":
         if (!METHODS.has(step.method)) problems.push(`${id}: unknown method ${String(step.method)}`);
-        for (const field of ["retry", "timeoutMs"] as const) {
-          const problem = outOfBound(step[field], HTTP_STEP[field]);
+        for (const [field, contract] of Object.entries(HTTP_STEP)) {
+          const problem = fieldProblem((step as unknown as Readonly<Record<string, unknown>>)[field], contract);
           if (problem !== undefined) problems.push(`${id}: ${field} ${problem}`);
         }
-        if (step.followRedirects !== undefined && typeof step.followRedirects !== "boolean")
-          problems.push(`${id}: followRedirects must be true or false`);
         if (typeof step.url !== "function") problems.push(`${id}: url is not a function`);
         for (const name of step.secrets) if (!secrets.has(name)) problems.push(`${id}: undeclared secret ${name}`);
         for (const result of step.results) {

@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { checkSource } from "../../compiler/check.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { expandInputs } from "../files.js";
-import { formatReport, summarize, summaryLine, toJson, type ReportFormat } from "../report.js";
+import { formatReport, jsonDiagnostics, summarize, summaryLine, type ReportFormat } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 
 export interface CheckArgs {
@@ -25,7 +25,7 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
   }
   const summary = summarize(files.length, diagnostics);
   if (args.format === "json") {
-    io.stdout(JSON.stringify({ ...summary, diagnostics: diagnostics.map(toJson) }, null, 2) + "\n");
+    io.stdout(JSON.stringify({ ...summary, diagnostics: jsonDiagnostics(diagnostics, sources) }, null, 2) + "\n");
   } else {
     const report = formatReport(diagnostics, sources, args.format, io.color);
     if (report !== "") io.stdout(report + (args.format === "pretty" ? "\n" : ""));
