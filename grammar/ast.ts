@@ -1,18 +1,11 @@
 // The .flow abstract syntax tree. Every node is a readonly interface discriminated by
 // `kind` and carries the span of source text it was built from.
 
-/** A range of source text. `line` and `column` are 1-based; `offset` and `length` count UTF-16 code units. */
-export interface Span {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly offset: number;
-  readonly length: number;
-}
-
 import type { ExitLabel, ValueKind, WIDGETS } from "./language.js";
+import type { Span } from "./spans.js";
 
 export type { ExitLabel, ValueKind } from "./language.js";
+export type { Span } from "./spans.js";
 
 export interface Identifier {
   readonly kind: "Identifier";

@@ -2,7 +2,7 @@
 // CF1xxx: syntax (lexer, parser, AST building), except CF1008 and CF1009 (unknown method and
 // type), which the checker reports since the runtime's contract lists the methods and types.
 // CF2xxx: semantics (validation).
-import type { Span } from "./ast.js";
+import type { Span } from "./spans.js";
 
 export type Severity = "error" | "warning";
 

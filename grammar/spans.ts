@@ -1,6 +1,5 @@
 // Building source spans from tokens and from other spans.
 import type { IToken } from "chevrotain";
-import type { Span } from "./ast.js";
 
 /**
  * Lines and columns of one source. The lexer tracks offsets only (tracking lines costs it
@@ -8,6 +7,15 @@ import type { Span } from "./ast.js";
  * the offsets at which lines start. Line ends are `\n`, `\r\n` and a lone `\r`, as for
  * chevrotain's own line tracking.
  */
+/** A range of source text. `line` and `column` are 1-based; `offset` and `length` count UTF-16 code units. */
+export interface Span {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
 export class SourcePositions {
   /** Offset of the first character of each line. */
   private readonly lineStarts: number[] = [0];

@@ -1,0 +1,68 @@
+// The layers, bottom up: grammar (the language) and runtime (what generated code imports) stand
+// alone; compiler builds on grammar and the runtime's contract; review builds on both; api and
+// cli sit on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
+/** Every folder of ours, for "anything but" rules. */
+const LAYERS = ["grammar", "compiler", "review", "api", "cli", "runtime"];
+const other = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join("|")})/`;
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "grammar-stands-alone",
+      comment: "grammar/ is the language itself: it imports nothing else of ours.",
+      severity: "error",
+      from: { path: "^grammar/" },
+      to: { path: other("grammar") },
+    },
+    {
+      name: "runtime-stands-alone",
+      comment: "runtime/ is what generated modules import: nothing else of ours, never the front end's packages.",
+      severity: "error",
+      from: { path: "^runtime/" },
+      to: { path: [other("runtime"), "node_modules/(chevrotain|ts-morph|@ts-morph|typescript)/"] },
+    },
+    {
+      name: "compiler-below-tools",
+      comment: "compiler/ builds on grammar/ and the runtime's contract only.",
+      severity: "error",
+      from: { path: "^compiler/" },
+      to: { path: [other("compiler", "grammar", "runtime"), "^runtime/(?!contract[.]ts$)"] },
+    },
+    {
+      name: "review-below-cli",
+      comment: "review/ (diff, graph) builds on grammar/ and compiler/.",
+      severity: "error",
+      from: { path: "^review/" },
+      to: { path: [other("review", "grammar", "compiler", "runtime"), "^runtime/(?!contract[.]ts$)"] },
+    },
+    {
+      name: "api-below-cli",
+      comment: "api/ is the package's entry: it never reaches into the CLI.",
+      severity: "error",
+      from: { path: "^api/" },
+      to: { path: "^cli/" },
+    },
+    {
+      name: "examples-use-the-package",
+      comment: "examples/ import callflow and callflow/runtime by name, as users do.",
+      severity: "error",
+      from: { path: "^examples/" },
+      to: { path: [`${other()}`, "^dist/"] },
+    },
+    {
+      name: "no-cycles",
+      comment: "Modules of ours never import each other in a circle.",
+      severity: "error",
+      from: { path: other() },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    // TypeScript 7 has no JavaScript API for dependency-cruiser to parse with; swc reads TypeScript.
+    parser: "swc",
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(dist|node_modules|test|bench)/" },
+  },
+};

@@ -1,0 +1,52 @@
+// The layers of docs/architecture.md, enforced with dependency-cruiser and .dependency-cruiser.cjs:
+// a backward import fails the suite with a message naming both files.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, tempDir } from "./compile-helpers.js";
+
+const CRUISER = path.join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs");
+const FOLDERS = ["grammar", "compiler", "review", "api", "cli", "runtime", "examples"];
+
+/** Runs dependency-cruiser over `folders` in `cwd` with the project's rules. */
+function cruise(cwd: string, folders: readonly string[]) {
+  const config = path.join(ROOT, ".dependency-cruiser.cjs");
+  const result = spawnSync(process.execPath, [CRUISER, ...folders, "--config", config, "--output-type", "err"], {
+    cwd,
+    encoding: "utf8",
+  });
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
+describe("layers", () => {
+  it("hold: every import points down", () => {
+    const { status, output } = cruise(ROOT, FOLDERS);
+    expect(output).toMatch(/no dependency violations found \(\d{2,} modules/);
+    expect(status, output).toBe(0);
+  });
+
+  describe("catch a backward import", () => {
+    const temp = tempDir("layers");
+    afterAll(() => temp.remove());
+    // A copy of the real tree with one wrong import added in each lower layer.
+    for (const folder of ["grammar", "compiler", "runtime", "review", "api", "cli"]) {
+      cpSync(path.join(ROOT, folder), path.join(temp.dir, folder), { recursive: true });
+    }
+    mkdirSync(path.join(temp.dir, "examples"));
+    writeFileSync(path.join(temp.dir, "grammar/wrong.ts"), 'export { compile } from "../compiler/compile.js";\n');
+    writeFileSync(path.join(temp.dir, "runtime/wrong.ts"), 'export { parse } from "../grammar/parse.js";\n');
+    writeFileSync(path.join(temp.dir, "compiler/wrong.ts"), 'export { run } from "../runtime/run.js";\n');
+    writeFileSync(path.join(temp.dir, "examples/wrong.ts"), 'export { run } from "../runtime/index.js";\n');
+
+    it("names the rule and both files", () => {
+      const { status, output } = cruise(temp.dir, FOLDERS);
+      expect(status).not.toBe(0);
+      expect(output).toMatch(/grammar-stands-alone: grammar\/wrong\.ts → compiler\/compile\.ts/);
+      expect(output).toMatch(/runtime-stands-alone: runtime\/wrong\.ts → grammar\/parse\.ts/);
+      expect(output).toMatch(/compiler-below-tools: compiler\/wrong\.ts → runtime\/run\.ts/);
+      expect(output).toMatch(/examples-use-the-package: examples\/wrong\.ts → runtime\/index\.ts/);
+      expect(output).toMatch(/4 dependency violations/);
+    });
+  });
+});
