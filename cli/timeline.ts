@@ -34,7 +34,7 @@ function errorText(error: RunError): string {
 /** A variable's value: JSON, shortened; a masked value is the bare mask. */
 export function formatValue(value: unknown): string {
   if (value === MASK) return MASK;
-  const text = value === undefined ? "unset" : (JSON.stringify(value) ?? String(value));
+  const text = value === undefined ? "unset" : (JSON.stringify(value) ?? typeof value);
   return text.length > LONGEST_VALUE ? `${text.slice(0, LONGEST_VALUE - 1)}…` : text;
 }
 

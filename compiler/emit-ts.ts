@@ -217,9 +217,7 @@ class FlowEmitter {
       objectType(
         n.variables,
         "Every variable of the flow, as builders see them and as a run returns them.",
-        declared.map((d) =>
-          property(d.name.name, tsType(d.type.name), this.isSet(d.name.name) ? "required" : "unset"),
-        ),
+        declared.map((d) => property(d.name.name, tsType(d.type.name), this.isSet(d.name.name) ? "required" : "unset")),
       ),
       unionType(
         n.secret,

@@ -292,7 +292,12 @@ class AstBuilder implements FlowAstBuilder {
     const exits: Record<string, Exit> = {};
     const parts: ({ readonly span: Span } | undefined)[] = [];
     for (const setting of spec.settings) {
-      const kept = this.single(nodes(ctx, settingRuleName(setting.keyword)), (c) => this.setting(setting, c), setting.keyword, id);
+      const kept = this.single(
+        nodes(ctx, settingRuleName(setting.keyword)),
+        (c) => this.setting(setting, c),
+        setting.keyword,
+        id,
+      );
       if (kept !== undefined) settings[setting.keyword] = kept;
       parts.push(kept);
     }
@@ -318,8 +323,10 @@ class AstBuilder implements FlowAstBuilder {
     // Recovery lost the closing brace: the widget spans what it holds.
     if (this.tok(tokens(ctx, "RCurly")) === undefined) this.extend(base, [...parts, ...branches, ...assignments]);
     // The node's kind and fields are the description's; its settings and exits are typed from the same entry.
-    if (spec.entries === "branches") return { ...base, kind: "ConditionWidget", branches, settings, exits } as ConditionWidget;
-    if (spec.entries === "assignments") return { ...base, kind: "SetWidget", assignments, settings, exits } as SetWidget;
+    if (spec.entries === "branches")
+      return { ...base, kind: "ConditionWidget", branches, settings, exits } as ConditionWidget;
+    if (spec.entries === "assignments")
+      return { ...base, kind: "SetWidget", assignments, settings, exits } as SetWidget;
     return { ...base, kind: spec.kind, settings, exits } as Widget;
   }
 

@@ -84,7 +84,11 @@ export const messages = {
     text: "Cannot assign {1} to '{0}', which is declared as {2}.",
   },
   comparisonTypeMismatch: { code: "CF2012", severity: "error", text: "Operator '{0}' cannot compare {1} with {2}." },
-  countOutOfRange: { code: "CF2013", severity: "error", text: "{0} must be a whole number from {1} to {2}; found {3}." },
+  countOutOfRange: {
+    code: "CF2013",
+    severity: "error",
+    text: "{0} must be a whole number from {1} to {2}; found {3}.",
+  },
   urlNotAbsolute: {
     code: "CF2014",
     severity: "error",

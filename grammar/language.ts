@@ -16,16 +16,7 @@ import type { MessageKey } from "./diagnostics.js";
  * - `results`: `{ SOURCE -> NAME ... }`.
  */
 export type ValueKind =
-  | "method"
-  | "value"
-  | "string"
-  | "plainString"
-  | "count"
-  | "duration"
-  | "flag"
-  | "keyValues"
-  | "body"
-  | "results";
+  "method" | "value" | "string" | "plainString" | "count" | "duration" | "flag" | "keyValues" | "body" | "results";
 
 /** A part a widget cannot do without: its diagnostic (reported on the widget id) and the fix. */
 export interface Requirement {

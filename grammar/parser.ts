@@ -67,7 +67,8 @@ const choiceDescriptions: Readonly<Record<string, string>> = {
 // `}` of a nested group, so one typo would close the enclosing block early and cascade
 // to the end of the file. The overrides below make that search skip bracketed groups,
 // and `close` skips junk up to the matching closer. They replace internal (undocumented)
-// methods of chevrotain 13; test/parser-recovery.test.ts pins their behaviour.
+// methods of chevrotain 13, so package.json pins chevrotain to one exact version (an upgrade is a
+// deliberate change); test/parser-recovery.test.ts pins their behaviour and fails if an upgrade changes it.
 
 /** Chevrotain internals the recovery overrides call. */
 interface ParserInternals {
@@ -94,7 +95,10 @@ const itemStarts: ReadonlySet<TokenType> = new Set(ITEM_KEYWORDS.map(t.keyword))
 const settingStarts: ReadonlySet<TokenType> = new Set([
   ...itemStarts,
   t.When,
-  ...WIDGET_SPECS.flatMap((w) => [...w.settings.map((s) => t.keyword(s.keyword)), ...w.exits.map((e) => t.keyword(e.label))]),
+  ...WIDGET_SPECS.flatMap((w) => [
+    ...w.settings.map((s) => t.keyword(s.keyword)),
+    ...w.exits.map((e) => t.keyword(e.label)),
+  ]),
 ]);
 const noStops: ReadonlySet<TokenType> = new Set();
 
@@ -105,15 +109,7 @@ const secretNameLabel = { LABEL: "secretName" };
 
 /** The rules holding a choice (OR), named after them. */
 type Choice =
-  | "flow"
-  | "varDecl"
-  | "resultMapping"
-  | "keyValue"
-  | "setEntry"
-  | "value"
-  | "notExpr"
-  | "comparison"
-  | "primary";
+  "flow" | "varDecl" | "resultMapping" | "keyValue" | "setEntry" | "value" | "notExpr" | "comparison" | "primary";
 
 class FlowParser extends CstParser {
   /** Openers minus closers over the whole input. */

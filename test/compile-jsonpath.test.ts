@@ -10,6 +10,7 @@ function compiledRead(path: string): ((body: unknown) => unknown) | undefined {
   const steps = simplePath(path);
   if (steps === undefined) return undefined;
   // The expression is generated from a validated path: only `prop(...)` calls and literals.
+  // oxlint-disable-next-line typescript/no-implied-eval -- evaluating the generated read is what this test checks
   return new Function("prop", "body", `return ${readExpression(steps, "body")};`).bind(undefined, prop) as (
     body: unknown,
   ) => unknown;
@@ -103,7 +104,7 @@ describe("compiled JSONPath readers", () => {
         for (const s of [...simplePath(p)!].reverse()) {
           doc =
             typeof s === "number"
-              ? Object.assign(new Array<unknown>(s + 1).fill(null), { [s]: doc })
+              ? Object.assign(Array.from<unknown>({ length: s + 1 }).fill(null), { [s]: doc })
               : JSON.parse(JSON.stringify({ [s]: doc }) ?? "null");
         }
         return [p, doc] as const;

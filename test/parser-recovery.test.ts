@@ -106,7 +106,7 @@ describe("error recovery", () => {
   end e
 }`);
     expect(problems).toEqual(["CF1005@3:33"]);
-    expect((flow?.widgets[0] as HttpWidget).exits.success?.target.name).toBe("e");
+    expect((flow?.widgets[0] as HttpWidget | undefined)?.exits.success?.target.name).toBe("e");
     expect(widgetIds(flow)).toEqual(["h", "e"]);
   });
 

@@ -153,11 +153,15 @@ describe("the contract flow (issue 2)", () => {
     expect(text(contract, http.settings.method?.span as Span)).toBe("method GET");
     expect(show(http.settings.url?.value as Value)).toBe('"https://crm.example.com/orders/{{order_id}}"');
     expect(
-      http.settings.query?.value.entries.map((e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`),
+      http.settings.query?.value.entries.map(
+        (e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`,
+      ),
     ).toEqual(['include = "items"', "caller = caller_id"]);
     expect(text(contract, http.settings.query?.span as Span)).toMatch(/^query \{\n[^]*\n {4}\}$/);
     expect(
-      http.settings.headers?.value.entries.map((e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`),
+      http.settings.headers?.value.entries.map(
+        (e) => `${e.key.name}${e.key.quoted ? " (quoted)" : ""} = ${show(e.value)}`,
+      ),
     ).toEqual(['X-Request-Source (quoted) = "ivr"']);
     expect(http.settings.retry?.value.value).toBe(2);
     expect(text(contract, http.settings.retry?.span as Span)).toBe("retry 2");
@@ -209,7 +213,9 @@ describe("the contract flow (issue 2)", () => {
     expect(show(branch?.condition as Expr)).toBe("(and (== is_vip true) (> item_count 0))");
     expect(branch?.target.name).toBe("vip_queue");
     expect(text(contract, branch?.span as Span)).toBe("when is_vip == true and item_count > 0 -> vip_queue");
-    expect(text(contract, (branch?.condition as BinaryExpr).span)).toBe("is_vip == true and item_count > 0");
+    expect(text(contract, (branch?.condition as BinaryExpr | undefined)?.span as Span)).toBe(
+      "is_vip == true and item_count > 0",
+    );
     expect(condition.exits.else?.target.name).toBe("announce");
   });
 
@@ -218,7 +224,7 @@ describe("the contract flow (issue 2)", () => {
     expect(notify.settings.method?.value.name).toBe("POST");
     expect(notify.settings.content_type?.value.value).toBe("application/json");
     expect(notify.settings.body?.value.kind).toBe("JsonBody");
-    expect(show((notify.settings.body?.value as { value: Value }).value)).toBe(
+    expect(show((notify.settings.body?.value as { value: Value } | undefined)?.value as Value)).toBe(
       '{"order": order_id, "items": item_count, "vip": is_vip, "event": "status-played", "tags": ["ivr", "status"]}',
     );
     const headerValue = notify.settings.headers?.value.entries[0]?.value as StringLiteral;
@@ -288,7 +294,9 @@ describe("the rest of the language", () => {
     const http = widget(parseOk(source), "HttpWidget");
     expect(show(http.settings.authorization?.value as Value)).toBe("secret.TOKEN");
     expect(text(source, http.settings.authorization?.value.span as Span)).toBe("secret.TOKEN");
-    expect(show((http.settings.body?.value as { value: Value }).value)).toBe('{"a": [1, [true, null]], "b": {}, "c": []}');
+    expect(show((http.settings.body?.value as { value: Value } | undefined)?.value as Value)).toBe(
+      '{"a": [1, [true, null]], "b": {}, "c": []}',
+    );
   });
 
   it("reads form and text bodies and status and header result sources", () => {
@@ -305,7 +313,10 @@ describe("the rest of the language", () => {
     const header = a.settings.results?.value.mappings[1];
     expect(header?.source.kind === "HeaderSource" && header.source.name.value).toBe("X-Request-Id");
     expect(text(source, header?.span as Span)).toBe('header "X-Request-Id" -> rid');
-    expect(widget(flow, "HttpWidget", 1).settings.body?.value).toMatchObject({ kind: "TextBody", value: { value: "hi {{x}}" } });
+    expect(widget(flow, "HttpWidget", 1).settings.body?.value).toMatchObject({
+      kind: "TextBody",
+      value: { value: "hi {{x}}" },
+    });
   });
 
   it("applies expression precedence: or < and < not < comparison", () => {

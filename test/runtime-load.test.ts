@@ -115,7 +115,9 @@ it(`runs ${RUNS} flows at concurrency ${CONCURRENCY} with ~5% faults, none lost`
   const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
   process.on("unhandledRejection", onUnhandled);
 
-  const outcomes = new Array<{ widget: string; attempts: number; got: unknown; errors: string[] } | undefined>(RUNS);
+  const outcomes = Array.from<{ widget: string; attempts: number; got: unknown; errors: string[] } | undefined>({
+    length: RUNS,
+  });
   let next = 0;
   const started = performance.now();
   try {

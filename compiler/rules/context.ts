@@ -11,7 +11,7 @@ export interface RuleContext {
   readonly typeOf: TypeLookup;
   /** Shared by the "did you mean" hints of all rules (see SUGGESTION_COMPARISONS). */
   readonly suggestions: SuggestionBudget;
-  report(diagnostic: Diagnostic): void;
+  readonly report: (diagnostic: Diagnostic) => void;
 }
 
 /**
@@ -21,12 +21,12 @@ export interface RuleContext {
  * costs more than the checks themselves.
  */
 export interface RuleHandlers {
-  declaration?(decl: Declaration): void;
-  widget?(widget: Widget): void;
+  readonly declaration?: (decl: Declaration) => void;
+  readonly widget?: (widget: Widget) => void;
   /** Http widgets only, after `widget`: most rules are about them, and the others need not be called. */
-  http?(widget: HttpWidget): void;
-  reference?(ref: Reference): void;
-  end?(): void;
+  readonly http?: (widget: HttpWidget) => void;
+  readonly reference?: (ref: Reference) => void;
+  readonly end?: () => void;
 }
 
 /**

@@ -28,7 +28,9 @@ export const settingBounds: Rule = ({ report }) => ({
             "countOutOfRange",
             setting.value.span,
             [spec.keyword, least, bound.max, setting.value.raw],
-            spec.least === undefined ? undefined : `the Http Call widget retries ${least} to ${bound.max} times; remove \`${spec.keyword}\` for none`,
+            spec.least === undefined
+              ? undefined
+              : `the Http Call widget retries ${least} to ${bound.max} times; remove \`${spec.keyword}\` for none`,
           ),
         );
       } else {
@@ -64,7 +66,9 @@ export const knownMethods: Rule = ({ report }) => ({
     const method = w.settings.method?.value;
     if (method === undefined || methods.has(method.name)) return;
     const near = HTTP_METHODS.find((m) => m === method.name.toUpperCase());
-    report(diagnostic("unknownMethod", method.span, [method.name], near === undefined ? undefined : `did you mean ${near}?`));
+    report(
+      diagnostic("unknownMethod", method.span, [method.name], near === undefined ? undefined : `did you mean ${near}?`),
+    );
   },
 });
 
@@ -252,7 +256,10 @@ export const duplicateKeys: Rule = ({ report }) => {
       // `authorization` and `content_type` are headers too.
       for (const kv of w.settings.headers?.value.entries ?? []) {
         const name = kv.key.name.toLowerCase();
-        if ((name === "authorization" && w.settings.authorization) || (name === "content-type" && w.settings.content_type)) {
+        if (
+          (name === "authorization" && w.settings.authorization) ||
+          (name === "content-type" && w.settings.content_type)
+        ) {
           const setting = name === "authorization" ? "authorization" : "content_type";
           report(
             diagnostic(

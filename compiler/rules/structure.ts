@@ -36,7 +36,9 @@ export const unknownExitTargets: Rule = ({ flow, scope, suggestions, report }) =
         "unknownExitTarget",
         target.span,
         [label, target.name],
-        near === undefined ? "add a widget with this id, or point the exit at an existing one" : `did you mean '${near}'?`,
+        near === undefined
+          ? "add a widget with this id, or point the exit at an existing one"
+          : `did you mean '${near}'?`,
         widget === undefined ? undefined : [{ span: widget.id.span, message: `'${near}' is declared here` }],
       ),
     );
