@@ -1,11 +1,11 @@
 // The callflow extension: highlighting comes from the grammars in package.json; everything else from the
 // language server, `callflow lsp --stdio`, which this client starts and restarts.
 import { existsSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
 import { commands, window, workspace } from "vscode";
 import type { ExtensionContext } from "vscode";
 import { LanguageClient } from "vscode-languageclient/node";
 import type { Executable, LanguageClientOptions } from "vscode-languageclient/node";
+import { serverCommand } from "./server-command.mjs";
 
 let client: LanguageClient | undefined;
 
@@ -24,7 +24,12 @@ export function deactivate(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  const command = serverCommand();
+  const command = serverCommand({
+    configured: workspace.getConfiguration("callflow").get<string>("server.path", ""),
+    folders: (workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
+    platform: process.platform,
+    exists: existsSync,
+  });
   const server: Executable = {
     command: quoteForShell(command),
     args: ["lsp", "--stdio"],
@@ -55,27 +60,6 @@ async function stop(): Promise<void> {
 async function restart(): Promise<void> {
   await stop();
   await start();
-}
-
-/**
- * The server executable: the `callflow.server.path` setting (a relative path is taken from the first
- * workspace folder), else the first workspace folder's `node_modules/.bin/callflow`, else `callflow`.
- */
-function serverCommand(): string {
-  const folders = (workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  const configured = workspace.getConfiguration("callflow").get<string>("server.path", "").trim();
-  if (configured !== "") {
-    // A bare name such as `callflow` is looked up on the PATH, like any command.
-    const isBareName = !configured.includes("/") && !configured.includes("\\");
-    const base = folders[0];
-    return isBareName || isAbsolute(configured) || base === undefined ? configured : resolve(base, configured);
-  }
-  const bin = process.platform === "win32" ? "callflow.cmd" : "callflow";
-  for (const folder of folders) {
-    const local = join(folder, "node_modules", ".bin", bin);
-    if (existsSync(local)) return local;
-  }
-  return "callflow";
 }
 
 /** With `shell: true` (Windows) a path containing spaces must be quoted to stay one word. */
