@@ -18,6 +18,7 @@ interface Manifest {
   publisher: string;
   version: string;
   main: string;
+  capabilities: { untrustedWorkspaces: { supported: boolean | "limited"; restrictedConfigurations?: string[] } };
   contributes: {
     languages: { id: string; extensions: string[]; configuration: string }[];
     grammars: { language: string; scopeName: string; path: string }[];
@@ -103,6 +104,11 @@ describe("the packaged extension", () => {
       expect((JSON.parse(packaged ?? "null") as { scopeName: string }).scopeName).toBe(grammar?.scopeName);
     }
     expect(manifest.contributes.configuration.properties["callflow.server.path"]?.default).toBe("");
+    // A workspace's settings must not choose the program the extension runs until the workspace is trusted.
+    expect(manifest.capabilities.untrustedWorkspaces).toMatchObject({
+      supported: "limited",
+      restrictedConfigurations: ["callflow.server.path"],
+    });
   });
 
   it("has a self-contained client entry: it needs only `vscode` and Node's own modules", () => {

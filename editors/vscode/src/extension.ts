@@ -15,6 +15,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("callflow.server.path")) void restart();
     }),
+    workspace.onDidGrantWorkspaceTrust(() => void start()),
   );
   await start();
 }
@@ -24,6 +25,9 @@ export function deactivate(): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  // The server may be a program from the workspace (node_modules/.bin, or a path in its settings): run it only
+  // once the workspace is trusted. The grammars work in Restricted Mode all the same.
+  if (!workspace.isTrusted) return;
   const command = serverCommand({
     configured: workspace.getConfiguration("callflow").get<string>("server.path", ""),
     folders: (workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
