@@ -146,7 +146,7 @@ describe("flow.tmLanguage.json on the examples", () => {
     expect(flow.scoped("http lookup_order", "entity.name.function.widget.flow")).toBe("lookup_order");
     expect(flow.scoped("http lookup_order", "string.quoted.double.flow")).toBe('"Look up order"');
     expect(flow.scoped("method GET", "keyword.other.setting.flow")).toBe("method");
-    expect(flow.scoped("method GET", "support.constant.http-method.flow")).toBe("GET");
+    expect(flow.scoped("method GET", "constant.language.http-method.flow")).toBe("GET");
 
     // Interpolations: a variable and a secret get distinct scopes, both inside the string.
     expect(flow.scoped("url ", "meta.interpolation.variable.flow")).toBe("{{api_base}}|{{order_id}}");
@@ -196,7 +196,7 @@ describe("flow.tmLanguage.json on the examples", () => {
     expect(flow.scoped("# Outbound", "comment.line.number-sign.flow")).toBe(
       "# Outbound appointment reminder: confirm the slot with the scheduling API,",
     );
-    expect(flow.scoped("method POST", "support.constant.http-method.flow")).toBe("POST");
+    expect(flow.scoped("method POST", "constant.language.http-method.flow")).toBe("POST");
     // secret.NAME as a header value, outside any string: the same secret scope as in an interpolation.
     const apiKey = '"X-Api-Key"';
     expect(flow.scoped(apiKey, "variable.language.secret.flow")).toBe("secret");
@@ -321,7 +321,7 @@ describe("flowtest.tmLanguage.json", () => {
     expect(test.scoped("mock lookup_order", "keyword.other.mock.flowtest")).toBe("mock");
     expect(test.scoped("mock lookup_order", "entity.name.function.widget")).toBe("lookup_order");
     expect(test.scoped("request {", "keyword.other.request.flowtest")).toBe("request");
-    expect(test.scoped("request {", "support.constant.http-method.flow")).toBe("GET");
+    expect(test.scoped("request {", "constant.language.http-method.flow")).toBe("GET");
     expect(test.scoped("request {", "meta.interpolation.secret.flow")).toBe("{{secret.CRM_TOKEN}}");
     expect(test.scoped("reply 200", "keyword.other.reply.flowtest")).toBe("reply");
     expect(test.scoped("reply 200", "constant.numeric.flow")).toBe("200|1");
