@@ -10,7 +10,7 @@
 import { Session } from "node:inspector/promises";
 import { cpus } from "node:os";
 import { Project, ts } from "ts-morph";
-import { compile } from "../dist/compiler/index.js";
+import { compile } from "../dist/api/index.js";
 
 /** A realistic flow with 10 widgets: three http calls, a condition, a set, two sends, two routes, an end. */
 export function benchFlow(i: number): string {

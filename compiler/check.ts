@@ -1,7 +1,7 @@
 // Front end in one call: parse, then validate when the syntax is sound.
 import type { Comment, Flow } from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
-import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../grammar/diagnostics.js";
 import { validate } from "./validate.js";
 
 export interface CheckResult {

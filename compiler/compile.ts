@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Flow } from "../grammar/ast.js";
 import { checkSource } from "./check.js";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import { hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
 import { emitFlowModule } from "./emit-ts.js";
 
 export type EmitKind = "ts" | "js";

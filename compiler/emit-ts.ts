@@ -23,8 +23,10 @@ import type {
   VarDecl,
   Widget,
 } from "../grammar/ast.js";
-import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { printExpr } from "./format.js";
+import type { WidgetSpec } from "../grammar/language.js";
+import { settingsOf, specOf } from "../grammar/widgets.js";
+import type { VarType } from "../runtime/contract.js";
+import { printExpr } from "../grammar/printer.js";
 import { readExpression, simplePath } from "./jsonpath-compile.js";
 import { commentText, moduleNames, propertyAccess, propertyKey, stringLiteral, type ModuleNames } from "./names.js";
 
@@ -130,7 +132,12 @@ function paren(operand: { code: string; prec: Prec }, min: Prec): string {
   return operand.prec < min ? `(${operand.code})` : operand.code;
 }
 
-const TS_TYPE = { string: "string", number: "number", boolean: "boolean", json: "unknown" } as const;
+const TS_TYPES = { string: "string", number: "number", boolean: "boolean", json: "unknown" } as const;
+
+/** The TypeScript type of a declared type; only checked flows are emitted, so the type is known. */
+function tsType(declared: string): (typeof TS_TYPES)[VarType] {
+  return TS_TYPES[declared as VarType];
+}
 
 class FlowEmitter {
   private readonly helpers = new Set<Helper>();
@@ -198,20 +205,20 @@ class FlowEmitter {
         `Globals the caller passes to \`${n.run}\`; a global with a default may be left out.`,
         declared
           .filter((d) => d.scope === "global")
-          .map((d) => property(d.name.name, TS_TYPE[d.type.name], d.default !== undefined ? "optional" : "required")),
+          .map((d) => property(d.name.name, tsType(d.type.name), d.default !== undefined ? "optional" : "required")),
       ),
       objectType(
         n.locals,
         "Locals; one without a default is unset until a step assigns it.",
         declared
           .filter((d) => d.scope === "local")
-          .map((d) => property(d.name.name, TS_TYPE[d.type.name], d.default !== undefined ? "required" : "unset")),
+          .map((d) => property(d.name.name, tsType(d.type.name), d.default !== undefined ? "required" : "unset")),
       ),
       objectType(
         n.variables,
         "Every variable of the flow, as builders see them and as a run returns them.",
         declared.map((d) =>
-          property(d.name.name, TS_TYPE[d.type.name], this.isSet(d.name.name) ? "required" : "unset"),
+          property(d.name.name, tsType(d.type.name), this.isSet(d.name.name) ? "required" : "unset"),
         ),
       ),
       unionType(
@@ -287,7 +294,7 @@ class FlowEmitter {
         for (const { widget, fields } of steps) {
           const title = widget.displayName === undefined ? "" : ` "${commentText(widget.displayName.value)}"`;
           w.writeLine(
-            `// ${WIDGET_KEYWORD[widget.kind]} ${widget.id.name}${title} (${commentText(file)}:${widget.span.line})`,
+            `// ${specOf(widget).keyword} ${widget.id.name}${title} (${commentText(file)}:${widget.span.line})`,
           );
           w.writeLine(`${propertyKey(widget.id.name)}: {`);
           w.indent(() => {
@@ -304,8 +311,7 @@ class FlowEmitter {
 
   private stepFields(widget: Widget): ((w: Lines) => void)[] {
     const line = (text: string) => (w: Lines) => void w.writeLine(text);
-    const kind = widget.kind.replace("Widget", "").toLowerCase();
-    const fields = [line(`kind: "${kind}",`), line(`id: ${stringLiteral(widget.id.name)},`)];
+    const fields = [line(`kind: "${specOf(widget).step}",`), line(`id: ${stringLiteral(widget.id.name)},`)];
     if (widget.displayName !== undefined) fields.push(line(`name: ${stringLiteral(widget.displayName.value)},`));
     fields.push(line(`source: ${stringLiteral(`${this.options.file}:${widget.span.line}`)},`));
     const target = (name: string | undefined): string => stringLiteral(name ?? "");
@@ -323,7 +329,7 @@ class FlowEmitter {
         return [
           ...fields,
           (w) => writeList(w, "branches: ", "[", "]", branches),
-          line(`else: ${target(widget.else?.target.name)},`),
+          line(`else: ${target(widget.exits.else?.target.name)},`),
         ];
       }
       case "SetWidget": {
@@ -332,21 +338,21 @@ class FlowEmitter {
         return [
           ...fields,
           line(`assign: ${params(uses)} => (${assigned}),`),
-          line(`next: ${target(widget.next?.target.name)},`),
+          line(`next: ${target(widget.exits.next?.target.name)},`),
         ];
       }
       case "SendWidget": {
         const uses: Uses = { v: false, s: false };
-        const message = widget.message === undefined ? '""' : this.text(widget.message.value, uses, false);
+        const message = widget.settings.message;
+        const text = message === undefined ? '""' : this.text(message.value, uses, false);
         return [
           ...fields,
-          line(`message: ${params(uses)} => ${message},`),
-          line(`next: ${target(widget.next?.target.name)},`),
+          line(`message: ${params(uses)} => ${text},`),
+          line(`next: ${target(widget.exits.next?.target.name)},`),
         ];
       }
       case "RouteWidget":
-        // A queue name is a plain string in the runtime contract: `{{...}}` in it is kept as written.
-        return [...fields, line(`queue: ${stringLiteral(widget.queue?.value.value ?? "")},`)];
+        return [...fields, ...this.plainFields(widget).map((f) => f.write)];
       case "EndWidget":
         return fields;
     }
@@ -377,31 +383,35 @@ class FlowEmitter {
       });
     };
 
-    line(`method: "${widget.method?.method ?? "GET"}",`);
+    const settings = widget.settings;
+    line(`method: "${settings.method?.value.name ?? "GET"}",`);
     collectSecrets(widget, secrets);
     line(`secrets: [${[...secrets].map(stringLiteral).join(", ")}],`);
-    const url = widget.url?.value;
+    const url = settings.url?.value;
     line(`url: ${builder((uses) => (url === undefined ? '""' : this.urlText(url, uses)))},`);
-    if (widget.query !== undefined)
+    const query = settings.query?.value;
+    if (query !== undefined)
       pairs(
         "query",
-        lastOfEachKey(widget.query.entries, (k) => k),
+        lastOfEachKey(query.entries, (k) => k),
       );
-    if (widget.authorization !== undefined) {
-      const value = widget.authorization.value;
-      line(`authorization: ${builder((uses) => this.valueText(value, uses))},`);
-    }
+    const authorization = settings.authorization?.value;
+    if (authorization !== undefined) line(`authorization: ${builder((uses) => this.valueText(authorization, uses))},`);
     // `authorization` and `content_type` win over a header of the same name (the validator warns).
-    const headers = lastOfEachKey(widget.headers?.entries ?? [], (k) => k.toLowerCase()).filter(
+    const headers = lastOfEachKey(settings.headers?.value.entries ?? [], (k) => k.toLowerCase()).filter(
       (kv) =>
-        !(kv.key.name.toLowerCase() === "authorization" && widget.authorization !== undefined) &&
-        !(kv.key.name.toLowerCase() === "content-type" && widget.contentType !== undefined),
+        !(kv.key.name.toLowerCase() === "authorization" && authorization !== undefined) &&
+        !(kv.key.name.toLowerCase() === "content-type" && settings.content_type !== undefined),
     );
     if (headers.length > 0) pairs("headers", headers);
     const secretHeaders = headers.filter((kv) => referencesSecret(kv.value)).map((kv) => stringLiteral(kv.key.name));
     line(`secretHeaders: [${secretHeaders.join(", ")}],`);
-    if (widget.contentType !== undefined) line(`contentType: ${stringLiteral(widget.contentType.value.value)},`);
-    const body = widget.body;
+    const plain = this.plainFields(widget);
+    // Fields written as they are (content_type, retry, timeout, ...), in the description's
+    // order, around the body and results, which need building.
+    const [beforeBody, afterBody] = splitAt(plain, specOf(widget), "body");
+    fields.push(...beforeBody);
+    const body = settings.body?.value;
     if (body !== undefined) {
       if (body.kind === "JsonBody") {
         const uses: Uses = { v: false, s: false };
@@ -436,9 +446,8 @@ class FlowEmitter {
         line(`body: { kind: "text", build: ${builder((uses) => this.text(value, uses, true))} },`);
       }
     }
-    line(`retry: ${widget.retry?.count.value ?? 0},`);
-    if (widget.timeout !== undefined) line(`timeoutMs: ${widget.timeout.duration.ms},`);
-    const results = (widget.results?.mappings ?? []).map((m) => {
+    fields.push(...afterBody);
+    const results = (settings.results?.value.mappings ?? []).map((m) => {
       const type = this.declared(m.target.name).type.name;
       let source: string;
       switch (m.source.kind) {
@@ -460,8 +469,41 @@ class FlowEmitter {
       return `{ source: ${source}, target: ${stringLiteral(m.target.name)}, type: "${type}" },`;
     });
     fields.push((w) => writeList(w, "results: ", "[", "]", results));
-    line(`success: ${stringLiteral(widget.success?.target.name ?? "")},`);
-    line(`fail: ${stringLiteral(widget.fail?.target.name ?? "")},`);
+    line(`success: ${stringLiteral(widget.exits.success?.target.name ?? "")},`);
+    line(`fail: ${stringLiteral(widget.exits.fail?.target.name ?? "")},`);
+    return fields;
+  }
+
+  /**
+   * The settings the description maps onto a step field as they are written: a count, a duration
+   * in milliseconds, a flag or a plain string. An absent one is left out: its default is the runtime's.
+   */
+  private plainFields(widget: Widget): { readonly keyword: string; readonly write: (w: Lines) => void }[] {
+    const settings = settingsOf(widget);
+    const fields: { keyword: string; write: (w: Lines) => void }[] = [];
+    for (const spec of specOf(widget).settings) {
+      const setting = settings[spec.keyword];
+      if (spec.field === undefined || setting === undefined) continue;
+      let value: string;
+      switch (setting.valueKind) {
+        case "count":
+          value = String(setting.value.value);
+          break;
+        case "duration":
+          value = String(setting.value.ms);
+          break;
+        case "flag":
+          value = String(setting.value.value);
+          break;
+        case "plainString":
+          value = stringLiteral(setting.value.value);
+          break;
+        default:
+          continue;
+      }
+      const text = `${propertyKey(spec.field)}: ${value},`;
+      fields.push({ keyword: spec.keyword, write: (w) => void w.writeLine(text) });
+    }
     return fields;
   }
 
@@ -645,7 +687,7 @@ class FlowEmitter {
       case "Null":
         return { code: "null", prec: Prec.Primary, type: "null", optional: false, reads: false, constant: null };
       case "VarRef": {
-        const type = TS_TYPE[this.declared(expr.name).type.name];
+        const type = tsType(this.declared(expr.name).type.name);
         const optional = !this.isSet(expr.name);
         const code = propertyAccess("v", expr.name);
         const operand: Operand = { code, prec: Prec.Primary, type, optional, reads: true, raw: code };
@@ -883,13 +925,14 @@ function collectSecrets(widget: HttpWidget, into: Set<string>): void {
         return;
     }
   };
-  if (widget.url !== undefined) visit(widget.url.value);
-  for (const kv of widget.query?.entries ?? []) visit(kv.value);
-  if (widget.authorization !== undefined) visit(widget.authorization.value);
-  for (const kv of widget.headers?.entries ?? []) visit(kv.value);
-  if (widget.body?.kind === "JsonBody") visit(widget.body.value);
-  if (widget.body?.kind === "FormBody") for (const kv of widget.body.entries) visit(kv.value);
-  if (widget.body?.kind === "TextBody") visit(widget.body.value);
+  const { url, query, authorization, headers, body } = widget.settings;
+  if (url !== undefined) visit(url.value);
+  for (const kv of query?.value.entries ?? []) visit(kv.value);
+  if (authorization !== undefined) visit(authorization.value);
+  for (const kv of headers?.value.entries ?? []) visit(kv.value);
+  if (body?.value.kind === "JsonBody") visit(body.value.value);
+  if (body?.value.kind === "FormBody") for (const kv of body.value.entries) visit(kv.value);
+  if (body?.value.kind === "TextBody") visit(body.value.value);
 }
 
 /**
@@ -899,4 +942,17 @@ function collectSecrets(widget: HttpWidget, into: Set<string>): void {
  */
 export function emitFlowModule(flow: Flow, options: EmitOptions): string {
   return new FlowEmitter(flow, options).emit();
+}
+
+/** Writers of the fields before the named setting in the description's order, and of those after it. */
+function splitAt(
+  fields: readonly { readonly keyword: string; readonly write: (w: Lines) => void }[],
+  spec: WidgetSpec,
+  keyword: string,
+): [((w: Lines) => void)[], ((w: Lines) => void)[]] {
+  const order = spec.settings.map((s) => s.keyword);
+  const at = order.indexOf(keyword);
+  const before = fields.filter((f) => order.indexOf(f.keyword) < at).map((f) => f.write);
+  const after = fields.filter((f) => order.indexOf(f.keyword) > at).map((f) => f.write);
+  return [before, after];
 }

@@ -1,8 +1,8 @@
 // The flow's symbol table and its references. Rules read both instead of walking the AST
 // themselves, so "declared", "used" and "where a secret goes" mean one thing everywhere.
 import type {
+  AnySetting,
   Declaration,
-  ExitLabel,
   Expr,
   Flow,
   Identifier,
@@ -11,9 +11,10 @@ import type {
   StringLiteral,
   Value,
   VarDecl,
-  VarType,
   Widget,
 } from "../grammar/ast.js";
+import { settingsOf, specOf } from "../grammar/widgets.js";
+import { VAR_TYPES, type VarType } from "../runtime/contract.js";
 
 export interface Scope {
   /** First declaration of each name, variable or secret. */
@@ -61,49 +62,32 @@ export function buildScope(flow: Flow): Scope {
   return { declarations, variables, secrets, widgetIndex, duplicateDeclarations, duplicateWidgets };
 }
 
-/** Looks up a variable's declared type; the shape type inference takes. */
-export function typeLookup(scope: Scope): (name: string) => VarType | undefined {
-  return (name) => scope.variables.get(name)?.type.name;
+const varTypes: ReadonlySet<string> = new Set(VAR_TYPES);
+
+/** Whether a type name is one the runtime knows (others are reported as CF1009). */
+export function isVarType(name: string): name is VarType {
+  return varTypes.has(name);
 }
 
-/** Calls `visit` with each outgoing edge of a widget, in source order: `when` branches count as exits. */
-export function forEachExit(widget: Widget, visit: (label: ExitLabel, target: Identifier) => void): void {
-  switch (widget.kind) {
-    case "HttpWidget":
-      if (widget.success !== undefined) visit(widget.success.label, widget.success.target);
-      if (widget.fail !== undefined) visit(widget.fail.label, widget.fail.target);
-      return;
-    case "ConditionWidget":
-      for (const branch of widget.branches) visit("when", branch.target);
-      if (widget.else !== undefined) visit(widget.else.label, widget.else.target);
-      return;
-    case "SetWidget":
-    case "SendWidget":
-      if (widget.next !== undefined) visit(widget.next.label, widget.next.target);
-      return;
-    case "RouteWidget":
-    case "EndWidget":
-      return;
-  }
+/** Looks up a variable's declared type, the shape type inference takes; undefined for unknown types. */
+export function typeLookup(scope: Scope): (name: string) => VarType | undefined {
+  return (name) => {
+    const type = scope.variables.get(name)?.type.name;
+    return type !== undefined && isVarType(type) ? type : undefined;
+  };
 }
 
 /** Where a reference sits, which decides whether a secret may appear there. */
 export type RefPlace =
   | "default"
-  | "url"
-  | "query"
-  | "authorization"
-  | "header"
-  | "contentType"
-  | "body"
   | "jsonPath"
   | "resultHeader"
   | "resultTarget"
   | "setTarget"
   | "setValue"
   | "condition"
-  | "message"
-  | "queue";
+  /** In a setting: its keyword (`url`, `headers`, `message`, ...). */
+  | (string & {});
 
 export interface Reference {
   readonly name: string;
@@ -187,41 +171,53 @@ export function declarationReferences(decl: Declaration, sink: ReferenceSink): v
   if (decl.kind === "VarDecl" && decl.default !== undefined) valueRefs(sink, decl.default, "default");
 }
 
-/** The variable and secret references in a widget, in source order. */
-export function widgetReferences(w: Widget, sink: ReferenceSink): void {
-  switch (w.kind) {
-    case "HttpWidget":
-      if (w.url) valueRefs(sink, w.url.value, "url");
-      for (const kv of w.query?.entries ?? []) valueRefs(sink, kv.value, "query");
-      if (w.authorization) valueRefs(sink, w.authorization.value, "authorization");
-      for (const kv of w.headers?.entries ?? []) valueRefs(sink, kv.value, "header");
-      if (w.contentType) stringRefs(sink, w.contentType.value, "contentType");
-      if (w.body?.kind === "JsonBody") valueRefs(sink, w.body.value, "body");
-      else if (w.body?.kind === "TextBody") stringRefs(sink, w.body.value, "body");
-      else for (const kv of w.body?.entries ?? []) valueRefs(sink, kv.value, "body");
-      for (const m of w.results?.mappings ?? []) {
+/** The references in one setting's value; the place is the setting's keyword. */
+function settingRefs(sink: ReferenceSink, setting: AnySetting): void {
+  const place = setting.keyword;
+  switch (setting.valueKind) {
+    case "value":
+      return valueRefs(sink, setting.value, place);
+    case "string":
+    case "plainString":
+      return stringRefs(sink, setting.value, place);
+    case "keyValues":
+      for (const kv of setting.value.entries) valueRefs(sink, kv.value, place);
+      return;
+    case "body": {
+      const body = setting.value;
+      if (body.kind === "JsonBody") valueRefs(sink, body.value, place);
+      else if (body.kind === "TextBody") stringRefs(sink, body.value, place);
+      else for (const kv of body.entries) valueRefs(sink, kv.value, place);
+      return;
+    }
+    case "results":
+      for (const m of setting.value.mappings) {
         if (m.source.kind === "JsonPathSource") stringRefs(sink, m.source.path, "jsonPath");
         else if (m.source.kind === "HeaderSource") stringRefs(sink, m.source.name, "resultHeader");
         write(sink, m.target, "resultTarget");
       }
       return;
-    case "ConditionWidget":
-      for (const branch of w.branches) exprRefs(sink, branch.condition);
+    case "method":
+    case "count":
+    case "duration":
+    case "flag":
       return;
-    case "SetWidget":
-      for (const a of w.assignments) {
-        write(sink, a.target, "setTarget");
-        valueRefs(sink, a.value, "setValue");
-      }
-      return;
-    case "SendWidget":
-      if (w.message) stringRefs(sink, w.message.value, "message");
-      return;
-    case "RouteWidget":
-      if (w.queue) stringRefs(sink, w.queue.value, "queue");
-      return;
-    case "EndWidget":
-      return;
+  }
+}
+
+/** The variable and secret references in a widget, in source order of its description. */
+export function widgetReferences(w: Widget, sink: ReferenceSink): void {
+  if (w.kind === "ConditionWidget") for (const branch of w.branches) exprRefs(sink, branch.condition);
+  if (w.kind === "SetWidget") {
+    for (const a of w.assignments) {
+      write(sink, a.target, "setTarget");
+      valueRefs(sink, a.value, "setValue");
+    }
+  }
+  const settings = settingsOf(w);
+  for (const spec of specOf(w).settings) {
+    const setting = settings[spec.keyword];
+    if (setting !== undefined) settingRefs(sink, setting);
   }
 }
 

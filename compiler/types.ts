@@ -2,7 +2,8 @@
 // stored in a json variable and a json operand compares with anything, but a json value
 // is not assignable to a string, number or boolean variable (the emitted TypeScript
 // would not accept it either; a result mapping is the place to narrow it).
-import type { ComparisonOp, Expr, Value, VarType } from "../grammar/ast.js";
+import type { ComparisonOp, Expr, Value } from "../grammar/ast.js";
+import type { VarType } from "../runtime/contract.js";
 
 /** The type of a value: a declared type, or `null` for the null literal. */
 export type ValueType = VarType | "null";

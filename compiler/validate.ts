@@ -1,7 +1,7 @@
 // Semantic validation: every rule runs over the parsed flow and reports diagnostics.
 import type { Declaration, Flow, HttpWidget, Widget } from "../grammar/ast.js";
-import { sortDiagnostics } from "./diagnostics.js";
-import type { Diagnostic } from "./diagnostics.js";
+import { sortDiagnostics } from "../grammar/diagnostics.js";
+import type { Diagnostic } from "../grammar/diagnostics.js";
 import type { Rule, RuleContext } from "./rules/context.js";
 import { duplicateDeclarations, undeclaredReferences, unusedDeclarations } from "./rules/declarations.js";
 import {
@@ -10,8 +10,8 @@ import {
   contentTypeMatchesBody,
   duplicateKeys,
   retryNeedsIdempotencyKey,
-  retryRange,
-  timeoutRange,
+  knownMethods,
+  settingBounds,
   validJsonPaths,
 } from "./rules/http.js";
 import { literalCredentials, secretsInUrls, secretsThatLeave } from "./rules/security.js";
@@ -23,7 +23,7 @@ import {
   unknownExitTargets,
   unreachableWidgets,
 } from "./rules/structure.js";
-import { assignmentTypes, conditionTypes, defaultTypes, resultTypes } from "./rules/types.js";
+import { assignmentTypes, conditionTypes, defaultTypes, knownTypes, resultTypes } from "./rules/types.js";
 import { buildScope, declarationReferences, SUGGESTION_COMPARISONS, typeLookup, widgetReferences } from "./scope.js";
 import type { Reference, ReferenceSink } from "./scope.js";
 
@@ -37,12 +37,13 @@ export const rules: readonly Rule[] = [
   duplicateDeclarations,
   undeclaredReferences,
   unusedDeclarations,
+  knownTypes,
   defaultTypes,
   assignmentTypes,
   resultTypes,
   conditionTypes,
-  retryRange,
-  timeoutRange,
+  knownMethods,
+  settingBounds,
   absoluteUrl,
   validJsonPaths,
   bodyOnGet,

@@ -1,15 +1,12 @@
-// `npm run demo`: starts the embedded example API on 127.0.0.1, compiles every flow in
-// examples/ and runs each with sample globals through `callflow run` (the same command
-// function, in this process), printing each timeline. No network beyond 127.0.0.1, no account.
+// `npm run demo`: starts the embedded example API on 127.0.0.1 and runs every flow in examples/
+// with sample globals through `callflow run`, as a user would: the package's own executable in a
+// child process, so each timeline is exactly what the command prints. No network beyond 127.0.0.1.
 //
-// Node 24 runs this file directly; it uses the built compiler in dist/ (npm install builds it).
+// Node 24 runs this file directly; `callflow` is the built package (npm install builds it).
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { CommandIO } from "../dist/compiler/commands/io.js";
-import { runCommand } from "../dist/compiler/commands/run.js";
-import { compile } from "../dist/compiler/compile.js";
-import { formatReport } from "../dist/compiler/report.js";
-import { SECRET_ENV_PREFIX } from "../dist/runtime/index.js";
+import { SECRET_ENV_PREFIX } from "callflow/runtime";
 import { DEMO_SECRETS, startDemoApi } from "./demo-api.ts";
 
 interface Sample {
@@ -43,19 +40,26 @@ const color = process.env["NO_COLOR"]
   : Boolean(process.env["FORCE_COLOR"]) || (process.stdout.isTTY === true && process.env["TERM"] !== "dumb");
 const write = (text: string): void => void process.stdout.write(text);
 const bold = (text: string): string => (color ? `\x1b[1m${text}\x1b[22m` : text);
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  bin: { callflow: string };
+};
+const cli = fileURLToPath(new URL(`../${pkg.bin.callflow}`, import.meta.url));
 
 // Secrets reach flows the way they do in production: through CALLFLOW_SECRET_* variables,
 // set here for the child runs only, never on a command line.
 const env: NodeJS.ProcessEnv = { ...process.env };
 for (const [name, value] of Object.entries(DEMO_SECRETS)) env[SECRET_ENV_PREFIX + name] = value;
-const io: CommandIO = {
-  cwd: root,
-  stdout: write,
-  stderr: (text) => void process.stderr.write(text),
-  color,
-  isTTY: process.stdout.isTTY === true,
-  env,
-};
+if (color) env["FORCE_COLOR"] = "1";
+
+/** Runs `callflow ARGS` with the demo's environment; its output goes straight to ours. */
+function callflow(args: readonly string[]): Promise<number> {
+  return new Promise((resolve) => {
+    // Our writes to stdout are synchronous on Linux (files, pipes, terminals), so lines stay in order.
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("close", (code) => resolve(code ?? 2));
+    child.on("error", () => resolve(2));
+  });
+}
 
 const api = await startDemoApi();
 let failed = 0;
@@ -74,15 +78,9 @@ try {
     const file = `examples/${name}`;
     const samples = SAMPLES[name] ?? [];
     if (samples.length === 0) {
-      // A flow added to examples/ without sample globals is still compiled.
-      const source = readFileSync(new URL(name, import.meta.url), "utf8");
-      const result = compile(source, { file });
-      if (result.diagnostics.length > 0)
-        write(formatReport(result.diagnostics, new Map([[file, source]]), "pretty", color) + "\n");
-      if (result.files.length === 0) failed++;
-      write(
-        `\n${bold(`━━ ${file}`)}: ${result.files.length === 0 ? "does not compile" : "compiled; no sample globals in examples/demo.ts, not run"}\n`,
-      );
+      // A flow added to examples/ without sample globals is still checked.
+      write(`\n${bold(`━━ ${file}`)}: no sample globals in examples/demo.ts, checked but not run\n`);
+      if ((await callflow(["check", file])) !== 0) failed++;
       continue;
     }
     for (const sample of samples) {
@@ -92,7 +90,7 @@ try {
       write(
         `\n${bold(`━━ ${file}: ${sample.title}`)}\n$ callflow run ${file} ${globals.map((g) => `--global ${g}`).join(" ")}\n\n`,
       );
-      const code = await runCommand({ file, globals, secrets: [], json: false }, io);
+      const code = await callflow(["run", file, ...globals.flatMap((g) => ["--global", g])]);
       if (code !== 0) {
         failed++;
         write(`(exit code ${code})\n`);

@@ -10,10 +10,9 @@ export interface Span {
   readonly length: number;
 }
 
-export type VarType = "string" | "number" | "boolean" | "json";
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-export const HTTP_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-export const VAR_TYPES: readonly VarType[] = ["string", "number", "boolean", "json"];
+import type { ExitLabel, ValueKind, WIDGETS } from "./language.js";
+
+export type { ExitLabel, ValueKind } from "./language.js";
 
 export interface Identifier {
   readonly kind: "Identifier";
@@ -133,9 +132,10 @@ export interface VarDecl {
   readonly span: Span;
 }
 
+/** A type name as written; the checker knows which exist (the runtime's VAR_TYPES). */
 export interface TypeRef {
   readonly kind: "TypeRef";
-  readonly name: VarType;
+  readonly name: string;
   readonly span: Span;
 }
 
@@ -148,8 +148,6 @@ export interface SecretDecl {
 export type Declaration = VarDecl | SecretDecl;
 
 // ---------------------------------------------------------------- exits and widgets
-
-export type ExitLabel = "start" | "success" | "fail" | "next" | "else" | "when";
 
 /** `success -> ID`, `next -> ID`, `start -> ID`, ... The span covers the whole line. */
 export interface Exit {
@@ -208,37 +206,20 @@ export interface ResultMapping {
   readonly span: Span;
 }
 
-// Each setting node spans its whole line (keyword to end of value or closing brace).
-export interface MethodSetting {
-  readonly kind: "MethodSetting";
-  readonly method: HttpMethod;
+/** A method name as written; the checker knows which exist (the runtime's HTTP_METHODS). */
+export interface MethodName {
+  readonly kind: "MethodName";
+  readonly name: string;
   readonly span: Span;
 }
-export interface UrlSetting {
-  readonly kind: "UrlSetting";
-  readonly value: Value;
-  readonly span: Span;
-}
-export interface QuerySetting {
-  readonly kind: "QuerySetting";
+
+/** `{ key = value ... }`: the value of `query`, `headers` and `body form`. */
+export interface KeyValueBlock {
+  readonly kind: "KeyValueBlock";
   readonly entries: readonly KeyValue[];
   readonly span: Span;
 }
-export interface AuthorizationSetting {
-  readonly kind: "AuthorizationSetting";
-  readonly value: Value;
-  readonly span: Span;
-}
-export interface HeadersSetting {
-  readonly kind: "HeadersSetting";
-  readonly entries: readonly KeyValue[];
-  readonly span: Span;
-}
-export interface ContentTypeSetting {
-  readonly kind: "ContentTypeSetting";
-  readonly value: StringLiteral;
-  readonly span: Span;
-}
+
 export interface JsonBody {
   readonly kind: "JsonBody";
   readonly value: Value;
@@ -255,21 +236,51 @@ export interface TextBody {
   readonly span: Span;
 }
 export type Body = JsonBody | FormBody | TextBody;
-export interface RetrySetting {
-  readonly kind: "RetrySetting";
-  readonly count: NumberLiteral;
-  readonly span: Span;
-}
-export interface TimeoutSetting {
-  readonly kind: "TimeoutSetting";
-  readonly duration: Duration;
-  readonly span: Span;
-}
-export interface ResultsSetting {
-  readonly kind: "ResultsSetting";
+
+/** `{ SOURCE -> NAME ... }`: the value of `results`. */
+export interface ResultsBlock {
+  readonly kind: "ResultsBlock";
   readonly mappings: readonly ResultMapping[];
   readonly span: Span;
 }
+
+/** The node that holds a setting's value, by the value kind of the setting (grammar/language.ts). */
+export interface SettingValues {
+  readonly method: MethodName;
+  readonly value: Value;
+  readonly string: StringLiteral;
+  readonly plainString: StringLiteral;
+  readonly count: NumberLiteral;
+  readonly duration: Duration;
+  readonly flag: BooleanLiteral;
+  readonly keyValues: KeyValueBlock;
+  readonly body: Body;
+  readonly results: ResultsBlock;
+}
+
+/** `keyword VALUE`. The span covers the whole line (keyword to end of value or closing brace). */
+export interface Setting<K extends ValueKind = ValueKind> {
+  readonly kind: "Setting";
+  readonly keyword: string;
+  readonly valueKind: K;
+  readonly value: SettingValues[K];
+  readonly span: Span;
+}
+
+/** Any setting, discriminated by `valueKind`. */
+export type AnySetting = { [K in ValueKind]: Setting<K> }[ValueKind];
+
+type SpecOf<K extends keyof typeof WIDGETS> = (typeof WIDGETS)[K];
+
+/** A widget's settings by keyword, typed from its description; each appears at most once. */
+export type SettingsOf<K extends keyof typeof WIDGETS> = {
+  readonly [S in SpecOf<K>["settings"][number] as S["keyword"]]?: Setting<S["value"]>;
+};
+
+/** A widget's exits by label (not `when` branches), typed from its description. */
+export type ExitsOf<K extends keyof typeof WIDGETS> = {
+  readonly [E in SpecOf<K>["exits"][number] as E["label"]]?: Exit;
+};
 
 interface WidgetBase {
   readonly id: Identifier;
@@ -277,24 +288,11 @@ interface WidgetBase {
   readonly span: Span;
 }
 
-/**
- * The Http Call widget. Each setting appears at most once (the parser reports a
- * duplicate and keeps the first), so they are plain optional fields.
- */
+/** The Http Call widget. The parser reports a repeated setting or exit and keeps the first. */
 export interface HttpWidget extends WidgetBase {
   readonly kind: "HttpWidget";
-  readonly method?: MethodSetting;
-  readonly url?: UrlSetting;
-  readonly query?: QuerySetting;
-  readonly authorization?: AuthorizationSetting;
-  readonly headers?: HeadersSetting;
-  readonly contentType?: ContentTypeSetting;
-  readonly body?: Body;
-  readonly retry?: RetrySetting;
-  readonly timeout?: TimeoutSetting;
-  readonly results?: ResultsSetting;
-  readonly success?: Exit;
-  readonly fail?: Exit;
+  readonly settings: SettingsOf<"http">;
+  readonly exits: ExitsOf<"http">;
 }
 
 export interface WhenBranch {
@@ -307,7 +305,8 @@ export interface WhenBranch {
 export interface ConditionWidget extends WidgetBase {
   readonly kind: "ConditionWidget";
   readonly branches: readonly WhenBranch[];
-  readonly else?: Exit;
+  readonly settings: SettingsOf<"condition">;
+  readonly exits: ExitsOf<"condition">;
 }
 
 export interface Assignment {
@@ -320,48 +319,30 @@ export interface Assignment {
 export interface SetWidget extends WidgetBase {
   readonly kind: "SetWidget";
   readonly assignments: readonly Assignment[];
-  readonly next?: Exit;
-}
-
-export interface MessageSetting {
-  readonly kind: "MessageSetting";
-  readonly value: StringLiteral;
-  readonly span: Span;
+  readonly settings: SettingsOf<"set">;
+  readonly exits: ExitsOf<"set">;
 }
 
 export interface SendWidget extends WidgetBase {
   readonly kind: "SendWidget";
-  readonly message?: MessageSetting;
-  readonly next?: Exit;
-}
-
-export interface QueueSetting {
-  readonly kind: "QueueSetting";
-  readonly value: StringLiteral;
-  readonly span: Span;
+  readonly settings: SettingsOf<"send">;
+  readonly exits: ExitsOf<"send">;
 }
 
 export interface RouteWidget extends WidgetBase {
   readonly kind: "RouteWidget";
-  readonly queue?: QueueSetting;
+  readonly settings: SettingsOf<"route">;
+  readonly exits: ExitsOf<"route">;
 }
 
 export interface EndWidget extends WidgetBase {
   readonly kind: "EndWidget";
+  readonly settings: SettingsOf<"end">;
+  readonly exits: ExitsOf<"end">;
 }
 
 export type Widget = HttpWidget | ConditionWidget | SetWidget | SendWidget | RouteWidget | EndWidget;
 export type WidgetKind = Widget["kind"];
-
-/** The keyword that introduces each widget kind in source. */
-export const WIDGET_KEYWORD: Readonly<Record<WidgetKind, string>> = {
-  HttpWidget: "http",
-  ConditionWidget: "condition",
-  SetWidget: "set",
-  SendWidget: "send",
-  RouteWidget: "route",
-  EndWidget: "end",
-};
 
 // ---------------------------------------------------------------- the file
 

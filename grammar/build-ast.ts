@@ -5,49 +5,42 @@
 // Rule methods call each other directly rather than through `visit` (a lookup by rule
 // name per node): this is on the hot path of every parse.
 import type { CstNode, IToken } from "chevrotain";
-import { HTTP_METHODS, VAR_TYPES } from "./ast.js";
 import type {
+  AnySetting,
   ArrayValue,
   Assignment,
   Body,
   ConditionWidget,
   Declaration,
   Duration,
-  EndWidget,
   Exit,
   ExitLabel,
   Expr,
   Flow,
-  HttpMethod,
-  HttpWidget,
   Identifier,
   Key,
   KeyValue,
   Literal,
-  MessageSetting,
   NumberLiteral,
   ObjectEntry,
   ObjectValue,
-  QueueSetting,
   ResultMapping,
   ResultSource,
-  RouteWidget,
   SecretDecl,
-  SendWidget,
   SetWidget,
+  SettingValues,
   Span,
   StringLiteral,
   Value,
   VarDecl,
   VarRef,
-  VarType,
   WhenBranch,
   Widget,
 } from "./ast.js";
 import type * as cst from "./cst.js";
-import { diagnostic } from "../compiler/diagnostics.js";
-import type { Diagnostic } from "../compiler/diagnostics.js";
-import { flowParser } from "./parser.js";
+import { diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { WIDGETS, type SettingSpec, type WidgetSpec } from "./language.js";
 import { cover, later, SourcePositions } from "./spans.js";
 import { decodeString } from "./strings.js";
 import * as t from "./tokens.js";
@@ -69,14 +62,31 @@ function first<C>(nodes: readonly { readonly children: C }[] | undefined): Ctx<C
   return nodes?.[0]?.children;
 }
 
-const varTypes: ReadonlySet<string> = new Set(VAR_TYPES);
-const httpMethods: ReadonlySet<string> = new Set(HTTP_METHODS);
+/** The children of a rule made from the language description (see parser.ts), by name. */
+type Children = Readonly<Record<string, readonly (CstNode | IToken)[] | undefined>>;
+
+function tokens(ctx: Children, name: string): readonly IToken[] | undefined {
+  return ctx[name] as readonly IToken[] | undefined;
+}
+
+function nodes(ctx: Children, name: string): readonly { readonly children: Children }[] | undefined {
+  return ctx[name] as readonly CstNode[] | undefined;
+}
+
+/** The parser's name for a setting's rule: `content_type` → `contentTypeSetting`. */
+function settingRuleName(keyword: string): string {
+  return `${keyword.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}Setting`;
+}
+
+/** Widget descriptions by the name of their rule (`httpWidget`). */
+const widgetRules: ReadonlyMap<string, WidgetSpec> = new Map(
+  Object.values(WIDGETS).map((spec) => [`${spec.keyword}Widget`, spec]),
+);
+
 const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
-const BaseVisitor = flowParser.getBaseCstVisitorConstructor();
-
 /** Reused across parses; `begin` resets the per-file state. */
-class AstBuilder extends BaseVisitor implements FlowAstBuilder {
+class AstBuilder implements FlowAstBuilder {
   private positions = new SourcePositions("", "");
   private strings: ReadonlyMap<IToken, StringLiteral> = new Map();
   private diagnostics: Diagnostic[] = [];
@@ -84,12 +94,6 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
   private declarations: Declaration[] = [];
   private widgets: Widget[] = [];
   private starts: Exit[] = [];
-
-  constructor() {
-    super();
-    // Fails at load time if a grammar rule has no builder method.
-    this.validateVisitor();
-  }
 
   begin(positions: SourcePositions, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void {
     this.positions = positions;
@@ -110,18 +114,10 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
         return push(this.declarations, this.secretDecl(children));
       case "startExit":
         return push(this.starts, this.startExit(children));
-      case "httpWidget":
-        return push(this.widgets, this.httpWidget(children));
-      case "conditionWidget":
-        return push(this.widgets, this.conditionWidget(children));
-      case "setWidget":
-        return push(this.widgets, this.setWidget(children));
-      case "sendWidget":
-        return push(this.widgets, this.sendWidget(children));
-      case "routeWidget":
-        return push(this.widgets, this.routeWidget(children));
-      case "endWidget":
-        return push(this.widgets, this.endWidget(children));
+      default: {
+        const spec = widgetRules.get(node.name);
+        if (spec !== undefined) push(this.widgets, this.widget(spec, node.children as Children));
+      }
     }
   }
 
@@ -184,7 +180,11 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     widget: Identifier,
   ): T {
     if (current === undefined) return next;
-    this.diagnostics.push(diagnostic("duplicateSetting", next.span, [setting, widget.name]));
+    this.diagnostics.push(
+      diagnostic("duplicateSetting", next.span, [setting, widget.name], "remove one: only the first counts", [
+        { span: current.span, message: `the first '${setting}' of '${widget.name}'` },
+      ]),
+    );
     return current;
   }
 
@@ -204,7 +204,7 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
   }
 
   /** The common part of every widget: keyword, id, optional display name, span up to the block's end. */
-  private widget(
+  private widgetBase(
     ctx: Ctx<{ Name: IToken[]; StringLiteral?: IToken[]; RCurly?: IToken[] }>,
     keyword: readonly IToken[] | undefined,
   ): Mutable<{ id: Identifier; displayName?: StringLiteral; span: Span }> | undefined {
@@ -256,17 +256,13 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     const typeToken = this.tok(ctx.type);
     if (scopeToken === undefined || name === undefined || typeToken === undefined) return undefined;
     const typeSpan = this.positions.token(typeToken);
-    if (!varTypes.has(typeToken.image)) {
-      this.diagnostics.push(diagnostic("unknownType", typeSpan, [typeToken.image]));
-      return undefined;
-    }
     const defaultValue = this.value(first(ctx.value));
     const masked = this.span(ctx.Kw_masked);
     const decl: Mutable<VarDecl> = {
       kind: "VarDecl",
       scope: scopeToken.image === "global" ? "global" : "local",
       name,
-      type: { kind: "TypeRef", name: typeToken.image as VarType, span: typeSpan },
+      type: { kind: "TypeRef", name: typeToken.image, span: typeSpan },
       masked: masked !== undefined,
       span: cover(this.positions.token(scopeToken), later(later(typeSpan, defaultValue?.span), masked)),
     };
@@ -285,139 +281,111 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     return this.exit("start", ctx.Kw_start, ctx.Name);
   }
 
-  // ---------------------------------------------------------------- http
+  // ---------------------------------------------------------------- widgets
 
-  httpWidget(ctx: Ctx<cst.HttpWidgetCstChildren>): HttpWidget | undefined {
-    const base = this.widget(ctx, ctx.Kw_http);
+  /** Any widget: its settings, exits and entries are read as the language description says. */
+  widget(spec: WidgetSpec, ctx: Children): Widget | undefined {
+    const base = this.widgetBase(ctx, tokens(ctx, `Kw_${spec.keyword}`));
     if (base === undefined) return undefined;
     const id = base.id;
-    const widget: Mutable<HttpWidget> = { kind: "HttpWidget", ...base };
-    const method = this.single(ctx.methodSetting, this.methodSetting, "method", id);
-    const url = this.single(ctx.urlSetting, this.urlSetting, "url", id);
-    const query = this.single(ctx.querySetting, this.querySetting, "query", id);
-    const authorization = this.single(ctx.authorizationSetting, this.authorizationSetting, "authorization", id);
-    const headers = this.single(ctx.headersSetting, this.headersSetting, "headers", id);
-    const contentType = this.single(ctx.contentTypeSetting, this.contentTypeSetting, "content_type", id);
-    const body = this.single(ctx.bodySetting, this.bodySetting, "body", id);
-    const retry = this.single(ctx.retrySetting, this.retrySetting, "retry", id);
-    const timeout = this.single(ctx.timeoutSetting, this.timeoutSetting, "timeout", id);
-    const results = this.single(ctx.resultsSetting, this.resultsSetting, "results", id);
-    const success = this.single(ctx.successExit, this.successExit, "success", id);
-    const fail = this.single(ctx.failExit, this.failExit, "fail", id);
-    if (method !== undefined) widget.method = method;
-    if (url !== undefined) widget.url = url;
-    if (query !== undefined) widget.query = query;
-    if (authorization !== undefined) widget.authorization = authorization;
-    if (headers !== undefined) widget.headers = headers;
-    if (contentType !== undefined) widget.contentType = contentType;
-    if (body !== undefined) widget.body = body;
-    if (retry !== undefined) widget.retry = retry;
-    if (timeout !== undefined) widget.timeout = timeout;
-    if (results !== undefined) widget.results = results;
-    if (success !== undefined) widget.success = success;
-    if (fail !== undefined) widget.fail = fail;
-    if (this.tok(ctx.RCurly) === undefined) {
-      this.extend(widget, [
-        method,
-        url,
-        query,
-        authorization,
-        headers,
-        contentType,
-        body,
-        retry,
-        timeout,
-        results,
-        success,
-        fail,
-      ]);
+    const settings: Record<string, AnySetting> = {};
+    const exits: Record<string, Exit> = {};
+    const parts: ({ readonly span: Span } | undefined)[] = [];
+    for (const setting of spec.settings) {
+      const kept = this.single(nodes(ctx, settingRuleName(setting.keyword)), (c) => this.setting(setting, c), setting.keyword, id);
+      if (kept !== undefined) settings[setting.keyword] = kept;
+      parts.push(kept);
     }
-    return widget;
-  }
-
-  methodSetting(ctx: Ctx<cst.MethodSettingCstChildren>): HttpWidget["method"] {
-    const start = this.span(ctx.Kw_method);
-    const name = this.ident(ctx.Name);
-    if (start === undefined || name === undefined) return undefined;
-    if (!httpMethods.has(name.name)) {
-      this.diagnostics.push(diagnostic("unknownMethod", name.span, [name.name]));
-      return undefined;
+    for (const exit of spec.exits) {
+      const kept = this.single(nodes(ctx, `${exit.label}Exit`), (c) => this.exitOf(exit.label, c), exit.label, id);
+      if (kept !== undefined) exits[exit.label] = kept;
+      parts.push(kept);
     }
-    return { kind: "MethodSetting", method: name.name as HttpMethod, span: cover(start, name.span) };
+    const branches: WhenBranch[] = [];
+    const assignments: Assignment[] = [];
+    if (spec.entries === "branches") {
+      for (const node of nodes(ctx, "whenBranch") ?? []) push(branches, this.whenBranch(node.children));
+    } else if (spec.entries === "assignments") {
+      let next: Exit | undefined;
+      for (const node of nodes(ctx, "setEntry") ?? []) {
+        const entry = this.setEntry(node.children);
+        if (entry?.kind === "Assignment") assignments.push(entry);
+        else if (entry !== undefined) next = this.once(next, entry, "next", id);
+      }
+      if (next !== undefined) exits["next"] = next;
+      parts.push(next);
+    }
+    // Recovery lost the closing brace: the widget spans what it holds.
+    if (this.tok(tokens(ctx, "RCurly")) === undefined) this.extend(base, [...parts, ...branches, ...assignments]);
+    // The node's kind and fields are the description's; its settings and exits are typed from the same entry.
+    if (spec.entries === "branches") return { ...base, kind: "ConditionWidget", branches, settings, exits } as ConditionWidget;
+    if (spec.entries === "assignments") return { ...base, kind: "SetWidget", assignments, settings, exits } as SetWidget;
+    return { ...base, kind: spec.kind, settings, exits } as Widget;
   }
 
-  urlSetting(ctx: Ctx<cst.UrlSettingCstChildren>): HttpWidget["url"] {
-    const start = this.span(ctx.Kw_url);
-    const value = this.value(first(ctx.value));
-    if (start === undefined || value === undefined) return undefined;
-    return { kind: "UrlSetting", value, span: cover(start, value.span) };
-  }
-
-  querySetting(ctx: Ctx<cst.QuerySettingCstChildren>): HttpWidget["query"] {
-    const start = this.span(ctx.Kw_query);
-    const block = this.keyValueBlock(first(ctx.keyValueBlock));
-    if (start === undefined || block === undefined) return undefined;
-    return { kind: "QuerySetting", entries: block.items, span: cover(start, block.span) };
-  }
-
-  authorizationSetting(ctx: Ctx<cst.AuthorizationSettingCstChildren>): HttpWidget["authorization"] {
-    const start = this.span(ctx.Kw_authorization);
-    const value = this.value(first(ctx.value));
-    if (start === undefined || value === undefined) return undefined;
-    return { kind: "AuthorizationSetting", value, span: cover(start, value.span) };
-  }
-
-  headersSetting(ctx: Ctx<cst.HeadersSettingCstChildren>): HttpWidget["headers"] {
-    const start = this.span(ctx.Kw_headers);
-    const block = this.keyValueBlock(first(ctx.keyValueBlock));
-    if (start === undefined || block === undefined) return undefined;
-    return { kind: "HeadersSetting", entries: block.items, span: cover(start, block.span) };
-  }
-
-  contentTypeSetting(ctx: Ctx<cst.ContentTypeSettingCstChildren>): HttpWidget["contentType"] {
-    const start = this.span(ctx.Kw_content_type);
-    const value = this.str(ctx.StringLiteral);
-    if (start === undefined || value === undefined) return undefined;
-    return { kind: "ContentTypeSetting", value, span: cover(start, value.span) };
-  }
-
-  bodySetting(ctx: Ctx<cst.BodySettingCstChildren>): Body | undefined {
-    const start = this.span(ctx.Kw_body);
+  /** `keyword VALUE`, with the value read as the setting's value kind says. */
+  private setting(spec: SettingSpec, ctx: Children): AnySetting | undefined {
+    const start = this.span(tokens(ctx, `Kw_${spec.keyword}`));
     if (start === undefined) return undefined;
-    if (ctx.Kw_json !== undefined) {
-      const value = this.value(first(ctx.value));
+    const make = <K extends AnySetting["valueKind"]>(valueKind: K, value: SettingValues[K] | undefined) =>
+      value === undefined
+        ? undefined
+        : ({ kind: "Setting", keyword: spec.keyword, valueKind, value, span: cover(start, value.span) } as AnySetting);
+    switch (spec.value) {
+      case "method": {
+        const name = this.ident(tokens(ctx, "Name"));
+        return make("method", name && { kind: "MethodName", name: name.name, span: name.span });
+      }
+      case "value":
+        return make("value", this.value(first(nodes(ctx, "value"))));
+      case "string":
+      case "plainString":
+        return make(spec.value, this.str(tokens(ctx, "StringLiteral")));
+      case "count":
+        return make("count", this.num(tokens(ctx, "NumberLiteral")));
+      case "duration": {
+        const token = this.tok(tokens(ctx, "Duration"));
+        return make("duration", token && durationOf(token, this.positions.token(token)));
+      }
+      case "flag": {
+        const truth = this.span(tokens(ctx, "True"));
+        const falsity = this.span(tokens(ctx, "False"));
+        const span = truth ?? falsity;
+        return make("flag", span && { kind: "Boolean", value: truth !== undefined, span });
+      }
+      case "keyValues": {
+        const block = this.keyValueBlock(first(nodes(ctx, "keyValueBlock")));
+        return make("keyValues", block && { kind: "KeyValueBlock", entries: block.items, span: block.span });
+      }
+      case "body":
+        return make("body", this.body(ctx, start));
+      case "results": {
+        const mappings: ResultMapping[] = [];
+        for (const node of nodes(ctx, "resultMapping") ?? []) push(mappings, this.resultMapping(node.children));
+        const open = this.span(tokens(ctx, "LCurly"));
+        const end = later(later(open, mappings.at(-1)?.span), this.span(tokens(ctx, "RCurly")));
+        const span = open === undefined ? (end === undefined ? undefined : cover(end, end)) : cover(open, end);
+        // A results keyword whose block recovery dropped still counts, ending at the keyword.
+        return make("results", { kind: "ResultsBlock", mappings, span: span ?? start });
+      }
+    }
+  }
+
+  private body(ctx: Children, start: Span): Body | undefined {
+    if (ctx["Kw_json"] !== undefined) {
+      const value = this.value(first(nodes(ctx, "value")));
       return value && { kind: "JsonBody", value, span: cover(start, value.span) };
     }
-    if (ctx.Kw_form !== undefined) {
-      const block = this.keyValueBlock(first(ctx.keyValueBlock));
+    if (ctx["Kw_form"] !== undefined) {
+      const block = this.keyValueBlock(first(nodes(ctx, "keyValueBlock")));
       return block && { kind: "FormBody", entries: block.items, span: cover(start, block.span) };
     }
-    const text = this.str(ctx.StringLiteral);
+    const text = this.str(tokens(ctx, "StringLiteral"));
     return text && { kind: "TextBody", value: text, span: cover(start, text.span) };
   }
 
-  retrySetting(ctx: Ctx<cst.RetrySettingCstChildren>): HttpWidget["retry"] {
-    const start = this.span(ctx.Kw_retry);
-    const count = this.num(ctx.NumberLiteral);
-    if (start === undefined || count === undefined) return undefined;
-    return { kind: "RetrySetting", count, span: cover(start, count.span) };
-  }
-
-  timeoutSetting(ctx: Ctx<cst.TimeoutSettingCstChildren>): HttpWidget["timeout"] {
-    const start = this.span(ctx.Kw_timeout);
-    const token = this.tok(ctx.Duration);
-    if (start === undefined || token === undefined) return undefined;
-    const duration = durationOf(token, this.positions.token(token));
-    return { kind: "TimeoutSetting", duration, span: cover(start, duration.span) };
-  }
-
-  resultsSetting(ctx: Ctx<cst.ResultsSettingCstChildren>): HttpWidget["results"] {
-    const start = this.span(ctx.Kw_results);
-    if (start === undefined) return undefined;
-    const mappings: ResultMapping[] = [];
-    for (const node of ctx.resultMapping ?? []) push(mappings, this.resultMapping(node.children));
-    const end = later(later(this.span(ctx.LCurly), mappings.at(-1)?.span), this.span(ctx.RCurly));
-    return { kind: "ResultsSetting", mappings, span: cover(start, end) };
+  private exitOf(label: ExitLabel, ctx: Children): Exit | undefined {
+    return this.exit(label, tokens(ctx, `Kw_${label}`), tokens(ctx, "Name"));
   }
 
   resultMapping(ctx: Ctx<cst.ResultMappingCstChildren>): ResultMapping | undefined {
@@ -436,14 +404,6 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     const name = this.str(ctx.headerName);
     if (header === undefined || name === undefined) return undefined;
     return { kind: "HeaderSource", name, span: cover(header, name.span) };
-  }
-
-  successExit(ctx: Ctx<cst.SuccessExitCstChildren>): Exit | undefined {
-    return this.exit("success", ctx.Kw_success, ctx.Name);
-  }
-
-  failExit(ctx: Ctx<cst.FailExitCstChildren>): Exit | undefined {
-    return this.exit("fail", ctx.Kw_fail, ctx.Name);
   }
 
   keyValueBlock(ctx: Ctx<cst.KeyValueBlockCstChildren> | undefined): Block<KeyValue> | undefined {
@@ -468,20 +428,6 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     return quoted && { kind: "Key", name: quoted.value, quoted: true, span: quoted.span };
   }
 
-  // ---------------------------------------------------------------- other widgets
-
-  conditionWidget(ctx: Ctx<cst.ConditionWidgetCstChildren>): ConditionWidget | undefined {
-    const base = this.widget(ctx, ctx.Kw_condition);
-    if (base === undefined) return undefined;
-    const branches: WhenBranch[] = [];
-    for (const node of ctx.whenBranch ?? []) push(branches, this.whenBranch(node.children));
-    const elseExit = this.single(ctx.elseExit, this.elseExit, "else", base.id);
-    const widget: Mutable<ConditionWidget> = { kind: "ConditionWidget", ...base, branches };
-    if (elseExit !== undefined) widget.else = elseExit;
-    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [...branches, elseExit]);
-    return widget;
-  }
-
   whenBranch(ctx: Ctx<cst.WhenBranchCstChildren>): WhenBranch | undefined {
     const start = this.span(ctx.Kw_when);
     const condition = this.orExpr(first(ctx.orExpr));
@@ -490,29 +436,9 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     return { kind: "When", condition, target, span: cover(start, target.span) };
   }
 
-  elseExit(ctx: Ctx<cst.ElseExitCstChildren>): Exit | undefined {
-    return this.exit("else", ctx.Kw_else, ctx.Name);
-  }
-
-  setWidget(ctx: Ctx<cst.SetWidgetCstChildren>): SetWidget | undefined {
-    const base = this.widget(ctx, ctx.Kw_set);
-    if (base === undefined) return undefined;
-    const assignments: Assignment[] = [];
-    let next: Exit | undefined;
-    for (const node of ctx.setEntry ?? []) {
-      const entry = this.setEntry(node.children);
-      if (entry?.kind === "Assignment") assignments.push(entry);
-      else if (entry !== undefined) next = this.once(next, entry, "next", base.id);
-    }
-    const widget: Mutable<SetWidget> = { kind: "SetWidget", ...base, assignments };
-    if (next !== undefined) widget.next = next;
-    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [...assignments, next]);
-    return widget;
-  }
-
   setEntry(ctx: Ctx<cst.SetEntryCstChildren>): Assignment | Exit | undefined {
     const next = first(ctx.nextExit);
-    return next !== undefined ? this.nextExit(next) : this.assignment(first(ctx.assignment));
+    return next !== undefined ? this.exitOf("next", next as Children) : this.assignment(first(ctx.assignment));
   }
 
   assignment(ctx: Ctx<cst.AssignmentCstChildren> | undefined): Assignment | undefined {
@@ -520,51 +446,6 @@ class AstBuilder extends BaseVisitor implements FlowAstBuilder {
     const value = this.value(first(ctx?.value));
     if (target === undefined || value === undefined) return undefined;
     return { kind: "Assignment", target, value, span: cover(target.span, value.span) };
-  }
-
-  nextExit(ctx: Ctx<cst.NextExitCstChildren>): Exit | undefined {
-    return this.exit("next", ctx.Kw_next, ctx.Name);
-  }
-
-  sendWidget(ctx: Ctx<cst.SendWidgetCstChildren>): SendWidget | undefined {
-    const base = this.widget(ctx, ctx.Kw_send);
-    if (base === undefined) return undefined;
-    const message = this.single(ctx.messageSetting, this.messageSetting, "message", base.id);
-    const next = this.single(ctx.nextExit, this.nextExit, "next", base.id);
-    const widget: Mutable<SendWidget> = { kind: "SendWidget", ...base };
-    if (message !== undefined) widget.message = message;
-    if (next !== undefined) widget.next = next;
-    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [message, next]);
-    return widget;
-  }
-
-  messageSetting(ctx: Ctx<cst.MessageSettingCstChildren>): MessageSetting | undefined {
-    const start = this.span(ctx.Kw_message);
-    const value = this.str(ctx.StringLiteral);
-    if (start === undefined || value === undefined) return undefined;
-    return { kind: "MessageSetting", value, span: cover(start, value.span) };
-  }
-
-  routeWidget(ctx: Ctx<cst.RouteWidgetCstChildren>): RouteWidget | undefined {
-    const base = this.widget(ctx, ctx.Kw_route);
-    if (base === undefined) return undefined;
-    const queue = this.single(ctx.queueSetting, this.queueSetting, "queue", base.id);
-    const widget: Mutable<RouteWidget> = { kind: "RouteWidget", ...base };
-    if (queue !== undefined) widget.queue = queue;
-    if (this.tok(ctx.RCurly) === undefined) this.extend(widget, [queue]);
-    return widget;
-  }
-
-  queueSetting(ctx: Ctx<cst.QueueSettingCstChildren>): QueueSetting | undefined {
-    const start = this.span(ctx.Kw_queue);
-    const value = this.str(ctx.StringLiteral);
-    if (start === undefined || value === undefined) return undefined;
-    return { kind: "QueueSetting", value, span: cover(start, value.span) };
-  }
-
-  endWidget(ctx: Ctx<cst.EndWidgetCstChildren>): EndWidget | undefined {
-    const base = this.widget(ctx, ctx.Kw_end);
-    return base && { kind: "EndWidget", ...base };
   }
 
   // ---------------------------------------------------------------- values

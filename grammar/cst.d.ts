@@ -70,31 +70,6 @@ export type StartExitCstChildren = {
   Name: IToken[];
 };
 
-export interface HttpWidgetCstNode extends CstNode {
-  name: "httpWidget";
-  children: HttpWidgetCstChildren;
-}
-
-export type HttpWidgetCstChildren = {
-  Kw_http: IToken[];
-  Name: IToken[];
-  StringLiteral?: IToken[];
-  LCurly?: IToken[];
-  methodSetting?: MethodSettingCstNode[];
-  urlSetting?: UrlSettingCstNode[];
-  querySetting?: QuerySettingCstNode[];
-  authorizationSetting?: AuthorizationSettingCstNode[];
-  headersSetting?: HeadersSettingCstNode[];
-  contentTypeSetting?: ContentTypeSettingCstNode[];
-  bodySetting?: BodySettingCstNode[];
-  retrySetting?: RetrySettingCstNode[];
-  timeoutSetting?: TimeoutSettingCstNode[];
-  resultsSetting?: ResultsSettingCstNode[];
-  successExit?: SuccessExitCstNode[];
-  failExit?: FailExitCstNode[];
-  RCurly?: IToken[];
-};
-
 export interface MethodSettingCstNode extends CstNode {
   name: "methodSetting";
   children: MethodSettingCstChildren;
@@ -190,6 +165,17 @@ export type TimeoutSettingCstChildren = {
   Duration: IToken[];
 };
 
+export interface FollowRedirectsSettingCstNode extends CstNode {
+  name: "followRedirectsSetting";
+  children: FollowRedirectsSettingCstChildren;
+}
+
+export type FollowRedirectsSettingCstChildren = {
+  Kw_follow_redirects: IToken[];
+  True?: IToken[];
+  False?: IToken[];
+};
+
 export interface ResultsSettingCstNode extends CstNode {
   name: "resultsSetting";
   children: ResultsSettingCstChildren;
@@ -202,18 +188,24 @@ export type ResultsSettingCstChildren = {
   RCurly: IToken[];
 };
 
-export interface ResultMappingCstNode extends CstNode {
-  name: "resultMapping";
-  children: ResultMappingCstChildren;
+export interface MessageSettingCstNode extends CstNode {
+  name: "messageSetting";
+  children: MessageSettingCstChildren;
 }
 
-export type ResultMappingCstChildren = {
-  StringLiteral?: IToken[];
-  Kw_status?: IToken[];
-  Kw_header?: IToken[];
-  headerName?: IToken[];
-  Arrow: IToken[];
-  Name: IToken[];
+export type MessageSettingCstChildren = {
+  Kw_message: IToken[];
+  StringLiteral: IToken[];
+};
+
+export interface QueueSettingCstNode extends CstNode {
+  name: "queueSetting";
+  children: QueueSettingCstChildren;
+}
+
+export type QueueSettingCstChildren = {
+  Kw_queue: IToken[];
+  StringLiteral: IToken[];
 };
 
 export interface SuccessExitCstNode extends CstNode {
@@ -234,6 +226,139 @@ export interface FailExitCstNode extends CstNode {
 
 export type FailExitCstChildren = {
   Kw_fail: IToken[];
+  Arrow: IToken[];
+  Name: IToken[];
+};
+
+export interface ElseExitCstNode extends CstNode {
+  name: "elseExit";
+  children: ElseExitCstChildren;
+}
+
+export type ElseExitCstChildren = {
+  Kw_else: IToken[];
+  Arrow: IToken[];
+  Name: IToken[];
+};
+
+export interface NextExitCstNode extends CstNode {
+  name: "nextExit";
+  children: NextExitCstChildren;
+}
+
+export type NextExitCstChildren = {
+  Kw_next: IToken[];
+  Arrow: IToken[];
+  Name: IToken[];
+};
+
+export interface HttpWidgetCstNode extends CstNode {
+  name: "httpWidget";
+  children: HttpWidgetCstChildren;
+}
+
+export type HttpWidgetCstChildren = {
+  Kw_http: IToken[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
+  LCurly?: IToken[];
+  methodSetting?: MethodSettingCstNode[];
+  urlSetting?: UrlSettingCstNode[];
+  querySetting?: QuerySettingCstNode[];
+  authorizationSetting?: AuthorizationSettingCstNode[];
+  headersSetting?: HeadersSettingCstNode[];
+  contentTypeSetting?: ContentTypeSettingCstNode[];
+  bodySetting?: BodySettingCstNode[];
+  retrySetting?: RetrySettingCstNode[];
+  timeoutSetting?: TimeoutSettingCstNode[];
+  followRedirectsSetting?: FollowRedirectsSettingCstNode[];
+  resultsSetting?: ResultsSettingCstNode[];
+  successExit?: SuccessExitCstNode[];
+  failExit?: FailExitCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface ConditionWidgetCstNode extends CstNode {
+  name: "conditionWidget";
+  children: ConditionWidgetCstChildren;
+}
+
+export type ConditionWidgetCstChildren = {
+  Kw_condition: IToken[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
+  LCurly?: IToken[];
+  whenBranch?: WhenBranchCstNode[];
+  elseExit?: ElseExitCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface SetWidgetCstNode extends CstNode {
+  name: "setWidget";
+  children: SetWidgetCstChildren;
+}
+
+export type SetWidgetCstChildren = {
+  Kw_set: IToken[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
+  LCurly?: IToken[];
+  setEntry?: SetEntryCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface SendWidgetCstNode extends CstNode {
+  name: "sendWidget";
+  children: SendWidgetCstChildren;
+}
+
+export type SendWidgetCstChildren = {
+  Kw_send: IToken[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
+  LCurly?: IToken[];
+  messageSetting?: MessageSettingCstNode[];
+  nextExit?: NextExitCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface RouteWidgetCstNode extends CstNode {
+  name: "routeWidget";
+  children: RouteWidgetCstChildren;
+}
+
+export type RouteWidgetCstChildren = {
+  Kw_route: IToken[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
+  LCurly?: IToken[];
+  queueSetting?: QueueSettingCstNode[];
+  RCurly?: IToken[];
+};
+
+export interface EndWidgetCstNode extends CstNode {
+  name: "endWidget";
+  children: EndWidgetCstChildren;
+}
+
+export type EndWidgetCstChildren = {
+  Kw_end: IToken[];
+  Name: IToken[];
+  StringLiteral?: IToken[];
+  LCurly?: IToken[];
+  RCurly?: IToken[];
+};
+
+export interface ResultMappingCstNode extends CstNode {
+  name: "resultMapping";
+  children: ResultMappingCstChildren;
+}
+
+export type ResultMappingCstChildren = {
+  StringLiteral?: IToken[];
+  Kw_status?: IToken[];
+  Kw_header?: IToken[];
+  headerName?: IToken[];
   Arrow: IToken[];
   Name: IToken[];
 };
@@ -261,21 +386,6 @@ export type KeyValueCstChildren = {
   value: ValueCstNode[];
 };
 
-export interface ConditionWidgetCstNode extends CstNode {
-  name: "conditionWidget";
-  children: ConditionWidgetCstChildren;
-}
-
-export type ConditionWidgetCstChildren = {
-  Kw_condition: IToken[];
-  Name: IToken[];
-  StringLiteral?: IToken[];
-  LCurly?: IToken[];
-  whenBranch?: WhenBranchCstNode[];
-  elseExit?: ElseExitCstNode[];
-  RCurly?: IToken[];
-};
-
 export interface WhenBranchCstNode extends CstNode {
   name: "whenBranch";
   children: WhenBranchCstChildren;
@@ -286,31 +396,6 @@ export type WhenBranchCstChildren = {
   orExpr: OrExprCstNode[];
   Arrow: IToken[];
   Name: IToken[];
-};
-
-export interface ElseExitCstNode extends CstNode {
-  name: "elseExit";
-  children: ElseExitCstChildren;
-}
-
-export type ElseExitCstChildren = {
-  Kw_else: IToken[];
-  Arrow: IToken[];
-  Name: IToken[];
-};
-
-export interface SetWidgetCstNode extends CstNode {
-  name: "setWidget";
-  children: SetWidgetCstChildren;
-}
-
-export type SetWidgetCstChildren = {
-  Kw_set: IToken[];
-  Name: IToken[];
-  StringLiteral?: IToken[];
-  LCurly?: IToken[];
-  setEntry?: SetEntryCstNode[];
-  RCurly?: IToken[];
 };
 
 export interface SetEntryCstNode extends CstNode {
@@ -332,79 +417,6 @@ export type AssignmentCstChildren = {
   Name: IToken[];
   Equals: IToken[];
   value: ValueCstNode[];
-};
-
-export interface NextExitCstNode extends CstNode {
-  name: "nextExit";
-  children: NextExitCstChildren;
-}
-
-export type NextExitCstChildren = {
-  Kw_next: IToken[];
-  Arrow: IToken[];
-  Name: IToken[];
-};
-
-export interface SendWidgetCstNode extends CstNode {
-  name: "sendWidget";
-  children: SendWidgetCstChildren;
-}
-
-export type SendWidgetCstChildren = {
-  Kw_send: IToken[];
-  Name: IToken[];
-  StringLiteral?: IToken[];
-  LCurly?: IToken[];
-  messageSetting?: MessageSettingCstNode[];
-  nextExit?: NextExitCstNode[];
-  RCurly?: IToken[];
-};
-
-export interface MessageSettingCstNode extends CstNode {
-  name: "messageSetting";
-  children: MessageSettingCstChildren;
-}
-
-export type MessageSettingCstChildren = {
-  Kw_message: IToken[];
-  StringLiteral: IToken[];
-};
-
-export interface RouteWidgetCstNode extends CstNode {
-  name: "routeWidget";
-  children: RouteWidgetCstChildren;
-}
-
-export type RouteWidgetCstChildren = {
-  Kw_route: IToken[];
-  Name: IToken[];
-  StringLiteral?: IToken[];
-  LCurly?: IToken[];
-  queueSetting?: QueueSettingCstNode[];
-  RCurly?: IToken[];
-};
-
-export interface QueueSettingCstNode extends CstNode {
-  name: "queueSetting";
-  children: QueueSettingCstChildren;
-}
-
-export type QueueSettingCstChildren = {
-  Kw_queue: IToken[];
-  StringLiteral: IToken[];
-};
-
-export interface EndWidgetCstNode extends CstNode {
-  name: "endWidget";
-  children: EndWidgetCstChildren;
-}
-
-export type EndWidgetCstChildren = {
-  Kw_end: IToken[];
-  Name: IToken[];
-  StringLiteral?: IToken[];
-  LCurly?: IToken[];
-  RCurly?: IToken[];
 };
 
 export interface ValueCstNode extends CstNode {
@@ -531,7 +543,6 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   varDecl(children: VarDeclCstChildren, param?: IN): OUT;
   secretDecl(children: SecretDeclCstChildren, param?: IN): OUT;
   startExit(children: StartExitCstChildren, param?: IN): OUT;
-  httpWidget(children: HttpWidgetCstChildren, param?: IN): OUT;
   methodSetting(children: MethodSettingCstChildren, param?: IN): OUT;
   urlSetting(children: UrlSettingCstChildren, param?: IN): OUT;
   querySetting(children: QuerySettingCstChildren, param?: IN): OUT;
@@ -541,24 +552,26 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   bodySetting(children: BodySettingCstChildren, param?: IN): OUT;
   retrySetting(children: RetrySettingCstChildren, param?: IN): OUT;
   timeoutSetting(children: TimeoutSettingCstChildren, param?: IN): OUT;
+  followRedirectsSetting(children: FollowRedirectsSettingCstChildren, param?: IN): OUT;
   resultsSetting(children: ResultsSettingCstChildren, param?: IN): OUT;
-  resultMapping(children: ResultMappingCstChildren, param?: IN): OUT;
+  messageSetting(children: MessageSettingCstChildren, param?: IN): OUT;
+  queueSetting(children: QueueSettingCstChildren, param?: IN): OUT;
   successExit(children: SuccessExitCstChildren, param?: IN): OUT;
   failExit(children: FailExitCstChildren, param?: IN): OUT;
+  elseExit(children: ElseExitCstChildren, param?: IN): OUT;
+  nextExit(children: NextExitCstChildren, param?: IN): OUT;
+  httpWidget(children: HttpWidgetCstChildren, param?: IN): OUT;
+  conditionWidget(children: ConditionWidgetCstChildren, param?: IN): OUT;
+  setWidget(children: SetWidgetCstChildren, param?: IN): OUT;
+  sendWidget(children: SendWidgetCstChildren, param?: IN): OUT;
+  routeWidget(children: RouteWidgetCstChildren, param?: IN): OUT;
+  endWidget(children: EndWidgetCstChildren, param?: IN): OUT;
+  resultMapping(children: ResultMappingCstChildren, param?: IN): OUT;
   keyValueBlock(children: KeyValueBlockCstChildren, param?: IN): OUT;
   keyValue(children: KeyValueCstChildren, param?: IN): OUT;
-  conditionWidget(children: ConditionWidgetCstChildren, param?: IN): OUT;
   whenBranch(children: WhenBranchCstChildren, param?: IN): OUT;
-  elseExit(children: ElseExitCstChildren, param?: IN): OUT;
-  setWidget(children: SetWidgetCstChildren, param?: IN): OUT;
   setEntry(children: SetEntryCstChildren, param?: IN): OUT;
   assignment(children: AssignmentCstChildren, param?: IN): OUT;
-  nextExit(children: NextExitCstChildren, param?: IN): OUT;
-  sendWidget(children: SendWidgetCstChildren, param?: IN): OUT;
-  messageSetting(children: MessageSettingCstChildren, param?: IN): OUT;
-  routeWidget(children: RouteWidgetCstChildren, param?: IN): OUT;
-  queueSetting(children: QueueSettingCstChildren, param?: IN): OUT;
-  endWidget(children: EndWidgetCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
   object(children: ObjectCstChildren, param?: IN): OUT;
   objectEntry(children: ObjectEntryCstChildren, param?: IN): OUT;

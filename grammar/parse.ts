@@ -2,8 +2,8 @@
 // Never throws: every problem, whatever the input, becomes a diagnostic with a span.
 import type { IRecognitionException, IToken } from "chevrotain";
 import type { Comment, Flow, StringLiteral } from "./ast.js";
-import { diagnostic, sortDiagnostics } from "../compiler/diagnostics.js";
-import type { Diagnostic } from "../compiler/diagnostics.js";
+import { diagnostic, sortDiagnostics } from "./diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
 import { astBuilder } from "./build-ast.js";
 import { flowParser } from "./parser.js";
 import { SourcePositions } from "./spans.js";

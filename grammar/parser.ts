@@ -7,9 +7,11 @@ import type {
   IParserErrorMessageProvider,
   IRecognitionException,
   IToken,
+  ParserMethod,
   TokenType,
 } from "chevrotain";
 import { SourcePositions } from "./spans.js";
+import { ITEM_KEYWORDS, WIDGET_SPECS, type SettingSpec, type WidgetSpec } from "./language.js";
 import * as t from "./tokens.js";
 
 /**
@@ -46,11 +48,7 @@ function closerExpectation(ruleName: string, expected: TokenType): string | unde
 
 const groupContents: Readonly<Record<string, string>> = {
   flow: "a declaration, 'start', a widget or '}'",
-  httpWidget: "an http setting or '}'",
-  conditionWidget: "'when', 'else' or '}'",
-  setWidget: "an assignment, 'next' or '}'",
-  sendWidget: "'message', 'next' or '}'",
-  routeWidget: "'queue' or '}'",
+  ...Object.fromEntries(WIDGET_SPECS.map((w) => [`${w.keyword}Widget`, w.contents])),
   keyValueBlock: "'key = value' or '}'",
   resultsSetting: "a result mapping or '}'",
   object: "',' or '}'",
@@ -92,37 +90,11 @@ function nestAfter(depth: number, token: IToken): number {
 }
 
 /** Keywords that, first on a line, mean the block being closed was left unclosed. */
-const itemStarts: ReadonlySet<TokenType> = new Set([
-  t.Global,
-  t.Local,
-  t.Secret,
-  t.Start,
-  t.Http,
-  t.Condition,
-  t.Set,
-  t.Send,
-  t.Route,
-  t.End,
-]);
+const itemStarts: ReadonlySet<TokenType> = new Set(ITEM_KEYWORDS.map(t.keyword));
 const settingStarts: ReadonlySet<TokenType> = new Set([
   ...itemStarts,
-  t.Method,
-  t.Url,
-  t.Query,
-  t.Authorization,
-  t.Headers,
-  t.ContentType,
-  t.Body,
-  t.Retry,
-  t.Timeout,
-  t.Results,
-  t.Success,
-  t.Fail,
   t.When,
-  t.Else,
-  t.Next,
-  t.Message,
-  t.Queue,
+  ...WIDGET_SPECS.flatMap((w) => [...w.settings.map((s) => t.keyword(s.keyword)), ...w.exits.map((e) => t.keyword(e.label))]),
 ]);
 const noStops: ReadonlySet<TokenType> = new Set();
 
@@ -135,13 +107,9 @@ const secretNameLabel = { LABEL: "secretName" };
 type Choice =
   | "flow"
   | "varDecl"
-  | "httpWidget"
-  | "bodySetting"
   | "resultMapping"
   | "keyValue"
-  | "conditionWidget"
   | "setEntry"
-  | "sendWidget"
   | "value"
   | "notExpr"
   | "comparison"
@@ -348,12 +316,7 @@ class FlowParser extends CstParser {
           { ALT: () => this.SUBRULE(this.varDecl) },
           { ALT: () => this.SUBRULE(this.secretDecl) },
           { ALT: () => this.SUBRULE(this.startExit) },
-          { ALT: () => this.SUBRULE(this.httpWidget) },
-          { ALT: () => this.SUBRULE(this.conditionWidget) },
-          { ALT: () => this.SUBRULE(this.setWidget) },
-          { ALT: () => this.SUBRULE(this.sendWidget) },
-          { ALT: () => this.SUBRULE(this.routeWidget) },
-          { ALT: () => this.SUBRULE(this.endWidget) },
+          ...this.widgetRules.map((rule, i) => ({ ALT: () => this.subrule(i + 1, rule) })),
         ]),
       );
       this.ACTION(() => this.handOver(item as CstNode));
@@ -387,107 +350,144 @@ class FlowParser extends CstParser {
   });
 
   // ---------------------------------------------------------------- widgets
+  // Settings, exits and widgets are rules made from the language description (language.ts):
+  // `retrySetting`, `failExit`, `httpWidget`, ... A setting's value kind decides its syntax.
 
-  readonly httpWidget = this.RULE("httpWidget", () => {
-    this.CONSUME(t.Http);
-    this.CONSUME(t.Name);
-    this.OPTION(() => this.CONSUME(t.StringLiteral));
-    this.OPTION2(() => {
-      this.CONSUME(t.LCurly);
-      this.MANY(() =>
-        this.OR(
-          (this.alts.httpWidget ??= [
-            { ALT: () => this.SUBRULE(this.methodSetting) },
-            { ALT: () => this.SUBRULE(this.urlSetting) },
-            { ALT: () => this.SUBRULE(this.querySetting) },
-            { ALT: () => this.SUBRULE(this.authorizationSetting) },
-            { ALT: () => this.SUBRULE(this.headersSetting) },
-            { ALT: () => this.SUBRULE(this.contentTypeSetting) },
-            { ALT: () => this.SUBRULE(this.bodySetting) },
-            { ALT: () => this.SUBRULE(this.retrySetting) },
-            { ALT: () => this.SUBRULE(this.timeoutSetting) },
-            { ALT: () => this.SUBRULE(this.resultsSetting) },
-            { ALT: () => this.SUBRULE(this.successExit) },
-            { ALT: () => this.SUBRULE(this.failExit) },
-          ]),
-        ),
-      );
-      this.close(t.RCurly, itemStarts);
+  /** `keyword VALUE` for each setting keyword of the description, by keyword. */
+  private readonly settingRules: ReadonlyMap<string, ParserMethod<[], CstNode>> = new Map(
+    [...new Map(WIDGET_SPECS.flatMap((w) => w.settings).map((spec) => [spec.keyword, spec])).values()].map((spec) => [
+      spec.keyword,
+      this.settingRule(spec),
+    ]),
+  );
+
+  /** `label -> NAME` for each exit label of the description, by label. */
+  private readonly exitRules: ReadonlyMap<string, ParserMethod<[], CstNode>> = new Map(
+    [...new Set(WIDGET_SPECS.flatMap((w) => w.exits.map((e) => e.label)))].map((label) => [
+      label,
+      this.exitRule(label),
+    ]),
+  );
+
+  // `keyword NAME STRING? ({ entry* })?` for each widget kind of the description.
+  private readonly widgetRules: readonly ParserMethod<[], CstNode>[] = WIDGET_SPECS.map((spec) =>
+    this.widgetRule(spec),
+  );
+
+  private settingRule(spec: SettingSpec): ParserMethod<[], CstNode> {
+    const keyword = t.keyword(spec.keyword);
+    const name = `${spec.keyword.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}Setting`;
+    switch (spec.value) {
+      case "method":
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.CONSUME(t.Name);
+        });
+      case "value":
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.SUBRULE(this.value);
+        });
+      case "string":
+      case "plainString":
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.CONSUME(t.StringLiteral);
+        });
+      case "count":
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.CONSUME(t.NumberLiteral);
+        });
+      case "duration":
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.CONSUME(t.Duration);
+        });
+      case "flag": {
+        const alts: IOrAlt<unknown>[] = [{ ALT: () => this.CONSUME(t.True) }, { ALT: () => this.CONSUME(t.False) }];
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.OR(alts);
+        });
+      }
+      case "keyValues":
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.SUBRULE(this.keyValueBlock);
+        });
+      case "body": {
+        const alts: IOrAlt<unknown>[] = [
+          {
+            ALT: () => {
+              this.CONSUME(t.Json);
+              this.SUBRULE(this.value);
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(t.Form);
+              this.SUBRULE(this.keyValueBlock);
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(t.Text);
+              this.CONSUME(t.StringLiteral);
+            },
+          },
+        ];
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.OR(alts);
+        });
+      }
+      case "results":
+        return this.RULE(name, () => {
+          this.CONSUME(keyword);
+          this.CONSUME(t.LCurly);
+          this.MANY(() => this.SUBRULE(this.resultMapping));
+          this.close(t.RCurly, settingStarts);
+        });
+    }
+  }
+
+  private exitRule(label: string): ParserMethod<[], CstNode> {
+    const keyword = t.keyword(label);
+    return this.RULE(`${label}Exit`, () => {
+      this.CONSUME(keyword);
+      this.CONSUME(t.Arrow);
+      this.CONSUME(t.Name);
     });
-  });
+  }
 
-  readonly methodSetting = this.RULE("methodSetting", () => {
-    this.CONSUME(t.Method);
-    this.CONSUME(t.Name);
-  });
+  private widgetRule(spec: WidgetSpec): ParserMethod<[], CstNode> {
+    const keyword = t.keyword(spec.keyword);
+    // Items are told apart by their first token. A set block's entries need their own rule
+    // (see setEntry), which holds its `next` exit too.
+    const entries: IOrAlt<unknown>[] =
+      spec.entries === "assignments"
+        ? [{ ALT: () => this.SUBRULE(this.setEntry) }]
+        : [
+            ...(spec.entries === "branches" ? [{ ALT: () => this.SUBRULE(this.whenBranch) }] : []),
+            ...spec.settings.map((s) => ({ ALT: () => this.SUBRULE(this.rule(this.settingRules, s.keyword)) })),
+            ...spec.exits.map((e) => ({ ALT: () => this.SUBRULE2(this.rule(this.exitRules, e.label)) })),
+          ];
+    return this.RULE(`${spec.keyword}Widget`, () => {
+      this.CONSUME(keyword);
+      this.CONSUME(t.Name);
+      this.OPTION(() => this.CONSUME(t.StringLiteral));
+      this.OPTION2(() => {
+        this.CONSUME(t.LCurly);
+        if (entries.length > 0) this.MANY(() => this.OR(entries));
+        this.close(t.RCurly, itemStarts);
+      });
+    });
+  }
 
-  readonly urlSetting = this.RULE("urlSetting", () => {
-    this.CONSUME(t.Url);
-    this.SUBRULE(this.value);
-  });
-
-  readonly querySetting = this.RULE("querySetting", () => {
-    this.CONSUME(t.Query);
-    this.SUBRULE(this.keyValueBlock);
-  });
-
-  readonly authorizationSetting = this.RULE("authorizationSetting", () => {
-    this.CONSUME(t.Authorization);
-    this.SUBRULE(this.value);
-  });
-
-  readonly headersSetting = this.RULE("headersSetting", () => {
-    this.CONSUME(t.Headers);
-    this.SUBRULE(this.keyValueBlock);
-  });
-
-  readonly contentTypeSetting = this.RULE("contentTypeSetting", () => {
-    this.CONSUME(t.ContentType);
-    this.CONSUME(t.StringLiteral);
-  });
-
-  readonly bodySetting = this.RULE("bodySetting", () => {
-    this.CONSUME(t.Body);
-    this.OR(
-      (this.alts.bodySetting ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.Json);
-            this.SUBRULE(this.value);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Form);
-            this.SUBRULE(this.keyValueBlock);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Text);
-            this.CONSUME(t.StringLiteral);
-          },
-        },
-      ]),
-    );
-  });
-
-  readonly retrySetting = this.RULE("retrySetting", () => {
-    this.CONSUME(t.Retry);
-    this.CONSUME(t.NumberLiteral);
-  });
-
-  readonly timeoutSetting = this.RULE("timeoutSetting", () => {
-    this.CONSUME(t.Timeout);
-    this.CONSUME(t.Duration);
-  });
-
-  readonly resultsSetting = this.RULE("resultsSetting", () => {
-    this.CONSUME(t.Results);
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.resultMapping));
-    this.close(t.RCurly, settingStarts);
-  });
+  private rule(rules: ReadonlyMap<string, ParserMethod<[], CstNode>>, key: string): ParserMethod<[], CstNode> {
+    return rules.get(key) as ParserMethod<[], CstNode>;
+  }
 
   readonly resultMapping = this.RULE("resultMapping", () => {
     this.OR(
@@ -502,18 +502,6 @@ class FlowParser extends CstParser {
         },
       ]),
     );
-    this.CONSUME(t.Arrow);
-    this.CONSUME(t.Name);
-  });
-
-  readonly successExit = this.RULE("successExit", () => {
-    this.CONSUME(t.Success);
-    this.CONSUME(t.Arrow);
-    this.CONSUME(t.Name);
-  });
-
-  readonly failExit = this.RULE("failExit", () => {
-    this.CONSUME(t.Fail);
     this.CONSUME(t.Arrow);
     this.CONSUME(t.Name);
   });
@@ -533,46 +521,11 @@ class FlowParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
-  readonly conditionWidget = this.RULE("conditionWidget", () => {
-    this.CONSUME(t.Condition);
-    this.CONSUME(t.Name);
-    this.OPTION(() => this.CONSUME(t.StringLiteral));
-    this.OPTION2(() => {
-      this.CONSUME(t.LCurly);
-      this.MANY(() =>
-        this.OR(
-          (this.alts.conditionWidget ??= [
-            { ALT: () => this.SUBRULE(this.whenBranch) },
-            { ALT: () => this.SUBRULE(this.elseExit) },
-          ]),
-        ),
-      );
-      this.close(t.RCurly, itemStarts);
-    });
-  });
-
   readonly whenBranch = this.RULE("whenBranch", () => {
     this.CONSUME(t.When);
     this.SUBRULE(this.orExpr);
     this.CONSUME(t.Arrow);
     this.CONSUME(t.Name);
-  });
-
-  readonly elseExit = this.RULE("elseExit", () => {
-    this.CONSUME(t.Else);
-    this.CONSUME(t.Arrow);
-    this.CONSUME(t.Name);
-  });
-
-  readonly setWidget = this.RULE("setWidget", () => {
-    this.CONSUME(t.Set);
-    this.CONSUME(t.Name);
-    this.OPTION(() => this.CONSUME(t.StringLiteral));
-    this.OPTION2(() => {
-      this.CONSUME(t.LCurly);
-      this.MANY(() => this.SUBRULE(this.setEntry));
-      this.close(t.RCurly, itemStarts);
-    });
   });
 
   // `next -> x` is the exit; `next = 1` assigns a variable called next (LL(2)). Here the
@@ -581,7 +534,7 @@ class FlowParser extends CstParser {
   readonly setEntry = this.RULE("setEntry", () => {
     this.OR(
       (this.alts.setEntry ??= [
-        { ALT: () => this.SUBRULE(this.nextExit) },
+        { ALT: () => this.SUBRULE(this.rule(this.exitRules, "next")) },
         { ALT: () => this.SUBRULE(this.assignment) },
       ]),
     );
@@ -591,61 +544,6 @@ class FlowParser extends CstParser {
     this.CONSUME(t.Name);
     this.CONSUME(t.Equals);
     this.SUBRULE(this.value);
-  });
-
-  readonly nextExit = this.RULE("nextExit", () => {
-    this.CONSUME(t.Next);
-    this.CONSUME(t.Arrow);
-    this.CONSUME(t.Name);
-  });
-
-  readonly sendWidget = this.RULE("sendWidget", () => {
-    this.CONSUME(t.Send);
-    this.CONSUME(t.Name);
-    this.OPTION(() => this.CONSUME(t.StringLiteral));
-    this.OPTION2(() => {
-      this.CONSUME(t.LCurly);
-      this.MANY(() =>
-        this.OR(
-          (this.alts.sendWidget ??= [
-            { ALT: () => this.SUBRULE(this.messageSetting) },
-            { ALT: () => this.SUBRULE(this.nextExit) },
-          ]),
-        ),
-      );
-      this.close(t.RCurly, itemStarts);
-    });
-  });
-
-  readonly messageSetting = this.RULE("messageSetting", () => {
-    this.CONSUME(t.Message);
-    this.CONSUME(t.StringLiteral);
-  });
-
-  readonly routeWidget = this.RULE("routeWidget", () => {
-    this.CONSUME(t.Route);
-    this.CONSUME(t.Name);
-    this.OPTION(() => this.CONSUME(t.StringLiteral));
-    this.OPTION2(() => {
-      this.CONSUME(t.LCurly);
-      this.MANY(() => this.SUBRULE(this.queueSetting));
-      this.close(t.RCurly, itemStarts);
-    });
-  });
-
-  readonly queueSetting = this.RULE("queueSetting", () => {
-    this.CONSUME(t.Queue);
-    this.CONSUME(t.StringLiteral);
-  });
-
-  readonly endWidget = this.RULE("endWidget", () => {
-    this.CONSUME(t.End);
-    this.CONSUME(t.Name);
-    this.OPTION(() => this.CONSUME(t.StringLiteral));
-    this.OPTION2(() => {
-      this.CONSUME(t.LCurly);
-      this.close(t.RCurly, itemStarts);
-    });
   });
 
   // ---------------------------------------------------------------- values

@@ -2,8 +2,8 @@
 // Work happens on the raw token text so every part's span is an exact source range.
 import type { IToken } from "chevrotain";
 import type { Span, StringLiteral, TemplatePart } from "./ast.js";
-import { diagnostic } from "../compiler/diagnostics.js";
-import type { Diagnostic } from "../compiler/diagnostics.js";
+import { diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
 import type { SourcePositions } from "./spans.js";
 import { ValidString } from "./tokens.js";
 

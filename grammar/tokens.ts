@@ -1,6 +1,7 @@
 // The .flow vocabulary: token types and the one lexer built from them.
 import { createToken, Lexer, tokenLabel } from "chevrotain";
 import type { ILexingResult, IToken, TokenType } from "chevrotain";
+import { WIDGET_SPECS } from "./language.js";
 
 // ---------------------------------------------------------------- names
 
@@ -39,34 +40,26 @@ export const Local = soft("local");
 export const Secret = soft("secret");
 export const Masked = soft("masked");
 export const Start = soft("start");
-export const Http = soft("http");
-export const Condition = soft("condition");
-export const Set = soft("set");
-export const Send = soft("send");
-export const Route = soft("route");
-export const End = soft("end");
-export const Method = soft("method");
-export const Url = soft("url");
-export const Query = soft("query");
-export const Authorization = soft("authorization");
-export const Headers = soft("headers");
-export const ContentType = soft("content_type");
-export const Body = soft("body");
 export const Json = soft("json");
 export const Form = soft("form");
 export const Text = soft("text");
-export const Retry = soft("retry");
-export const Timeout = soft("timeout");
-export const Results = soft("results");
 export const Status = soft("status");
 export const Header = soft("header");
-export const Success = soft("success");
-export const Fail = soft("fail");
 export const When = soft("when");
-export const Else = soft("else");
-export const Next = soft("next");
-export const Message = soft("message");
-export const Queue = soft("queue");
+
+// Widget keywords, setting keywords and exit labels come from the language description.
+for (const widget of WIDGET_SPECS) {
+  soft(widget.keyword);
+  for (const setting of widget.settings) if (!keywords.has(setting.keyword)) soft(setting.keyword);
+  for (const exit of widget.exits) if (!keywords.has(exit.label)) soft(exit.label);
+}
+
+/** The token type of a keyword of the language description. */
+export function keyword(word: string): TokenType {
+  const type = keywords.get(word);
+  if (type === undefined) throw new Error(`'${word}' is not a keyword`);
+  return type;
+}
 
 export const True = reserved("true", "True");
 export const False = reserved("false", "False");

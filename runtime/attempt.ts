@@ -185,7 +185,7 @@ class Attempt implements DeadlineTarget {
         if (body !== undefined) init.body = body;
         const response = await settings.fetch(this.url, init);
         const { status } = response;
-        const location = REDIRECTS.has(status) ? response.headers.get("location") : null;
+        const location = request.followRedirects && REDIRECTS.has(status) ? response.headers.get("location") : null;
         const limit = settings.maxResponseBytes;
         let text: string;
         let bytes: number;

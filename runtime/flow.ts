@@ -2,8 +2,9 @@
 // The compiler emits these objects; builders are generated functions over the typed
 // variables, so nothing is parsed or interpreted at run time.
 
-export type VarType = "string" | "number" | "boolean" | "json";
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+import type { HttpMethod, VarType } from "./contract.js";
+
+export type { HttpMethod, VarType } from "./contract.js";
 
 /** The values a step reads. `V` is the generated variables type of the flow. */
 export type Vars = Record<string, unknown>;
@@ -60,10 +61,12 @@ export interface HttpStep<V extends Vars, S extends string, W extends string> ex
   readonly secretHeaders: readonly string[];
   readonly contentType?: string;
   readonly body?: BodySpec<V, S>;
-  /** Further attempts after a failed one (0 to 3). */
-  readonly retry: number;
-  /** Per attempt; the runtime default applies when absent. */
+  /** Further attempts after a failed one; bounds and default in HTTP_STEP (contract.ts). */
+  readonly retry?: number;
+  /** Per attempt; when absent, the host's `RunOptions.timeoutMs`. Bounds in HTTP_STEP. */
   readonly timeoutMs?: number;
+  /** Whether a 3xx with a Location is followed (the default); with false it is the final response. */
+  readonly followRedirects?: boolean;
   readonly results: readonly ResultSpec<V>[];
   readonly success: W;
   readonly fail: W;

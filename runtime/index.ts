@@ -1,6 +1,7 @@
 // `callflow/runtime`: what generated flow modules and the applications running them import.
-// It depends on cross-fetch, jsonpath-plus and Node builtins only.
+// It depends on cross-fetch, jsonpath-plus and Node builtins only. Documented in docs/api.md.
 export type * from "./flow.js";
+export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound } from "./contract.js";
 export { toText, encodeSegment, prop } from "./helpers.js";
 export { run, type RunResult } from "./run.js";
 export { RUNTIME_DEFAULTS, type RunOptions, type RuntimeLimits, type StepContext } from "./options.js";
@@ -9,5 +10,21 @@ export { defaultFetch, type FetchLike, type FetchInit, type FetchResponse } from
 export { FlowDefinitionError, FlowInputError } from "./errors.js";
 export { checkInput } from "./validate.js";
 export { MASK } from "./redact.js";
-export { isRetriableStatus, parseRetryAfter } from "./retry.js";
-export type * from "./trace.js";
+export type {
+  StepKind,
+  ErrorCode,
+  RunError,
+  Outcome,
+  ExitName,
+  VariableChange,
+  UnmatchedResult,
+  RunStartEvent,
+  StepStartEvent,
+  HttpAttemptStartEvent,
+  HttpRedirectEvent,
+  RetryWait,
+  HttpAttemptEndEvent,
+  StepEndEvent,
+  RunEndEvent,
+  TraceEvent,
+} from "./trace.js";

@@ -1,4 +1,5 @@
 // What a host passes to `run`, and the defaults for every limit.
+import { HTTP_STEP } from "./contract.js";
 import { defaultFetch, type FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
 import type { TraceEvent } from "./trace.js";
@@ -36,7 +37,7 @@ export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
   maxSteps: 1000,
   maxResponseBytes: 1024 * 1024,
   maxRedirects: 5,
-  timeoutMs: 10_000,
+  timeoutMs: HTTP_STEP.timeoutMs.default,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
   retryAfterCapMs: 10_000,

@@ -1,6 +1,7 @@
 // Building one http step's request from its generated builders, and refusing requests that
 // must never be sent (header injection, credentials in the URL, a body on GET).
 import type { HttpMethod, HttpStep, SecretValues, Vars } from "./flow.js";
+import { HTTP_STEP } from "./contract.js";
 import { MASK } from "./redact.js";
 import type { RunError } from "./trace.js";
 
@@ -12,6 +13,8 @@ export interface PreparedRequest {
   /** Lower-case names of headers carrying credentials: never traced, dropped on a cross-origin redirect. */
   readonly credentials: readonly string[];
   readonly body: string | undefined;
+  /** Whether a 3xx with a Location is followed; if not, it is the final response. */
+  readonly followRedirects: boolean;
 }
 
 export type BuildResult =
@@ -74,7 +77,8 @@ export function buildRequest<V extends Vars, S extends string, W extends string>
 
   const credentials = step.secretHeaders.map((name) => name.toLowerCase());
   if (step.authorization) credentials.push("authorization");
-  return { ok: true, request: { method: step.method, url: target, headers, credentials, body } };
+  const followRedirects = step.followRedirects ?? HTTP_STEP.followRedirects.default;
+  return { ok: true, request: { method: step.method, url: target, headers, credentials, body, followRedirects } };
 }
 
 function serialiseBody<V extends Vars, S extends string>(

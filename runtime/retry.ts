@@ -1,5 +1,6 @@
 // The retry loop of an http step: which failures are retried, how long to wait (exponential
 // backoff with jitter, or the server's Retry-After up to a cap), and one trace event per attempt.
+import { HTTP_STEP } from "./contract.js";
 import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
 import type { PreparedRequest } from "./request.js";
 import {
@@ -69,7 +70,7 @@ export interface RetrySettings extends AttemptSettings {
 export interface RetryStep<W extends string> {
   readonly id: W;
   readonly name?: string | undefined;
-  readonly retry: number;
+  readonly retry?: number | undefined;
   readonly timeoutMs?: number | undefined;
 }
 
@@ -110,7 +111,7 @@ export async function sendWithRetries<W extends string>(
 ): Promise<RetryOutcome> {
   const widget = step.id;
   const name = step.name;
-  const maxAttempts = step.retry + 1;
+  const maxAttempts = (step.retry ?? HTTP_STEP.retry.default) + 1;
   const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();

@@ -1,11 +1,20 @@
 // Checks made before a run starts: that the flow object is well formed (once per object) and
 // that the input globals match the declarations. Failures here are programmer errors.
+import { HTTP_METHODS, HTTP_STEP, VAR_TYPES, type Bound } from "./contract.js";
 import { FlowDefinitionError, FlowInputError } from "./errors.js";
 import type { FlowDefinition, Step, VariableSpec, Vars } from "./flow.js";
 import { describeType, matchesType } from "./types.js";
 
-const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
-const TYPES = new Set(["string", "number", "boolean", "json"]);
+const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
+const TYPES: ReadonlySet<string> = new Set(VAR_TYPES);
+
+/** Why an optional whole-number field is out of its contract bound, or undefined when it is in. */
+function outOfBound(value: unknown, bound: Bound<number>): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= bound.min && value <= bound.max)
+    return undefined;
+  return `must be a whole number from ${bound.min} to ${bound.max}${bound.unit === "" ? "" : ` (${bound.unit})`}`;
+}
 const variableLists = new WeakMap<object, ReadonlyArray<readonly [string, VariableSpec]>>();
 
 /** The flow's declarations as a list, computed once per flow object. */
@@ -78,11 +87,12 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
     switch (step.kind) {
       case "http":
         if (!METHODS.has(step.method)) problems.push(`${id}: unknown method ${String(step.method)}`);
-        if (!Number.isSafeInteger(step.retry) || step.retry < 0)
-          problems.push(`${id}: retry must be a non-negative integer`);
-        if (step.timeoutMs !== undefined && (!Number.isSafeInteger(step.timeoutMs) || step.timeoutMs < 1)) {
-          problems.push(`${id}: timeoutMs must be a positive integer`);
+        for (const field of ["retry", "timeoutMs"] as const) {
+          const problem = outOfBound(step[field], HTTP_STEP[field]);
+          if (problem !== undefined) problems.push(`${id}: ${field} ${problem}`);
         }
+        if (step.followRedirects !== undefined && typeof step.followRedirects !== "boolean")
+          problems.push(`${id}: followRedirects must be true or false`);
         if (typeof step.url !== "function") problems.push(`${id}: url is not a function`);
         for (const name of step.secrets) if (!secrets.has(name)) problems.push(`${id}: undeclared secret ${name}`);
         for (const result of step.results) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Span } from "../grammar/ast.js";
-import { codeFrame } from "../compiler/code-frame.js";
-import { diagnostic } from "../compiler/diagnostics.js";
-import { formatGithub, formatPretty } from "../compiler/report.js";
+import { codeFrame } from "../cli/code-frame.js";
+import { diagnostic } from "../grammar/diagnostics.js";
+import { formatGithub, formatPretty } from "../cli/report.js";
 
 function spanAt(source: string, needle: string): Span {
   const offset = source.indexOf(needle);

@@ -86,7 +86,7 @@ function randomVars(rng: () => number, decls: readonly VarDecl[], extra: readonl
     if (optional && rng() < 0.2) continue;
     const type = d.type.name;
     const matching = extra.filter((v) => (type === "json" ? true : typeof v === type));
-    vars[d.name.name] = matching.length > 0 && rng() < 0.4 ? pick(matching) : pick<unknown>(POOL[type]);
+    vars[d.name.name] = matching.length > 0 && rng() < 0.4 ? pick(matching) : pick<unknown>(POOL[type as keyof typeof POOL]);
   }
   return vars;
 }

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compile } from "../compiler/compile.js";
-import { compileCommand, type CompileArgs } from "../compiler/commands/compile.js";
+import { compileCommand, type CompileArgs } from "../cli/commands/compile.js";
 import { moduleNames, stringLiteral } from "../compiler/names.js";
 import { exampleFlows, GENERATED, readRepoFile, tempDir } from "./compile-helpers.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { messages } from "../compiler/diagnostics.js";
+import { messages } from "../grammar/diagnostics.js";
 import { validate } from "../compiler/validate.js";
 import { parse } from "../grammar/parse.js";
 import { cases, unmark } from "./semantic-cases.js";

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { diffFlows, MASK, renderDiff, type FileDiff, type FlowChange } from "../compiler/diff.js";
-import { formatSource } from "../compiler/format.js";
+import { diffFlows, MASK, renderDiff, type FileDiff, type FlowChange } from "../review/diff.js";
+import { formatSource } from "../grammar/printer.js";
 import type { Flow } from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 import { validFlow } from "./arbitraries/flow.js";

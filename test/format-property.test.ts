@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatSource, withoutSpans } from "../compiler/format.js";
+import { formatSource, withoutSpans } from "../grammar/printer.js";
 import { validate } from "../compiler/validate.js";
 import { parse } from "../grammar/parse.js";
 import { tokenize } from "../grammar/tokens.js";

@@ -1,7 +1,7 @@
 // The canonical printer: layout, comments, strings, numbers, expressions and safety.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { format, formatSource, printExpr, withoutSpans } from "../compiler/format.js";
+import { format, formatSource, printExpr, withoutSpans } from "../grammar/printer.js";
 import type { ConditionWidget } from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 

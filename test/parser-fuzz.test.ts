@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { messages } from "../compiler/diagnostics.js";
+import { messages } from "../grammar/diagnostics.js";
 import { parse } from "../grammar/parse.js";
 import { validFlow } from "./arbitraries/flow.js";
 

@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkSource } from "../compiler/check.js";
+import { CLI as cli } from "./helpers/cli.js";
 
 const root = path.resolve(import.meta.dirname, "..");
-const cli = path.join(root, "dist/compiler/cli.js");
 const readme = readFileSync(path.join(root, "README.md"), "utf8");
 const packageJson = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
   scripts: Record<string, string>;

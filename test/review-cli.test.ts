@@ -14,9 +14,10 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI as BUILT_CLI } from "./helpers/cli.js";
 
 // The built CLI (`npm test` builds first); CALLFLOW_CLI points elsewhere to try another build.
-const CLI = path.resolve(process.env["CALLFLOW_CLI"] ?? "dist/compiler/cli.js");
+const CLI = process.env["CALLFLOW_CLI"] === undefined ? BUILT_CLI : path.resolve(process.env["CALLFLOW_CLI"]);
 const CONTRACT = readFileSync("test/fixtures/contract.flow", "utf8");
 const GIT_AVAILABLE = spawnSync("git", ["--version"]).status === 0;
 const DOT_AVAILABLE = spawnSync("dot", ["-V"]).status === 0;

@@ -5,12 +5,12 @@ import { execFile } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatEvent, formatValue, liveOutput, Timeline } from "../compiler/timeline.js";
+import { formatEvent, formatValue, liveOutput, Timeline } from "../cli/timeline.js";
 import { DEMO_SECRETS, startDemoApi, type DemoApi } from "../examples/demo-api.js";
 import type { TraceEvent } from "../runtime/index.js";
 import { ROOT, tempDir } from "./compile-helpers.js";
+import { CLI } from "./helpers/cli.js";
 
-const CLI = path.join(ROOT, "dist/compiler/cli.js");
 const SECRET_ENV = {
   CALLFLOW_SECRET_CRM_TOKEN: DEMO_SECRETS.CRM_TOKEN,
   CALLFLOW_SECRET_SCHEDULER_KEY: DEMO_SECRETS.SCHEDULER_KEY,
@@ -51,8 +51,7 @@ function callflow(
 let api: DemoApi;
 const temp = tempDir("run-cli");
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, "dist/compiler/commands/run.js")))
-    throw new Error("build first: npm run build (npm test does)");
+  if (!existsSync(CLI)) throw new Error("build first: npm run build (npm test does)");
   api = await startDemoApi();
 });
 afterAll(async () => {

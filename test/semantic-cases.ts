@@ -1,7 +1,7 @@
 // One minimal failing input per semantic diagnostic, shared by validate.test.ts (which
 // checks code, severity and position) and diagnostics.test.ts (which checks that every
 // CF2xxx code in the catalogue is covered).
-import type { Severity } from "../compiler/diagnostics.js";
+import type { Severity } from "../grammar/diagnostics.js";
 
 /** Marks, in a case's source, where the reported span must start. Removed before parsing. */
 export const MARK = "‸";
@@ -93,6 +93,19 @@ export interface SemanticCase {
 }
 
 export const cases: readonly SemanticCase[] = [
+  // The runtime's contract lists the methods and types, so the checker reports these two CF1xxx codes.
+  {
+    code: "CF1008",
+    severity: "error",
+    name: "a lowercase method",
+    source: variant(["method GET", `method ${MARK}get`]),
+  },
+  {
+    code: "CF1009",
+    severity: "error",
+    name: "an unknown type",
+    source: variant(['local name: string = "x"', `local name: ${MARK}strng = "x"`]),
+  },
   {
     code: "CF2001",
     severity: "error",

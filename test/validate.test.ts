@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Diagnostic } from "../compiler/diagnostics.js";
+import type { Diagnostic } from "../grammar/diagnostics.js";
 import { jsonPathError } from "../compiler/rules/jsonpath.js";
 import { isLiteralCredential, isSensitiveHeader } from "../compiler/rules/security.js";
 import { suggest } from "../compiler/scope.js";

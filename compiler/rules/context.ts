@@ -1,7 +1,7 @@
 // What every rule receives (the flow, its symbol table, a sink) and what it hands back:
 // handlers for the one walk validate() makes over the flow.
 import type { Declaration, Flow, HttpWidget, Widget } from "../../grammar/ast.js";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../grammar/diagnostics.js";
 import type { Reference, Scope, SuggestionBudget } from "../scope.js";
 import type { TypeLookup } from "../types.js";
 

@@ -1,6 +1,6 @@
 // Declared names: no duplicates, every reference declared, every declaration used.
 import type { Declaration } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import { didYouMean } from "../scope.js";
 import type { Rule } from "./context.js";
 
@@ -12,7 +12,8 @@ export const duplicateDeclarations: Rule = ({ scope, report }) => {
         "duplicateDeclaration",
         decl.name.span,
         [decl.name.name],
-        `first declared on line ${first.name.span.line}; variables and secrets share one namespace`,
+        "rename one of them: variables and secrets share one namespace",
+        [{ span: first.name.span, message: `'${first.name.name}' is first declared here` }],
       ),
     );
   }

@@ -1,38 +1,78 @@
 // Http widget settings: retry, timeout, url, JSONPath, body and content type, duplicate keys.
 import type { HttpWidget, Key, KeyValue, StringLiteral, Value } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, typeOfValue } from "../types.js";
+import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
+import { settingsOf, specOf } from "../../grammar/widgets.js";
 import type { Rule } from "./context.js";
 import { jsonPathError } from "./jsonpath.js";
 
-const MAX_TIMEOUT_MS = 10 * 60 * 1000;
-
-export const retryRange: Rule = ({ report }) => ({
-  http(w) {
-    const count = w.retry?.count;
-    if (count === undefined || (Number.isInteger(count.value) && count.value >= 1 && count.value <= 3)) return;
-    report(
-      diagnostic(
-        "retryOutOfRange",
-        count.span,
-        [count.raw],
-        "the Http Call widget retries 1, 2 or 3 times; remove `retry` for none",
-      ),
-    );
+/**
+ * Whole-number settings (`count`, `duration`) stay inside the runtime's contract bound of the
+ * step field they fill, and at or above the least value the language accepts.
+ */
+export const settingBounds: Rule = ({ report }) => ({
+  widget(w) {
+    const settings = settingsOf(w);
+    for (const spec of specOf(w).settings) {
+      const setting = settings[spec.keyword];
+      const bound = spec.field === undefined ? undefined : boundOf(spec.field);
+      if (setting === undefined || bound === undefined) continue;
+      if (setting.valueKind !== "count" && setting.valueKind !== "duration") continue;
+      const value = setting.valueKind === "count" ? setting.value.value : setting.value.ms;
+      const least = Math.max(bound.min, spec.least ?? bound.min);
+      if (Number.isInteger(value) && value >= least && value <= bound.max) continue;
+      if (setting.valueKind === "count") {
+        report(
+          diagnostic(
+            "countOutOfRange",
+            setting.value.span,
+            [spec.keyword, least, bound.max, setting.value.raw],
+            spec.least === undefined ? undefined : `the Http Call widget retries ${least} to ${bound.max} times; remove \`${spec.keyword}\` for none`,
+          ),
+        );
+      } else {
+        report(
+          diagnostic("durationOutOfRange", setting.value.span, [
+            spec.keyword,
+            printDuration(least),
+            printDuration(bound.max),
+            setting.value.raw,
+          ]),
+        );
+      }
+    }
   },
 });
 
-export const timeoutRange: Rule = ({ report }) => ({
+/** The contract bound of an http step field, if it has one. */
+function boundOf(field: string): Bound<number> | undefined {
+  const bound: unknown = (HTTP_STEP as Readonly<Record<string, unknown>>)[field];
+  return typeof bound === "object" && bound !== null && "max" in bound ? (bound as Bound<number>) : undefined;
+}
+
+/** Milliseconds as the shortest duration literal that spells them (`600000` → `10m`). */
+function printDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** A `method` the runtime's contract does not know (CF1008). */
+export const knownMethods: Rule = ({ report }) => ({
   http(w) {
-    const duration = w.timeout?.duration;
-    if (duration === undefined || (duration.ms >= 1 && duration.ms <= MAX_TIMEOUT_MS)) return;
-    report(diagnostic("timeoutOutOfRange", duration.span, [duration.raw]));
+    const method = w.settings.method?.value;
+    if (method === undefined || methods.has(method.name)) return;
+    const near = HTTP_METHODS.find((m) => m === method.name.toUpperCase());
+    report(diagnostic("unknownMethod", method.span, [method.name], near === undefined ? undefined : `did you mean ${near}?`));
   },
 });
+
+const methods: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 export const absoluteUrl: Rule = ({ typeOf, report }) => ({
   http(w) {
-    const value = w.url?.value;
+    const value = w.settings.url?.value;
     if (value === undefined) return;
     if (value.kind !== "String") {
       // A variable or secret holds its URL at run time; any other literal cannot be a URL.
@@ -85,7 +125,7 @@ function urlPrefixIsValid(url: StringLiteral): boolean {
 
 export const validJsonPaths: Rule = ({ report }) => ({
   http(w) {
-    for (const m of w.results?.mappings ?? []) {
+    for (const m of w.settings.results?.value.mappings ?? []) {
       if (m.source.kind !== "JsonPathSource") continue;
       const path = m.source.path;
       const problem = path.parts.some((p) => p.kind === "Interpolation")
@@ -107,8 +147,9 @@ export const validJsonPaths: Rule = ({ report }) => ({
 
 export const bodyOnGet: Rule = ({ report }) => ({
   http(w) {
-    if (w.method?.method === "GET" && w.body !== undefined) {
-      report(diagnostic("bodyOnGet", w.body.span, [], "send the data as `query` parameters, or use POST"));
+    const body = w.settings.body;
+    if (w.settings.method?.value.name === "GET" && body !== undefined) {
+      report(diagnostic("bodyOnGet", body.span, [], "send the data as `query` parameters, or use POST"));
     }
   },
 });
@@ -116,8 +157,8 @@ export const bodyOnGet: Rule = ({ report }) => ({
 /** The request's media type, lower case and without parameters; undefined when absent or interpolated. */
 function contentType(w: HttpWidget): StringLiteral | undefined {
   // A `Content-Type` header counts when there is no `content_type` setting.
-  const header = w.headers?.entries.find((kv) => kv.key.name.toLowerCase() === "content-type")?.value;
-  const literal = w.contentType?.value ?? (header?.kind === "String" ? header : undefined);
+  const header = w.settings.headers?.value.entries.find((kv) => kv.key.name.toLowerCase() === "content-type")?.value;
+  const literal = w.settings.content_type?.value ?? (header?.kind === "String" ? header : undefined);
   return literal?.parts.some((p) => p.kind === "Interpolation") ? undefined : literal;
 }
 
@@ -129,9 +170,10 @@ function mediaType(literal: StringLiteral): string {
 export const contentTypeMatchesBody: Rule = ({ report }) => ({
   http(w) {
     const literal = contentType(w);
-    if (literal === undefined || w.body === undefined || w.body.kind === "TextBody") return;
+    const body = w.settings.body?.value;
+    if (literal === undefined || body === undefined || body.kind === "TextBody") return;
     const type = mediaType(literal);
-    if (w.body.kind === "JsonBody" && type !== "application/json" && !type.endsWith("+json")) {
+    if (body.kind === "JsonBody" && type !== "application/json" && !type.endsWith("+json")) {
       report(
         diagnostic(
           "contentTypeMismatch",
@@ -140,7 +182,7 @@ export const contentTypeMatchesBody: Rule = ({ report }) => ({
           'use "application/json" (or a +json type), or remove content_type: a json body sets it',
         ),
       );
-    } else if (w.body.kind === "FormBody" && type !== "application/x-www-form-urlencoded") {
+    } else if (body.kind === "FormBody" && type !== "application/x-www-form-urlencoded") {
       report(
         diagnostic(
           "contentTypeMismatch",
@@ -155,13 +197,13 @@ export const contentTypeMatchesBody: Rule = ({ report }) => ({
 
 export const retryNeedsIdempotencyKey: Rule = ({ report }) => ({
   http(w) {
-    const method = w.method?.method;
-    if (w.retry === undefined || (method !== "POST" && method !== "PATCH")) return;
-    if (w.headers?.entries.some((kv) => kv.key.name.toLowerCase() === "idempotency-key")) return;
+    const method = w.settings.method?.value.name;
+    if (w.settings.retry === undefined || (method !== "POST" && method !== "PATCH")) return;
+    if (w.settings.headers?.value.entries.some((kv) => kv.key.name.toLowerCase() === "idempotency-key")) return;
     report(
       diagnostic(
         "retryWithoutIdempotencyKey",
-        w.retry.span,
+        w.settings.retry.span,
         [method],
         'add headers { "Idempotency-Key" = "..." } with a value that stays the same across attempts',
       ),
@@ -202,14 +244,15 @@ export const duplicateKeys: Rule = ({ report }) => {
       if (w.kind === "SetWidget") for (const a of w.assignments) objects(a.value);
     },
     http(w) {
-      check(keysOf(w.query?.entries), "query", same);
-      check(keysOf(w.headers?.entries), "headers", (name) => name.toLowerCase());
-      if (w.body?.kind === "FormBody") check(keysOf(w.body.entries), "the form body", same);
-      if (w.body?.kind === "JsonBody") objects(w.body.value);
+      check(keysOf(w.settings.query?.value.entries), "query", same);
+      check(keysOf(w.settings.headers?.value.entries), "headers", (name) => name.toLowerCase());
+      const body = w.settings.body?.value;
+      if (body?.kind === "FormBody") check(keysOf(body.entries), "the form body", same);
+      if (body?.kind === "JsonBody") objects(body.value);
       // `authorization` and `content_type` are headers too.
-      for (const kv of w.headers?.entries ?? []) {
+      for (const kv of w.settings.headers?.value.entries ?? []) {
         const name = kv.key.name.toLowerCase();
-        if ((name === "authorization" && w.authorization) || (name === "content-type" && w.contentType)) {
+        if ((name === "authorization" && w.settings.authorization) || (name === "content-type" && w.settings.content_type)) {
           const setting = name === "authorization" ? "authorization" : "content_type";
           report(
             diagnostic(

@@ -1,6 +1,6 @@
 // Secrets stay secret: no literal credentials, no secrets in URLs, none where values leave the flow.
 import type { TemplatePart, Value } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import type { RefPlace } from "../scope.js";
 import type { Rule } from "./context.js";
 
@@ -56,17 +56,17 @@ function hasLiteralWord(parts: readonly TemplatePart[]): boolean {
 
 export const literalCredentials: Rule = ({ report }) => ({
   http(w) {
-    if (w.authorization && isLiteralCredential(w.authorization.value)) {
+    if (w.settings.authorization && isLiteralCredential(w.settings.authorization.value)) {
       report(
         diagnostic(
           "literalCredential",
-          w.authorization.value.span,
+          w.settings.authorization.value.span,
           ["authorization"],
           'declare `secret NAME` and write "Bearer {{secret.NAME}}"',
         ),
       );
     }
-    for (const kv of w.headers?.entries ?? []) {
+    for (const kv of w.settings.headers?.value.entries ?? []) {
       if (isSensitiveHeader(kv.key.name) && isLiteralCredential(kv.value)) {
         report(
           diagnostic(

@@ -1,14 +1,16 @@
 // The shape of the flow: a start, required settings and exits, unique widget ids, and
 // exits that point at widgets that exist.
 import type { Identifier, StringLiteral, Widget } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
-import type { MessageKey } from "../diagnostics.js";
-import { didYouMean, forEachExit } from "../scope.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
+import { START_EXIT, type Requirement } from "../../grammar/language.js";
+import { forEachExit, settingsOf, specOf } from "../../grammar/widgets.js";
+import { suggest } from "../scope.js";
 import type { Rule } from "./context.js";
 
 export const missingStart: Rule = ({ flow, report }) => {
   if (flow.start === undefined) {
-    report(diagnostic("missingStart", flow.id.span, [flow.id.name], "add `start -> WIDGET` to name the first widget"));
+    const required = START_EXIT.required as Requirement;
+    report(diagnostic(required.code, flow.id.span, [flow.id.name], required.hint));
   }
   return {};
 };
@@ -16,12 +18,9 @@ export const missingStart: Rule = ({ flow, report }) => {
 export const duplicateWidgets: Rule = ({ scope, report }) => {
   for (const { widget, first } of scope.duplicateWidgets) {
     report(
-      diagnostic(
-        "duplicateWidget",
-        widget.id.span,
-        [widget.id.name],
-        `first declared on line ${first.id.span.line}; rename one of them`,
-      ),
+      diagnostic("duplicateWidget", widget.id.span, [widget.id.name], "rename one of them", [
+        { span: first.id.span, message: `'${first.id.name}' is first declared here` },
+      ]),
     );
   }
   return {};
@@ -30,44 +29,33 @@ export const duplicateWidgets: Rule = ({ scope, report }) => {
 export const unknownExitTargets: Rule = ({ flow, scope, suggestions, report }) => {
   const check = (label: string, target: Identifier): void => {
     if (scope.widgetIndex.has(target.name)) return;
-    const hint =
-      didYouMean(target.name, scope.widgetIndex.keys(), suggestions) ??
-      "add a widget with this id, or point the exit at an existing one";
-    report(diagnostic("unknownExitTarget", target.span, [label, target.name], hint));
+    const near = suggest(target.name, scope.widgetIndex.keys(), suggestions);
+    const widget = near === undefined ? undefined : flow.widgets[scope.widgetIndex.get(near) as number];
+    report(
+      diagnostic(
+        "unknownExitTarget",
+        target.span,
+        [label, target.name],
+        near === undefined ? "add a widget with this id, or point the exit at an existing one" : `did you mean '${near}'?`,
+        widget === undefined ? undefined : [{ span: widget.id.span, message: `'${near}' is declared here` }],
+      ),
+    );
   };
   if (flow.start !== undefined) check("start", flow.start.target);
   return { widget: (widget) => forEachExit(widget, check) };
 };
 
-/** Settings and exits each widget kind cannot do without, reported on the widget id. */
+/** Settings and exits the description marks required, reported on the widget id. */
 export const requiredParts: Rule = ({ report }) => ({
   widget(w) {
-    const missing = (key: MessageKey, hint: string): void => {
-      report(diagnostic(key, w.id.span, [w.id.name], hint));
+    const spec = specOf(w);
+    const settings = settingsOf(w);
+    const exits: Readonly<Record<string, unknown>> = w.exits;
+    const missing = (required: Requirement | undefined, present: boolean): void => {
+      if (required !== undefined && !present) report(diagnostic(required.code, w.id.span, [w.id.name], required.hint));
     };
-    switch (w.kind) {
-      case "HttpWidget":
-        if (w.method === undefined) missing("missingMethod", "add `method GET` (or POST, PUT, PATCH, DELETE)");
-        if (w.url === undefined) missing("missingUrl", 'add `url "https://..."`');
-        if (w.success === undefined) missing("missingSuccessExit", "add `success -> WIDGET`");
-        if (w.fail === undefined) missing("missingFailExit", "add `fail -> WIDGET`");
-        break;
-      case "ConditionWidget":
-        if (w.else === undefined) missing("missingElse", "add `else -> WIDGET` for when no branch matches");
-        break;
-      case "SetWidget":
-        if (w.next === undefined) missing("missingNextExit", "add `next -> WIDGET`");
-        break;
-      case "SendWidget":
-        if (w.message === undefined) missing("missingMessage", 'add `message "..."`');
-        if (w.next === undefined) missing("missingNextExit", "add `next -> WIDGET`");
-        break;
-      case "RouteWidget":
-        if (w.queue === undefined) missing("missingQueue", 'add `queue "QUEUE_NAME"`');
-        break;
-      case "EndWidget":
-        break;
-    }
+    for (const setting of spec.settings) missing(setting.required, settings[setting.keyword] !== undefined);
+    for (const exit of spec.exits) missing(exit.required, exits[exit.label] !== undefined);
   },
 });
 
@@ -105,20 +93,23 @@ export const unreachableWidgets: Rule = ({ flow, scope, report }) => {
   return {};
 };
 
-/** Settings the runtime takes as fixed text: queue names, content types and result header names. */
+/** Settings whose value kind is `plainString` are taken as written: no `{{...}}`; result header names neither. */
 export const plainStrings: Rule = ({ report }) => {
-  const check = (value: StringLiteral | undefined, what: string): void => {
-    const part = value?.parts.find((p) => p.kind === "Interpolation");
+  const check = (value: StringLiteral, what: string): void => {
+    const part = value.parts.find((p) => p.kind === "Interpolation");
     if (part !== undefined)
       report(diagnostic("interpolationNotAllowed", part.span, [what], "write the text as it should be sent"));
   };
   return {
     widget(w) {
-      if (w.kind === "RouteWidget") check(w.queue?.value, "queue");
+      const settings = settingsOf(w);
+      for (const spec of specOf(w).settings) {
+        const setting = settings[spec.keyword];
+        if (setting?.valueKind === "plainString") check(setting.value, spec.keyword);
+      }
     },
     http(w) {
-      check(w.contentType?.value, "content_type");
-      for (const m of w.results?.mappings ?? [])
+      for (const m of w.settings.results?.value.mappings ?? [])
         if (m.source.kind === "HeaderSource") check(m.source.name, "A result header name");
     },
   };

@@ -1,21 +1,32 @@
 // Type checks: defaults, `set` values, result targets and condition expressions.
-import type { Expr, Value, VarType } from "../../grammar/ast.js";
-import { diagnostic } from "../diagnostics.js";
+import type { Expr, Value } from "../../grammar/ast.js";
+import type { VarType } from "../../runtime/contract.js";
+import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, isAssignable, isComparable, typeOfExpr, typeOfValue } from "../types.js";
 import type { ValueType } from "../types.js";
+import { isVarType } from "../scope.js";
 import type { Rule, RuleContext } from "./context.js";
+
+/** A declared type the runtime's contract does not know (CF1009). */
+export const knownTypes: Rule = ({ report }) => ({
+  declaration(decl) {
+    if (decl.kind === "VarDecl" && !isVarType(decl.type.name))
+      report(diagnostic("unknownType", decl.type.span, [decl.type.name]));
+  },
+});
 
 export const defaultTypes: Rule = ({ typeOf, report }) => ({
   declaration(decl) {
     if (decl.kind !== "VarDecl" || decl.default === undefined) return;
+    const declared = decl.type.name;
     const found = typeOfValue(decl.default, typeOf);
-    if (found === undefined || isAssignable(found, decl.type.name)) return;
+    if (found === undefined || !isVarType(declared) || isAssignable(found, declared)) return;
     report(
       diagnostic(
         "defaultTypeMismatch",
         decl.default.span,
-        [decl.name.name, describeType(found), decl.type.name],
-        mismatchHint(decl.default, decl.type.name),
+        [decl.name.name, describeType(found), declared],
+        mismatchHint(decl.default, declared),
       ),
     );
   },
@@ -43,7 +54,7 @@ export const assignmentTypes: Rule = ({ typeOf, report }) => ({
 /** A JSONPath result can be anything (checked when the flow runs); status and headers have fixed types. */
 export const resultTypes: Rule = ({ typeOf, report }) => ({
   http(widget) {
-    for (const m of widget.results?.mappings ?? []) {
+    for (const m of widget.settings.results?.value.mappings ?? []) {
       if (m.source.kind === "JsonPathSource") continue;
       const declared = typeOf(m.target.name);
       if (declared === undefined) continue;

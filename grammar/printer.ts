@@ -10,16 +10,16 @@ import type {
   Declaration,
   Expr,
   Flow,
-  HttpWidget,
+  AnySetting,
   KeyValue,
   ResultMapping,
   ResultSource,
   Span,
   Value,
   Widget,
-} from "../grammar/ast.js";
-import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { parse } from "../grammar/parse.js";
+} from "./ast.js";
+import { parse } from "./parse.js";
+import { exitsOf, settingsOf, specOf } from "./widgets.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 
 const INDENT = "  ";
@@ -302,53 +302,35 @@ class Printer {
   }
 
   widget(widget: Widget): Item {
-    const keyword = WIDGET_KEYWORD[widget.kind];
+    const spec = specOf(widget);
     const header = widget.displayName ?? widget.id;
-    const head = `${keyword} ${widget.id.name}${widget.displayName === undefined ? "" : ` ${printString(widget.displayName.value)}`}`;
+    const head = `${spec.keyword} ${widget.id.name}${widget.displayName === undefined ? "" : ` ${printString(widget.displayName.value)}`}`;
     const open = this.openBraceAfter(end(header.span));
-    const exit = (e: { label: string; target: { name: string }; span: Span } | undefined): Item[] =>
-      e === undefined ? [] : [this.item(e.span, `${e.label} -> ${e.target.name}`)];
-    let items: Item[];
-    switch (widget.kind) {
-      case "HttpWidget":
-        items = this.httpSettings(widget);
-        break;
-      case "ConditionWidget":
-        items = [
-          ...widget.branches.map((b) => this.item(b.span, `when ${printExpr(b.condition)} -> ${b.target.name}`)),
-          ...exit(widget.else),
-        ];
-        break;
-      case "SetWidget":
-        items = [
-          ...widget.assignments.map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value)),
-          ...exit(widget.next),
-        ];
-        break;
-      case "SendWidget":
-        items = [
-          ...(widget.message === undefined
-            ? []
-            : [this.item(widget.message.span, `message ${printString(widget.message.value.value)}`)]),
-          ...exit(widget.next),
-        ];
-        break;
-      case "RouteWidget": {
-        if (widget.queue === undefined) {
-          items = [];
-          break;
-        }
-        const queue = `queue ${printString(widget.queue.value.value)}`;
-        // A route with just its queue reads best on one line, as the language examples write it.
-        if (!this.hasCommentWithin(open, end(widget.span))) {
-          return this.item(widget.span, `${head} { ${queue} }`, "force");
-        }
-        items = [this.item(widget.queue.span, queue)];
-        break;
-      }
-      case "EndWidget":
-        items = [];
-        break;
+    const entries =
+      widget.kind === "ConditionWidget"
+        ? widget.branches.map((b) => this.item(b.span, `when ${printExpr(b.condition)} -> ${b.target.name}`))
+        : widget.kind === "SetWidget"
+          ? widget.assignments.map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value))
+          : [];
+    // Settings in the description's order, then exits: the canonical layout.
+    const settings = settingsOf(widget);
+    const items = [
+      ...entries,
+      ...spec.settings.flatMap((s) => {
+        const setting = settings[s.keyword];
+        return setting === undefined ? [] : [this.setting(setting)];
+      }),
+      ...exitsOf(widget).map((e) => this.item(e.span, `${e.label} -> ${e.target.name}`)),
+    ];
+    // A widget with one short setting and no comment reads best on one line (`route agents { queue "support" }`).
+    const only = items[0];
+    if (
+      widget.kind === "RouteWidget" &&
+      items.length === 1 &&
+      only?.block === undefined &&
+      !this.hasCommentWithin(open, end(widget.span))
+    ) {
+      return this.item(widget.span, `${head} { ${only?.head ?? ""} }`, "force");
     }
     return this.blockItem(widget.span, head, open, items, {
       separation: "force",
@@ -356,33 +338,40 @@ class Printer {
     });
   }
 
-  httpSettings(w: HttpWidget): Item[] {
-    const items: Item[] = [];
-    if (w.method !== undefined) items.push(this.item(w.method.span, `method ${w.method.method}`));
-    if (w.url !== undefined) items.push(this.valueItem(w.url.span, "url", w.url.value));
-    if (w.query !== undefined) items.push(this.keyValueBlock(w.query.span, "query", w.query.entries));
-    if (w.authorization !== undefined)
-      items.push(this.valueItem(w.authorization.span, "authorization", w.authorization.value));
-    if (w.headers !== undefined) items.push(this.keyValueBlock(w.headers.span, "headers", w.headers.entries));
-    if (w.contentType !== undefined)
-      items.push(this.item(w.contentType.span, `content_type ${printString(w.contentType.value.value)}`));
-    if (w.body !== undefined) items.push(this.body(w.body));
-    if (w.retry !== undefined) items.push(this.item(w.retry.span, `retry ${w.retry.count.raw}`));
-    if (w.timeout !== undefined) items.push(this.item(w.timeout.span, `timeout ${w.timeout.duration.raw}`));
-    if (w.results !== undefined) items.push(this.results(w.results.span, w.results.mappings));
-    if (w.success !== undefined) items.push(this.item(w.success.span, `success -> ${w.success.target.name}`));
-    if (w.fail !== undefined) items.push(this.item(w.fail.span, `fail -> ${w.fail.target.name}`));
-    return items;
+  /** `keyword VALUE`, printed as the setting's value kind is written. */
+  setting(setting: AnySetting): Item {
+    const keyword = setting.keyword;
+    switch (setting.valueKind) {
+      case "method":
+        return this.item(setting.span, `${keyword} ${setting.value.name}`);
+      case "value":
+        return this.valueItem(setting.span, keyword, setting.value);
+      case "string":
+      case "plainString":
+        return this.item(setting.span, `${keyword} ${printString(setting.value.value)}`);
+      case "count":
+        return this.item(setting.span, `${keyword} ${setting.value.raw}`);
+      case "duration":
+        return this.item(setting.span, `${keyword} ${setting.value.raw}`);
+      case "flag":
+        return this.item(setting.span, `${keyword} ${String(setting.value.value)}`);
+      case "keyValues":
+        return this.keyValueBlock(setting.span, keyword, setting.value.entries);
+      case "body":
+        return this.body(setting.span, keyword, setting.value);
+      case "results":
+        return this.results(setting.span, setting.value.mappings);
+    }
   }
 
-  body(body: Body): Item {
+  body(span: Span, keyword: string, body: Body): Item {
     switch (body.kind) {
       case "JsonBody":
-        return this.valueItem(body.span, "body json", body.value);
+        return this.valueItem(span, `${keyword} json`, body.value);
       case "FormBody":
-        return this.keyValueBlock(body.span, "body form", body.entries);
+        return this.keyValueBlock(span, `${keyword} form`, body.entries);
       case "TextBody":
-        return this.item(body.span, `body text ${printString(body.value.value)}`);
+        return this.item(span, `${keyword} text ${printString(body.value.value)}`);
     }
   }
 

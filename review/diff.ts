@@ -2,9 +2,9 @@
 // text, so layout, comments and redundant parentheses cannot show up as changes.
 import { diffArrays } from "diff";
 import pc from "picocolors";
-import type { Declaration, Expr, Flow, KeyValue, Value, VarDecl, Widget } from "../grammar/ast.js";
-import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { printExpr, printString, printValueInline } from "./format.js";
+import type { AnySetting, Declaration, Expr, Flow, KeyValue, Value, VarDecl, Widget } from "../grammar/ast.js";
+import { exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
+import { printExpr, printString, printValueInline } from "../grammar/printer.js";
 
 /** Shown instead of a value that is masked (a default or assignment of a `masked` variable). */
 export const MASK = "••••";
@@ -125,61 +125,75 @@ function putValue(map: Map<string, Entry>, name: string, value: Value): void {
   put(map, name, valueEntry(value, false));
 }
 
-/** Every setting of a widget except its exits, keyed by a readable path. */
-function settingsOf(widget: Widget, masked: ReadonlySet<string>): Map<string, Entry> {
-  const map = new Map<string, Entry>();
-  if (widget.displayName !== undefined) map.set("name", entry(printString(widget.displayName.value)));
-  switch (widget.kind) {
-    case "HttpWidget": {
-      if (widget.method !== undefined) map.set("method", entry(widget.method.method));
-      if (widget.url !== undefined) map.set("url", valueEntry(widget.url.value, false));
-      for (const kv of widget.query?.entries ?? []) put(map, `query.${keyName(kv)}`, valueEntry(kv.value, false));
-      if (widget.authorization !== undefined) map.set("authorization", valueEntry(widget.authorization.value, false));
-      for (const kv of widget.headers?.entries ?? []) put(map, `headers.${keyName(kv)}`, valueEntry(kv.value, false));
-      if (widget.contentType !== undefined) map.set("content_type", entry(printString(widget.contentType.value.value)));
-      const body = widget.body;
-      if (body?.kind === "JsonBody") {
+/** One setting's comparable entries, keyed by a readable path under its keyword. */
+function putSetting(map: Map<string, Entry>, setting: AnySetting): void {
+  const name = setting.keyword;
+  switch (setting.valueKind) {
+    case "method":
+      map.set(name, entry(setting.value.name));
+      return;
+    case "value":
+      map.set(name, valueEntry(setting.value, false));
+      return;
+    case "string":
+    case "plainString":
+      map.set(name, entry(printString(setting.value.value)));
+      return;
+    case "count":
+      map.set(name, { key: String(setting.value.value), show: setting.value.raw });
+      return;
+    case "duration":
+      map.set(name, { key: `${setting.value.ms}ms`, show: setting.value.raw });
+      return;
+    case "flag":
+      map.set(name, entry(String(setting.value.value)));
+      return;
+    case "keyValues":
+      for (const kv of setting.value.entries) put(map, `${name}.${keyName(kv)}`, valueEntry(kv.value, false));
+      return;
+    case "body": {
+      const body = setting.value;
+      if (body.kind === "JsonBody") {
         if (body.value.kind === "Object" && body.value.entries.length > 0) {
-          map.set("body", entry("json"));
-          putValue(map, "body", body.value);
+          map.set(name, entry("json"));
+          putValue(map, name, body.value);
         } else {
-          map.set("body", { key: `json ${valueKey(body.value)}`, show: `json ${printValueInline(body.value)}` });
+          map.set(name, { key: `json ${valueKey(body.value)}`, show: `json ${printValueInline(body.value)}` });
         }
-      } else if (body?.kind === "FormBody") {
-        map.set("body", entry("form"));
-        for (const kv of body.entries) put(map, `body.${keyName(kv)}`, valueEntry(kv.value, false));
-      } else if (body?.kind === "TextBody") {
-        map.set("body", entry(`text ${printString(body.value.value)}`));
+      } else if (body.kind === "FormBody") {
+        map.set(name, entry("form"));
+        for (const kv of body.entries) put(map, `${name}.${keyName(kv)}`, valueEntry(kv.value, false));
+      } else {
+        map.set(name, entry(`text ${printString(body.value.value)}`));
       }
-      if (widget.retry !== undefined)
-        map.set("retry", { key: String(widget.retry.count.value), show: widget.retry.count.raw });
-      if (widget.timeout !== undefined) {
-        map.set("timeout", { key: `${widget.timeout.duration.ms}ms`, show: widget.timeout.duration.raw });
-      }
-      for (const m of widget.results?.mappings ?? []) {
+      return;
+    }
+    case "results":
+      for (const m of setting.value.mappings) {
         const source =
           m.source.kind === "StatusSource"
             ? "status"
             : m.source.kind === "HeaderSource"
               ? `header ${printString(m.source.name.value)}`
               : printString(m.source.path.value);
-        put(map, `results.${m.target.name}`, entry(source));
+        put(map, `${name}.${m.target.name}`, entry(source));
       }
-      break;
-    }
-    case "SetWidget":
-      for (const a of widget.assignments)
-        put(map, `set ${a.target.name}`, valueEntry(a.value, masked.has(a.target.name)));
-      break;
-    case "SendWidget":
-      if (widget.message !== undefined) map.set("message", entry(printString(widget.message.value.value)));
-      break;
-    case "RouteWidget":
-      if (widget.queue !== undefined) map.set("queue", entry(printString(widget.queue.value.value)));
-      break;
-    case "ConditionWidget":
-    case "EndWidget":
-      break;
+      return;
+  }
+}
+
+/** Every setting of a widget except its exits, keyed by a readable path, in the description's order. */
+function settingsMap(widget: Widget, masked: ReadonlySet<string>): Map<string, Entry> {
+  const map = new Map<string, Entry>();
+  if (widget.displayName !== undefined) map.set("name", entry(printString(widget.displayName.value)));
+  if (widget.kind === "SetWidget") {
+    for (const a of widget.assignments)
+      put(map, `set ${a.target.name}`, valueEntry(a.value, masked.has(a.target.name)));
+  }
+  const settings = settingsOf(widget);
+  for (const spec of specOf(widget).settings) {
+    const setting = settings[spec.keyword];
+    if (setting !== undefined) putSetting(map, setting);
   }
   return map;
 }
@@ -191,27 +205,7 @@ interface ExitInfo {
 
 /** Plain exits (success, fail, next, else); `when` branches are compared as a list. */
 function plainExits(widget: Widget): ExitInfo[] {
-  const exits: ExitInfo[] = [];
-  const add = (e: { label: string; target: { name: string } } | undefined): void => {
-    if (e !== undefined) exits.push({ name: e.label, target: e.target.name });
-  };
-  switch (widget.kind) {
-    case "HttpWidget":
-      add(widget.success);
-      add(widget.fail);
-      break;
-    case "ConditionWidget":
-      add(widget.else);
-      break;
-    case "SetWidget":
-    case "SendWidget":
-      add(widget.next);
-      break;
-    case "RouteWidget":
-    case "EndWidget":
-      break;
-  }
-  return exits;
+  return exitsOf(widget).map((e) => ({ name: e.label, target: e.target.name }));
 }
 
 function allTargets(widget: Widget): string[] {
@@ -223,13 +217,13 @@ function allTargets(widget: Widget): string[] {
 
 /** What a widget is apart from its id and exits: two widgets with equal fingerprints are a rename. */
 function fingerprint(widget: Widget, masked: ReadonlySet<string>): string {
-  const settings = [...settingsOf(widget, masked)].map(([k, v]) => `${k}=${v.key}`);
+  const settings = [...settingsMap(widget, masked)].map(([k, v]) => `${k}=${v.key}`);
   const branches = widget.kind === "ConditionWidget" ? widget.branches.map((b) => `when ${exprKey(b.condition)}`) : [];
   return JSON.stringify([widget.kind, settings, branches]);
 }
 
 function describeSettings(widget: Widget, masked: ReadonlySet<string>): string[] {
-  const lines = [...settingsOf(widget, masked)].filter(([k]) => k !== "name").map(([k, v]) => `${k}: ${v.show}`);
+  const lines = [...settingsMap(widget, masked)].filter(([k]) => k !== "name").map(([k, v]) => `${k}: ${v.show}`);
   if (widget.kind === "ConditionWidget") {
     for (const b of widget.branches) lines.push(`when ${printExpr(b.condition)} -> ${b.target.name}`);
   }
@@ -339,7 +333,7 @@ function diffWidget(
   changes: FlowChange[],
 ): void {
   const widget = after.id.name;
-  const widgetKind = WIDGET_KEYWORD[after.kind];
+  const widgetKind = specOf(after).keyword;
   const setting = (name: string, oldValue: string | undefined, newValue: string | undefined): void => {
     changes.push({
       kind: "setting-changed",
@@ -361,8 +355,8 @@ function diffWidget(
     });
   };
 
-  const oldSettings = settingsOf(before, oldMasked);
-  const newSettings = settingsOf(after, newMasked);
+  const oldSettings = settingsMap(before, oldMasked);
+  const newSettings = settingsMap(after, newMasked);
   for (const [name, value] of oldSettings) {
     const now = newSettings.get(name);
     if (now === undefined) setting(name, value.show, undefined);
@@ -466,7 +460,7 @@ export function diffFlows(oldFlow: Flow, newFlow: Flow): FlowChange[] {
     changes.push({
       kind: "widget-removed",
       widget: id,
-      widgetKind: WIDGET_KEYWORD[w.kind],
+      widgetKind: specOf(w).keyword,
       ...(w.displayName === undefined ? {} : { displayName: w.displayName.value }),
       settings: describeSettings(w, oldMasked),
     });
@@ -479,7 +473,7 @@ export function diffFlows(oldFlow: Flow, newFlow: Flow): FlowChange[] {
     const references =
       oldFlow.widgets.flatMap(allTargets).filter((t) => t === oldId).length +
       (oldFlow.start?.target.name === oldId ? 1 : 0);
-    changes.push({ kind: "widget-renamed", old: oldId, new: id, widgetKind: WIDGET_KEYWORD[w.kind], references });
+    changes.push({ kind: "widget-renamed", old: oldId, new: id, widgetKind: specOf(w).keyword, references });
   }
   for (const [id, w] of newWidgets) {
     const oldId = newToOld.get(id);
@@ -488,7 +482,7 @@ export function diffFlows(oldFlow: Flow, newFlow: Flow): FlowChange[] {
       changes.push({
         kind: "widget-added",
         widget: id,
-        widgetKind: WIDGET_KEYWORD[w.kind],
+        widgetKind: specOf(w).keyword,
         ...(w.displayName === undefined ? {} : { displayName: w.displayName.value }),
         settings: describeSettings(w, newMasked),
       });

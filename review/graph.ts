@@ -1,8 +1,8 @@
 // `callflow graph`: draws a flow as Mermaid (rendered inline by code-review sites) or
 // Graphviz DOT. Output depends only on the AST, in source order, so it is deterministic.
 import type { Flow, Widget, WidgetKind } from "../grammar/ast.js";
-import { WIDGET_KEYWORD } from "../grammar/ast.js";
-import { printExpr } from "./format.js";
+import { exitsOf, specOf } from "../grammar/widgets.js";
+import { printExpr } from "../grammar/printer.js";
 
 export type GraphFormat = "mermaid" | "dot";
 export const GRAPH_FORMATS: readonly GraphFormat[] = ["mermaid", "dot"];
@@ -27,38 +27,24 @@ const missingId = (widgetId: string): string => `missing_${widgetId}`;
 const START = "start";
 
 function widgetLines(widget: Widget): string[] {
-  const kind = WIDGET_KEYWORD[widget.kind];
+  const kind = specOf(widget).keyword;
   return widget.displayName === undefined
     ? [widget.id.name, kind]
     : [widget.displayName.value, `${kind} ${widget.id.name}`];
 }
 
-/** Exits of a widget in source-independent canonical order, each with its edge label. */
+/** Exits of a widget in canonical order, each with its edge label: `when` branches, then the description's exits. */
 function exits(widget: Widget): { label: string; target: string }[] {
-  switch (widget.kind) {
-    case "HttpWidget":
-      return [
-        ...(widget.success === undefined ? [] : [{ label: "success", target: widget.success.target.name }]),
-        ...(widget.fail === undefined ? [] : [{ label: "fail", target: widget.fail.target.name }]),
-      ];
-    case "ConditionWidget": {
-      // Branches are tried in order; number them when the order matters.
-      const numbered = widget.branches.length > 1;
-      return [
-        ...widget.branches.map((b, i) => ({
-          label: `${numbered ? `${i + 1}. ` : ""}when ${printExpr(b.condition)}`,
-          target: b.target.name,
-        })),
-        ...(widget.else === undefined ? [] : [{ label: "else", target: widget.else.target.name }]),
-      ];
-    }
-    case "SetWidget":
-    case "SendWidget":
-      return widget.next === undefined ? [] : [{ label: "next", target: widget.next.target.name }];
-    case "RouteWidget":
-    case "EndWidget":
-      return [];
-  }
+  // Branches are tried in order; number them when the order matters.
+  const branches = widget.kind === "ConditionWidget" ? widget.branches : [];
+  const numbered = branches.length > 1;
+  return [
+    ...branches.map((b, i) => ({
+      label: `${numbered ? `${i + 1}. ` : ""}when ${printExpr(b.condition)}`,
+      target: b.target.name,
+    })),
+    ...exitsOf(widget).map((e) => ({ label: e.label, target: e.target.name })),
+  ];
 }
 
 function buildGraph(flow: Flow): { nodes: GraphNode[]; edges: GraphEdge[] } {

@@ -2,9 +2,9 @@
 // that are not. Files with syntax errors are never touched.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { hasErrors, type Diagnostic } from "../diagnostics.js";
+import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
 import { expandInputs } from "../files.js";
-import { FormatError, formatSource, type FormatResult } from "../format.js";
+import { FormatError, formatSource, type FormatResult } from "../../grammar/printer.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 

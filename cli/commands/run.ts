@@ -12,7 +12,7 @@ import {
   type TraceEvent,
   type VarType,
 } from "../../runtime/index.js";
-import { hasErrors } from "../diagnostics.js";
+import { hasErrors } from "../../grammar/diagnostics.js";
 import { toPosix } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../load-flow.js";
 import { formatReport } from "../report.js";
@@ -123,11 +123,13 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
       continue;
     }
     given.add(name);
-    const value = parseValue(text, decl.type.name);
+    // The flow was checked, so its declared types are the runtime's.
+    const type = decl.type.name as VarType;
+    const value = parseValue(text, type);
     if (value === undefined) {
       // A masked global's value is never echoed, even a wrong one.
       const shown = decl.masked ? "the value given" : JSON.stringify(text);
-      problems.push(`global '${name}' (${describeDecl(decl)}): ${shown} is not ${article(decl.type.name)}`);
+      problems.push(`global '${name}' (${describeDecl(decl)}): ${shown} is not ${article(type)}`);
       continue;
     }
     input[name] = value.value;

@@ -2,8 +2,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { checkSource } from "../check.js";
-import type { Diagnostic } from "../diagnostics.js";
+import { checkSource } from "../../compiler/check.js";
+import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { expandInputs } from "../files.js";
 import { formatReport, summarize, summaryLine, toJson, type ReportFormat } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";

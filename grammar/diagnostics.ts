@@ -1,15 +1,24 @@
 // The one catalogue of diagnostics. Codes are stable: never reuse or renumber one.
-// CF1xxx: syntax (lexer, parser, AST building). CF2xxx: semantics (validation).
-import type { Span } from "../grammar/ast.js";
+// CF1xxx: syntax (lexer, parser, AST building), except CF1008 and CF1009 (unknown method and
+// type), which the checker reports since the runtime's contract lists the methods and types.
+// CF2xxx: semantics (validation).
+import type { Span } from "./ast.js";
 
 export type Severity = "error" | "warning";
 
+/** Another place a diagnostic refers to: the first declaration of a duplicate, a likely target. */
+export interface RelatedLocation {
+  readonly span: Span;
+  readonly message: string;
+}
+
 export interface Diagnostic {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly severity: Severity;
   readonly message: string;
   readonly span: Span;
   readonly hint?: string;
+  readonly related?: readonly RelatedLocation[];
 }
 
 interface MessageTemplate {
@@ -75,7 +84,7 @@ export const messages = {
     text: "Cannot assign {1} to '{0}', which is declared as {2}.",
   },
   comparisonTypeMismatch: { code: "CF2012", severity: "error", text: "Operator '{0}' cannot compare {1} with {2}." },
-  retryOutOfRange: { code: "CF2013", severity: "error", text: "retry must be a whole number from 1 to 3; found {0}." },
+  countOutOfRange: { code: "CF2013", severity: "error", text: "{0} must be a whole number from {1} to {2}; found {3}." },
   urlNotAbsolute: {
     code: "CF2014",
     severity: "error",
@@ -117,7 +126,7 @@ export const messages = {
     severity: "error",
     text: "A secret cannot be used in {0}: its value would leave the flow.",
   },
-  timeoutOutOfRange: { code: "CF2031", severity: "error", text: "timeout must be from 1ms to 10m; found {0}." },
+  durationOutOfRange: { code: "CF2031", severity: "error", text: "{0} must be from {1} to {2}; found {3}." },
   duplicateKey: { code: "CF2032", severity: "warning", text: "'{0}' is set more than once in {1}." },
   conditionNotBoolean: { code: "CF2033", severity: "error", text: "{0} must be a boolean; found {1}." },
   interpolationNotAllowed: {
@@ -129,21 +138,31 @@ export const messages = {
 
 export type MessageKey = keyof typeof messages;
 
+/** Every code of the catalogue: `"CF1001" | ... | "CF2034"`. */
+export type DiagnosticCode = (typeof messages)[MessageKey]["code"];
+
 /** Builds a diagnostic from the catalogue. */
 export function diagnostic(
   key: MessageKey,
   span: Span,
   args: readonly (string | number)[] = [],
   hint?: string,
+  related?: readonly RelatedLocation[],
 ): Diagnostic {
-  const template: MessageTemplate = messages[key];
-  const message = template.text.replace(/\{(\d+)\}/g, (whole, index: string) => {
+  const template = messages[key];
+  const message = (template.text as string).replace(/\{(\d+)\}/g, (whole, index: string) => {
     const arg = args[Number(index)];
     return arg === undefined ? whole : String(arg);
   });
-  return hint === undefined
-    ? { code: template.code, severity: template.severity, message, span }
-    : { code: template.code, severity: template.severity, message, span, hint };
+  const made: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+    code: template.code,
+    severity: template.severity,
+    message,
+    span,
+  };
+  if (hint !== undefined) made.hint = hint;
+  if (related !== undefined && related.length > 0) made.related = related;
+  return made;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -6,10 +6,10 @@ export {
   type CompileResult,
   type EmitKind,
   type OutputFile,
-} from "./compile.js";
+} from "../compiler/compile.js";
 export { parse, type ParseResult } from "../grammar/parse.js";
-export { validate } from "./validate.js";
-export { checkSource, type CheckResult } from "./check.js";
+export { validate } from "../compiler/validate.js";
+export { checkSource, type CheckResult } from "../compiler/check.js";
 export {
   hasErrors,
   sortDiagnostics,
@@ -17,5 +17,5 @@ export {
   type Diagnostic,
   type Severity,
   type MessageKey,
-} from "./diagnostics.js";
+} from "../grammar/diagnostics.js";
 export type * from "../grammar/ast.js";

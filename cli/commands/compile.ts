@@ -3,8 +3,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { compile, type EmitKind } from "../compile.js";
-import type { Diagnostic } from "../diagnostics.js";
+import { compile, type EmitKind } from "../../compiler/compile.js";
+import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { expandInputs, InputError } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./io.js";

@@ -6,9 +6,9 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Flow } from "../grammar/ast.js";
 import type { FlowDefinition, RunOptions, RunResult, Vars } from "../runtime/index.js";
-import { compile } from "./compile.js";
-import { hasErrors, type Diagnostic } from "./diagnostics.js";
-import { moduleNames } from "./names.js";
+import { compile } from "../compiler/compile.js";
+import { hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
+import { moduleNames } from "../compiler/names.js";
 
 /** A generated module, imported: its flow definition and its `run…` function. */
 export interface LoadedFlow {

@@ -2,8 +2,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "../../grammar/parse.js";
-import { hasErrors } from "../diagnostics.js";
-import { graph, type GraphFormat } from "../graph.js";
+import { hasErrors } from "../../grammar/diagnostics.js";
+import { graph, type GraphFormat } from "../../review/graph.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 

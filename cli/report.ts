@@ -1,7 +1,7 @@
 // Prints diagnostics for people (code frames), machines (JSON) and GitHub Actions (annotations).
 import pc from "picocolors";
 import { codeFrame } from "./code-frame.js";
-import type { Diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "../grammar/diagnostics.js";
 
 export type ReportFormat = "pretty" | "json" | "github";
 export const REPORT_FORMATS: readonly ReportFormat[] = ["pretty", "json", "github"];
