@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import oniguruma from "vscode-oniguruma";
 import vsctm from "vscode-textmate";
 import type { IGrammar } from "vscode-textmate";
+import { ITEM_KEYWORDS, START_EXIT, WIDGET_SPECS } from "../grammar/language.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const extensionDir = path.join(root, "editors/vscode");
@@ -228,6 +229,42 @@ describe("flow.tmLanguage.json on the examples", () => {
     expect(flow.scoped("set all_clear", "entity.name.function.widget.flow")).toBe("all_clear");
     expect(flow.scoped("balance = 0", "variable.other.flow")).toBe("balance");
     expect(flow.scoped("balance = 0", "keyword.operator.assignment.flow")).toBe("=");
+  });
+});
+
+// The grammar's word lists are its own copy of the language description: a new widget kind, setting or
+// exit fails here until the grammar knows it.
+describe("flow.tmLanguage.json and the language description (grammar/language.ts)", () => {
+  const inWidget = (line: string): Tokenized =>
+    new Tokenized(`flow x {\n  http w {\n    ${line}\n  }\n}`, grammars.flow);
+
+  it.each(WIDGET_SPECS.map((w) => w.keyword))("scopes the widget kind %s and the id after it", (kind) => {
+    const flow = new Tokenized(`flow x {\n  ${kind} some_widget "Shown" {\n  }\n}`, grammars.flow);
+    expect(flow.scoped(kind, "storage.type.widget.flow")).toBe(kind);
+    expect(flow.scoped(kind, "entity.name.function.widget.flow")).toBe("some_widget");
+  });
+
+  const settings = WIDGET_SPECS.flatMap((w) => w.settings.map((s) => [s.keyword, s.example] as const));
+  it.each(settings)("scopes the setting %s in its example", (keyword, example) => {
+    const flow = inWidget(example);
+    expect(runs(flow.line(example), "keyword.other.setting.flow")[0]).toBe(keyword);
+    expect(flow.scoped(example, "invalid")).toBe("");
+  });
+
+  const exits = [START_EXIT, ...WIDGET_SPECS.flatMap((w) => w.exits)].map((e) => e.label);
+  it.each(exits)("scopes the exit %s", (label) => {
+    const flow = inWidget(`${label} -> target`);
+    expect(flow.scoped(label, "keyword.control")).toBe(label);
+    expect(flow.scoped(label, "entity.name.function.widget.flow")).toBe("target");
+  });
+
+  it("scopes every declaration keyword", () => {
+    const declarations = ITEM_KEYWORDS.filter((k) => !WIDGET_SPECS.some((w) => w.keyword === k) && k !== "start");
+    expect(declarations).toEqual(["global", "local", "secret"]);
+    for (const keyword of declarations) {
+      const flow = new Tokenized(`flow x {\n  ${keyword} some_name\n}`, grammars.flow);
+      expect(flow.scoped(`${keyword} some_name`, `storage.type.${keyword}.flow`)).toBe(keyword);
+    }
   });
 });
 
