@@ -72,3 +72,8 @@ export function describeType(type: ValueType): string {
       return "null";
   }
 }
+
+/** `a, b or c`, as messages list choices. */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1) ?? ""}`;
+}

@@ -48,9 +48,9 @@ export const messages = {
   unknownMethod: {
     code: "CF1008",
     severity: "error",
-    text: "Unknown HTTP method '{0}': use GET, POST, PUT, PATCH or DELETE.",
+    text: "Unknown HTTP method '{0}': use {1}.",
   },
-  unknownType: { code: "CF1009", severity: "error", text: "Unknown type '{0}': use string, number, boolean or json." },
+  unknownType: { code: "CF1009", severity: "error", text: "Unknown type '{0}': use {1}." },
   invalidNumber: { code: "CF1010", severity: "error", text: "Invalid number {0}." },
   extraContent: {
     code: "CF1011",

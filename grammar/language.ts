@@ -81,8 +81,8 @@ export const WIDGETS = {
       {
         keyword: "method",
         value: "method",
-        required: { code: "missingMethod", hint: "add `method GET` (or POST, PUT, PATCH, DELETE)" },
-        doc: "The HTTP method: GET, POST, PUT, PATCH or DELETE.",
+        required: { code: "missingMethod", hint: "add a method, for example `method GET`" },
+        doc: "The HTTP method; the runtime's contract lists the methods it sends.",
         example: "method GET",
       },
       {

@@ -61,7 +61,12 @@ describe("codeFrame", () => {
 });
 
 describe("diagnostic printing", () => {
-  const d = diagnostic("unknownMethod", spanAt(source, "GTE"), ["GTE"], "did you mean GET?");
+  const d = diagnostic(
+    "unknownMethod",
+    spanAt(source, "GTE"),
+    ["GTE", "GET, POST, PUT, PATCH or DELETE"],
+    "did you mean GET?",
+  );
 
   it("prints file:line:col, severity, code, message, frame and hint without color", () => {
     expect(formatPretty(d, source, false)).toBe(
@@ -83,7 +88,10 @@ describe("diagnostic printing", () => {
   });
 
   it("escapes GitHub annotation properties and data", () => {
-    const odd = diagnostic("unknownMethod", { ...d.span, file: "a,b:c.flow" }, ["x%\ny"]);
+    const odd = diagnostic("unknownMethod", { ...d.span, file: "a,b:c.flow" }, [
+      "x%\ny",
+      "GET, POST, PUT, PATCH or DELETE",
+    ]);
     expect(formatGithub(odd)).toBe(
       "::error file=a%2Cb%3Ac.flow,line=4,col=12,title=CF1008::Unknown HTTP method 'x%25%0Ay': use GET, POST, PUT, PATCH or DELETE.\n",
     );

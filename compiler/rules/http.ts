@@ -4,6 +4,7 @@ import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, typeOfValue } from "../types.js";
 import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
 import { settingsOf, specOf } from "../../grammar/widgets.js";
+import { orList } from "../types.js";
 import type { Rule } from "./context.js";
 import { jsonPathError } from "./jsonpath.js";
 
@@ -67,7 +68,12 @@ export const knownMethods: Rule = ({ report }) => ({
     if (method === undefined || methods.has(method.name)) return;
     const near = HTTP_METHODS.find((m) => m === method.name.toUpperCase());
     report(
-      diagnostic("unknownMethod", method.span, [method.name], near === undefined ? undefined : `did you mean ${near}?`),
+      diagnostic(
+        "unknownMethod",
+        method.span,
+        [method.name, orList(HTTP_METHODS)],
+        near === undefined ? undefined : `did you mean ${near}?`,
+      ),
     );
   },
 });

@@ -1,8 +1,8 @@
 // Type checks: defaults, `set` values, result targets and condition expressions.
 import type { Expr, Value } from "../../grammar/ast.js";
-import type { VarType } from "../../runtime/contract.js";
+import { VAR_TYPES, type VarType } from "../../runtime/contract.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
-import { describeType, isAssignable, isComparable, typeOfExpr, typeOfValue } from "../types.js";
+import { describeType, isAssignable, isComparable, orList, typeOfExpr, typeOfValue } from "../types.js";
 import type { ValueType } from "../types.js";
 import { isVarType } from "../scope.js";
 import type { Rule, RuleContext } from "./context.js";
@@ -11,7 +11,7 @@ import type { Rule, RuleContext } from "./context.js";
 export const knownTypes: Rule = ({ report }) => ({
   declaration(decl) {
     if (decl.kind === "VarDecl" && !isVarType(decl.type.name))
-      report(diagnostic("unknownType", decl.type.span, [decl.type.name]));
+      report(diagnostic("unknownType", decl.type.span, [decl.type.name, orList(VAR_TYPES)]));
   },
 });
 

@@ -1,0 +1,68 @@
+// The settings and exits tables of docs/language.md, made from the language description and the
+// runtime's contract, so the docs cannot drift from either (test/docs.test.ts compares them).
+import { START_EXIT, WIDGET_SPECS, type SettingSpec, type ValueKind } from "../../grammar/language.js";
+import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
+
+const WRITTEN: Readonly<Record<ValueKind, string>> = {
+  method: HTTP_METHODS.map((m) => `\`${m}\``).join(", "),
+  value: "a value",
+  string: "a string",
+  plainString: "a plain string (no `{{…}}`)",
+  count: "a whole number",
+  duration: "a duration",
+  flag: "`true` or `false`",
+  keyValues: "`{ key = value … }`",
+  body: "`json VALUE`, `form { … }` or `text STRING`",
+  results: "`{ SOURCE -> NAME … }`",
+};
+
+function duration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function contractOf(spec: SettingSpec): Bound<number> | { readonly default: boolean } | undefined {
+  return spec.field === undefined ? undefined : (HTTP_STEP as Readonly<Record<string, Bound<number>>>)[spec.field];
+}
+
+function bounds(spec: SettingSpec): string {
+  const contract = contractOf(spec);
+  if (contract === undefined || !("max" in contract)) return "";
+  const least = Math.max(contract.min, spec.least ?? contract.min);
+  return spec.value === "duration" ? `${duration(least)} to ${duration(contract.max)}` : `${least} to ${contract.max}`;
+}
+
+function defaultOf(spec: SettingSpec): string {
+  const contract = contractOf(spec);
+  if (contract === undefined) return "";
+  if (spec.value === "duration" && typeof contract.default === "number") return `${duration(contract.default)}`;
+  return `${String(contract.default)}`;
+}
+
+export function settingsTable(): string {
+  const rows = WIDGET_SPECS.flatMap((w) =>
+    w.settings.map(
+      (s) =>
+        `| \`${w.keyword}\` | \`${s.keyword}\` | ${WRITTEN[s.value]} | ${bounds(s)} | ${defaultOf(s)} | ${s.required === undefined ? "" : "yes"} | ${s.doc} |`,
+    ),
+  );
+  return [
+    "| widget | setting | written as | bounds | default | required | what it does |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+export function exitsTable(): string {
+  const rows = [
+    `| \`flow\` | \`${START_EXIT.label}\` | yes | ${START_EXIT.doc} |`,
+    ...WIDGET_SPECS.flatMap((w) => [
+      ...(w.entries === "branches" ? [`| \`${w.keyword}\` | \`when\` |  | Taken when its condition holds. |`] : []),
+      ...w.exits.map(
+        (e) => `| \`${w.keyword}\` | \`${e.label}\` | ${e.required === undefined ? "" : "yes"} | ${e.doc} |`,
+      ),
+    ]),
+  ];
+  return ["| widget | exit | required | taken when |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
