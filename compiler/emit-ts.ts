@@ -24,6 +24,7 @@ import type {
   Widget,
 } from "../grammar/ast.js";
 import type { WidgetSpec } from "../grammar/language.js";
+import { visit, type AstNode } from "../grammar/visitor.js";
 import { settingsOf, specOf } from "../grammar/widgets.js";
 import type { VarType } from "../runtime/contract.js";
 import { printExpr } from "../grammar/printer.js";
@@ -885,52 +886,20 @@ function lastOfEachKey(entries: readonly KeyValue[], normalize: (key: string) =>
   return entries.filter((kv, index) => last.get(normalize(kv.key.name)) === index);
 }
 
+/** The secrets a value reads, in source order, as `secret.NAME` or `{{secret.NAME}}`. */
+function secretsIn(node: AstNode, into: Set<string> = new Set()): Set<string> {
+  visit(node, { SecretRef: (ref) => void into.add(ref.name) });
+  return into;
+}
+
 function referencesSecret(value: Value): boolean {
-  switch (value.kind) {
-    case "SecretRef":
-      return true;
-    case "String":
-      return value.parts.some((p) => p.kind === "Interpolation" && p.ref.kind === "SecretRef");
-    case "Object":
-      return value.entries.some((e) => referencesSecret(e.key) || referencesSecret(e.value));
-    case "Array":
-      return value.items.some(referencesSecret);
-    default:
-      return false;
-  }
+  return secretsIn(value).size > 0;
 }
 
 /** The secrets an http step reads, in source order: all are resolved before its request is sent. */
 function collectSecrets(widget: HttpWidget, into: Set<string>): void {
-  const visit = (value: Value): void => {
-    switch (value.kind) {
-      case "SecretRef":
-        into.add(value.name);
-        return;
-      case "String":
-        for (const p of value.parts) if (p.kind === "Interpolation" && p.ref.kind === "SecretRef") into.add(p.ref.name);
-        return;
-      case "Object":
-        for (const e of value.entries) {
-          visit(e.key);
-          visit(e.value);
-        }
-        return;
-      case "Array":
-        value.items.forEach(visit);
-        return;
-      default:
-        return;
-    }
-  };
   const { url, query, authorization, headers, body } = widget.settings;
-  if (url !== undefined) visit(url.value);
-  for (const kv of query?.value.entries ?? []) visit(kv.value);
-  if (authorization !== undefined) visit(authorization.value);
-  for (const kv of headers?.value.entries ?? []) visit(kv.value);
-  if (body?.value.kind === "JsonBody") visit(body.value.value);
-  if (body?.value.kind === "FormBody") for (const kv of body.value.entries) visit(kv.value);
-  if (body?.value.kind === "TextBody") visit(body.value.value);
+  for (const setting of [url, query, authorization, headers, body]) if (setting !== undefined) secretsIn(setting, into);
 }
 
 /**

@@ -23,7 +23,9 @@ function duration(ms: number): string {
 }
 
 function contractOf(spec: SettingSpec): Bound<number> | { readonly default: boolean } | undefined {
-  return spec.field === undefined ? undefined : (HTTP_STEP as Readonly<Record<string, Bound<number>>>)[spec.field];
+  return spec.field === undefined
+    ? undefined
+    : (HTTP_STEP as Readonly<Record<string, Bound<number> | { readonly default: boolean }>>)[spec.field];
 }
 
 function bounds(spec: SettingSpec): string {
