@@ -357,7 +357,7 @@ describe.concurrent("callflow run: exit codes and checks", () => {
     expect((await callflow(["run"])).code).toBe(2);
     const missing = await callflow(["run", "no-such.flow"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("callflow run: cannot read no-such.flow: ENOENT");
+    expect(missing.stderr).toContain("callflow run: Cannot read no-such.flow: no such file or directory.");
     expect((await callflow(["run", "examples/order-status.flow", "--nope"])).code).toBe(2);
     expect((await callflow(["run", "examples/order-status.flow", "--max-steps", "0"])).code).toBe(2);
   });
