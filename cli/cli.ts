@@ -10,7 +10,10 @@ import { REPORT_FORMATS, type ReportFormat } from "./report.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
+  homepage: string;
 };
+/** Where each diagnostic code is explained: the table of docs/language.md. */
+const DIAGNOSTICS_HELP = `${packageJson.homepage}/blob/main/docs/language.md#diagnostics`;
 
 function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
@@ -52,7 +55,16 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
     .action(async (files: string[], options: { format: ReportFormat }) => {
       const { checkCommand } = await import("./commands/check.js");
-      setExit(await checkCommand({ patterns: files, format: options.format }, io));
+      setExit(
+        await checkCommand(
+          {
+            patterns: files,
+            format: options.format,
+            tool: { version: packageJson.version, helpUri: DIAGNOSTICS_HELP },
+          },
+          io,
+        ),
+      );
     });
 
   program
