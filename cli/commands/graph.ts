@@ -1,15 +1,17 @@
-// `callflow graph FILE`: prints the flow as a Mermaid flowchart or a Graphviz digraph.
+// `callflow graph FILE`: prints the flow as a Mermaid flowchart, a Graphviz digraph, or a picture
+// (SVG, or an HTML page holding it) laid out in-process.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "../../grammar/parse.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
-import { graph, type GraphFormat } from "../../review/graph.js";
+import { buildGraph, graph, type GraphFormat } from "../../review/graph.js";
+import { escapeHtml, htmlPage, pictureHtml, renderSvg } from "../../review/svg.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 
 export interface GraphArgs {
   readonly file: string;
-  readonly format: GraphFormat;
+  readonly format: GraphFormat | "svg" | "html";
 }
 
 /** Exit 0 with the graph on stdout, 1 when the file has syntax errors (printed on stderr). */
@@ -21,6 +23,18 @@ export async function graphCommand(args: GraphArgs, io: CommandIO): Promise<numb
     return EXIT_FAILURE;
   }
   // Semantic mistakes still draw: an exit to an unknown widget shows as a dashed "missing" node.
-  io.stdout(graph(parsed.flow, args.format));
+  const flow = parsed.flow;
+  switch (args.format) {
+    case "svg":
+      io.stdout(await renderSvg(buildGraph(flow)));
+      break;
+    case "html": {
+      const title = flow.displayName?.value ?? flow.id.name;
+      io.stdout(htmlPage(title, `<h1>${escapeHtml(title)}</h1>\n${await pictureHtml(buildGraph(flow))}`));
+      break;
+    }
+    default:
+      io.stdout(graph(flow, args.format));
+  }
   return EXIT_OK;
 }
