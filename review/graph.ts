@@ -159,7 +159,7 @@ export const MARK_STYLE: Readonly<
   Record<Mark, { readonly stroke: string; readonly fill: string; readonly legend: string }>
 > = {
   added: { stroke: "#1a7f37", fill: "#dafbe1", legend: "added" },
-  removed: { stroke: "#cf222e", fill: "#ffebe9", legend: "removed (as it was)" },
+  removed: { stroke: "#cf222e", fill: "#ffebe9", legend: "removed" },
   changed: { stroke: "#9a6700", fill: "#fff8c5", legend: "changed" },
   renamed: { stroke: "#0969da", fill: "#ddf4ff", legend: "renamed" },
 };
