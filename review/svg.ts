@@ -4,13 +4,26 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { dotOf, MARK_STYLE, marksUsed, type FlowGraph } from "./graph.js";
 
-let loaded: Promise<Graphviz> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
 
-/** The graph laid out by Graphviz's `dot` engine, as an SVG document. */
+/**
+ * The graph laid out by Graphviz's `dot` engine, as an SVG document. Each layout gets a fresh
+ * WebAssembly instance: Graphviz keeps state between layouts, and some sequences of graphs (labelled
+ * self-loops among them) crash a reused instance. Layouts run one at a time, as the instance is shared.
+ */
 export async function renderSvg(graph: FlowGraph): Promise<string> {
-  loaded ??= Graphviz.load();
-  const graphviz = await loaded;
-  return graphviz.dot(dotOf(graph), "svg");
+  const dot = dotOf(graph);
+  const layout = queue.then(async () => {
+    Graphviz.unload();
+    const graphviz = await Graphviz.load();
+    try {
+      return graphviz.dot(dot, "svg");
+    } finally {
+      Graphviz.unload();
+    }
+  });
+  queue = layout.catch(() => undefined);
+  return await layout;
 }
 
 /** Text for HTML element content and attribute values. */
