@@ -154,7 +154,7 @@ const MERMAID_SHAPES: Readonly<Record<GraphNode["shape"], readonly [string, stri
   Missing: ["[/", "\\]"],
 };
 
-/** Colors of each mark: GitHub's light-theme diff colors, readable on light and dark pages. */
+/** Colors of each mark: GitHub's diff colors; marked nodes keep dark text, so they read on dark pages too. */
 export const MARK_STYLE: Readonly<
   Record<Mark, { readonly stroke: string; readonly fill: string; readonly legend: string }>
 > = {
@@ -165,6 +165,8 @@ export const MARK_STYLE: Readonly<
 };
 
 const DASH = "stroke-dasharray:5 5";
+/** Text on a marked node's light fill, whatever the page's theme. */
+const TEXT = "#1f2328";
 
 /** The marks a graph uses, in {@link MARKS} order. */
 export function marksUsed(graph: FlowGraph): Mark[] {
@@ -202,7 +204,7 @@ export function mermaidOf(graph: FlowGraph): string {
   for (const mark of marks) {
     const { stroke, fill } = MARK_STYLE[mark];
     out.push(
-      `  classDef ${mark} fill:${fill},stroke:${stroke},stroke-width:2px${mark === "removed" ? `,${DASH}` : ""}`,
+      `  classDef ${mark} fill:${fill},stroke:${stroke},stroke-width:2px,color:${TEXT}${mark === "removed" ? `,${DASH}` : ""}`,
     );
     const ids = [...nodes.filter((n) => n.mark === mark).map((n) => n.id), `legend_${mark}`];
     out.push(`  class ${ids.join(",")} ${mark}`);
@@ -253,24 +255,25 @@ const DOT_SHAPES: Readonly<Record<GraphNode["shape"], readonly (readonly [string
 };
 
 function dotNode(node: GraphNode): string {
-  const attributes = [["label", quoteDot(node.lines.join("\n"))], ...DOT_SHAPES[node.shape]];
+  const shape = DOT_SHAPES[node.shape];
+  let attributes = [["label", quoteDot(node.lines.join("\n"))], ...shape];
   if (node.mark !== undefined) {
     const { stroke, fill } = MARK_STYLE[node.mark];
-    const style = attributes.find(([key]) => key === "style");
-    const words = [
-      ...(style?.[1].replace(/"/g, "").split(",") ?? []),
-      "filled",
-      ...(node.mark === "removed" ? ["dashed"] : []),
-    ];
-    if (style === undefined) attributes.push(["style", ""]);
-    const index = attributes.findIndex(([key]) => key === "style");
-    attributes[index] = ["style", `"${words.join(",")}"`];
-    attributes.push(
+    // The mark's styles join the shape's own (a route stays rounded): one quoted list in place of the shape's.
+    const own =
+      shape
+        .find(([key]) => key === "style")?.[1]
+        .replace(/"/g, "")
+        .split(",") ?? [];
+    const style = [...own, "filled", ...(node.mark === "removed" ? ["dashed"] : [])];
+    attributes = [
+      ...attributes.filter(([key]) => key !== "style"),
+      ["style", `"${style.join(",")}"`],
       ["color", `"${stroke}"`],
       ["fillcolor", `"${fill}"`],
       ["penwidth", "2"],
       ["class", `"${node.mark}"`],
-    );
+    ];
   }
   return `  ${quoteDot(node.id)} [${attributes.map(([key, value]) => `${key}=${value}`).join(", ")}];`;
 }
