@@ -10,7 +10,6 @@ import { parse } from "../../grammar/parse.js";
 import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
 import { changeGraph, omittedNote, pictureMarkdown, type ChangePicture } from "../../review/change-graph.js";
 import { diffFlows, htmlChangeList, renderDiff, type DiffFormat, type FileDiff } from "../../review/diff.js";
-import { htmlPage, pictureHtml } from "../../review/svg.js";
 import { toPosix } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
@@ -111,6 +110,8 @@ async function render(compared: readonly Compared[], args: DiffArgs, io: Command
 }
 
 async function renderHtml(compared: readonly Compared[], context: number | undefined): Promise<string> {
+  // Loaded only here: the WebAssembly Graphviz module is large, and other formats never need it.
+  const { htmlPage, pictureHtml } = await import("../../review/svg.js");
   const drawn = pictures(compared, context);
   const sections: string[] = [];
   for (const { file } of compared) {

@@ -5,7 +5,6 @@ import path from "node:path";
 import { parse } from "../../grammar/parse.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
 import { buildGraph, graph, type GraphFormat } from "../../review/graph.js";
-import { escapeHtml, htmlPage, pictureHtml, renderSvg } from "../../review/svg.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 
@@ -24,17 +23,17 @@ export async function graphCommand(args: GraphArgs, io: CommandIO): Promise<numb
   }
   // Semantic mistakes still draw: an exit to an unknown widget shows as a dashed "missing" node.
   const flow = parsed.flow;
-  switch (args.format) {
-    case "svg":
-      io.stdout(await renderSvg(buildGraph(flow)));
-      break;
-    case "html": {
-      const title = flow.displayName?.value ?? flow.id.name;
-      io.stdout(htmlPage(title, `<h1>${escapeHtml(title)}</h1>\n${await pictureHtml(buildGraph(flow))}`));
-      break;
-    }
-    default:
-      io.stdout(graph(flow, args.format));
+  if (args.format === "mermaid" || args.format === "dot") {
+    io.stdout(graph(flow, args.format));
+    return EXIT_OK;
+  }
+  // Loaded only here: the WebAssembly Graphviz module is large, and Mermaid and DOT never need it.
+  const { escapeHtml, htmlPage, pictureHtml, renderSvg } = await import("../../review/svg.js");
+  if (args.format === "svg") {
+    io.stdout(await renderSvg(buildGraph(flow)));
+  } else {
+    const title = flow.displayName?.value ?? flow.id.name;
+    io.stdout(htmlPage(title, `<h1>${escapeHtml(title)}</h1>\n${await pictureHtml(buildGraph(flow))}`));
   }
   return EXIT_OK;
 }
