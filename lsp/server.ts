@@ -1,0 +1,211 @@
+// `callflow lsp`: the language server, over stdin and stdout. Every request reads the analysis of
+// the document's current version (made once per version, by the same front end as `callflow
+// check`); diagnostics are published a short while after the last change. No handler may take the
+// server down: an error is logged to the client and the request gets an empty answer.
+import { fileURLToPath } from "node:url";
+import { format as formatLog } from "node:util";
+import {
+  CodeActionKind,
+  createConnection,
+  ResponseError,
+  SemanticTokensBuilder,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { formatSource } from "../grammar/printer.js";
+import { codeActions } from "./actions.js";
+import { analyze, emptyAnalysis, type Analysis } from "./analysis.js";
+import { complete } from "./completion.js";
+import { docsLinks, toLspDiagnostic } from "./diagnostics.js";
+import { hover } from "./hover.js";
+import { definition, prepareRename, references, rename } from "./navigation.js";
+import { documentSymbols, foldingRanges } from "./outline.js";
+import { offsetOf, rangeAt } from "./positions.js";
+
+/** Quiet time after a change before diagnostics are computed: one check per burst of typing. */
+export const DIAGNOSTICS_DELAY_MS = 30;
+
+const TOKEN_TYPES = ["function", "variable"] as const;
+const TOKEN_MODIFIERS = ["declaration", "readonly", "modification"] as const;
+
+export function startServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
+  const connection = createConnection(input, output);
+  redirectConsole(connection);
+  process.on("uncaughtException", (error) => connection.console.error(`uncaught: ${describe(error)}`));
+  process.on("unhandledRejection", (error) => connection.console.error(`unhandled rejection: ${describe(error)}`));
+
+  const documents = new TextDocuments(TextDocument);
+  const links = docsLinks(import.meta.url);
+  const cache = new Map<string, { readonly version: number; readonly analysis: Analysis }>();
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  const fileOf = (uri: string) => (uri.startsWith("file:") ? fileURLToPath(uri) : uri);
+
+  function analysisOf(document: TextDocument): Analysis {
+    const cached = cache.get(document.uri);
+    if (cached?.version === document.version) return cached.analysis;
+    const text = document.getText();
+    let analysis: Analysis;
+    try {
+      // `.flowtest` files are accepted without features until their front end exists.
+      analysis = document.uri.endsWith(".flowtest") ? emptyAnalysis(text) : analyze(text, fileOf(document.uri));
+    } catch (error) {
+      connection.console.error(`checking ${document.uri} failed: ${describe(error)}`);
+      analysis = emptyAnalysis(text);
+    }
+    cache.set(document.uri, { version: document.version, analysis });
+    return analysis;
+  }
+
+  function publish(uri: string): void {
+    timers.delete(uri);
+    const document = documents.get(uri);
+    if (document === undefined) return;
+    guard("diagnostics", undefined, () => {
+      const analysis = analysisOf(document);
+      const diagnostics = analysis.diagnostics.map((d) => toLspDiagnostic(d, document, links));
+      void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    });
+  }
+
+  function schedule(uri: string, delay: number): void {
+    clearTimeout(timers.get(uri));
+    timers.set(
+      uri,
+      setTimeout(() => publish(uri), delay),
+    );
+  }
+
+  /** Runs a handler; on an error logs it and answers `fallback`. */
+  function guard<T>(name: string, fallback: T, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      connection.console.error(`${name} failed: ${describe(error)}`);
+      return fallback;
+    }
+  }
+
+  /** The document and the cursor's offset for a position request. */
+  function at<T>(
+    name: string,
+    fallback: T,
+    params: { textDocument: { uri: string }; position: { line: number; character: number } },
+    run: (analysis: Analysis, document: TextDocument, offset: number) => T,
+  ): T {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined) return fallback;
+    return guard(name, fallback, () => run(analysisOf(document), document, offsetOf(document, params.position)));
+  }
+
+  connection.onInitialize((): InitializeResult => ({
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Full },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      completionProvider: { triggerCharacters: [".", ">", "{"] },
+      documentSymbolProvider: true,
+      documentFormattingProvider: true,
+      foldingRangeProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+      semanticTokensProvider: {
+        legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] },
+        full: true,
+      },
+    },
+    serverInfo: { name: "callflow" },
+  }));
+
+  documents.onDidOpen((event) => schedule(event.document.uri, 0));
+  documents.onDidChangeContent((event) => schedule(event.document.uri, DIAGNOSTICS_DELAY_MS));
+  documents.onDidClose((event) => {
+    clearTimeout(timers.get(event.document.uri));
+    timers.delete(event.document.uri);
+    cache.delete(event.document.uri);
+    void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  });
+
+  connection.onHover((params) => at("hover", null, params, hover));
+  connection.onDefinition((params) => at("definition", null, params, definition));
+  connection.onReferences((params) =>
+    at("references", [], params, (analysis, document, offset) =>
+      references(analysis, document, offset, params.context.includeDeclaration),
+    ),
+  );
+  connection.onPrepareRename((params) => at("prepareRename", null, params, prepareRename));
+  connection.onRenameRequest((params) => {
+    const result = at("rename", null, params, (analysis, document, offset) =>
+      rename(analysis, document, offset, params.newName, fileOf(document.uri)),
+    );
+    if (result === null || result instanceof ResponseError) return result;
+    return { changes: { [params.textDocument.uri]: result } };
+  });
+  connection.onCompletion((params) =>
+    at("completion", [], params, (analysis, _document, offset) => complete(analysis, offset)),
+  );
+  connection.onDocumentSymbol((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document === undefined ? [] : guard("symbols", [], () => documentSymbols(analysisOf(document), document));
+  });
+  connection.onFoldingRanges((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document === undefined ? [] : guard("folding", [], () => foldingRanges(analysisOf(document), document));
+  });
+  connection.onDocumentFormatting((params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined || document.uri.endsWith(".flowtest")) return [];
+    return guard("formatting", [], () => {
+      const text = document.getText();
+      // The same function as `callflow fmt`; a file with syntax errors is left as it is.
+      const formatted = formatSource(text, fileOf(document.uri)).text;
+      if (formatted === undefined || formatted === text) return [];
+      return [{ range: rangeAt(document, 0, text.length), newText: formatted }];
+    });
+  });
+  connection.onCodeAction((params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined) return [];
+    return guard("codeAction", [], () =>
+      codeActions(analysisOf(document), document, params.range, params.context.diagnostics),
+    );
+  });
+  connection.languages.semanticTokens.on((params) => {
+    const document = documents.get(params.textDocument.uri);
+    const builder = new SemanticTokensBuilder();
+    if (document === undefined) return builder.build();
+    return guard("semanticTokens", builder.build(), () => {
+      for (const o of analysisOf(document).occurrences) {
+        const { line, character } = document.positionAt(o.offset);
+        const modifiers =
+          (o.definition ? 1 : 0) |
+          (o.secret || (o.namespace === "declaration" && isSecret(document, o.name)) ? 2 : 0) |
+          (o.write ? 4 : 0);
+        builder.push(line, character, o.length, o.namespace === "widget" ? 0 : 1, modifiers);
+      }
+      return builder.build();
+    });
+  });
+  const isSecret = (document: TextDocument, name: string) => analysisOf(document).scope?.secrets.has(name) === true;
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}
+
+/** Anything a dependency prints goes to the client's log: stdout carries the protocol only. */
+function redirectConsole(connection: Connection): void {
+  console.log = (...args: unknown[]) => connection.console.log(formatLog(...args));
+  console.info = (...args: unknown[]) => connection.console.info(formatLog(...args));
+  console.debug = (...args: unknown[]) => connection.console.log(formatLog(...args));
+  console.warn = (...args: unknown[]) => connection.console.warn(formatLog(...args));
+  console.error = (...args: unknown[]) => connection.console.error(formatLog(...args));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
