@@ -28,6 +28,12 @@ import { offsetOf, rangeAt } from "./positions.js";
 /** Quiet time after a change before diagnostics are computed: one check per burst of typing. */
 export const DIAGNOSTICS_DELAY_MS = 30;
 
+/**
+ * Diagnostics published per document, in source order. Random bytes give hundreds of thousands,
+ * which no editor lists usefully and which would take the connection seconds to carry.
+ */
+export const MAX_DIAGNOSTICS = 1000;
+
 const TOKEN_TYPES = ["function", "variable"] as const;
 const TOKEN_MODIFIERS = ["declaration", "readonly", "modification"] as const;
 
@@ -65,8 +71,10 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     const document = documents.get(uri);
     if (document === undefined) return;
     guard("diagnostics", undefined, () => {
-      const analysis = analysisOf(document);
-      const diagnostics = analysis.diagnostics.map((d) => toLspDiagnostic(d, document, links));
+      const all = analysisOf(document).diagnostics;
+      const diagnostics = all.slice(0, MAX_DIAGNOSTICS).map((d) => toLspDiagnostic(d, document, links));
+      if (all.length > MAX_DIAGNOSTICS)
+        connection.console.info(`${uri}: ${all.length} diagnostics, the first ${MAX_DIAGNOSTICS} are shown`);
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     });
   }
