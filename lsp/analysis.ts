@@ -48,9 +48,30 @@ export function emptyAnalysis(text: string): Analysis {
   return { text, flow: undefined, comments: [], diagnostics: [], scope: undefined, occurrences: [] };
 }
 
+/**
+ * Checks a document. The scope and the index of names are made on first use: publishing
+ * diagnostics after a change needs neither, and it is what runs on every keystroke.
+ */
 export function analyze(text: string, file: string): Analysis {
   const { flow, comments, diagnostics } = checkSource(text, file);
   if (flow === undefined) return { text, flow, comments, diagnostics, scope: undefined, occurrences: [] };
+  let index: { scope: Scope; occurrences: Occurrence[] } | undefined;
+  const indexed = () => (index ??= indexNames(text, flow));
+  return {
+    text,
+    flow,
+    comments,
+    diagnostics,
+    get scope() {
+      return indexed().scope;
+    },
+    get occurrences() {
+      return indexed().occurrences;
+    },
+  };
+}
+
+function indexNames(text: string, flow: Flow): { scope: Scope; occurrences: Occurrence[] } {
   const scope = buildScope(flow);
   const occurrences: Occurrence[] = [];
   const add = (name: string, namespace: Namespace, span: Span, definition: boolean, write = false, secret = false) => {
@@ -75,7 +96,7 @@ export function analyze(text: string, file: string): Analysis {
     widgetReferences(widget, sink);
   }
   occurrences.sort((a, b) => a.offset - b.offset);
-  return { text, flow, comments, diagnostics, scope, occurrences };
+  return { scope, occurrences };
 }
 
 /** The occurrence under (or just after) the cursor. */

@@ -6,7 +6,7 @@ import { CompletionItemKind, InsertTextFormat, type CompletionItem, type MarkupC
 import type { IToken } from "chevrotain";
 import { ITEM_KEYWORDS, WIDGETS, type WidgetSpec } from "../grammar/language.js";
 import { tokenize, LCurly, RCurly } from "../grammar/tokens.js";
-import { exitsOf, settingsOf } from "../grammar/widgets.js";
+import { exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
 import { HTTP_METHODS, VAR_TYPES } from "../runtime/contract.js";
 import type { Analysis } from "./analysis.js";
 import { settingDoc } from "./hover.js";
@@ -104,11 +104,10 @@ function widgetIds(analysis: Analysis): CompletionItem[] {
   for (const widget of analysis.flow?.widgets ?? []) {
     if (seen.has(widget.id.name)) continue;
     seen.add(widget.id.name);
-    const spec = [...WIDGET_SPECS_BY_KEYWORD.values()].find((w) => w.kind === widget.kind);
     items.push({
       label: widget.id.name,
       kind: CompletionItemKind.Reference,
-      detail: `${spec?.keyword ?? ""}${widget.displayName === undefined ? "" : ` "${widget.displayName.value}"`}`,
+      detail: `${specOf(widget).keyword}${widget.displayName === undefined ? "" : ` "${widget.displayName.value}"`}`,
     });
   }
   return items;

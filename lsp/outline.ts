@@ -1,5 +1,14 @@
-// The outline (flow, declarations, widgets by kind) and folding ranges, from the recovered tree.
-import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange } from "vscode-languageserver";
+// The outline (flow, declarations, widgets by kind), folding ranges and semantic tokens, from the
+// recovered tree and the analysis's names.
+import {
+  FoldingRangeKind,
+  SemanticTokensBuilder,
+  SymbolKind,
+  type DocumentSymbol,
+  type FoldingRange,
+  type SemanticTokens,
+  type SemanticTokensLegend,
+} from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span, Widget } from "../grammar/ast.js";
 import { visit } from "../grammar/visitor.js";
@@ -104,4 +113,23 @@ export function foldingRanges(analysis: Analysis, document: TextDocument): Foldi
   }
   flush();
   return ranges.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
+}
+
+/** Widget ids are functions; variables and secrets variables, secrets `readonly`; targets `modification`. */
+export const SEMANTIC_TOKENS_LEGEND: SemanticTokensLegend = {
+  tokenTypes: ["function", "variable"],
+  tokenModifiers: ["declaration", "readonly", "modification"],
+};
+
+/** Tokens for the names only: the TextMate grammars colour keywords, strings and numbers already. */
+export function semanticTokens(analysis: Analysis, document: TextDocument): SemanticTokens {
+  const builder = new SemanticTokensBuilder();
+  const secrets = analysis.scope?.secrets;
+  for (const o of analysis.occurrences) {
+    const { line, character } = document.positionAt(o.offset);
+    const secret = o.secret || (o.namespace === "declaration" && secrets?.has(o.name) === true);
+    const modifiers = (o.definition ? 1 : 0) | (secret ? 2 : 0) | (o.write ? 4 : 0);
+    builder.push(line, character, o.length, o.namespace === "widget" ? 0 : 1, modifiers);
+  }
+  return builder.build();
 }

@@ -8,11 +8,11 @@ import {
   CodeActionKind,
   createConnection,
   ResponseError,
-  SemanticTokensBuilder,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
   type InitializeResult,
+  type SemanticTokens,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { formatSource } from "../grammar/printer.js";
@@ -22,10 +22,10 @@ import { complete } from "./completion.js";
 import { docsLinks, toLspDiagnostic } from "./diagnostics.js";
 import { hover } from "./hover.js";
 import { definition, prepareRename, references, rename } from "./navigation.js";
-import { documentSymbols, foldingRanges } from "./outline.js";
+import { documentSymbols, foldingRanges, semanticTokens, SEMANTIC_TOKENS_LEGEND } from "./outline.js";
 import { offsetOf, rangeAt } from "./positions.js";
 
-/** Quiet time after a change before diagnostics are computed: one check per burst of typing. */
+/** Changes closer together than this are a burst: diagnostics wait until it pauses this long. */
 export const DIAGNOSTICS_DELAY_MS = 30;
 
 /**
@@ -33,9 +33,6 @@ export const DIAGNOSTICS_DELAY_MS = 30;
  * which no editor lists usefully and which would take the connection seconds to carry.
  */
 export const MAX_DIAGNOSTICS = 1000;
-
-const TOKEN_TYPES = ["function", "variable"] as const;
-const TOKEN_MODIFIERS = ["declaration", "readonly", "modification"] as const;
 
 export function startServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
   const connection = createConnection(input, output);
@@ -122,18 +119,29 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       foldingRangeProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
       semanticTokensProvider: {
-        legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] },
+        legend: SEMANTIC_TOKENS_LEGEND,
         full: true,
       },
     },
     serverInfo: { name: "callflow" },
   }));
 
-  documents.onDidOpen((event) => schedule(event.document.uri, 0));
-  documents.onDidChangeContent((event) => schedule(event.document.uri, DIAGNOSTICS_DELAY_MS));
+  // Fired on open too. A change after a quiet while (an opened file, a keystroke at typing speed)
+  // is checked at once; changes that come faster wait until the burst pauses, so a held-down key
+  // or a paste of many edits costs one check, not one per change.
+  const lastChange = new Map<string, number>();
+  documents.onDidChangeContent((event) => {
+    const uri = event.document.uri;
+    const now = performance.now();
+    const previous = lastChange.get(uri);
+    lastChange.set(uri, now);
+    const quiet = previous === undefined || now - previous >= DIAGNOSTICS_DELAY_MS;
+    schedule(uri, quiet && !timers.has(uri) ? 0 : DIAGNOSTICS_DELAY_MS);
+  });
   documents.onDidClose((event) => {
     clearTimeout(timers.get(event.document.uri));
     timers.delete(event.document.uri);
+    lastChange.delete(event.document.uri);
     cache.delete(event.document.uri);
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
@@ -184,21 +192,10 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   });
   connection.languages.semanticTokens.on((params) => {
     const document = documents.get(params.textDocument.uri);
-    const builder = new SemanticTokensBuilder();
-    if (document === undefined) return builder.build();
-    return guard("semanticTokens", builder.build(), () => {
-      for (const o of analysisOf(document).occurrences) {
-        const { line, character } = document.positionAt(o.offset);
-        const modifiers =
-          (o.definition ? 1 : 0) |
-          (o.secret || (o.namespace === "declaration" && isSecret(document, o.name)) ? 2 : 0) |
-          (o.write ? 4 : 0);
-        builder.push(line, character, o.length, o.namespace === "widget" ? 0 : 1, modifiers);
-      }
-      return builder.build();
-    });
+    const empty: SemanticTokens = { data: [] };
+    if (document === undefined) return empty;
+    return guard("semanticTokens", empty, () => semanticTokens(analysisOf(document), document));
   });
-  const isSecret = (document: TextDocument, name: string) => analysisOf(document).scope?.secrets.has(name) === true;
 
   documents.listen(connection);
   connection.listen();
