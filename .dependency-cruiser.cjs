@@ -38,10 +38,10 @@ module.exports = {
     },
     {
       name: "api-below-cli",
-      comment: "api/ is the package's entry: it never reaches into the CLI.",
+      comment: "api/ is the package's entry: it never reaches into the CLI or the language server.",
       severity: "error",
       from: { path: "^api/" },
-      to: { path: "^cli/" },
+      to: { path: "^(cli|lsp)/" },
     },
     {
       name: "lsp-below-cli",

@@ -102,6 +102,19 @@ describe("callflow lsp: diagnostics", () => {
     await client.change(uri, ORDER);
     expect((await client.diagnostics(uri, 3)).diagnostics).toEqual([]);
   });
+
+  it("checks a burst of changes once it pauses, not once per change", async () => {
+    const uri = await client.open("examples/burst.flow", ORDER);
+    await client.diagnostics(uri, 1);
+    const before = client.publications.length;
+    // Ten keystrokes at once, as a paste or a held-down key sends them: "Sorry" becomes "Sorry!!!!!!!!!!".
+    for (let n = 1; n <= 10; n++) await client.change(uri, ORDER.replace("Sorry", `Sorry${"!".repeat(n)}`));
+    const last = await client.diagnostics(uri, 11);
+    expect(last.diagnostics).toEqual([]);
+    const published = client.publications.slice(before).filter((p) => p.uri === uri);
+    expect(published.length).toBeLessThan(10);
+    expect(published.at(-1)?.version).toBe(11);
+  });
 });
 
 /** Opens an example flow once per test file and returns its URI and text. */

@@ -26,6 +26,8 @@ export interface LspClient {
   readonly initialized: InitializeResult;
   /** What the server wrote to its log (window/logMessage) and to stderr. */
   readonly log: string[];
+  /** Every diagnostics notification, in order. */
+  readonly publications: PublishDiagnosticsParams[];
   /** Opens a document and returns its URI. */
   open(name: string, text: string, languageId?: string): Promise<string>;
   /** Replaces a document's text (full sync), bumping its version. */
@@ -50,9 +52,11 @@ export async function startClient(): Promise<LspClient> {
   );
   const versions = new Map<string, number>();
   const published = new Map<string, PublishDiagnosticsParams>();
+  const publications: PublishDiagnosticsParams[] = [];
   const waiters: { uri: string; version: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
     published.set(params.uri, params);
+    publications.push(params);
     // Backwards, so that removing a waiter does not skip the next one.
     for (let i = waiters.length - 1; i >= 0; i--) {
       const waiter = waiters[i];
@@ -78,6 +82,7 @@ export async function startClient(): Promise<LspClient> {
     process: child,
     initialized,
     log,
+    publications,
     async open(name, text, languageId = name.endsWith(".flowtest") ? "flowtest" : "flow") {
       const uri = uriOf(name);
       versions.set(uri, 1);
