@@ -13,7 +13,7 @@ import type { ExitLabel } from "../grammar/ast.js";
 import { messages } from "../grammar/diagnostics.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import type { DiagnosticData } from "./diagnostics.js";
-import { offsetOf, rangeAt } from "./positions.js";
+import { lineOf, offsetOf, rangeAt } from "./positions.js";
 import { variableNamed } from "./syntax.js";
 
 /** Missing exits the fix can add, by code, with the label it adds. */
@@ -81,10 +81,10 @@ function declarationInsertion(
   const last = flow.declarations.at(-1);
   const anchor = last?.span ?? flow.start?.span ?? flow.widgets[0]?.span;
   if (anchor === undefined) return undefined;
-  const line = document.positionAt(anchor.offset).line;
+  const line = lineOf(document, anchor.offset);
   const lineText = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
   const indent = /^[ \t]*/.exec(lineText)?.[0] ?? "  ";
-  const insertLine = last === undefined ? line : document.positionAt(last.span.offset + last.span.length).line + 1;
+  const insertLine = last === undefined ? line : lineOf(document, last.span.offset + last.span.length) + 1;
   const position = { line: insertLine, character: 0 };
   return { range: { start: position, end: position }, indent };
 }

@@ -3,12 +3,12 @@
 // second is not in the flow at all.
 import type { Hover } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { SettingSpec } from "../grammar/language.js";
+import { START_EXIT, type SettingSpec } from "../grammar/language.js";
 import { printValueInline } from "../grammar/printer.js";
 import { forEachExit, specOf } from "../grammar/widgets.js";
 import { HTTP_STEP } from "../runtime/contract.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
-import { rangeAt } from "./positions.js";
+import { rangeAt, touches } from "./positions.js";
 import { keywordAt, widgetAt, widgetNamed } from "./syntax.js";
 
 export function hover(analysis: Analysis, document: TextDocument, offset: number): Hover | null {
@@ -21,6 +21,9 @@ export function hover(analysis: Analysis, document: TextDocument, offset: number
     const text = describeName(analysis, occurrence.name, occurrence.namespace);
     return markdown(text, occurrence.offset, occurrence.length);
   }
+  const start = analysis.flow?.start;
+  if (start !== undefined && touches({ offset: start.span.offset, length: START_EXIT.label.length }, offset))
+    return markdown(`**start**\n\n${START_EXIT.doc}`, start.span.offset, START_EXIT.label.length);
   const widget = widgetAt(analysis.flow, offset);
   if (widget === undefined) return null;
   const keyword = keywordAt(widget, analysis.text, offset);

@@ -14,7 +14,7 @@ import type { Span, Widget } from "../grammar/ast.js";
 import { visit } from "../grammar/visitor.js";
 import { specOf } from "../grammar/widgets.js";
 import type { Analysis } from "./analysis.js";
-import { rangeOf } from "./positions.js";
+import { lineOf, lineStart, positionOf, rangeOf } from "./positions.js";
 
 /** Each widget kind as the nearest LSP symbol kind, so editors show it with its own icon. */
 const WIDGET_SYMBOL: Readonly<Record<Widget["kind"], SymbolKind>> = {
@@ -71,8 +71,8 @@ export function documentSymbols(analysis: Analysis, document: TextDocument): Doc
 export function foldingRanges(analysis: Analysis, document: TextDocument): FoldingRange[] {
   const ranges: FoldingRange[] = [];
   const block = (span: Span) => {
-    const start = document.positionAt(span.offset).line;
-    const end = document.positionAt(span.offset + span.length).line - 1;
+    const start = lineOf(document, span.offset);
+    const end = lineOf(document, span.offset + span.length) - 1;
     if (end > start) ranges.push({ startLine: start, endLine: end });
   };
   if (analysis.flow !== undefined)
@@ -101,10 +101,9 @@ export function foldingRanges(analysis: Analysis, document: TextDocument): Foldi
     run = undefined;
   };
   for (const comment of analysis.comments) {
-    const line = document.positionAt(comment.span.offset).line;
-    const lineStart = document.offsetAt({ line, character: 0 });
+    const line = lineOf(document, comment.span.offset);
     // Only comments alone on their line make a foldable run.
-    if (analysis.text.slice(lineStart, comment.span.offset).trim() !== "") continue;
+    if (analysis.text.slice(lineStart(document, line), comment.span.offset).trim() !== "") continue;
     if (run !== undefined && run.end === line - 1) run.end = line;
     else {
       flush();
@@ -126,7 +125,7 @@ export function semanticTokens(analysis: Analysis, document: TextDocument): Sema
   const builder = new SemanticTokensBuilder();
   const secrets = analysis.scope?.secrets;
   for (const o of analysis.occurrences) {
-    const { line, character } = document.positionAt(o.offset);
+    const { line, character } = positionOf(document, o.offset);
     const secret = o.secret || (o.namespace === "declaration" && secrets?.has(o.name) === true);
     const modifiers = (o.definition ? 1 : 0) | (secret ? 2 : 0) | (o.write ? 4 : 0);
     builder.push(line, character, o.length, o.namespace === "widget" ? 0 : 1, modifiers);

@@ -15,6 +15,21 @@ export function rangeAt(document: TextDocument, start: number, end: number): Ran
   return { start: document.positionAt(start), end: document.positionAt(end) };
 }
 
+/** The LSP position of an offset. */
+export function positionOf(document: TextDocument, offset: number): Position {
+  return document.positionAt(offset);
+}
+
+/** The 0-based line holding an offset. */
+export function lineOf(document: TextDocument, offset: number): number {
+  return document.positionAt(offset).line;
+}
+
+/** The offset where a 0-based line starts. */
+export function lineStart(document: TextDocument, line: number): number {
+  return document.offsetAt({ line, character: 0 });
+}
+
 /** The offset of an LSP position (clamped to the document). */
 export function offsetOf(document: TextDocument, position: Position): number {
   return document.offsetAt(position);

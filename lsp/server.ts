@@ -45,6 +45,8 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   const cache = new Map<string, { readonly version: number; readonly analysis: Analysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
 
+  // `.flowtest` files are accepted without features until their front end exists (issue 14).
+  const isFlowtest = (document: TextDocument) => document.uri.endsWith(".flowtest");
   const fileOf = (uri: string) => (uri.startsWith("file:") ? fileURLToPath(uri) : uri);
 
   function analysisOf(document: TextDocument): Analysis {
@@ -53,8 +55,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     const text = document.getText();
     let analysis: Analysis;
     try {
-      // `.flowtest` files are accepted without features until their front end exists.
-      analysis = document.uri.endsWith(".flowtest") ? emptyAnalysis(text) : analyze(text, fileOf(document.uri));
+      analysis = isFlowtest(document) ? emptyAnalysis(text) : analyze(text, fileOf(document.uri));
     } catch (error) {
       connection.console.error(`checking ${document.uri} failed: ${describe(error)}`);
       analysis = emptyAnalysis(text);
@@ -102,7 +103,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     run: (analysis: Analysis, document: TextDocument, offset: number) => T,
   ): T {
     const document = documents.get(params.textDocument.uri);
-    if (document === undefined) return fallback;
+    if (document === undefined || isFlowtest(document)) return fallback;
     return guard(name, fallback, () => run(analysisOf(document), document, offsetOf(document, params.position)));
   }
 
@@ -174,7 +175,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   });
   connection.onDocumentFormatting((params) => {
     const document = documents.get(params.textDocument.uri);
-    if (document === undefined || document.uri.endsWith(".flowtest")) return [];
+    if (document === undefined || isFlowtest(document)) return [];
     return guard("formatting", [], () => {
       const text = document.getText();
       // The same function as `callflow fmt`; a file with syntax errors is left as it is.

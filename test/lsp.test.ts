@@ -166,6 +166,9 @@ describe("callflow lsp: hover", () => {
     expect(secret).toContain("**secret** `CRM_TOKEN`");
     expect(secret).toContain("comes from the runtime");
 
+    expect(hoverText(await at(pos(text, "start ->")))).toBe("**start**\n\nThe first widget of the flow.");
+    expect(hoverText(await at(pos(text, "http lookup_order")))).toContain("**http** widget\n\nCalls an HTTP API");
+    expect(hoverText(await at(pos(text, "fail -> apologize")))).toContain("**fail** exit");
     expect(await at(pos(text, "# Order status"))).toBeNull();
   });
 
