@@ -4,7 +4,7 @@
 // `->` and secret names after `secret.`.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type MarkupContent } from "vscode-languageserver";
 import type { IToken } from "chevrotain";
-import { ITEM_KEYWORDS, WIDGETS, type WidgetSpec } from "../grammar/language.js";
+import { ITEM_KEYWORDS, WIDGET_SPECS, type WidgetSpec } from "../grammar/language.js";
 import { tokenize, LCurly, RCurly } from "../grammar/tokens.js";
 import { exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
 import { HTTP_METHODS, VAR_TYPES } from "../runtime/contract.js";
@@ -17,9 +17,7 @@ type Frame =
   | { readonly kind: "widget"; readonly spec: WidgetSpec; readonly id: IToken | undefined }
   | { readonly kind: "results" | "query" | "headers" | "form" | "value" };
 
-const WIDGET_SPECS_BY_KEYWORD: ReadonlyMap<string, WidgetSpec> = new Map(
-  Object.values(WIDGETS).map((w) => [w.keyword, w as WidgetSpec]),
-);
+const WIDGET_SPECS_BY_KEYWORD: ReadonlyMap<string, WidgetSpec> = new Map(WIDGET_SPECS.map((w) => [w.keyword, w]));
 const BLOCK_SETTINGS = new Set(["results", "query", "headers", "form"]);
 const markdown = (value: string): MarkupContent => ({ kind: "markdown", value });
 

@@ -3,13 +3,23 @@
 // an occurrence, so a rename never changes it.
 import { ResponseError, ErrorCodes, type Location, type Range, type TextEdit } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { hasErrors } from "../grammar/diagnostics.js";
-import { analyze, occurrenceAt, occurrencesOf, type Analysis, type Occurrence } from "./analysis.js";
+import { tokenMatcher } from "chevrotain";
+import { hasErrors, messages, type Diagnostic } from "../grammar/diagnostics.js";
+import { Name, tokenize } from "../grammar/tokens.js";
+import { occurrenceAt, occurrencesOf, type Analysis, type Occurrence } from "./analysis.js";
 import { rangeAt } from "./positions.js";
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Words that can never be names (grammar/tokens.ts: `reserved`). */
-const RESERVED = new Set(["true", "false", "null", "and", "or", "not", "contains"]);
+/** CF1xxx but the checker's two (an unknown method or type: the syntax around them is sound). */
+function isSyntaxError(d: Diagnostic): boolean {
+  return d.code.startsWith("CF1") && d.code !== messages.unknownMethod.code && d.code !== messages.unknownType.code;
+}
+
+/** Whether the lexer reads the text as one name: an identifier or a soft keyword, not `and` or `true`. */
+function isName(text: string): boolean {
+  const { tokens, errors } = tokenize(text);
+  const [token] = tokens;
+  return errors.length === 0 && tokens.length === 1 && token?.image === text && tokenMatcher(token, Name);
+}
 
 function rangeOfOccurrence(document: TextDocument, o: Occurrence): Range {
   return rangeAt(document, o.offset, o.offset + o.length);
@@ -51,14 +61,13 @@ export function rename(
   document: TextDocument,
   offset: number,
   newName: string,
-  file: string,
 ): TextEdit[] | ResponseError {
   const refuse = (message: string) => new ResponseError(ErrorCodes.InvalidRequest, message);
   const at = occurrenceAt(analysis, offset);
   if (at === undefined) return refuse("Put the cursor on a widget id or a variable or secret name to rename it.");
-  if (hasErrors(analysis.diagnostics.filter((d) => d.code.startsWith("CF1"))))
+  if (hasErrors(analysis.diagnostics.filter(isSyntaxError)))
     return refuse("The file has syntax errors: fix them first, so that every use of the name is found.");
-  if (!NAME.test(newName) || RESERVED.has(newName))
+  if (!isName(newName))
     return refuse(
       `'${newName}' is not a valid name: use letters, digits and _, not starting with a digit, and not a reserved word.`,
     );
@@ -67,21 +76,8 @@ export function rename(
   const taken =
     at.namespace === "widget" ? analysis.scope?.widgetIndex.has(newName) : analysis.scope?.declarations.has(newName);
   if (taken === true) return refuse(`A ${what} named '${newName}' already exists.`);
+  // Every name token is replaced by another name token (soft keywords are names wherever a name
+  // goes), so the file reads exactly as before.
   const occurrences = occurrencesOf(analysis, at.name, at.namespace);
-  // A soft keyword is a name in most places but not all: the renamed text must read as before.
-  const renamed = applyEdits(analysis.text, occurrences, newName);
-  if (analyze(renamed, file).diagnostics.some((d) => d.code.startsWith("CF1") && d.severity === "error"))
-    return refuse(`'${newName}' cannot be used as a ${what} name here.`);
   return occurrences.map((o) => ({ range: rangeOfOccurrence(document, o), newText: newName }));
-}
-
-function applyEdits(text: string, occurrences: readonly Occurrence[], newName: string): string {
-  const parts: string[] = [];
-  let from = 0;
-  for (const o of occurrences) {
-    parts.push(text.slice(from, o.offset), newName);
-    from = o.offset + o.length;
-  }
-  parts.push(text.slice(from));
-  return parts.join("");
 }

@@ -157,7 +157,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   connection.onPrepareRename((params) => at("prepareRename", null, params, prepareRename));
   connection.onRenameRequest((params) => {
     const result = at("rename", null, params, (analysis, document, offset) =>
-      rename(analysis, document, offset, params.newName, fileOf(document.uri)),
+      rename(analysis, document, offset, params.newName),
     );
     if (result === null || result instanceof ResponseError) return result;
     return { changes: { [params.textDocument.uri]: result } };

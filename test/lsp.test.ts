@@ -302,6 +302,21 @@ describe("callflow lsp: rename", () => {
       "A variable or secret named 'CRM_TOKEN' already exists.",
     );
     expect(await refusal(pos(text, '"Look up order"', 0, 2), "x")).toMatch(/^Put the cursor on a widget id/);
+    // Soft keywords are names wherever a name goes.
+    expect(await renameAt(uri, pos(text, "announce"), "status")).toMatchObject({
+      changes: { [uri]: expect.any(Array) },
+    });
+    const broken = await client.open("examples/rename-broken.flow", ORDER.replace("retry 2", "retry"));
+    expect(
+      await renameAt(broken, pos(text, "announce"), "read_back").then(
+        () => "accepted",
+        (error: ResponseError) => error.message,
+      ),
+    ).toMatch(/^The file has syntax errors/);
+    const unknownMethod = await client.open("examples/rename-method.flow", ORDER.replace("method GET", "method FETCH"));
+    expect(await renameAt(unknownMethod, pos(text, "announce"), "read_back")).toMatchObject({
+      changes: { [unknownMethod]: [expect.anything(), expect.anything()] },
+    });
     const prepared = await client.connection.sendRequest(PrepareRenameRequest.type, {
       textDocument: { uri },
       position: pos(text, "Look up order"),
@@ -339,6 +354,19 @@ describe("callflow lsp: completion", () => {
     expect(await labels(ORDER.replace("    else -> announce\n", "    |\n"))).toEqual(["else", "when"]);
   });
 
+  it("offers variables to assign in a set widget", async () => {
+    const payment = readFileSync(`${ROOT}/examples/payment-status.flow`, "utf8");
+    expect(await labels(payment.replace("    balance = 0\n", "    |\n"))).toEqual([
+      "api_base",
+      "account_id",
+      "balance",
+      "payment_state",
+      "card_last4",
+      "open_invoice",
+      "autopay",
+    ]);
+  });
+
   it("offers the flow's items at its top level", async () => {
     expect(await labels(ORDER.replace("  start -> lookup_order\n", "  |\n  start -> lookup_order\n"))).toEqual([
       "global",
@@ -368,6 +396,9 @@ describe("callflow lsp: completion", () => {
     ]);
     expect(await labels(ORDER.replace('"Bearer {{secret.CRM_TOKEN}}"', '"Bearer {{secret.|'))).toEqual(["CRM_TOKEN"]);
     expect(await labels(ORDER.replace("next -> goodbye", "next -> |"))).toEqual(widgets);
+    expect(
+      await labels(ORDER.replace('authorization "Bearer {{secret.CRM_TOKEN}}"', "authorization secret.|")),
+    ).toEqual(["CRM_TOKEN"]);
     expect(await labels(ORDER.replace('"$.customer"      -> customer', '"$.customer" -> |'))).toEqual(declared);
     expect(await labels(ORDER.replace("when is_vip == true", "when |"))).toEqual([
       ...declared,
@@ -513,6 +544,16 @@ describe("callflow lsp: code actions", () => {
     const actions = await fixes(uri, pos(text, "goodbey"), 1);
     expect(actions.map((a) => [a.title, a.kind, a.isPreferred])).toEqual([["Change to 'goodbye'", "quickfix", true]]);
     expect(actions[0]?.edit?.changes?.[uri]).toEqual([{ range: range(text, "goodbey"), newText: "goodbye" }]);
+  });
+
+  it("replaces a misspelled secret, keeping `secret.`", async () => {
+    const text = ORDER.replace("{{secret.CRM_TOKEN}}", "{{secret.CRM_TOKN}}");
+    const uri = await client.open("examples/secret-typo.flow", text);
+    const actions = await fixes(uri, pos(text, "CRM_TOKN"), 1);
+    expect(actions.map((a) => a.title)).toEqual(["Change to 'CRM_TOKEN'"]);
+    expect(actions[0]?.edit?.changes?.[uri]).toEqual([
+      { range: range(text, "secret.CRM_TOKN"), newText: "secret.CRM_TOKEN" },
+    ]);
   });
 
   it("declares an undeclared variable", async () => {
