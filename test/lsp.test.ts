@@ -654,6 +654,7 @@ describe("callflow lsp: any input", () => {
     const uri = await client.open("examples/random.flow", random);
     const { diagnostics } = await client.diagnostics(uri, 1);
     expect(diagnostics.length).toBe(1000);
+    expect(client.log.some((l) => /random\.flow: \d{6} diagnostics, the first 1000 are shown$/.test(l))).toBe(true);
     expect(
       await client.connection.sendRequest(HoverRequest.type, {
         textDocument: { uri },
