@@ -9,7 +9,11 @@ import {
   type TextEdit,
 } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { ExitLabel } from "../grammar/ast.js";
+import type { ExitLabel, Expr } from "../grammar/ast.js";
+import { visit } from "../grammar/visitor.js";
+import { buildScope, typeLookup } from "../compiler/scope.js";
+import { typeOfExpr, typeOfValue, type ValueType } from "../compiler/types.js";
+import type { VarType } from "../runtime/contract.js";
 import { messages } from "../grammar/diagnostics.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import type { DiagnosticData } from "./diagnostics.js";
@@ -53,15 +57,17 @@ export function codeActions(
     if (code === messages.undeclaredVariable.code) {
       const name = document.getText(diagnostic.range);
       const at = declarationInsertion(analysis, document);
-      if (at !== undefined && /^\w+$/.test(name))
+      if (at !== undefined && /^\w+$/.test(name)) {
+        const type = inferType(analysis, name);
         for (const scope of ["local", "global"])
           actions.push(
             edit(
-              `Declare '${scope} ${name}: string'`,
-              [{ range: at.range, newText: `${at.indent}${scope} ${name}: string\n` }],
+              `Declare '${scope} ${name}: ${type}'`,
+              [{ range: at.range, newText: `${at.indent}${scope} ${name}: ${type}\n` }],
               diagnostic,
             ),
           );
+      }
     }
     const label = MISSING_EXITS.get(code);
     if (label !== undefined) actions.push(...missingExit(analysis, document, diagnostic, label, edit));
@@ -69,6 +75,46 @@ export function codeActions(
   const masked = markMasked(analysis, document, offsetOf(document, range.start));
   if (masked !== undefined) actions.push(edit(masked.title, [masked.edit]));
   return actions;
+}
+
+/**
+ * The type a new declaration needs so that its uses check: from what is assigned to it (a `set`
+ * value, a result's source) or what it is compared with; `boolean` when it stands alone in a
+ * condition; `string` when nothing says.
+ */
+function inferType(analysis: Analysis, name: string): VarType {
+  if (analysis.flow === undefined) return "string";
+  const lookup = typeLookup(buildScope(analysis.flow));
+  const found: VarType[] = [];
+  const note = (type: ValueType | undefined) => {
+    if (type !== undefined && type !== "null") found.push(type);
+  };
+  const named = (e: Expr) => e.kind === "VarRef" && e.name === name;
+  const condition = (e: Expr) => {
+    if (named(e)) found.push("boolean");
+  };
+  visit(analysis.flow, {
+    Assignment: (a) => {
+      if (a.target.name === name) note(typeOfValue(a.value, lookup));
+    },
+    ResultMapping: (m) => {
+      if (m.target.name !== name) return;
+      const source = m.source.kind;
+      found.push(source === "StatusSource" ? "number" : source === "HeaderSource" ? "string" : "json");
+    },
+    When: (w) => condition(w.condition),
+    Not: (n) => condition(n.operand),
+    Binary: (b) => {
+      if (b.op === "and" || b.op === "or") {
+        condition(b.left);
+        condition(b.right);
+      } else if (b.op !== "contains") {
+        if (named(b.left)) note(typeOfExpr(b.right, lookup));
+        if (named(b.right)) note(typeOfExpr(b.left, lookup));
+      }
+    },
+  });
+  return found[0] ?? "string";
 }
 
 /** After the last declaration, or on the line after the flow's `{`, indented as the flow's items. */

@@ -1,7 +1,7 @@
 // `callflow lsp`: the language server, over stdin and stdout. Every request reads the analysis of
 // the document's current version (made once per version, by the same front end as `callflow
-// check`); diagnostics are published a short while after the last change. No handler may take the
-// server down: an error is logged to the client and the request gets an empty answer.
+// check`); diagnostics follow each change at once, or once a burst of changes pauses. No handler
+// may take the server down: an error is logged to the client and the request gets an empty answer.
 import { fileURLToPath } from "node:url";
 import { format as formatLog } from "node:util";
 import {

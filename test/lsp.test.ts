@@ -22,6 +22,7 @@ import {
   SemanticTokensRequest,
   SymbolKind,
   type CodeAction,
+  type Diagnostic,
   type DocumentSymbol,
   type Hover,
   type Position,
@@ -528,8 +529,11 @@ describe("callflow lsp: outline, folding, formatting, semantic tokens", () => {
 });
 
 describe("callflow lsp: code actions", () => {
+  /** The code actions at a position for the diagnostics on its line (waiting for them once per document). */
+  const seen = new Map<string, Diagnostic[]>();
   async function fixes(uri: string, position: Position, version?: number) {
-    const { diagnostics } = await client.diagnostics(uri, version);
+    const diagnostics = seen.get(uri) ?? (await client.diagnostics(uri, version)).diagnostics;
+    seen.set(uri, diagnostics);
     const here = diagnostics.filter((d) => d.range.start.line === position.line);
     return client.connection.sendRequest(CodeActionRequest.type, {
       textDocument: { uri },
@@ -567,6 +571,23 @@ describe("callflow lsp: code actions", () => {
     ]);
     const after = applyEdits(text, actions[1]?.edit?.changes?.[uri] ?? []);
     expect(after).toContain("  secret CRM_TOKEN\n  local order_ref: string\n\n  start -> lookup_order");
+  });
+
+  it("declares a new variable with the type its uses need", async () => {
+    const text = ORDER.replace("when is_vip == true", "when is_premium").replace(
+      '"$.items.length"  -> item_count',
+      "status -> http_code",
+    );
+    const uri = await client.open("examples/undeclared-types.flow", text);
+    const titles = async (needle: string) => (await fixes(uri, pos(text, needle), 1)).map((a) => a.title);
+    expect(await titles("is_premium")).toEqual([
+      "Declare 'local is_premium: boolean'",
+      "Declare 'global is_premium: boolean'",
+    ]);
+    expect(await titles("http_code")).toEqual([
+      "Declare 'local http_code: number'",
+      "Declare 'global http_code: number'",
+    ]);
   });
 
   it("adds a missing else, fail or next exit pointing at an end or route widget", async () => {
