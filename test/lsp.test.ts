@@ -368,6 +368,10 @@ describe("callflow lsp: completion", () => {
     ]);
   });
 
+  it("offers a flow in an empty file", async () => {
+    expect(await labels("|")).toEqual(["flow"]);
+  });
+
   it("offers the flow's items at its top level", async () => {
     expect(await labels(ORDER.replace("  start -> lookup_order\n", "  |\n  start -> lookup_order\n"))).toEqual([
       "global",
