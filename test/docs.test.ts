@@ -1,8 +1,9 @@
 // Docs that are made from the code: docs/language.md's settings and exits tables come from the
-// language description and the runtime's contract. UPDATE_DOCS=1 rewrites them.
+// language description and the runtime's contract, its diagnostics table from the catalogue.
+// UPDATE_DOCS=1 rewrites them.
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { exitsTable, settingsTable } from "./helpers/settings-table.js";
+import { diagnosticsTable, exitsTable, settingsTable } from "./helpers/settings-table.js";
 
 const LANGUAGE = new URL("../docs/language.md", import.meta.url);
 
@@ -17,9 +18,13 @@ function between(doc: string, name: string, body: string): string {
 }
 
 describe("docs/language.md", () => {
-  it("lists every setting and exit as the language description and the contract have them", () => {
+  it("lists every setting, exit and diagnostic as the description, the contract and the catalogue have them", () => {
     const doc = readFileSync(LANGUAGE, "utf8");
-    const expected = between(between(doc, "settings", settingsTable()), "exits", exitsTable());
+    const expected = between(
+      between(between(doc, "settings", settingsTable()), "exits", exitsTable()),
+      "diagnostics",
+      diagnosticsTable(),
+    );
     if (process.env["UPDATE_DOCS"] === "1") writeFileSync(LANGUAGE, expected);
     expect(doc).toBe(expected);
     // What the tables are made of shows in them: a bound from the contract, a description line.
