@@ -1,6 +1,7 @@
 // Quick fixes for diagnostics with a clear fix, and one refactoring: replace a name with the
 // "did you mean" suggestion, declare an undeclared variable, add a missing `else`/`fail`/`next`
-// exit pointing at an existing end or route widget, and mark a variable `masked`.
+// exit pointing at an existing end or route widget, and mark a variable `masked` (a quick fix when a
+// masked value is copied into it, a refactoring anywhere else).
 import {
   CodeActionKind,
   type CodeAction,
@@ -69,6 +70,10 @@ export function codeActions(
           );
       }
     }
+    // CF2037: a masked value copied into an unmasked variable; the hint names the variable.
+    const unmasked = hint === undefined ? undefined : /^declare '(\w+)' masked$/.exec(hint)?.[1];
+    const mask = unmasked === undefined ? undefined : maskEdit(analysis, document, unmasked);
+    if (mask !== undefined) actions.push(edit(`Mark '${unmasked}' as masked`, [mask], diagnostic, true));
     const label = MISSING_EXITS.get(code);
     if (label !== undefined) actions.push(...missingExit(analysis, document, diagnostic, label, edit));
   }
@@ -171,11 +176,14 @@ function markMasked(
 ): { title: string; edit: TextEdit } | undefined {
   const at = occurrenceAt(analysis, offset);
   if (at === undefined || at.namespace !== "declaration") return undefined;
-  const decl = variableNamed(analysis.flow, at.name);
+  const edit = maskEdit(analysis, document, at.name);
+  return edit === undefined ? undefined : { title: `Mark '${at.name}' as masked`, edit };
+}
+
+/** ` masked` after a variable's declaration (its type or default), unless it is masked already. */
+function maskEdit(analysis: Analysis, document: TextDocument, name: string): TextEdit | undefined {
+  const decl = variableNamed(analysis.flow, name);
   if (decl === undefined || decl.masked) return undefined;
   const end = decl.span.offset + decl.span.length;
-  return {
-    title: `Mark '${at.name}' as masked`,
-    edit: { range: rangeAt(document, end, end), newText: " masked" },
-  };
+  return { range: rangeAt(document, end, end), newText: " masked" };
 }

@@ -6,6 +6,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { tokenMatcher } from "chevrotain";
 import { hasErrors, messages, type Diagnostic } from "../grammar/diagnostics.js";
 import { Name, tokenize } from "../grammar/tokens.js";
+import { RESERVED } from "../compiler/rules/declarations.js";
 import { occurrenceAt, occurrencesOf, type Analysis, type Occurrence } from "./analysis.js";
 import { rangeAt } from "./positions.js";
 
@@ -71,6 +72,9 @@ export function rename(
     return refuse(
       `'${newName}' is not a valid name: use letters, digits and _, not starting with a digit, and not a reserved word.`,
     );
+  // CF2038 would follow.
+  if (RESERVED.has(newName))
+    return refuse(`'${newName}' is a reserved name: it is a property of every JavaScript object.`);
   if (newName === at.name) return [];
   const what = at.namespace === "widget" ? "widget" : "variable or secret";
   const taken =

@@ -298,6 +298,9 @@ describe("callflow lsp: rename", () => {
     expect(await refusal(pos(text, "announce"), "2nd")).toMatch(/^'2nd' is not a valid name/);
     expect(await refusal(pos(text, "announce"), "and")).toMatch(/^'and' is not a valid name/);
     expect(await refusal(pos(text, "announce"), "goodbye")).toBe("A widget named 'goodbye' already exists.");
+    expect(await refusal(pos(text, "ship_date"), "constructor")).toBe(
+      "'constructor' is a reserved name: it is a property of every JavaScript object.",
+    );
     expect(await refusal(pos(text, "ship_date"), "is_vip")).toBe("A variable or secret named 'is_vip' already exists.");
     expect(await refusal(pos(text, "ship_date"), "CRM_TOKEN")).toBe(
       "A variable or secret named 'CRM_TOKEN' already exists.",
@@ -562,6 +565,24 @@ describe("callflow lsp: code actions", () => {
     expect(actions[0]?.edit?.changes?.[uri]).toEqual([
       { range: range(text, "secret.CRM_TOKN"), newText: "secret.CRM_TOKEN" },
     ]);
+  });
+
+  it("marks the variable a masked value is copied into as masked", async () => {
+    const text = ORDER.replace("  local customer: json\n", '  local customer: json\n  local card_copy: string = "x"\n')
+      .replace(
+        "  send apologize {",
+        "  set copy_card {\n    card_copy = card_last4\n    next -> apologize\n  }\n\n  send apologize {",
+      )
+      .replace("fail -> apologize", "fail -> copy_card");
+    const uri = await client.open("examples/masked-copy.flow", text);
+    const actions = await fixes(uri, pos(text, "= card_last4", 0, 2), 1);
+    expect(actions.map((a) => [a.title, a.kind, a.diagnostics?.[0]?.code])).toEqual([
+      ["Mark 'card_copy' as masked", "quickfix", "CF2037"],
+    ]);
+    const after = applyEdits(text, actions[0]?.edit?.changes?.[uri] ?? []);
+    expect(after).toContain('local card_copy: string = "x" masked\n');
+    await client.change(uri, after);
+    expect((await client.diagnostics(uri, 2)).diagnostics).toEqual([]);
   });
 
   it("declares an undeclared variable", async () => {
