@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, tempDir } from "./compile-helpers.js";
 
 const CRUISER = path.join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs");
-const FOLDERS = ["grammar", "compiler", "review", "api", "cli", "runtime", "examples"];
+const FOLDERS = ["grammar", "compiler", "review", "api", "lsp", "cli", "runtime", "examples"];
 
 /** Runs dependency-cruiser over `folders` in `cwd` with the project's rules. */
 function cruise(cwd: string, folders: readonly string[]) {
@@ -30,7 +30,7 @@ describe("layers", () => {
     const temp = tempDir("layers");
     afterAll(() => temp.remove());
     // A copy of the real tree with one wrong import added in each lower layer.
-    for (const folder of ["grammar", "compiler", "runtime", "review", "api", "cli"]) {
+    for (const folder of ["grammar", "compiler", "runtime", "review", "api", "lsp", "cli"]) {
       cpSync(path.join(ROOT, folder), path.join(temp.dir, folder), { recursive: true });
     }
     mkdirSync(path.join(temp.dir, "examples"));
