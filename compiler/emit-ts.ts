@@ -17,6 +17,7 @@ import type {
   Flow,
   HttpWidget,
   KeyValue,
+  ResultMapping,
   SetWidget,
   StringLiteral,
   Value,
@@ -446,7 +447,26 @@ class FlowEmitter {
       }
     }
     fields.push(...afterBody);
-    const results = (settings.results?.value.mappings ?? []).map((m) => {
+    const results = this.resultSpecs(settings.results?.value.mappings ?? []);
+    fields.push((w) => writeList(w, "results: ", "[", "]", results));
+    const errorMappings = settings.error_results?.value.mappings;
+    if (errorMappings !== undefined) {
+      const errorResults = this.resultSpecs(errorMappings);
+      fields.push((w) => writeList(w, "errorResults: ", "[", "]", errorResults));
+    }
+    const statusExits = widget.statusExits.map((e) => {
+      const statuses = e.statuses.map((m) => (/^\d+$/.test(m.text) ? m.text : stringLiteral(m.text)));
+      return `{ statuses: [${statuses.join(", ")}], target: ${stringLiteral(e.target.name)} },`;
+    });
+    if (statusExits.length > 0) fields.push((w) => writeList(w, "statusExits: ", "[", "]", statusExits));
+    line(`success: ${stringLiteral(widget.exits.success?.target.name ?? "")},`);
+    line(`fail: ${stringLiteral(widget.exits.fail?.target.name ?? "")},`);
+    return fields;
+  }
+
+  /** `ResultSpec` literals for mappings, each with its target's declared type. */
+  private resultSpecs(mappings: readonly ResultMapping[]): string[] {
+    return mappings.map((m) => {
       const type = this.declared(m.target.name).type.name;
       let source: string;
       switch (m.source.kind) {
@@ -467,10 +487,6 @@ class FlowEmitter {
       }
       return `{ source: ${source}, target: ${stringLiteral(m.target.name)}, type: "${type}" },`;
     });
-    fields.push((w) => writeList(w, "results: ", "[", "]", results));
-    line(`success: ${stringLiteral(widget.exits.success?.target.name ?? "")},`);
-    line(`fail: ${stringLiteral(widget.exits.fail?.target.name ?? "")},`);
-    return fields;
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   retryNeedsIdempotencyKey,
   knownMethods,
   settingBounds,
+  statusExits,
   validJsonPaths,
 } from "./rules/http.js";
 import { literalCredentials, maskedCopies, plainKeys, secretsInUrls, secretsThatLeave } from "./rules/security.js";
@@ -51,6 +52,7 @@ export const rules: readonly Rule[] = [
   conditionTypes,
   knownMethods,
   settingBounds,
+  statusExits,
   absoluteUrl,
   validJsonPaths,
   bodyOnGet,

@@ -100,6 +100,18 @@ export async function startDemoApi(): Promise<DemoApi> {
       return account === undefined ? reply(404, { error: `no account ${parts[1]}` }) : reply(200, account);
     }
 
+    // order-routing.flow: each order id answers the way its exit needs (5030: the service is down,
+    // its backup knows the order; 4010: the token is refused).
+    if (req.method === "GET" && parts[0] === "routing" && parts.at(-2) === "orders" && parts.length <= 4) {
+      const backup = parts[1] === "backup";
+      const id = parts.at(-1) ?? "";
+      if (req.headers.authorization !== `Bearer ${DEMO_SECRETS.CRM_TOKEN}` || id === "4010")
+        return reply(401, { error: { code: "TOKEN_REFUSED" } });
+      if (id === "5030" && !backup) return reply(503, { error: { code: "MAINTENANCE" } });
+      const order = ORDERS[id] ?? (id === "5030" ? { shipDate: "2026-12-05" } : undefined);
+      return order === undefined ? reply(404, { error: { code: "ORDER_UNKNOWN" } }) : reply(200, order);
+    }
+
     return reply(404, { error: "no such endpoint" });
 
     function reply(status: number, body: unknown, headers: Record<string, string> = {}): number {

@@ -150,6 +150,22 @@ export interface Exit {
   readonly span: Span;
 }
 
+/** One item of a status exit as written: `404`, `5xx`, `timeout` or `network_error`; the checker knows which hold. */
+export interface StatusMatch {
+  readonly kind: "StatusMatch";
+  readonly text: string;
+  readonly span: Span;
+}
+
+/** `on 404, 5xx -> ID` in an http widget. The span covers the whole line. */
+export interface StatusExit {
+  readonly kind: "StatusExit";
+  readonly label: "on";
+  readonly statuses: readonly StatusMatch[];
+  readonly target: Identifier;
+  readonly span: Span;
+}
+
 /** `key = value` in `query`, `headers` and `body form`. Header names are quoted; query and form keys may be either. */
 export interface KeyValue {
   readonly kind: "KeyValue";
@@ -284,6 +300,8 @@ interface WidgetBase {
 /** The Http Call widget. The parser reports a repeated setting or exit and keeps the first. */
 export interface HttpWidget extends WidgetBase {
   readonly kind: "HttpWidget";
+  /** `on STATUS -> w` exits in source order; the checker reports overlaps. */
+  readonly statusExits: readonly StatusExit[];
   readonly settings: SettingsOf<"http">;
   readonly exits: ExitsOf<"http">;
 }

@@ -15,6 +15,7 @@ import type {
   Duration,
   Exit,
   ExitLabel,
+  HttpWidget,
   Expr,
   Flow,
   Identifier,
@@ -30,6 +31,8 @@ import type {
   SetWidget,
   SettingValues,
   Span,
+  StatusExit,
+  StatusMatch,
   StringLiteral,
   Value,
   VarDecl,
@@ -309,7 +312,10 @@ class AstBuilder implements FlowAstBuilder {
     }
     const branches: WhenBranch[] = [];
     const assignments: Assignment[] = [];
-    if (spec.entries === "branches") {
+    const statusExits: StatusExit[] = [];
+    if (spec.entries === "statusExits") {
+      for (const node of nodes(ctx, "statusExit") ?? []) push(statusExits, this.statusExit(node.children));
+    } else if (spec.entries === "branches") {
       for (const node of nodes(ctx, "whenBranch") ?? []) push(branches, this.whenBranch(node.children));
     } else if (spec.entries === "assignments") {
       let next: Exit | undefined;
@@ -322,12 +328,15 @@ class AstBuilder implements FlowAstBuilder {
       parts.push(next);
     }
     // Recovery lost the closing brace: the widget spans what it holds.
-    if (this.tok(tokens(ctx, "RCurly")) === undefined) this.extend(base, [...parts, ...branches, ...assignments]);
+    if (this.tok(tokens(ctx, "RCurly")) === undefined)
+      this.extend(base, [...parts, ...branches, ...assignments, ...statusExits]);
     // The node's kind and fields are the description's; its settings and exits are typed from the same entry.
     if (spec.entries === "branches")
       return { ...base, kind: "ConditionWidget", branches, settings, exits } as ConditionWidget;
     if (spec.entries === "assignments")
       return { ...base, kind: "SetWidget", assignments, settings, exits } as SetWidget;
+    if (spec.entries === "statusExits")
+      return { ...base, kind: "HttpWidget", statusExits, settings, exits } as HttpWidget;
     return { ...base, kind: spec.kind, settings, exits } as Widget;
   }
 
@@ -446,6 +455,19 @@ class AstBuilder implements FlowAstBuilder {
       return undefined;
     }
     return { kind: "When", condition, target, span: cover(start, target.span) };
+  }
+
+  statusExit(ctx: Ctx<cst.StatusExitCstChildren>): StatusExit | undefined {
+    const start = this.span(ctx.Kw_on);
+    const target = this.ident(ctx.Name);
+    const statuses: StatusMatch[] = [];
+    for (const node of ctx.statusMatch ?? []) {
+      const token = this.tok(Object.values(node.children).flat() as IToken[]);
+      if (token !== undefined)
+        statuses.push({ kind: "StatusMatch", text: token.image, span: this.positions.token(token) });
+    }
+    if (start === undefined || target === undefined || statuses.length === 0) return undefined;
+    return { kind: "StatusExit", label: "on", statuses, target, span: cover(start, target.span) };
   }
 
   setEntry(ctx: Ctx<cst.SetEntryCstChildren>): Assignment | Exit | undefined {

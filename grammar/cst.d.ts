@@ -188,6 +188,18 @@ export type ResultsSettingCstChildren = {
   RCurly: IToken[];
 };
 
+export interface ErrorResultsSettingCstNode extends CstNode {
+  name: "errorResultsSetting";
+  children: ErrorResultsSettingCstChildren;
+}
+
+export type ErrorResultsSettingCstChildren = {
+  Kw_error_results: IToken[];
+  LCurly: IToken[];
+  resultMapping?: ResultMappingCstNode[];
+  RCurly: IToken[];
+};
+
 export interface MessageSettingCstNode extends CstNode {
   name: "messageSetting";
   children: MessageSettingCstChildren;
@@ -262,6 +274,7 @@ export type HttpWidgetCstChildren = {
   Name: IToken[];
   StringLiteral?: IToken[];
   LCurly?: IToken[];
+  statusExit?: StatusExitCstNode[];
   methodSetting?: MethodSettingCstNode[];
   urlSetting?: UrlSettingCstNode[];
   querySetting?: QuerySettingCstNode[];
@@ -273,6 +286,7 @@ export type HttpWidgetCstChildren = {
   timeoutSetting?: TimeoutSettingCstNode[];
   followRedirectsSetting?: FollowRedirectsSettingCstNode[];
   resultsSetting?: ResultsSettingCstNode[];
+  errorResultsSetting?: ErrorResultsSettingCstNode[];
   successExit?: SuccessExitCstNode[];
   failExit?: FailExitCstNode[];
   RCurly?: IToken[];
@@ -396,6 +410,31 @@ export type WhenBranchCstChildren = {
   orExpr: OrExprCstNode[];
   Arrow: IToken[];
   Name: IToken[];
+};
+
+export interface StatusExitCstNode extends CstNode {
+  name: "statusExit";
+  children: StatusExitCstChildren;
+}
+
+export type StatusExitCstChildren = {
+  Kw_on: IToken[];
+  statusMatch: StatusMatchCstNode[];
+  Comma?: IToken[];
+  Arrow: IToken[];
+  Name: IToken[];
+};
+
+export interface StatusMatchCstNode extends CstNode {
+  name: "statusMatch";
+  children: StatusMatchCstChildren;
+}
+
+export type StatusMatchCstChildren = {
+  NumberLiteral?: IToken[];
+  StatusClass?: IToken[];
+  Kw_timeout?: IToken[];
+  Kw_network_error?: IToken[];
 };
 
 export interface SetEntryCstNode extends CstNode {
@@ -554,6 +593,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   timeoutSetting(children: TimeoutSettingCstChildren, param?: IN): OUT;
   followRedirectsSetting(children: FollowRedirectsSettingCstChildren, param?: IN): OUT;
   resultsSetting(children: ResultsSettingCstChildren, param?: IN): OUT;
+  errorResultsSetting(children: ErrorResultsSettingCstChildren, param?: IN): OUT;
   messageSetting(children: MessageSettingCstChildren, param?: IN): OUT;
   queueSetting(children: QueueSettingCstChildren, param?: IN): OUT;
   successExit(children: SuccessExitCstChildren, param?: IN): OUT;
@@ -570,6 +610,8 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   keyValueBlock(children: KeyValueBlockCstChildren, param?: IN): OUT;
   keyValue(children: KeyValueCstChildren, param?: IN): OUT;
   whenBranch(children: WhenBranchCstChildren, param?: IN): OUT;
+  statusExit(children: StatusExitCstChildren, param?: IN): OUT;
+  statusMatch(children: StatusMatchCstChildren, param?: IN): OUT;
   setEntry(children: SetEntryCstChildren, param?: IN): OUT;
   assignment(children: AssignmentCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;

@@ -169,6 +169,18 @@ export const messages = {
     severity: "error",
     text: "'{0}' is a reserved name: it is a property of every JavaScript object.",
   },
+  statusOutOfRange: { code: "CF2039", severity: "error", text: "Status {0} is not an HTTP status: use 100 to 599." },
+  unknownStatusClass: { code: "CF2040", severity: "error", text: "Unknown status class {0}: use 1xx to 5xx." },
+  duplicateStatus: {
+    code: "CF2041",
+    severity: "error",
+    text: "{0} is routed more than once in widget '{1}': each status goes to one exit.",
+  },
+  successStatus: {
+    code: "CF2042",
+    severity: "error",
+    text: "{0} is a success status: a 2xx response leaves through `success`.",
+  },
 } as const satisfies Record<string, MessageTemplate>;
 
 export type MessageKey = keyof typeof messages;

@@ -39,7 +39,8 @@ export interface SettingSpec {
   readonly example: string;
 }
 
-export type ExitLabel = "start" | "success" | "fail" | "next" | "else" | "when";
+/** `on` is a status exit (`on 404 -> w`): an entry of the http widget, see `statusExits`. */
+export type ExitLabel = "start" | "success" | "fail" | "next" | "else" | "when" | "on";
 
 export interface ExitSpec {
   readonly label: ExitLabel;
@@ -58,8 +59,8 @@ export interface WidgetSpec {
   readonly settings: readonly SettingSpec[];
   /** Exits other than `when` branches, in canonical print order. */
   readonly exits: readonly ExitSpec[];
-  /** Entries of the widget's own shape: `when` branches or assignments. */
-  readonly entries?: "branches" | "assignments";
+  /** Entries of the widget's own shape: `when` branches, assignments or `on STATUS -> w` exits. */
+  readonly entries?: "branches" | "assignments" | "statusExits";
   /** How a parse error inside the block describes what may go there. */
   readonly contents: string;
 }
@@ -76,7 +77,8 @@ export const WIDGETS = {
     kind: "HttpWidget",
     step: "http",
     doc: "Calls an HTTP API, maps the response into variables, and exits through success or fail.",
-    contents: "an http setting or '}'",
+    contents: "an http setting, an exit or '}'",
+    entries: "statusExits",
     settings: [
       {
         keyword: "method",
@@ -151,6 +153,12 @@ export const WIDGETS = {
         doc: "Maps a JSONPath of the JSON body, `status` or `header NAME` into variables, on a 2xx response.",
         example: 'results { "$.shipDate" -> ship_date }',
       },
+      {
+        keyword: "error_results",
+        value: "results",
+        doc: "Like `results`, from a non-2xx final response, before its status exit or `fail` is taken.",
+        example: 'error_results { "$.error.code" -> error_code }',
+      },
     ],
     exits: [
       {
@@ -161,7 +169,7 @@ export const WIDGETS = {
       {
         label: "fail",
         required: { code: "missingFailExit", hint: "add `fail -> WIDGET`" },
-        doc: "Taken on a network error, a timeout, a non-2xx status after the retries, or a result that does not fit.",
+        doc: "Taken on a network error, a timeout, a non-2xx status after the retries, or a result that does not fit, unless an `on` exit matches.",
       },
     ],
   },
@@ -250,6 +258,12 @@ export const START_EXIT: ExitSpec = {
   label: "start",
   required: { code: "missingStart", hint: "add `start -> WIDGET` to name the first widget" },
   doc: "The first widget of the flow.",
+};
+
+/** `on STATUS, ... -> WIDGET` in an http widget: the widget's `statusExits` entries. */
+export const STATUS_EXIT: ExitSpec = {
+  label: "on",
+  doc: "Taken when the last attempt ends with a listed status (`404`), class (`5xx`), `timeout` or `network_error`.",
 };
 
 /** Words that begin a flow item: declarations, `start` and the widget keywords. */

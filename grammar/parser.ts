@@ -51,6 +51,7 @@ const groupContents: Readonly<Record<string, string>> = {
   ...Object.fromEntries(WIDGET_SPECS.map((w) => [`${w.keyword}Widget`, w.contents])),
   keyValueBlock: "'key = value' or '}'",
   resultsSetting: "a result mapping or '}'",
+  errorResultsSetting: "a result mapping or '}'",
   object: "',' or '}'",
   array: "',' or ']'",
 };
@@ -60,6 +61,7 @@ const choiceDescriptions: Readonly<Record<string, string>> = {
   value: "a value",
   notExpr: "an expression",
   primary: "an expression",
+  statusMatch: "a status, a class such as 5xx, 'timeout' or 'network_error'",
 };
 
 // ---------------------------------------------------------------- recovery
@@ -95,6 +97,7 @@ const itemStarts: ReadonlySet<TokenType> = new Set(ITEM_KEYWORDS.map(t.keyword))
 const settingStarts: ReadonlySet<TokenType> = new Set([
   ...itemStarts,
   t.When,
+  t.On,
   ...WIDGET_SPECS.flatMap((w) => [
     ...w.settings.map((s) => t.keyword(s.keyword)),
     ...w.exits.map((e) => t.keyword(e.label)),
@@ -109,7 +112,16 @@ const secretNameLabel = { LABEL: "secretName" };
 
 /** The rules holding a choice (OR), named after them. */
 type Choice =
-  "flow" | "varDecl" | "resultMapping" | "keyValue" | "setEntry" | "value" | "notExpr" | "comparison" | "primary";
+  | "flow"
+  | "varDecl"
+  | "resultMapping"
+  | "keyValue"
+  | "setEntry"
+  | "statusMatch"
+  | "value"
+  | "notExpr"
+  | "comparison"
+  | "primary";
 
 class FlowParser extends CstParser {
   /** Openers minus closers over the whole input. */
@@ -466,6 +478,7 @@ class FlowParser extends CstParser {
         ? [{ ALT: () => this.SUBRULE(this.setEntry) }]
         : [
             ...(spec.entries === "branches" ? [{ ALT: () => this.SUBRULE(this.whenBranch) }] : []),
+            ...(spec.entries === "statusExits" ? [{ ALT: () => this.SUBRULE(this.statusExit) }] : []),
             ...spec.settings.map((s) => ({ ALT: () => this.SUBRULE(this.rule(this.settingRules, s.keyword)) })),
             ...spec.exits.map((e) => ({ ALT: () => this.SUBRULE2(this.rule(this.exitRules, e.label)) })),
           ];
@@ -522,6 +535,25 @@ class FlowParser extends CstParser {
     this.SUBRULE(this.orExpr);
     this.CONSUME(t.Arrow);
     this.CONSUME(t.Name);
+  });
+
+  /** `on 404, 5xx, timeout -> NAME`: statuses, classes and failures, one or more. */
+  readonly statusExit = this.RULE("statusExit", () => {
+    this.CONSUME(t.On);
+    this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.statusMatch) });
+    this.CONSUME(t.Arrow);
+    this.CONSUME(t.Name);
+  });
+
+  readonly statusMatch = this.RULE("statusMatch", () => {
+    this.OR(
+      (this.alts.statusMatch ??= [
+        { ALT: () => this.CONSUME(t.NumberLiteral) },
+        { ALT: () => this.CONSUME(t.StatusClass) },
+        { ALT: () => this.CONSUME(t.keyword("timeout")) },
+        { ALT: () => this.CONSUME(t.NetworkError) },
+      ]),
+    );
   });
 
   // `next -> x` is the exit; `next = 1` assigns a variable called next (LL(2)). Here the

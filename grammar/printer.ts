@@ -19,7 +19,7 @@ import type {
   Widget,
 } from "./ast.js";
 import { parse } from "./parse.js";
-import { exitsOf, settingsOf, specOf } from "./widgets.js";
+import { exitName, exitsOf, settingsOf, specOf } from "./widgets.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 
 const INDENT = "  ";
@@ -320,7 +320,7 @@ class Printer {
         const setting = settings[s.keyword];
         return setting === undefined ? [] : [this.setting(setting)];
       }),
-      ...exitsOf(widget).map((e) => this.item(e.span, `${e.label} -> ${e.target.name}`)),
+      ...exitsOf(widget).map((e) => this.item(e.span, `${exitName(e)} -> ${e.target.name}`)),
     ];
     // A widget with one short setting and no comment reads best on one line (`route agents { queue "support" }`).
     const only = items[0];
@@ -360,7 +360,7 @@ class Printer {
       case "body":
         return this.body(setting.span, keyword, setting.value);
       case "results":
-        return this.results(setting.span, setting.value.mappings);
+        return this.results(setting.span, keyword, setting.value.mappings);
     }
   }
 
@@ -376,11 +376,11 @@ class Printer {
   }
 
   /** Result mappings with their `->` aligned one space after the longest source. */
-  results(span: Span, mappings: readonly ResultMapping[]): Item {
+  results(span: Span, keyword: string, mappings: readonly ResultMapping[]): Item {
     const sources = mappings.map((m) => printSource(m.source));
     const width = Math.max(0, ...sources.map((s) => s.length));
     const items = mappings.map((m, i) => this.item(m.span, `${(sources[i] ?? "").padEnd(width)} -> ${m.target.name}`));
-    return this.blockItem(span, "results", this.openBraceAfter(span.offset, true), items);
+    return this.blockItem(span, keyword, this.openBraceAfter(span.offset, true), items);
   }
 
   flow(flow: Flow): Item {

@@ -46,6 +46,8 @@ export const Text = soft("text");
 export const Status = soft("status");
 export const Header = soft("header");
 export const When = soft("when");
+export const On = soft("on");
+export const NetworkError = soft("network_error");
 
 // Widget keywords, setting keywords and exit labels come from the language description.
 for (const widget of WIDGET_SPECS) {
@@ -111,6 +113,14 @@ export const NumberLiteral = createToken({
   label: "a number",
 });
 
+/** A status class of a status exit, `5xx`; the checker knows which exist. */
+export const StatusClass = createToken({
+  name: "StatusClass",
+  pattern: /\d+xx(?![\w.])/,
+  start_chars_hint: digits,
+  label: "a status class",
+});
+
 /** A word that starts like a number but is not one; parsed as a number, reported by parse(). */
 export const BadNumber = createToken({
   name: "BadNumber",
@@ -168,6 +178,7 @@ export const allTokens: readonly TokenType[] = [
   ValidString,
   BadString,
   Duration,
+  StatusClass,
   NumberLiteral,
   BadNumber,
   Arrow,

@@ -1,7 +1,10 @@
 // Reading a widget through its description: its settings by keyword and its exits in order, so
 // tools that treat every setting or exit alike need no switch on the widget kind.
-import type { AnySetting, Exit, ExitLabel, Identifier, Widget } from "./ast.js";
+import type { AnySetting, Exit, ExitLabel, Identifier, ResultMapping, StatusExit, Widget } from "./ast.js";
 import { WIDGET_BY_KIND, type WidgetSpec } from "./language.js";
+
+/** A labelled exit: one of the description's, or a status exit (`on 404 -> w`). */
+export type AnyExit = Exit | StatusExit;
 
 /** The description of a widget's kind. */
 export function specOf(widget: Widget): WidgetSpec {
@@ -14,10 +17,18 @@ export function settingsOf(widget: Widget): Readonly<Record<string, AnySetting |
   return widget.settings;
 }
 
-/** A widget's exits other than `when` branches, in the description's order. */
-export function exitsOf(widget: Widget): Exit[] {
+/** How an exit is named in output and compared: `success`, `on 401, 403`. */
+export function exitName(exit: AnyExit): string {
+  return exit.kind === "StatusExit" ? `on ${exit.statuses.map((s) => s.text).join(", ")}` : exit.label;
+}
+
+/**
+ * A widget's exits other than `when` branches in canonical order: its status exits as written,
+ * then the description's exits.
+ */
+export function exitsOf(widget: Widget): AnyExit[] {
   const exits: Readonly<Record<string, Exit | undefined>> = widget.exits;
-  const list: Exit[] = [];
+  const list: AnyExit[] = [...statusExitsOf(widget)];
   for (const spec of specOf(widget).exits) {
     const exit = exits[spec.label];
     if (exit !== undefined) list.push(exit);
@@ -25,8 +36,22 @@ export function exitsOf(widget: Widget): Exit[] {
   return list;
 }
 
+/** A widget's status exits; none for a kind without them. */
+export function statusExitsOf(widget: Widget): readonly StatusExit[] {
+  return widget.kind === "HttpWidget" ? widget.statusExits : [];
+}
+
 /** Calls `visit` with each outgoing edge of a widget: `when` branches first, then its exits in order. */
 export function forEachExit(widget: Widget, visit: (label: ExitLabel, target: Identifier) => void): void {
   if (widget.kind === "ConditionWidget") for (const branch of widget.branches) visit("when", branch.target);
   for (const exit of exitsOf(widget)) visit(exit.label, exit.target);
+}
+
+/** The mappings of every `results`-kind setting of a widget (`results`, `error_results`), in order. */
+export function resultMappingsOf(widget: Widget): ResultMapping[] {
+  const settings = settingsOf(widget);
+  return specOf(widget).settings.flatMap((spec) => {
+    const setting = settings[spec.keyword];
+    return setting?.valueKind === "results" ? setting.value.mappings : [];
+  });
 }

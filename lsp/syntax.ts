@@ -53,6 +53,8 @@ export function keywordAt(widget: Widget, text: string, offset: number): Keyword
       return { kind: "setting", spec: settingSpec, setting, ...keyword };
   }
   for (const exit of exitsOf(widget)) {
+    // A status exit's `on` has no entry of its own in the description's exits.
+    if (exit.kind !== "Exit") continue;
     const keyword = { offset: exit.span.offset, length: exit.label.length };
     const exitSpec = spec.exits.find((e) => e.label === exit.label);
     if (exitSpec !== undefined && touches(keyword, offset)) return { kind: "exit", spec: exitSpec, exit, ...keyword };

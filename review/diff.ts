@@ -3,7 +3,7 @@
 import { diffArrays } from "diff";
 import pc from "picocolors";
 import type { AnySetting, Declaration, Expr, Flow, KeyValue, Value, VarDecl, Widget } from "../grammar/ast.js";
-import { exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
+import { exitName, exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
 import { printExpr, printString, printValueInline } from "../grammar/printer.js";
 
 /** Shown instead of a value that is masked (a default or assignment of a `masked` variable). */
@@ -203,9 +203,9 @@ interface ExitInfo {
   readonly target: string;
 }
 
-/** Plain exits (success, fail, next, else); `when` branches are compared as a list. */
+/** Plain exits (success, fail, next, else) and status exits (`on 404`); `when` branches are compared as a list. */
 function plainExits(widget: Widget): ExitInfo[] {
-  return exitsOf(widget).map((e) => ({ name: e.label, target: e.target.name }));
+  return exitsOf(widget).map((e) => ({ name: exitName(e), target: e.target.name }));
 }
 
 function allTargets(widget: Widget): string[] {

@@ -2,7 +2,7 @@
 // Graphviz DOT. Output depends only on the AST, in source order, so it is deterministic.
 // The same drawing, with widgets and exits marked, pictures a change (review/change-graph.ts).
 import type { Flow, Widget, WidgetKind } from "../grammar/ast.js";
-import { exitsOf, specOf } from "../grammar/widgets.js";
+import { exitName, exitsOf, specOf } from "../grammar/widgets.js";
 import { printExpr } from "../grammar/printer.js";
 
 export type GraphFormat = "mermaid" | "dot";
@@ -72,7 +72,7 @@ export function widgetExits(widget: Widget): WidgetExit[] {
       branch: i,
       target: b.target.name,
     })),
-    ...exitsOf(widget).map((e) => ({ label: e.label, exit: e.label, target: e.target.name })),
+    ...exitsOf(widget).map((e) => ({ label: exitName(e), exit: exitName(e), target: e.target.name })),
   ];
 }
 

@@ -47,6 +47,18 @@ interface StepBase<W extends string> {
   readonly source: string;
 }
 
+/** A status class a status exit may route; 2xx is the success exit's. */
+export type StatusClass = "1xx" | "3xx" | "4xx" | "5xx";
+
+/** What a status exit matches: a non-2xx status (100-599), a class, or how the last attempt failed. */
+export type StatusMatch = number | StatusClass | "timeout" | "network_error";
+
+/** `on 404, 410 -> w`: taken when the last attempt ends with a listed outcome. */
+export interface StatusExit<W extends string> {
+  readonly statuses: readonly StatusMatch[];
+  readonly target: W;
+}
+
 export interface HttpStep<V extends Vars, S extends string, W extends string> extends StepBase<W> {
   readonly kind: "http";
   readonly method: HttpMethod;
@@ -68,6 +80,10 @@ export interface HttpStep<V extends Vars, S extends string, W extends string> ex
   /** Whether a 3xx with a Location is followed (the default); with false it is the final response. */
   readonly followRedirects?: boolean;
   readonly results: readonly ResultSpec<V>[];
+  /** Mapped from a non-2xx final response, before its status exit or `fail` is taken. */
+  readonly errorResults?: readonly ResultSpec<V>[];
+  /** Checked before `fail`: a status beats its class; none may match a 2xx. */
+  readonly statusExits?: readonly StatusExit<W>[];
   readonly success: W;
   readonly fail: W;
 }

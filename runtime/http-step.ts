@@ -1,6 +1,6 @@
 // An http widget from start to exit: secrets, the request, the attempts, the results, and the
-// choice between the Success and Fail exits.
-import type { HttpStep, Vars } from "./flow.js";
+// choice between the Success exit, a status exit and the Fail exit.
+import type { HttpStep, StatusExit, StatusMatch, Vars } from "./flow.js";
 import { buildRequest, headersForTrace } from "./request.js";
 import { mapResults } from "./results.js";
 import { sendWithRetries } from "./retry.js";
@@ -14,12 +14,39 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status <= 299;
 }
 
+/**
+ * The status exit for how the last attempt ended, as `on 404`: a status beats its class, and a
+ * step without status exits (most) costs one check.
+ */
+function statusExit<W extends string>(
+  exits: readonly StatusExit<W>[] | undefined,
+  ended: number | "timeout" | "network_error",
+): { readonly name: `on ${string}`; readonly target: W } | undefined {
+  if (exits === undefined || exits.length === 0) return undefined;
+  const find = (match: StatusMatch): W | undefined => exits.find((e) => e.statuses.includes(match))?.target;
+  const exact = find(ended);
+  if (exact !== undefined) return { name: `on ${ended}`, target: exact };
+  if (typeof ended !== "number") return undefined;
+  const statusClass = `${Math.floor(ended / 100)}xx` as StatusMatch;
+  const byClass = find(statusClass);
+  return byClass === undefined ? undefined : { name: `on ${statusClass}`, target: byClass };
+}
+
+/** Leaves through the status exit that matches `ended`, if any, else through `fail`; `error` is traced either way. */
 function failed<W extends string>(
-  step: { readonly fail: W },
+  step: { readonly fail: W; readonly statusExits?: readonly StatusExit<W>[] },
   error: RunError,
   outcome: Partial<StepOutcome<W>> = {},
+  ended?: number | "timeout" | "network_error",
 ): StepOutcome<W> {
+  const routed = ended === undefined ? undefined : statusExit(step.statusExits, ended);
+  if (routed !== undefined) return { changes: [], ...outcome, exit: routed.name, next: routed.target, error };
   return { changes: [], ...outcome, exit: "fail", next: step.fail, error };
+}
+
+/** How a failed last attempt can be routed: `timeout` and `network_error`; other failures go to `fail`. */
+function failureKind(code: RunError["code"]): "timeout" | "network_error" | undefined {
+  return code === "timeout" ? "timeout" : code === "network" ? "network_error" : undefined;
 }
 
 export async function runHttpStep<V extends Vars, S extends string, W extends string>(
@@ -38,7 +65,7 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
     const outcome: Writable<Partial<StepOutcome<W>>> = { attempts };
     if (last.status !== undefined) outcome.status = last.status;
     if (last.error.code === "cancelled") return { changes: [], ...outcome, stop: last.error };
-    return failed(step, last.error, outcome);
+    return failed(step, last.error, outcome, failureKind(last.error.code));
   }
 
   const ok = isSuccess(last.status);
@@ -46,14 +73,19 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   if (!ok) {
     const retried = attempts > 1 ? ` after ${attempts} attempts` : "";
     const error: RunError = { code: "status", message: `status ${last.status}${retried}` };
-    // Status and header results still map, so the flow can branch on them after Fail.
-    const changes = mapped.ok ? mapped.assignments.map(({ target, value }) => state.assign(target, value)) : [];
-    return failed(step, error, {
-      attempts,
-      status: last.status,
-      changes,
-      ...(mapped.ok && mapped.unmatched.length > 0 ? { unmatched: mapped.unmatched } : {}),
-    });
+    // Status and header results still map, so the flow can branch on them after Fail; error
+    // results map the body too. One that does not fit leaves through `fail` with its error.
+    const errorMapped = step.errorResults === undefined ? undefined : mapResults(step.errorResults, last, false);
+    if (errorMapped?.ok === false) return failed(step, errorMapped.error, { attempts, status: last.status });
+    const assignments = [...(mapped.ok ? mapped.assignments : []), ...(errorMapped?.assignments ?? [])];
+    const unmatched = [...(mapped.ok ? mapped.unmatched : []), ...(errorMapped?.unmatched ?? [])];
+    const changes = assignments.map(({ target, value }) => state.assign(target, value));
+    return failed(
+      step,
+      error,
+      { attempts, status: last.status, changes, ...(unmatched.length > 0 ? { unmatched } : {}) },
+      last.status,
+    );
   }
   if (!mapped.ok) return failed(step, mapped.error, { attempts, status: last.status });
   const changes = mapped.assignments.map(({ target, value }) => state.assign(target, value));

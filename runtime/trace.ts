@@ -52,8 +52,11 @@ export type Outcome<W extends string> =
   | { readonly kind: "route"; readonly widget: W; readonly queue: string }
   | { readonly kind: "failed"; readonly widget: W; readonly error: RunError };
 
-/** Which exit a step took. `when` is a condition branch (its text is in `condition`). */
-export type ExitName = "success" | "fail" | "next" | "when" | "else";
+/**
+ * Which exit a step took. `when` is a condition branch (its text is in `condition`); `on 404`,
+ * `on 5xx`, `on timeout` is an http status exit, named by what matched.
+ */
+export type ExitName = "success" | "fail" | "next" | "when" | "else" | `on ${string}`;
 
 /** A variable a step set. `value` is `••••` for masked variables. */
 export interface VariableChange {

@@ -17,6 +17,14 @@ function fieldProblem(value: unknown, contract: Bound<number> | { readonly defau
   const unit = contract.unit === "" ? "" : ` (${contract.unit})`;
   return `must be a whole number from ${contract.min} to ${contract.max}${unit}`;
 }
+const STATUS_WORDS: ReadonlySet<unknown> = new Set(["1xx", "3xx", "4xx", "5xx", "timeout", "network_error"]);
+
+/** A status exit routes non-2xx statuses (100-599), classes other than 2xx, timeouts and network errors. */
+function isStatusMatch(match: unknown): boolean {
+  if (typeof match !== "number") return STATUS_WORDS.has(match);
+  return Number.isInteger(match) && match >= 100 && match <= 599 && (match < 200 || match > 299);
+}
+
 const variableLists = new WeakMap<object, ReadonlyArray<readonly [string, VariableSpec]>>();
 
 /** The flow's declarations as a list, computed once per flow object. */
@@ -95,9 +103,15 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
         }
         if (typeof step.url !== "function") problems.push(`${id}: url is not a function`);
         for (const name of step.secrets) if (!secrets.has(name)) problems.push(`${id}: undeclared secret ${name}`);
-        for (const result of step.results) {
+        for (const result of [...step.results, ...(step.errorResults ?? [])]) {
           if (!Object.hasOwn(flow.variables, result.target))
             problems.push(`${id}: result to undeclared variable ${result.target}`);
+        }
+        for (const exit of step.statusExits ?? []) {
+          for (const match of exit.statuses) {
+            if (!isStatusMatch(match)) problems.push(`${id}: status exit on ${String(match)} matches no failure`);
+          }
+          target(id, exit.target);
         }
         target(id, step.success);
         target(id, step.fail);

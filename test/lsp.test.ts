@@ -352,6 +352,7 @@ describe("callflow lsp: completion", () => {
       "content_type",
       "body",
       "follow_redirects",
+      "error_results",
     ]);
     expect(await labels(ORDER.replace("  send apologize {\n", "  send apologize {\n    |\n"))).toEqual([]);
     expect(await labels(ORDER.replace("    next -> agents\n", "    |\n"))).toEqual(["next"]);

@@ -385,4 +385,31 @@ export const cases: readonly SemanticCase[] = [
     source: variant(["  secret TOKEN\n", `  secret TOKEN\n  local ${MARK}__proto__: string = ""\n`]),
     also: ["CF2019"],
   },
+  {
+    code: "CF2039",
+    severity: "error",
+    name: "a status exit on a number that is no HTTP status",
+    source: variant(["    success -> check\n", `    on ${MARK}600 -> agents\n    success -> check\n`]),
+  },
+  {
+    code: "CF2040",
+    severity: "error",
+    name: "a status exit on a class that does not exist",
+    source: variant(["    success -> check\n", `    on ${MARK}6xx -> agents\n    success -> check\n`]),
+  },
+  {
+    code: "CF2041",
+    severity: "error",
+    name: "a status routed by two status exits",
+    source: variant([
+      "    success -> check\n",
+      `    on 404 -> agents\n    on 410, ${MARK}404 -> done\n    success -> check\n`,
+    ]),
+  },
+  {
+    code: "CF2042",
+    severity: "error",
+    name: "a status exit on a success status",
+    source: variant(["    success -> check\n", `    on 404, ${MARK}2xx -> agents\n    success -> check\n`]),
+  },
 ];

@@ -1,9 +1,9 @@
 // Http widget settings: retry, timeout, url, JSONPath, body and content type, duplicate keys.
-import type { HttpWidget, Key, KeyValue, StringLiteral, Value } from "../../grammar/ast.js";
-import { diagnostic } from "../../grammar/diagnostics.js";
+import type { HttpWidget, Key, KeyValue, StatusMatch, StringLiteral, Value } from "../../grammar/ast.js";
+import { diagnostic, type Diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, typeOfValue } from "../types.js";
 import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
-import { settingsOf, specOf } from "../../grammar/widgets.js";
+import { resultMappingsOf, settingsOf, specOf, statusExitsOf } from "../../grammar/widgets.js";
 import { orList } from "../types.js";
 import type { Rule } from "./context.js";
 import { jsonPathError } from "./jsonpath.js";
@@ -135,7 +135,7 @@ function urlPrefixIsValid(url: StringLiteral): boolean {
 
 export const validJsonPaths: Rule = ({ report }) => ({
   http(w) {
-    for (const m of w.settings.results?.value.mappings ?? []) {
+    for (const m of resultMappingsOf(w)) {
       if (m.source.kind !== "JsonPathSource") continue;
       const path = m.source.path;
       const problem = path.parts.some((p) => p.kind === "Interpolation")
@@ -280,3 +280,43 @@ export const duplicateKeys: Rule = ({ report }) => {
     },
   };
 };
+
+/**
+ * Status exits: each status 100-599 and each class 1xx-5xx, never a 2xx (that is `success`),
+ * and each status, class or failure routed once per widget. A status inside a class is allowed:
+ * the status wins.
+ */
+export const statusExits: Rule = ({ report }) => ({
+  http(w) {
+    const seen = new Map<string, StatusMatch>();
+    for (const exit of statusExitsOf(w)) {
+      for (const match of exit.statuses) {
+        const problem = statusProblem(match);
+        if (problem !== undefined) {
+          report(problem);
+          continue;
+        }
+        const first = seen.get(match.text);
+        if (first === undefined) seen.set(match.text, match);
+        else
+          report(
+            diagnostic("duplicateStatus", match.span, [match.text, w.id.name], "remove one of them", [
+              { span: first.span, message: `${match.text} is first routed here` },
+            ]),
+          );
+      }
+    }
+  },
+});
+
+function statusProblem(match: StatusMatch): Diagnostic | undefined {
+  const { text, span } = match;
+  if (text === "timeout" || text === "network_error") return undefined;
+  if (text.endsWith("xx")) {
+    if (!/^[1-5]xx$/.test(text)) return diagnostic("unknownStatusClass", span, [text]);
+    return text === "2xx" ? diagnostic("successStatus", span, [text], "use `success -> WIDGET`") : undefined;
+  }
+  const code = Number(text);
+  if (!Number.isInteger(code) || code < 100 || code > 599) return diagnostic("statusOutOfRange", span, [text]);
+  return code >= 200 && code <= 299 ? diagnostic("successStatus", span, [text], "use `success -> WIDGET`") : undefined;
+}

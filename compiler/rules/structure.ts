@@ -3,7 +3,7 @@
 import type { Identifier, StringLiteral, Widget } from "../../grammar/ast.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
 import { START_EXIT, type Requirement } from "../../grammar/language.js";
-import { forEachExit, settingsOf, specOf } from "../../grammar/widgets.js";
+import { forEachExit, resultMappingsOf, settingsOf, specOf } from "../../grammar/widgets.js";
 import { suggest } from "../scope.js";
 import type { Rule } from "./context.js";
 
@@ -111,7 +111,7 @@ export const plainStrings: Rule = ({ report }) => {
       }
     },
     http(w) {
-      for (const m of w.settings.results?.value.mappings ?? [])
+      for (const m of resultMappingsOf(w))
         if (m.source.kind === "HeaderSource") check(m.source.name, "A result header name");
     },
   };

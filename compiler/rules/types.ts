@@ -5,6 +5,7 @@ import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, isAssignable, isComparable, orList, typeOfExpr, typeOfValue } from "../types.js";
 import type { ValueType } from "../types.js";
 import { isVarType } from "../scope.js";
+import { resultMappingsOf } from "../../grammar/widgets.js";
 import type { Rule, RuleContext } from "./context.js";
 
 /** A declared type the runtime's contract does not know (CF1009). */
@@ -54,7 +55,7 @@ export const assignmentTypes: Rule = ({ typeOf, report }) => ({
 /** A JSONPath result can be anything (checked when the flow runs); status and headers have fixed types. */
 export const resultTypes: Rule = ({ typeOf, report }) => ({
   http(widget) {
-    for (const m of widget.settings.results?.value.mappings ?? []) {
+    for (const m of resultMappingsOf(widget)) {
       if (m.source.kind === "JsonPathSource") continue;
       const declared = typeOf(m.target.name);
       if (declared === undefined) continue;

@@ -1,6 +1,6 @@
 // The settings and exits tables of docs/language.md, made from the language description and the
 // runtime's contract, so the docs cannot drift from either (test/docs.test.ts compares them).
-import { START_EXIT, WIDGET_SPECS, type SettingSpec, type ValueKind } from "../../grammar/language.js";
+import { START_EXIT, STATUS_EXIT, WIDGET_SPECS, type SettingSpec, type ValueKind } from "../../grammar/language.js";
 import { messages } from "../../grammar/diagnostics.js";
 import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
 
@@ -62,6 +62,9 @@ export function exitsTable(): string {
     `| \`flow\` | \`${START_EXIT.label}\` | yes | ${START_EXIT.doc} |`,
     ...WIDGET_SPECS.flatMap((w) => [
       ...(w.entries === "branches" ? [`| \`${w.keyword}\` | \`when\` |  | Taken when its condition holds. |`] : []),
+      ...(w.entries === "statusExits"
+        ? [`| \`${w.keyword}\` | \`${STATUS_EXIT.label} STATUS\` |  | ${STATUS_EXIT.doc} |`]
+        : []),
       ...w.exits.map(
         (e) => `| \`${w.keyword}\` | \`${e.label}\` | ${e.required === undefined ? "" : "yes"} | ${e.doc} |`,
       ),
