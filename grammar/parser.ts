@@ -61,7 +61,6 @@ const choiceDescriptions: Readonly<Record<string, string>> = {
   value: "a value",
   notExpr: "an expression",
   primary: "an expression",
-  statusMatch: "a status, a class such as 5xx, 'timeout' or 'network_error'",
 };
 
 // ---------------------------------------------------------------- recovery
