@@ -134,11 +134,34 @@ function paren(operand: { code: string; prec: Prec }, min: Prec): string {
   return operand.prec < min ? `(${operand.code})` : operand.code;
 }
 
-const TS_TYPES = { string: "string", number: "number", boolean: "boolean", json: "unknown" } as const;
+const TS_TYPES = {
+  string: "string",
+  number: "number",
+  boolean: "boolean",
+  json: "unknown",
+  email: "string",
+  url: "string",
+  phone: "string",
+} as const;
 
-/** The TypeScript type of a declared type; only checked flows are emitted, so the type is known. */
+/** The TypeScript type of a declared type in expressions; only checked flows are emitted, so the type is known. */
 function tsType(declared: string): (typeof TS_TYPES)[VarType] {
   return TS_TYPES[declared as VarType];
+}
+
+/**
+ * The TypeScript type of a declared variable in the exported types: checked strings are
+ * template literal types, so a host passing `"support"` as a url is a compile error.
+ */
+const DECLARED_TS_TYPES: Readonly<Record<VarType, string>> = {
+  ...TS_TYPES,
+  email: "`${string}@${string}.${string}`",
+  url: "`http://${string}` | `https://${string}`",
+  phone: "`+${number}`",
+};
+
+function declaredTsType(declared: string): string {
+  return DECLARED_TS_TYPES[declared as VarType];
 }
 
 class FlowEmitter {
@@ -207,19 +230,25 @@ class FlowEmitter {
         `Globals the caller passes to \`${n.run}\`; a global with a default may be left out.`,
         declared
           .filter((d) => d.scope === "global")
-          .map((d) => property(d.name.name, tsType(d.type.name), d.default !== undefined ? "optional" : "required")),
+          .map((d) =>
+            property(d.name.name, declaredTsType(d.type.name), d.default !== undefined ? "optional" : "required"),
+          ),
       ),
       objectType(
         n.locals,
         "Locals; one without a default is unset until a step assigns it.",
         declared
           .filter((d) => d.scope === "local")
-          .map((d) => property(d.name.name, tsType(d.type.name), d.default !== undefined ? "required" : "unset")),
+          .map((d) =>
+            property(d.name.name, declaredTsType(d.type.name), d.default !== undefined ? "required" : "unset"),
+          ),
       ),
       objectType(
         n.variables,
         "Every variable of the flow, as builders see them and as a run returns them.",
-        declared.map((d) => property(d.name.name, tsType(d.type.name), this.isSet(d.name.name) ? "required" : "unset")),
+        declared.map((d) =>
+          property(d.name.name, declaredTsType(d.type.name), this.isSet(d.name.name) ? "required" : "unset"),
+        ),
       ),
       unionType(
         n.secret,

@@ -3,7 +3,7 @@
 // is not assignable to a string, number or boolean variable (the emitted TypeScript
 // would not accept it either; a result mapping is the place to narrow it).
 import type { ComparisonOp, Expr, Value } from "../grammar/ast.js";
-import type { VarType } from "../runtime/contract.js";
+import { isStringFormat, type VarType } from "../runtime/contract.js";
 
 /** The type of a value: a declared type, or `null` for the null literal. */
 export type ValueType = VarType | "null";
@@ -36,13 +36,24 @@ export function typeOfExpr(expr: Expr, lookup: TypeLookup): ValueType | undefine
   return expr.kind === "Binary" || expr.kind === "Not" ? "boolean" : typeOfValue(expr, lookup);
 }
 
-/** Whether a value of type `from` may be stored in a variable of type `to`. */
+/** Email, url and phone values are strings of a checked form: they read and compare as strings. */
+function asRead(type: ValueType): ValueType {
+  return isStringFormat(type) ? "string" : type;
+}
+
+/**
+ * Whether a value of type `from` may be stored in a variable of type `to`. A checked string
+ * (email, url, phone) widens to string; a string into one is checked where it is a literal
+ * (rules/types.ts), never here.
+ */
 export function isAssignable(from: ValueType, to: VarType): boolean {
-  return to === "json" || from === to;
+  return to === "json" || from === to || (to === "string" && asRead(from) === "string");
 }
 
 /** Whether `left op right` is well typed (see the contract in issue 2). */
-export function isComparable(op: ComparisonOp, left: ValueType, right: ValueType): boolean {
+export function isComparable(op: ComparisonOp, leftType: ValueType, rightType: ValueType): boolean {
+  const left = asRead(leftType);
+  const right = asRead(rightType);
   switch (op) {
     case "==":
     case "!=":
@@ -68,6 +79,12 @@ export function describeType(type: ValueType): string {
       return "a boolean";
     case "json":
       return "a json value";
+    case "email":
+      return "an email";
+    case "url":
+      return "a url";
+    case "phone":
+      return "a phone number";
     case "null":
       return "null";
   }

@@ -6,8 +6,43 @@
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-export const VAR_TYPES = ["string", "number", "boolean", "json"] as const;
+export const VAR_TYPES = ["string", "number", "boolean", "json", "email", "url", "phone"] as const;
 export type VarType = (typeof VAR_TYPES)[number];
+
+/** Types that are strings of a checked form: a value fits only when `fitsFormat` says so. */
+export const STRING_FORMATS = ["email", "url", "phone"] as const;
+export type StringFormat = (typeof STRING_FORMATS)[number];
+
+export function isStringFormat(type: string): type is StringFormat {
+  return (STRING_FORMATS as readonly string[]).includes(type);
+}
+
+// An address with one @, no spaces, and a dotted domain: what a mail system can route, not RFC 5322.
+const EMAIL = /^[^\s@]{1,64}@[^\s@.]+(?:\.[^\s@.]+)+$/;
+// E.164: a plus and 8 to 15 digits, the first not 0.
+const PHONE = /^\+[1-9]\d{7,14}$/;
+
+/** Whether `text` has the form of `format`: an email address, an absolute http(s) URL, an E.164 number. */
+export function fitsFormat(format: StringFormat, text: string): boolean {
+  switch (format) {
+    case "email":
+      return text.length <= 254 && EMAIL.test(text);
+    case "url": {
+      if (!URL.canParse(text)) return false;
+      const { protocol, hostname } = new URL(text);
+      return (protocol === "http:" || protocol === "https:") && hostname !== "";
+    }
+    case "phone":
+      return PHONE.test(text);
+  }
+}
+
+/** How a format is described in messages. */
+export const FORMAT_DESCRIPTIONS: Readonly<Record<StringFormat, string>> = {
+  email: "an email address (name@domain.tld)",
+  url: "an absolute http or https URL",
+  phone: "an E.164 phone number (+ and 8 to 15 digits)",
+};
 
 /** A whole-number bound: `min` to `max` inclusive; `default` applies when the field is absent. */
 export interface Bound<T> {

@@ -1,5 +1,7 @@
-// The four variable types at run time. A value has a declared type only when it already is
-// one: nothing is parsed or coerced, so `"5"` is not a number and `1` is not a boolean.
+// The variable types at run time. A value has a declared type only when it already is
+// one: nothing is parsed or coerced, so `"5"` is not a number and `1` is not a boolean; an
+// email, url or phone is a string of that form (contract.ts says which forms).
+import { fitsFormat } from "./contract.js";
 import type { VarType } from "./flow.js";
 
 /** How a value is named in error messages: the JSON kind, never the value itself. */
@@ -22,5 +24,9 @@ export function matchesType(value: unknown, type: VarType): boolean {
       return (
         value !== undefined && typeof value !== "function" && typeof value !== "symbol" && typeof value !== "bigint"
       );
+    case "email":
+    case "url":
+    case "phone":
+      return typeof value === "string" && fitsFormat(type, value);
   }
 }

@@ -154,7 +154,9 @@ export function checkInput<V extends Vars, S extends string, W extends string>(
     if (spec === undefined) problems.push(`unknown global ${name}`);
     else if (spec.scope !== "global") problems.push(`${name} is a local, not a global`);
     else if (!matchesType(value, spec.type))
-      problems.push(`global ${name} must be a ${spec.type}, got ${describeType(value)}`);
+      problems.push(
+        `global ${name} must be ${/^[aeiou]/.test(spec.type) ? "an" : "a"} ${spec.type}, got ${describeType(value)}`,
+      );
   }
   for (const [name, spec] of variableList(flow)) {
     const present = Object.hasOwn(given, name) && given[name] !== undefined;

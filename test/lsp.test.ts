@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { VAR_TYPES } from "../runtime/contract.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CodeActionRequest,
@@ -394,10 +395,7 @@ describe("callflow lsp: completion", () => {
   it("offers methods, types, variables, secrets and widget ids where they go", async () => {
     expect(await labels(ORDER.replace("method GET", "method |"))).toEqual(["GET", "POST", "PUT", "PATCH", "DELETE"]);
     expect(await labels(ORDER.replace("  secret CRM_TOKEN\n", "  secret CRM_TOKEN\n  local x: |\n"))).toEqual([
-      "string",
-      "number",
-      "boolean",
-      "json",
+      ...VAR_TYPES,
     ]);
     expect(await labels(ORDER.replace('message "Sorry, we', 'message "{{|}} Sorry, we'))).toEqual([
       ...declared,

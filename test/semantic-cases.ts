@@ -412,4 +412,11 @@ export const cases: readonly SemanticCase[] = [
     name: "a status exit on a success status",
     source: variant(["    success -> check\n", `    on 404, ${MARK}2xx -> agents\n    success -> check\n`]),
   },
+  {
+    code: "CF2043",
+    severity: "error",
+    name: "a literal that does not have the form of its checked string type",
+    source: variant(["  secret TOKEN\n", `  secret TOKEN\n  global site: url = ${MARK}"example.com"\n`]),
+    also: ["CF2019"],
+  },
 ];

@@ -12,6 +12,7 @@ import {
   type VarType,
 } from "../../runtime/index.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
+import { FORMAT_DESCRIPTIONS, fitsFormat, isStringFormat } from "../../runtime/contract.js";
 import { InputError, readSource, toPosix, type SourceText } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../load-flow.js";
 import { formatReport } from "../report.js";
@@ -152,6 +153,7 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
 }
 
 function article(type: VarType): string {
+  if (isStringFormat(type)) return FORMAT_DESCRIPTIONS[type];
   return type === "json" ? "valid JSON" : `a ${type}`;
 }
 
@@ -172,6 +174,10 @@ function parseValue(text: string, type: VarType): { value: unknown } | undefined
       } catch {
         return undefined;
       }
+    case "email":
+    case "url":
+    case "phone":
+      return fitsFormat(type, text) ? { value: text } : undefined;
   }
 }
 

@@ -1,6 +1,13 @@
 // Type checks: defaults, `set` values, result targets and condition expressions.
 import type { Expr, Value } from "../../grammar/ast.js";
-import { VAR_TYPES, type VarType } from "../../runtime/contract.js";
+import {
+  FORMAT_DESCRIPTIONS,
+  fitsFormat,
+  isStringFormat,
+  STRING_FORMATS,
+  VAR_TYPES,
+  type VarType,
+} from "../../runtime/contract.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, isAssignable, isComparable, orList, typeOfExpr, typeOfValue } from "../types.js";
 import type { ValueType } from "../types.js";
@@ -22,6 +29,7 @@ export const defaultTypes: Rule = ({ typeOf, report }) => ({
     const declared = decl.type.name;
     const found = typeOfValue(decl.default, typeOf);
     if (found === undefined || !isVarType(declared) || isAssignable(found, declared)) return;
+    if (formatChecked(decl.name.name, decl.default, declared, report)) return;
     report(
       diagnostic(
         "defaultTypeMismatch",
@@ -40,6 +48,7 @@ export const assignmentTypes: Rule = ({ typeOf, report }) => ({
       const declared = typeOf(a.target.name);
       const found = typeOfValue(a.value, typeOf);
       if (declared === undefined || found === undefined || isAssignable(found, declared)) continue;
+      if (formatChecked(a.target.name, a.value, declared, report)) continue;
       report(
         diagnostic(
           "assignmentTypeMismatch",
@@ -62,7 +71,7 @@ export const resultTypes: Rule = ({ typeOf, report }) => ({
       const [what, type, allowed]: [string, ValueType, readonly VarType[]] =
         m.source.kind === "StatusSource"
           ? ["response status", "number", ["number", "string", "json"]]
-          : [`response header ${JSON.stringify(m.source.name.value)}`, "string", ["string", "json"]];
+          : [`response header ${JSON.stringify(m.source.name.value)}`, "string", ["string", "json", ...STRING_FORMATS]];
       if (allowed.includes(declared)) continue;
       report(
         diagnostic(
@@ -133,6 +142,24 @@ function comparisonHint(op: string): string {
 }
 
 /** Points at the quotes when a number or boolean was written as a string. */
+/**
+ * A plain string literal stored in an email, url or phone variable is checked here, where its
+ * text is known: true when it was (reported if it does not fit), false to report a type mismatch.
+ */
+function formatChecked(name: string, value: Value, declared: VarType, report: RuleContext["report"]): boolean {
+  if (!isStringFormat(declared) || value.kind !== "String" || value.parts.some((p) => p.kind !== "Text")) return false;
+  if (!fitsFormat(declared, value.value))
+    report(
+      diagnostic("valueDoesNotFitFormat", value.span, [
+        name,
+        describeType(declared),
+        JSON.stringify(value.value),
+        FORMAT_DESCRIPTIONS[declared],
+      ]),
+    );
+  return true;
+}
+
 function mismatchHint(value: Value, declared: VarType): string | undefined {
   if (value.kind !== "String") return undefined;
   const text = value.value.trim();

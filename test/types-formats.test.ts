@@ -1,0 +1,196 @@
+// The checked string types `email`, `url` and `phone`: literals checked by the checker, values
+// checked at run time (globals, result mappings), and template literal types in generated
+// modules that reject a host's mistakes under the real tsc.
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { check, compile } from "../api/index.js";
+import { fitsFormat } from "../runtime/contract.js";
+import { checkInput } from "../runtime/index.js";
+import type { StepEndEvent, TraceEvent } from "../runtime/trace.js";
+import { matchesType } from "../runtime/types.js";
+import { tempDir, typeCheck } from "./compile-helpers.js";
+import { CLI } from "./helpers/cli.js";
+import { httpFlow, v } from "./helpers/flows.js";
+import { startServer, type TestServer } from "./helpers/http-server.js";
+
+const exec = promisify(execFile);
+
+const ACCEPTED = {
+  email: ["ops@example.com", "a.b+tag@mail.example.co.uk"],
+  url: ["https://example.com", "http://127.0.0.1:8080/a?b=c"],
+  phone: ["+15550100", "+442071838750", "+123456789012345"],
+} as const;
+const REJECTED = {
+  email: ["ops", "ops@example", "a b@example.com", "@example.com", "a@@example.com"],
+  url: ["example.com", "ftp://example.com", "/relative", "mailto:a@b.c", ""],
+  phone: ["5550100", "+0123456789", "+1555", "+1234567890123456", "+1 555 0100"],
+} as const;
+
+describe.each(["email", "url", "phone"] as const)("%s", (type) => {
+  it("accepts and rejects values by their form, at run time", () => {
+    for (const text of ACCEPTED[type]) expect(matchesType(text, type), text).toBe(true);
+    for (const text of REJECTED[type]) expect(matchesType(text, type), text).toBe(false);
+    expect(matchesType(5, type)).toBe(false);
+    expect(fitsFormat(type, ACCEPTED[type][0])).toBe(true);
+  });
+
+  it("checks a literal default and a set value at check time", () => {
+    const flow = (value: string): string => `flow f {
+  local x: ${type} = ${JSON.stringify(value)}
+  start -> s
+  set s {
+    x = ${JSON.stringify(value)}
+    next -> done
+  }
+  condition c {
+    when x == "a" -> done
+    else -> done
+  }
+  end done
+}
+`;
+    const codes = (value: string): string[] =>
+      check(flow(value), "f.flow")
+        .diagnostics.filter((d) => d.severity === "error")
+        .map((d) => d.code);
+    expect(codes(ACCEPTED[type][0])).toEqual([]);
+    const rejected = check(flow(REJECTED[type][0]), "f.flow").diagnostics.filter((d) => d.severity === "error");
+    expect(rejected.map((d) => [d.code, d.span.line])).toEqual([
+      ["CF2043", 2],
+      ["CF2043", 5],
+    ]);
+    expect(rejected[0]?.message).toMatch(new RegExp(`^'x' is an? [a-z ]+: "${REJECTED[type][0]}" is not `));
+  });
+});
+
+describe("checked strings in the checker's type rules", () => {
+  it("widen to string, and a string variable does not narrow to one", () => {
+    const flow = `flow f {
+  global contact: email
+  local name: string = ""
+  start -> s
+  set s {
+    name = contact
+    contact = name
+    next -> done
+  }
+  end done
+}
+`;
+    expect(check(flow, "f.flow").diagnostics.map((d) => [d.code, d.span.line])).toEqual([["CF2011", 7]]);
+  });
+});
+
+describe("generated types", () => {
+  const temp = tempDir("types-formats");
+  afterAll(() => temp.remove());
+
+  it("are template literal types: a host's wrong value is a compile error", () => {
+    const source = `flow contact_card {
+  global site: url
+  global contact: email
+  global caller: phone
+  start -> done
+  end done
+}
+`;
+    const text = compile(source, "c.flow").files[0]?.text ?? "";
+    const host = `import { runContactCard, type ContactCardInput } from "./c.flow.js";
+const good: ContactCardInput = { site: "https://example.com", contact: "ops@example.com", caller: "+15550100" };
+const badSite: ContactCardInput = { ...good, site: "example.com" };
+const badContact: ContactCardInput = { ...good, contact: "ops" };
+const badCaller: ContactCardInput = { ...good, caller: "555-0100" };
+await runContactCard(good);
+void [badSite, badContact, badCaller];
+`;
+    const errors = typeCheck(temp.dir, { "c.flow.ts": text, "host.ts": host });
+    expect(errors.map((e) => `${path.basename(e.file)}:${e.line} ${e.code}`)).toEqual([
+      "host.ts:3 TS2322",
+      "host.ts:4 TS2322",
+      "host.ts:5 TS2322",
+    ]);
+  });
+});
+
+describe("at run time", () => {
+  let server: TestServer;
+  const temp = tempDir("types-formats-run");
+  const file = path.join(temp.dir, "r.flow");
+  beforeAll(async () => {
+    server = await startServer();
+    writeFileSync(
+      file,
+      `flow r {
+  global base: url
+  local contact: email = "nobody@example.com"
+  local callback: phone = "+15550100"
+  start -> call
+  http call {
+    method GET
+    url "{{base}}/contact"
+    results {
+      "$.email" -> contact
+      "$.phone" -> callback
+    }
+    success -> ok
+    fail -> bad
+  }
+  end ok
+  end bad
+}
+`,
+    );
+  });
+  afterAll(async () => {
+    temp.remove();
+    await server.close();
+  });
+
+  async function runFlow(base: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    return exec(process.execPath, [CLI, "run", file, "--json", "--global", `base=${base}`], {
+      env: { ...process.env, NO_COLOR: "1" },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+  }
+  const callEnd = (stdout: string): StepEndEvent<string> | undefined =>
+    stdout
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as TraceEvent)
+      .find((e): e is StepEndEvent<string> => e.type === "step.end" && e.widget === "call");
+
+  it("maps results that fit", async () => {
+    server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750" } });
+    const { stdout } = await runFlow(server.url);
+    expect(callEnd(stdout)).toMatchObject({
+      exit: "success",
+      changes: [
+        { name: "contact", value: "ada@example.com" },
+        { name: "callback", value: "+442071838750" },
+      ],
+    });
+  });
+
+  it("fails the step on a result that does not fit, naming variable and type but not the value", async () => {
+    server.route("/contact", { json: { email: "ada@example.com", phone: "call me maybe" } });
+    const { stdout } = await runFlow(server.url);
+    const end = callEnd(stdout);
+    expect(end).toMatchObject({ exit: "fail", error: { code: "result-type" } });
+    expect(end?.error?.message).toBe("result $.phone -> callback: expected phone, got string");
+  });
+
+  it("refuses a global that does not fit, before anything is sent", async () => {
+    const { code, stderr } = await runFlow("example.com");
+    expect(code).toBe(2);
+    expect(stderr).toContain("an absolute http or https URL");
+    const flow = httpFlow(server.url, {}, { site: v.global("url"), who: v.global("email") });
+    expect(checkInput(flow, { site: "https://a.example", who: "ops" })).toEqual([
+      "global who must be an email, got string",
+    ]);
+  });
+});
