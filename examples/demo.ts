@@ -30,16 +30,16 @@ const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
     },
   ],
   "order-routing.flow": [
-    { title: "order 1001 is found: Success exit", globals: { order_id: "1001" } },
+    { title: "order 1001 is found: Success exit", globals: { caller_id: "+15550100", order_id: "1001" } },
     {
       title: "order 4040 is unknown: the 404 status exit, with the error code from the body",
-      globals: { order_id: "4040" },
+      globals: { caller_id: "+15550100", order_id: "4040" },
     },
     {
       title: "the order service answers 503: retried, then the 5xx exit to the backup",
-      globals: { order_id: "5030" },
+      globals: { caller_id: "+15550100", order_id: "5030" },
     },
-    { title: "the token is refused: the 401 exit to an agent", globals: { order_id: "4010" } },
+    { title: "the token is refused: the 401 exit to an agent", globals: { caller_id: "+15550100", order_id: "4010" } },
   ],
   "payment-status.flow": [
     { title: "billing account 77 is overdue: routed to collections", globals: { account_id: "77" } },

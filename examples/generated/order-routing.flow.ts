@@ -4,7 +4,8 @@ import { encodeSegment, prop, run, toText, type FlowDefinition, type RunOptions,
 
 /** Globals the caller passes to `runOrderRouting`; a global with a default may be left out. */
 export type OrderRoutingInput = {
-  api_base: string;
+  api_base: `http://${string}` | `https://${string}`;
+  caller_id: `+${number}`;
   order_id: string;
 };
 
@@ -12,14 +13,17 @@ export type OrderRoutingInput = {
 export type OrderRoutingLocals = {
   ship_date: string;
   error_code: string;
+  support_email: `${string}@${string}.${string}`;
 };
 
 /** Every variable of the flow, as builders see them and as a run returns them. */
 export type OrderRoutingVariables = {
-  api_base: string;
+  api_base: `http://${string}` | `https://${string}`;
+  caller_id: `+${number}`;
   order_id: string;
   ship_date: string;
   error_code: string;
+  support_email: `${string}@${string}.${string}`;
 };
 
 /** Names of the secrets the flow reads; their values come from the run's secret provider. */
@@ -35,22 +39,25 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
   source: "examples/order-routing.flow",
   start: "lookup_order",
   variables: {
-    api_base: { scope: "global", type: "string", masked: false },
+    api_base: { scope: "global", type: "url", masked: false },
+    caller_id: { scope: "global", type: "phone", masked: false },
     order_id: { scope: "global", type: "string", masked: false },
     ship_date: { scope: "local", type: "string", masked: false, default: "unknown" },
     error_code: { scope: "local", type: "string", masked: false, default: "none" },
+    support_email: { scope: "local", type: "email", masked: false, default: "orders@example.com" },
   },
   secrets: ["CRM_TOKEN"],
   steps: {
-    // http lookup_order "Look up order" (examples/order-routing.flow:12)
+    // http lookup_order "Look up order" (examples/order-routing.flow:15)
     lookup_order: {
       kind: "http",
       id: "lookup_order",
       name: "Look up order",
-      source: "examples/order-routing.flow:12",
+      source: "examples/order-routing.flow:15",
       method: "GET",
       secrets: ["CRM_TOKEN"],
-      url: (v) => v.api_base + "/routing/orders/" + encodeSegment(v.order_id),
+      url: (v) => toText(v.api_base) + "/routing/orders/" + encodeSegment(v.order_id),
+      query: (v) => [["caller", toText(v.caller_id)]],
       authorization: (_v, s) => "Bearer " + toText(s.CRM_TOKEN),
       secretHeaders: [],
       retry: 1,
@@ -70,15 +77,15 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
       success: "announce",
       fail: "apologize",
     },
-    // http try_backup "Ask the backup service" (examples/order-routing.flow:32)
+    // http try_backup "Ask the backup service" (examples/order-routing.flow:38)
     try_backup: {
       kind: "http",
       id: "try_backup",
       name: "Ask the backup service",
-      source: "examples/order-routing.flow:32",
+      source: "examples/order-routing.flow:38",
       method: "GET",
       secrets: ["CRM_TOKEN"],
-      url: (v) => v.api_base + "/routing/backup/orders/" + encodeSegment(v.order_id),
+      url: (v) => toText(v.api_base) + "/routing/backup/orders/" + encodeSegment(v.order_id),
       authorization: (_v, s) => "Bearer " + toText(s.CRM_TOKEN),
       secretHeaders: [],
       results: [
@@ -90,44 +97,44 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
       success: "announce",
       fail: "apologize",
     },
-    // send announce "Read back the ship date" (examples/order-routing.flow:44)
+    // send announce "Read back the ship date" (examples/order-routing.flow:50)
     announce: {
       kind: "send",
       id: "announce",
       name: "Read back the ship date",
-      source: "examples/order-routing.flow:44",
+      source: "examples/order-routing.flow:50",
       message: (v) => "Your order ships on " + v.ship_date + ".",
       next: "goodbye",
     },
-    // send not_found (examples/order-routing.flow:49)
+    // send not_found (examples/order-routing.flow:55)
     not_found: {
       kind: "send",
       id: "not_found",
-      source: "examples/order-routing.flow:49",
+      source: "examples/order-routing.flow:55",
       message: (v) => "We could not find order " + v.order_id + " (" + v.error_code + "). Please check the number.",
       next: "goodbye",
     },
-    // send apologize (examples/order-routing.flow:54)
+    // send apologize (examples/order-routing.flow:60)
     apologize: {
       kind: "send",
       id: "apologize",
-      source: "examples/order-routing.flow:54",
-      message: () => "Sorry, we could not reach the order service.",
+      source: "examples/order-routing.flow:60",
+      message: (v) => "Sorry, we could not reach the order service. You can also write to " + toText(v.support_email) + ".",
       next: "agents",
     },
-    // route agents "Support agents" (examples/order-routing.flow:59)
+    // route agents "Support agents" (examples/order-routing.flow:65)
     agents: {
       kind: "route",
       id: "agents",
       name: "Support agents",
-      source: "examples/order-routing.flow:59",
+      source: "examples/order-routing.flow:65",
       queue: "support",
     },
-    // end goodbye (examples/order-routing.flow:61)
+    // end goodbye (examples/order-routing.flow:67)
     goodbye: {
       kind: "end",
       id: "goodbye",
-      source: "examples/order-routing.flow:61",
+      source: "examples/order-routing.flow:67",
     },
   },
 };
