@@ -142,6 +142,8 @@ const TS_TYPES = {
   email: "string",
   url: "string",
   phone: "string",
+  currency: "number",
+  percentage: "number",
 } as const;
 
 /** The TypeScript type of a declared type in expressions; only checked flows are emitted, so the type is known. */

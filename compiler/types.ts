@@ -3,7 +3,7 @@
 // is not assignable to a string, number or boolean variable (the emitted TypeScript
 // would not accept it either; a result mapping is the place to narrow it).
 import type { ComparisonOp, Expr, Value } from "../grammar/ast.js";
-import { isStringFormat, type VarType } from "../runtime/contract.js";
+import { isNumberFormat, isStringFormat, type VarType } from "../runtime/contract.js";
 
 /** The type of a value: a declared type, or `null` for the null literal. */
 export type ValueType = VarType | "null";
@@ -36,18 +36,18 @@ export function typeOfExpr(expr: Expr, lookup: TypeLookup): ValueType | undefine
   return expr.kind === "Binary" || expr.kind === "Not" ? "boolean" : typeOfValue(expr, lookup);
 }
 
-/** Email, url and phone values are strings of a checked form: they read and compare as strings. */
+/** Email, url and phone values read and compare as strings; currency and percentage as numbers. */
 function asRead(type: ValueType): ValueType {
-  return isStringFormat(type) ? "string" : type;
+  return isStringFormat(type) ? "string" : isNumberFormat(type) ? "number" : type;
 }
 
 /**
  * Whether a value of type `from` may be stored in a variable of type `to`. A checked string
- * (email, url, phone) widens to string; a string into one is checked where it is a literal
- * (rules/types.ts), never here.
+ * (email, url, phone) widens to string, a checked number (currency, percentage) to number; a
+ * plain string or number into one is checked where it is a literal (rules/types.ts), never here.
  */
 export function isAssignable(from: ValueType, to: VarType): boolean {
-  return to === "json" || from === to || (to === "string" && asRead(from) === "string");
+  return to === "json" || from === to || ((to === "string" || to === "number") && asRead(from) === to);
 }
 
 /** Whether `left op right` is well typed (see the contract in issue 2). */
@@ -85,6 +85,10 @@ export function describeType(type: ValueType): string {
       return "a url";
     case "phone":
       return "a phone number";
+    case "currency":
+      return "a currency amount";
+    case "percentage":
+      return "a percentage";
     case "null":
       return "null";
   }

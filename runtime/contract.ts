@@ -6,7 +6,17 @@
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-export const VAR_TYPES = ["string", "number", "boolean", "json", "email", "url", "phone"] as const;
+export const VAR_TYPES = [
+  "string",
+  "number",
+  "boolean",
+  "json",
+  "email",
+  "url",
+  "phone",
+  "currency",
+  "percentage",
+] as const;
 export type VarType = (typeof VAR_TYPES)[number];
 
 /** Types that are strings of a checked form: a value fits only when `fitsFormat` says so. */
@@ -37,11 +47,38 @@ export function fitsFormat(format: StringFormat, text: string): boolean {
   }
 }
 
-/** How a format is described in messages. */
-export const FORMAT_DESCRIPTIONS: Readonly<Record<StringFormat, string>> = {
+/**
+ * Types that are numbers of a checked range. A currency amount is a number of whole cents: flows
+ * store and compare amounts but never compute with them, so refusing a sub-cent value where it
+ * arrives keeps every amount exact to the cent. A percentage is 0 to 100 (12.5 is 12.5%).
+ */
+export const NUMBER_FORMATS = ["currency", "percentage"] as const;
+export type NumberFormat = (typeof NUMBER_FORMATS)[number];
+
+export function isNumberFormat(type: string): type is NumberFormat {
+  return (NUMBER_FORMATS as readonly string[]).includes(type);
+}
+
+/** Whether a finite `value` fits `format`. */
+export function fitsNumberFormat(format: NumberFormat, value: number): boolean {
+  switch (format) {
+    case "currency": {
+      // Within float noise of a whole number of cents: 0.29 is 28.999999999999996 cents.
+      const cents = value * 100;
+      return Number.isFinite(cents) && Math.abs(cents - Math.round(cents)) < 1e-6;
+    }
+    case "percentage":
+      return value >= 0 && value <= 100;
+  }
+}
+
+/** How a checked type's form is described in messages. */
+export const FORMAT_DESCRIPTIONS: Readonly<Record<StringFormat | NumberFormat, string>> = {
   email: "an email address (name@domain.tld)",
   url: "an absolute http or https URL",
   phone: "an E.164 phone number (+ and 8 to 15 digits)",
+  currency: "an amount in whole cents (at most two decimals)",
+  percentage: "a percentage from 0 to 100",
 };
 
 /** A whole-number bound: `min` to `max` inclusive; `default` applies when the field is absent. */

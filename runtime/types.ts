@@ -1,7 +1,8 @@
 // The variable types at run time. A value has a declared type only when it already is
 // one: nothing is parsed or coerced, so `"5"` is not a number and `1` is not a boolean; an
-// email, url or phone is a string of that form (contract.ts says which forms).
-import { fitsFormat } from "./contract.js";
+// email, url or phone is a string of that form, a currency or percentage a number in range
+// (contract.ts says which forms).
+import { fitsFormat, fitsNumberFormat } from "./contract.js";
 import type { VarType } from "./flow.js";
 
 /** How a value is named in error messages: the JSON kind, never the value itself. */
@@ -28,5 +29,8 @@ export function matchesType(value: unknown, type: VarType): boolean {
     case "url":
     case "phone":
       return typeof value === "string" && fitsFormat(type, value);
+    case "currency":
+    case "percentage":
+      return typeof value === "number" && Number.isFinite(value) && fitsNumberFormat(type, value);
   }
 }

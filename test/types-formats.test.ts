@@ -1,6 +1,6 @@
-// The checked string types `email`, `url` and `phone`: literals checked by the checker, values
-// checked at run time (globals, result mappings), and template literal types in generated
-// modules that reject a host's mistakes under the real tsc.
+// The checked types: strings `email`, `url` and `phone`, numbers `currency` and `percentage`.
+// Literals checked by the checker, values checked at run time (globals, result mappings), and
+// generated types that reject a host's mistakes under the real tsc.
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -66,6 +66,47 @@ describe.each(["email", "url", "phone"] as const)("%s", (type) => {
   });
 });
 
+const NUMBERS = {
+  currency: { accepted: [0, 42.5, 0.29, 19.99, -3.1, 1e6], rejected: [0.001, 19.999, Number.NaN, Infinity] },
+  percentage: { accepted: [0, 12.5, 100], rejected: [-1, 100.5, Number.NaN] },
+} as const;
+
+describe.each(["currency", "percentage"] as const)("%s", (type) => {
+  it("accepts and rejects numbers by their range, at run time", () => {
+    for (const n of NUMBERS[type].accepted) expect(matchesType(n, type), String(n)).toBe(true);
+    for (const n of NUMBERS[type].rejected) expect(matchesType(n, type), String(n)).toBe(false);
+    expect(matchesType("12", type)).toBe(false);
+  });
+
+  it("checks a literal default and a set value at check time, and compares as a number", () => {
+    const flow = (value: string): string => `flow f {
+  local x: ${type} = ${value}
+  local n: number = 0
+  start -> s
+  set s {
+    x = ${value}
+    n = x
+    next -> c
+  }
+  condition c {
+    when x > 10 and x <= n -> done
+    else -> done
+  }
+  end done
+}
+`;
+    expect(check(flow("12.50"), "f.flow").diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const bad = type === "currency" ? "19.999" : "120";
+    const rejected = check(flow(bad), "f.flow").diagnostics.filter((d) => d.severity === "error");
+    expect(rejected.map((d) => [d.code, d.span.line])).toEqual([
+      ["CF2043", 2],
+      ["CF2043", 6],
+    ]);
+    expect(rejected[0]?.message).toMatch(new RegExp(`^'x' is a [a-z ]+: ${bad} is not `));
+    expect(check(flow("12").replace("n = x", "x = n"), "f.flow").diagnostics.map((d) => d.code)).toContain("CF2011");
+  });
+});
+
 describe("checked strings in the checker's type rules", () => {
   it("widen to string, and a string variable does not narrow to one", () => {
     const flow = `flow f {
@@ -93,24 +134,27 @@ describe("generated types", () => {
   global site: url
   global contact: email
   global caller: phone
+  global amount: currency
   start -> done
   end done
 }
 `;
     const text = compile(source, "c.flow").files[0]?.text ?? "";
     const host = `import { runContactCard, type ContactCardInput } from "./c.flow.js";
-const good: ContactCardInput = { site: "https://example.com", contact: "ops@example.com", caller: "+15550100" };
+const good: ContactCardInput = { site: "https://example.com", contact: "ops@example.com", caller: "+15550100", amount: 12.5 };
 const badSite: ContactCardInput = { ...good, site: "example.com" };
 const badContact: ContactCardInput = { ...good, contact: "ops" };
 const badCaller: ContactCardInput = { ...good, caller: "555-0100" };
+const badAmount: ContactCardInput = { ...good, amount: "12.50" };
 await runContactCard(good);
-void [badSite, badContact, badCaller];
+void [badSite, badContact, badCaller, badAmount];
 `;
     const errors = typeCheck(temp.dir, { "c.flow.ts": text, "host.ts": host });
     expect(errors.map((e) => `${path.basename(e.file)}:${e.line} ${e.code}`)).toEqual([
       "host.ts:3 TS2322",
       "host.ts:4 TS2322",
       "host.ts:5 TS2322",
+      "host.ts:6 TS2322",
     ]);
   });
 });
@@ -127,6 +171,7 @@ describe("at run time", () => {
   global base: url
   local contact: email = "nobody@example.com"
   local callback: phone = "+15550100"
+  local balance: currency = 0
   start -> call
   http call {
     method GET
@@ -134,6 +179,7 @@ describe("at run time", () => {
     results {
       "$.email" -> contact
       "$.phone" -> callback
+      "$.balance" -> balance
     }
     success -> ok
     fail -> bad
@@ -165,13 +211,14 @@ describe("at run time", () => {
       .find((e): e is StepEndEvent<string> => e.type === "step.end" && e.widget === "call");
 
   it("maps results that fit", async () => {
-    server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750" } });
+    server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750", balance: 42.5 } });
     const { stdout } = await runFlow(server.url);
     expect(callEnd(stdout)).toMatchObject({
       exit: "success",
       changes: [
         { name: "contact", value: "ada@example.com" },
         { name: "callback", value: "+442071838750" },
+        { name: "balance", value: 42.5 },
       ],
     });
   });
@@ -182,6 +229,12 @@ describe("at run time", () => {
     const end = callEnd(stdout);
     expect(end).toMatchObject({ exit: "fail", error: { code: "result-type" } });
     expect(end?.error?.message).toBe("result $.phone -> callback: expected phone, got string");
+  });
+
+  it("fails the step on an amount finer than a cent", async () => {
+    server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750", balance: 42.505 } });
+    const end = callEnd((await runFlow(server.url)).stdout);
+    expect(end?.error?.message).toBe("result $.balance -> balance: expected currency, got number");
   });
 
   it("refuses a global that does not fit, before anything is sent", async () => {

@@ -12,7 +12,13 @@ import {
   type VarType,
 } from "../../runtime/index.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
-import { FORMAT_DESCRIPTIONS, fitsFormat, isStringFormat } from "../../runtime/contract.js";
+import {
+  FORMAT_DESCRIPTIONS,
+  fitsFormat,
+  fitsNumberFormat,
+  isNumberFormat,
+  isStringFormat,
+} from "../../runtime/contract.js";
 import { InputError, readSource, toPosix, type SourceText } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../load-flow.js";
 import { formatReport } from "../report.js";
@@ -153,7 +159,7 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
 }
 
 function article(type: VarType): string {
-  if (isStringFormat(type)) return FORMAT_DESCRIPTIONS[type];
+  if (isStringFormat(type) || isNumberFormat(type)) return FORMAT_DESCRIPTIONS[type];
   return type === "json" ? "valid JSON" : `a ${type}`;
 }
 
@@ -178,6 +184,11 @@ function parseValue(text: string, type: VarType): { value: unknown } | undefined
     case "url":
     case "phone":
       return fitsFormat(type, text) ? { value: text } : undefined;
+    case "currency":
+    case "percentage": {
+      const number = text.trim() === "" ? Number.NaN : Number(text);
+      return Number.isFinite(number) && fitsNumberFormat(type, number) ? { value: number } : undefined;
+    }
   }
 }
 

@@ -3,6 +3,8 @@ import type { Expr, Value } from "../../grammar/ast.js";
 import {
   FORMAT_DESCRIPTIONS,
   fitsFormat,
+  fitsNumberFormat,
+  isNumberFormat,
   isStringFormat,
   STRING_FORMATS,
   VAR_TYPES,
@@ -143,17 +145,22 @@ function comparisonHint(op: string): string {
 
 /** Points at the quotes when a number or boolean was written as a string. */
 /**
- * A plain string literal stored in an email, url or phone variable is checked here, where its
- * text is known: true when it was (reported if it does not fit), false to report a type mismatch.
+ * A plain string literal stored in an email, url or phone variable, or a number literal in a
+ * currency or percentage one, is checked here, where its value is known: true when it was
+ * (reported if it does not fit), false to report a type mismatch.
  */
 function formatChecked(name: string, value: Value, declared: VarType, report: RuleContext["report"]): boolean {
-  if (!isStringFormat(declared) || value.kind !== "String" || value.parts.some((p) => p.kind !== "Text")) return false;
-  if (!fitsFormat(declared, value.value))
+  let fits: boolean;
+  if (isStringFormat(declared) && value.kind === "String" && value.parts.every((p) => p.kind === "Text"))
+    fits = fitsFormat(declared, value.value);
+  else if (isNumberFormat(declared) && value.kind === "Number") fits = fitsNumberFormat(declared, value.value);
+  else return false;
+  if (!fits)
     report(
       diagnostic("valueDoesNotFitFormat", value.span, [
         name,
         describeType(declared),
-        JSON.stringify(value.value),
+        value.kind === "String" ? JSON.stringify(value.value) : value.raw,
         FORMAT_DESCRIPTIONS[declared],
       ]),
     );
