@@ -128,6 +128,8 @@ interface Operand {
   readonly raw?: string;
   /** The value when the operand is a literal, for folding literal-only comparisons. */
   readonly constant?: string | number | boolean | null;
+  /** An array variable: typed `unknown[]`, so `contains` tests membership only. */
+  readonly array?: true;
 }
 
 function paren(operand: { code: string; prec: Prec }, min: Prec): string {
@@ -139,6 +141,7 @@ const TS_TYPES = {
   number: "number",
   boolean: "boolean",
   json: "unknown",
+  array: "unknown",
   email: "string",
   url: "string",
   phone: "string",
@@ -157,6 +160,7 @@ function tsType(declared: string): (typeof TS_TYPES)[VarType] {
  */
 const DECLARED_TS_TYPES: Readonly<Record<VarType, string>> = {
   ...TS_TYPES,
+  array: "unknown[]",
   email: "`${string}@${string}.${string}`",
   url: "`http://${string}` | `https://${string}`",
   phone: "`+${number}`",
@@ -736,9 +740,24 @@ class FlowEmitter {
         const type = tsType(this.declared(expr.name).type.name);
         const optional = !this.isSet(expr.name);
         const code = propertyAccess("v", expr.name);
-        const operand: Operand = { code, prec: Prec.Primary, type, optional, reads: true, raw: code };
+        const array = this.declared(expr.name).type.name === "array";
+        const operand: Operand = {
+          code,
+          prec: Prec.Primary,
+          type,
+          optional,
+          reads: true,
+          raw: code,
+          ...(array ? { array } : {}),
+        };
         if (!this.repeated.has(expr.name) || this.options.kind === "js") return operand;
         return { ...operand, code: `(${code} as ${optional && type !== "unknown" ? `${type} | undefined` : type})` };
+      }
+      case "Length": {
+        // An unset array has no items.
+        const items = propertyAccess("v", expr.target.name);
+        const code = `(Array.isArray(${items}) ? ${items}.length : 0)`;
+        return { code, prec: Prec.Primary, type: "number", optional: false, reads: true };
       }
       case "Not": {
         const operand = this.expr(expr.operand);
@@ -848,15 +867,16 @@ function relational(op: "<" | "<=" | ">" | ">=", left: Operand, right: Operand):
 }
 
 /**
- * `text contains part` is a substring test. On a json value it is membership for an array
- * (by `includes`, so primitives only) and a substring test for a string; anything else,
- * or an unset operand, does not contain.
+ * `text contains part` is a substring test. On an array variable it is membership, and on a
+ * json value membership for an array (by `includes`, so primitives only) and a substring test
+ * for a string; anything else, or an unset operand, does not contain.
  */
 function contains(left: Operand, right: Operand): Operand {
   const rightGuarded = right.type !== "string" || right.optional;
   const l = left.type === "unknown" || left.optional ? left.raw! : paren(left, Prec.Primary);
   const r = rightGuarded && right.raw !== undefined ? right.raw : right.code;
   const stringGuard = rightGuarded ? `typeof ${r} === "string" && ` : "";
+  if (left.array === true) return computed(`Array.isArray(${l}) && ${l}.includes(${r})`, Prec.And, left, right);
   if (left.type === "unknown") {
     const rightMayBeString = right.type === "string" || right.type === "unknown";
     const asString = rightMayBeString ? `typeof ${l} === "string" && ${stringGuard}${l}.includes(${r})` : "false";

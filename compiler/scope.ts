@@ -161,6 +161,9 @@ function exprRefs(sink: ReferenceSink, e: Expr): void {
     case "Not":
       exprRefs(sink, e.operand);
       return;
+    case "Length":
+      valueRefs(sink, e.target, "condition");
+      return;
     default:
       valueRefs(sink, e, "condition");
   }

@@ -24,15 +24,17 @@ export function typeOfValue(value: Value, lookup: TypeLookup): ValueType | undef
     case "Null":
       return "null";
     case "Object":
-    case "Array":
       return "json";
+    case "Array":
+      return "array";
     case "VarRef":
       return lookup(value.name);
   }
 }
 
-/** The type of an expression: comparisons, logic and `not` are boolean. */
+/** The type of an expression: comparisons, logic and `not` are boolean, `items.length` a number. */
 export function typeOfExpr(expr: Expr, lookup: TypeLookup): ValueType | undefined {
+  if (expr.kind === "Length") return "number";
   return expr.kind === "Binary" || expr.kind === "Not" ? "boolean" : typeOfValue(expr, lookup);
 }
 
@@ -64,7 +66,7 @@ export function isComparable(op: ComparisonOp, leftType: ValueType, rightType: V
     case ">=":
       return left === right && (left === "number" || left === "string");
     case "contains":
-      return left === "json" || (left === "string" && right === "string");
+      return left === "json" || left === "array" || (left === "string" && right === "string");
   }
 }
 
@@ -79,6 +81,8 @@ export function describeType(type: ValueType): string {
       return "a boolean";
     case "json":
       return "a json value";
+    case "array":
+      return "an array";
     case "email":
       return "an email";
     case "url":

@@ -110,8 +110,15 @@ export interface NotExpr {
   readonly span: Span;
 }
 
+/** `items.length`: the number of items of an array variable (0 while it is unset). */
+export interface LengthExpr {
+  readonly kind: "Length";
+  readonly target: VarRef;
+  readonly span: Span;
+}
+
 /** Parentheses are not kept: the printer adds them back where precedence needs them. */
-export type Expr = BinaryExpr | NotExpr | Literal | VarRef;
+export type Expr = BinaryExpr | NotExpr | Literal | VarRef | LengthExpr;
 
 // ---------------------------------------------------------------- declarations
 

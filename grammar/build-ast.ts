@@ -582,7 +582,10 @@ class AstBuilder implements FlowAstBuilder {
   primary(ctx: Ctx<cst.PrimaryCstChildren> | undefined): Expr | undefined {
     if (ctx === undefined) return undefined;
     if (ctx.orExpr !== undefined) return this.orExpr(first(ctx.orExpr));
-    return this.literalOrName(ctx);
+    const scalar = this.literalOrName(ctx);
+    const length = this.span(ctx.Kw_length);
+    if (scalar?.kind !== "VarRef" || length === undefined) return scalar;
+    return { kind: "Length", target: scalar, span: cover(scalar.span, length) };
   }
 }
 

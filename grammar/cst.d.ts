@@ -571,6 +571,8 @@ export type PrimaryCstChildren = {
   False?: IToken[];
   Null?: IToken[];
   Name?: IToken[];
+  Dot?: IToken[];
+  Kw_length?: IToken[];
   LParen?: IToken[];
   orExpr?: OrExprCstNode[];
   RParen?: IToken[];

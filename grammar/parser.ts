@@ -690,7 +690,16 @@ class FlowParser extends CstParser {
         { ALT: () => this.CONSUME(t.True) },
         { ALT: () => this.CONSUME(t.False) },
         { ALT: () => this.CONSUME(t.Null) },
-        { ALT: () => this.CONSUME(t.Name) },
+        {
+          // `items.length`: the one property a condition may read.
+          ALT: () => {
+            this.CONSUME(t.Name);
+            this.OPTION(() => {
+              this.CONSUME(t.Dot);
+              this.CONSUME(t.Length);
+            });
+          },
+        },
         {
           ALT: () => {
             this.CONSUME(t.LParen);

@@ -64,6 +64,8 @@ export function printExpr(expr: Expr): string {
     }
     case "Not":
       return `not ${wrap(expr.operand, precedence(expr.operand) < Prec.Not)}`;
+    case "Length":
+      return `${expr.target.name}.length`;
     default:
       return printScalar(expr);
   }

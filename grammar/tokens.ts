@@ -48,6 +48,7 @@ export const Header = soft("header");
 export const When = soft("when");
 export const On = soft("on");
 export const NetworkError = soft("network_error");
+export const Length = soft("length");
 
 // Widget keywords, setting keywords and exit labels come from the language description.
 for (const widget of WIDGET_SPECS) {

@@ -84,6 +84,8 @@ function exprKey(expr: Expr): string {
       return `(${exprKey(expr.left)} ${expr.op} ${exprKey(expr.right)})`;
     case "Not":
       return `(not ${exprKey(expr.operand)})`;
+    case "Length":
+      return `${expr.target.name}.length`;
     default:
       return valueKey(expr);
   }

@@ -11,6 +11,7 @@ export const VAR_TYPES = [
   "number",
   "boolean",
   "json",
+  "array",
   "email",
   "url",
   "phone",

@@ -25,6 +25,8 @@ export function matchesType(value: unknown, type: VarType): boolean {
       return (
         value !== undefined && typeof value !== "function" && typeof value !== "symbol" && typeof value !== "bigint"
       );
+    case "array":
+      return Array.isArray(value);
     case "email":
     case "url":
     case "phone":

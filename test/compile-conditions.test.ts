@@ -33,6 +33,10 @@ function evaluate(expr: Expr, vars: Vars, decls: ReadonlyMap<string, VarDecl>): 
       return null;
     case "VarRef":
       return vars[expr.name];
+    case "Length": {
+      const items = vars[expr.target.name];
+      return Array.isArray(items) ? items.length : 0;
+    }
     case "Not":
       return evaluate(expr.operand, vars, decls) !== true;
     case "Binary": {

@@ -65,6 +65,8 @@ function show(expr: Expr | Value): string {
       return `(not ${show(expr.operand)})`;
     case "VarRef":
       return expr.name;
+    case "Length":
+      return `${expr.target.name}.length`;
     case "SecretRef":
       return `secret.${expr.name}`;
     case "String":

@@ -419,4 +419,10 @@ export const cases: readonly SemanticCase[] = [
     source: variant(["  secret TOKEN\n", `  secret TOKEN\n  global site: url = ${MARK}"example.com"\n`]),
     also: ["CF2019"],
   },
+  {
+    code: "CF2044",
+    severity: "error",
+    name: "the length of a variable that is not an array",
+    source: variant(["when ok == true and count > 0", `when ok == true and ${MARK}name.length > 0`]),
+  },
 ];

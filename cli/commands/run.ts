@@ -160,6 +160,7 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
 
 function article(type: VarType): string {
   if (isStringFormat(type) || isNumberFormat(type)) return FORMAT_DESCRIPTIONS[type];
+  if (type === "array") return "a JSON array";
   return type === "json" ? "valid JSON" : `a ${type}`;
 }
 
@@ -180,6 +181,10 @@ function parseValue(text: string, type: VarType): { value: unknown } | undefined
       } catch {
         return undefined;
       }
+    case "array": {
+      const parsed = parseValue(text, "json");
+      return parsed !== undefined && Array.isArray(parsed.value) ? parsed : undefined;
+    }
     case "email":
     case "url":
     case "phone":

@@ -98,7 +98,18 @@ export const conditionTypes: Rule = (ctx) => ({
 });
 
 function checkExpr(ctx: RuleContext, expr: Expr): void {
-  if (expr.kind === "Not") {
+  if (expr.kind === "Length") {
+    const type = ctx.typeOf(expr.target.name);
+    if (type !== undefined && type !== "array")
+      ctx.report(
+        diagnostic(
+          "lengthOfNonArray",
+          expr.span,
+          [expr.target.name, describeType(type)],
+          `declare '${expr.target.name}' as an array`,
+        ),
+      );
+  } else if (expr.kind === "Not") {
     checkExpr(ctx, expr.operand);
     requireBoolean(ctx, expr.operand, "The operand of 'not'");
   } else if (expr.kind === "Binary") {
