@@ -77,7 +77,7 @@ export const WIDGETS = {
     kind: "HttpWidget",
     step: "http",
     doc: "Calls an HTTP API, maps the response into variables, and exits through success or fail.",
-    contents: "an http setting, an exit or '}'",
+    contents: "an http setting or '}'",
     entries: "statusExits",
     settings: [
       {
