@@ -13,9 +13,9 @@ import {
   type FetchLike,
   type FetchResponse,
 } from "./fetch.js";
+import type { Clock } from "./clock.js";
 import type { PreparedRequest } from "./request.js";
 import type { RunError, Writable } from "./trace.js";
-import { performance } from "node:perf_hooks";
 
 export interface AttemptSettings {
   readonly fetch: FetchLike;
@@ -23,6 +23,8 @@ export interface AttemptSettings {
   readonly signal: AbortSignal | undefined;
   readonly maxRedirects: number;
   readonly maxResponseBytes: number;
+  /** Where the attempt's timeout is scheduled and redirects are timed (RunOptions.clock). */
+  readonly clock: Clock;
 }
 
 /** A redirect the attempt followed, for the trace. */
@@ -32,7 +34,7 @@ export interface Redirect {
   readonly to: string;
   /** The method of the request to `to`. */
   readonly method: string;
-  /** When, as a `performance.now()` reading. */
+  /** When, as a reading of the run's clock. */
   readonly at: number;
 }
 
@@ -133,7 +135,7 @@ class Attempt implements DeadlineTarget {
     this.method = request.method;
     this.url = request.url;
     this.#abort = abortHandle(settings.fetch);
-    this.#deadline = startDeadline(timeoutMs, this);
+    this.#deadline = startDeadline(timeoutMs, this, settings.clock);
   }
 
   start(): void {
@@ -247,7 +249,7 @@ class Attempt implements DeadlineTarget {
           from: this.url,
           to: next.href,
           method: this.method,
-          at: performance.now(),
+          at: settings.clock.now(),
         });
         this.url = next.href;
       }

@@ -5,6 +5,7 @@ export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound } from "./contract.js";
 export { toText, encodeSegment, prop } from "./helpers.js";
 export { run, type RunResult } from "./run.js";
 export { RUNTIME_DEFAULTS, type RunOptions, type RuntimeLimits, type StepContext } from "./options.js";
+export { realClock, type Clock } from "./clock.js";
 export { envSecrets, staticSecrets, SECRET_ENV_PREFIX, type SecretProvider } from "./secrets.js";
 export { defaultFetch, type FetchLike, type FetchInit, type FetchResponse } from "./fetch.js";
 export { FlowDefinitionError, FlowInputError } from "./errors.js";

@@ -1,4 +1,5 @@
 // What a host passes to `run`, and the defaults for every limit.
+import { realClock, type Clock } from "./clock.js";
 import { HTTP_STEP } from "./contract.js";
 import { defaultFetch, type FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
@@ -56,6 +57,12 @@ export interface RunOptions<V extends Vars = Vars, W extends string = string> ex
   readonly onRoute?: (queue: string, ctx: StepContext<V, W>) => void | Promise<void>;
   /** Jitter source in [0, 1); inject a seeded one for reproducible waits. Default `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Where the run reads time (trace times and durations) and schedules its waits (attempt
+   * timeouts, retry backoff and Retry-After). Default: the real clock. A test runner passes a
+   * virtual one so waits take no real time.
+   */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedOptions<V extends Vars, W extends string> extends RuntimeLimits {
@@ -66,6 +73,7 @@ export interface ResolvedOptions<V extends Vars, W extends string> extends Runti
   readonly onSend: ((message: string, ctx: StepContext<V, W>) => void | Promise<void>) | undefined;
   readonly onRoute: ((queue: string, ctx: StepContext<V, W>) => void | Promise<void>) | undefined;
   readonly random: () => number;
+  readonly clock: Clock;
 }
 
 const defaultSecrets = envSecrets();
@@ -100,5 +108,6 @@ export function resolveOptions<V extends Vars, W extends string>(options: RunOpt
     onSend: options.onSend,
     onRoute: options.onRoute,
     random: options.random ?? Math.random,
+    clock: options.clock ?? realClock,
   };
 }

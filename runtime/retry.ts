@@ -11,7 +11,7 @@ import {
   type RetryWait,
   type Writable,
 } from "./trace.js";
-import { performance } from "node:perf_hooks";
+import { realClock, type Clock } from "./clock.js";
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
 export function isRetriableStatus(status: number): boolean {
@@ -41,16 +41,16 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(exponential / 2 + random() * (exponential / 2));
 }
 
-/** Resolves true after `ms`, or false as soon as `signal` aborts; the timer never outlives it. */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+/** Resolves true after `ms` of `clock`'s time, or false as soon as `signal` aborts; the timer never outlives it. */
+export function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock = realClock): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
     const onAbort = (): void => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve(true);
     }, ms);
@@ -76,7 +76,7 @@ export interface RetryStep<W extends string> {
 
 export interface AttemptEvents<W extends string> {
   emit(event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>): void;
-  /** Epoch milliseconds for a `performance.now()` reading (the run's trace clock). */
+  /** Epoch milliseconds for a reading of the run's clock. */
   epochAt(at: number): number;
 }
 
@@ -114,7 +114,7 @@ export async function sendWithRetries<W extends string>(
   const maxAttempts = (step.retry ?? HTTP_STEP.retry.default) + 1;
   const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
   for (let attempt = 1; ; attempt++) {
-    const started = performance.now();
+    const started = settings.clock.now();
     const startTime = events.epochAt(started);
     // Events are assigned field by field rather than spread: this is the per-request hot path.
     const start: Writable<HttpAttemptStartEvent<W>> = {
@@ -131,7 +131,7 @@ export async function sendWithRetries<W extends string>(
     if (name !== undefined) start.name = name;
     events.emit(start);
     const result = await sendAttempt(request, settings, timeoutMs);
-    const ended = performance.now();
+    const ended = settings.clock.now();
     if (result.redirects !== undefined) {
       for (const { status, from, to, method, at } of result.redirects) {
         const redirect: Writable<HttpRedirectEvent<W>> = {
@@ -175,7 +175,7 @@ export async function sendWithRetries<W extends string>(
     events.emit(end);
 
     if (retry === undefined) return { last: result, attempts: attempt };
-    if (!(await sleep(retry.waitMs, settings.signal))) {
+    if (!(await sleep(retry.waitMs, settings.signal, settings.clock))) {
       const cancelled: AttemptResult = {
         kind: "error",
         error: { code: "cancelled", message: "run cancelled" },

@@ -23,7 +23,6 @@ import {
   type Writable,
 } from "./trace.js";
 import { assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
-import { performance } from "node:perf_hooks";
 
 export interface RunResult<V extends Vars, W extends string> {
   readonly outcome: Outcome<W>;
@@ -69,7 +68,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
   assertValidInput(flow, input);
   const resolved = resolveOptions(options);
   const state = new RunState(flow, plan.masked, resolved, options.secrets === undefined, initialVariables(plan, input));
-  const runStarted = performance.now();
+  const runStarted = resolved.clock.now();
   const time = state.epochAt(runStarted);
   const variables = shownVariables(plan, state);
   // Two literals rather than a spread (a slow path): `name` keeps its place between flow and source.
@@ -101,7 +100,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
     }
     steps++;
     const step = plan.steps.get(widget)!; // validation checked that every exit names a widget
-    const started = performance.now();
+    const started = resolved.clock.now();
     const startTime = state.epochAt(started);
     const start: Writable<StepStartEvent<W>> = {
       type: "step.start",
@@ -136,7 +135,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
         break;
     }
 
-    const ended = performance.now();
+    const ended = resolved.clock.now();
     const endTime = state.epochAt(ended);
     const end: Writable<StepEndEvent<W>> = {
       type: "step.end",
@@ -177,7 +176,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
   if (state.handlerError !== undefined && outcome.kind !== "failed") outcome = failed(widget, state.handlerError);
 
   outcome = state.redactor.deep(outcome);
-  const finished = performance.now();
+  const finished = resolved.clock.now();
   state.emit({
     type: "run.end",
     flow: flow.id,

@@ -6,8 +6,6 @@ import { setOwn } from "./own-property.js";
 import { MASK, Redactor } from "./redact.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
 import type { RunError, TraceEvent, VariableChange } from "./trace.js";
-// Imported: the global `performance` is a lazy getter, a function call on every read.
-import { performance } from "node:perf_hooks";
 
 /** A signal that never aborts, for handlers of runs without one. */
 const NEVER = new AbortController().signal;
@@ -18,7 +16,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   /** The first error an `onEvent` handler threw; the run fails at the next step boundary. */
   handlerError: RunError | undefined;
   readonly #epoch = Date.now();
-  readonly #origin = performance.now();
+  readonly #origin: number;
   /** Created with the first secret resolved: most steps need none. */
   #secrets: Map<string, string> | undefined;
 
@@ -31,10 +29,11 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     readonly envSecrets: boolean,
     readonly vars: Record<string, unknown>,
   ) {
+    this.#origin = options.clock.now();
     for (const name of masked) if (Object.hasOwn(vars, name)) this.redactor.addMasked(vars[name]);
   }
 
-  /** Epoch milliseconds for a `performance.now()` reading taken during the run. */
+  /** Epoch milliseconds for a reading of the run's clock taken during the run. */
   epochAt(at: number): number {
     return Math.round(this.#epoch + (at - this.#origin));
   }
