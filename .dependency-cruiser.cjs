@@ -1,8 +1,8 @@
 // The layers, bottom up: grammar (the language) and runtime (what generated code imports) stand
-// alone; compiler builds on grammar and the runtime's contract; review builds on both; api and
-// cli sit on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
+// alone; compiler builds on grammar and the runtime's contract; review builds on both; testing
+// (the flow test runner) runs compiled flows through the runtime; api and cli sit on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
 /** Every folder of ours, for "anything but" rules. */
-const LAYERS = ["grammar", "compiler", "review", "api", "cli", "runtime"];
+const LAYERS = ["grammar", "compiler", "review", "api", "cli", "runtime", "testing"];
 const other = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join("|")})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -42,6 +42,13 @@ module.exports = {
       severity: "error",
       from: { path: "^api/" },
       to: { path: "^cli/" },
+    },
+    {
+      name: "testing-below-cli",
+      comment: "testing/ (the flow test runner) builds on grammar/, compiler/, review/, api/ and runtime/; never the CLI.",
+      severity: "error",
+      from: { path: "^testing/" },
+      to: { path: other("testing", "grammar", "compiler", "review", "api", "runtime") },
     },
     {
       name: "examples-use-the-package",

@@ -14,7 +14,7 @@ import {
 } from "../../runtime/index.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
 import { toPosix } from "../files.js";
-import { loadFlow, type LoadedFlow } from "../load-flow.js";
+import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
 import { formatReport } from "../report.js";
 import { liveOutput, Timeline } from "../timeline.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
