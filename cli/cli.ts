@@ -47,8 +47,11 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 
   program
     .command("check")
-    .description("Parse and validate flows; print diagnostics with code frames.")
-    .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .description("Parse and validate flows, and test files against their flows; print diagnostics with code frames.")
+    .argument(
+      "[files...]",
+      "files, directories or globs (default: every .flow and .flowtest file below the current folder)",
+    )
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
     .action(async (files: string[], options: { format: ReportFormat }) => {
       const { checkCommand } = await import("./commands/check.js");
@@ -187,8 +190,11 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 
   program
     .command("fmt")
-    .description("Rewrite .flow files in the canonical layout, only when they change.")
-    .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .description("Rewrite .flow and .flowtest files in the canonical layout, only when they change.")
+    .argument(
+      "[files...]",
+      "files, directories or globs (default: every .flow and .flowtest file below the current folder)",
+    )
     .option("--check", "write nothing; list the files that are not formatted and exit 1")
     .action(async (files: string[], options: { check?: true }) => {
       const { fmtCommand } = await import("./commands/fmt.js");
