@@ -105,34 +105,44 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     )
     .option("--json", "print the trace as JSON lines instead of the timeline")
     .option("--max-steps <n>", "stop with a failure after this many widgets", positiveInteger)
-    .action(async (file: string, options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number }) => {
-      const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
-      const { runCommand } = await import("./commands/run.js");
-      // The first Ctrl-C cancels the run, which then ends and prints its outcome; a second one quits at once.
-      const controller = new AbortController();
-      const onInterrupt = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-      };
-      process.on("SIGINT", onInterrupt);
-      try {
-        setExit(
-          await runCommand(
-            {
-              file,
-              globals: options.global ?? [],
-              secrets: options.secret ?? [],
-              json: options.json === true,
-              ...maxSteps,
-              signal: controller.signal,
-            },
-            io,
-          ),
-        );
-      } finally {
-        process.off("SIGINT", onInterrupt);
-      }
-    });
+    .option(
+      "--record <file>",
+      "also write a .flowtest file that reproduces the run, secrets and masked values replaced",
+    )
+    .action(
+      async (
+        file: string,
+        options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number; record?: string },
+      ) => {
+        const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+        const { runCommand } = await import("./commands/run.js");
+        // The first Ctrl-C cancels the run, which then ends and prints its outcome; a second one quits at once.
+        const controller = new AbortController();
+        const onInterrupt = (): void => {
+          if (controller.signal.aborted) process.exit(130);
+          controller.abort();
+        };
+        process.on("SIGINT", onInterrupt);
+        try {
+          setExit(
+            await runCommand(
+              {
+                file,
+                globals: options.global ?? [],
+                secrets: options.secret ?? [],
+                json: options.json === true,
+                ...maxSteps,
+                ...(options.record === undefined ? {} : { record: options.record }),
+                signal: controller.signal,
+              },
+              io,
+            ),
+          );
+        } finally {
+          process.off("SIGINT", onInterrupt);
+        }
+      },
+    );
 
   program
     .command("test")

@@ -2,11 +2,12 @@
 // through the runtime with live HTTP, printing a timeline (or, with --json, the trace as JSON
 // lines). Exit 0 when a terminal widget is reached, 1 when the run fails, 2 for wrong usage,
 // compile errors and globals that do not match the declarations.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
 import {
   checkInput,
+  defaultFetch,
   SECRET_ENV_PREFIX,
   type SecretProvider,
   type TraceEvent,
@@ -15,6 +16,7 @@ import {
 import { hasErrors } from "../../grammar/diagnostics.js";
 import { toPosix } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
+import { Recorder } from "../../testing/record.js";
 import { formatReport } from "../report.js";
 import { liveOutput, Timeline } from "../timeline.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
@@ -30,6 +32,8 @@ export interface RunArgs {
   readonly maxSteps?: number;
   /** Cancels the run (the CLI aborts it on Ctrl-C): the request in flight stops and the run fails as cancelled. */
   readonly signal?: AbortSignal;
+  /** Write a .flowtest file here that reproduces the run (testing/record.ts). */
+  readonly record?: string;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -72,21 +76,39 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   const timeline = args.json
     ? undefined
     : new Timeline({ write: io.stdout, color: io.color, live: liveOutput(io.isTTY, io.env) });
+  const recorder = args.record === undefined ? undefined : new Recorder(loaded.definition, defaultFetch);
   const onEvent = (event: TraceEvent): void => {
+    recorder?.onEvent(event);
     if (timeline === undefined) io.stdout(JSON.stringify(event) + "\n");
     else timeline.event(event);
   };
+  let result;
   try {
-    const result = await loaded.run(input, {
+    result = await loaded.run(input, {
       secrets,
       onEvent,
       ...(args.maxSteps === undefined ? {} : { maxSteps: args.maxSteps }),
       ...(args.signal === undefined ? {} : { signal: args.signal }),
+      ...(recorder === undefined
+        ? {}
+        : { fetch: recorder.fetch, onSend: (message: string) => recorder.onSend(message) }),
     });
-    return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;
   } finally {
     timeline?.close();
   }
+  if (recorder !== undefined && args.record !== undefined) {
+    const target = path.resolve(io.cwd, args.record);
+    const used = new Map<string, string>();
+    for (const name of loaded.definition.secrets) {
+      const value = await secrets(name);
+      if (typeof value === "string") used.set(name, value);
+    }
+    const flowPath = toPosix(path.relative(path.dirname(target), absolute));
+    const name = `recorded run of ${path.basename(file)}`;
+    await writeFile(target, recorder.flowTest(flowPath, name, input, used, result), "utf8");
+    io.stderr(`callflow run: recorded the run as a test in ${args.record}\n`);
+  }
+  return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;
 }
 
 function describeDecl(decl: VarDecl): string {
