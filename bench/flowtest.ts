@@ -38,7 +38,7 @@ try {
   const result = spawnSync(process.execPath, [cli, "test", "bench.flowtest"], { cwd: dir, encoding: "utf8" });
   const ms = performance.now() - started;
   const summary = result.stdout.trimEnd().split("\n").at(-1);
-  const virtual = /Duration (.*) virtual/.exec(result.stdout)?.[1];
+  const virtual = /Duration (.*) virtual/.exec(result.stdout)?.[1] ?? "?";
   console.log(
     `${TESTS} tests (503 + Retry-After: 30, then 200): ${summary}; ${virtual} virtual, ${Math.round(ms)} ms real`,
   );

@@ -5,7 +5,7 @@ import type { Flow, Value, VarDecl, Widget } from "../grammar/ast.js";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import type { FlowTestFile, TestCase } from "../grammar/flowtest-ast.js";
 import { specOf } from "../grammar/widgets.js";
-import { isLiteral, jsonOf } from "./values.js";
+import { firstNonLiteral, jsonOf } from "./values.js";
 
 function kindOf(value: unknown): string {
   if (value === null) return "null";
@@ -30,10 +30,10 @@ export function checkFlowTest(file: FlowTestFile, flow: Flow): Diagnostic[] {
   const flowName = flow.id.name;
 
   const value = (v: Value, what: string, decl: VarDecl | undefined): void => {
-    if (!isLiteral(v)) {
-      diagnostics.push(
-        diagnostic("testValueNotLiteral", v.span, [v.kind === "SecretRef" ? "a secret reference" : "a name"]),
-      );
+    const name = firstNonLiteral(v);
+    if (name !== undefined) {
+      const what = name.kind === "SecretRef" ? "a secret reference" : "a name";
+      diagnostics.push(diagnostic("testValueNotLiteral", name.span, [what]));
       return;
     }
     const json = jsonOf(v);

@@ -1,5 +1,5 @@
 // Test-file values as JavaScript values, and values as reports show them.
-import type { Value } from "../grammar/ast.js";
+import type { SecretRef, Value, VarRef } from "../grammar/ast.js";
 
 /** A literal value as JSON; undefined for a name or `secret.X`, which test files cannot hold (CF3010). */
 export function jsonOf(value: Value): unknown {
@@ -23,18 +23,26 @@ export function jsonOf(value: Value): unknown {
   }
 }
 
-/** Whether a value is written with literals only. */
-export function isLiteral(value: Value): boolean {
+/** The first name or `secret.X` inside a value, which test files cannot hold (CF3011). */
+export function firstNonLiteral(value: Value): VarRef | SecretRef | undefined {
   switch (value.kind) {
     case "VarRef":
     case "SecretRef":
-      return false;
+      return value;
     case "Object":
-      return value.entries.every((entry) => isLiteral(entry.value));
+      for (const entry of value.entries) {
+        const found = firstNonLiteral(entry.value);
+        if (found !== undefined) return found;
+      }
+      return undefined;
     case "Array":
-      return value.items.every(isLiteral);
+      for (const item of value.items) {
+        const found = firstNonLiteral(item);
+        if (found !== undefined) return found;
+      }
+      return undefined;
     default:
-      return true;
+      return undefined;
   }
 }
 

@@ -28,9 +28,13 @@ export interface TestArgs {
   readonly coverageOut?: string;
 }
 
-/** Virtual durations: `12 ms`, `10.0 s`. */
+/** Durations: `12 ms`, `10.0 s`, `4 min 10 s`, `2 h 46 min` (virtual totals run long). */
 function duration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
 const percent = (c: FlowCoverage): number => (c.total === 0 ? 100 : (100 * c.covered) / c.total);
@@ -40,8 +44,8 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
     io.stderr("callflow test: --reporter junit needs --output FILE\n");
     return EXIT_USAGE;
   }
-  if (args.coverageOut !== undefined && args.coverageFormat !== "lcov") {
-    io.stderr("callflow test: --coverage-out needs --coverage-format lcov\n");
+  if ((args.coverageOut !== undefined) !== (args.coverageFormat === "lcov")) {
+    io.stderr("callflow test: --coverage-format lcov and --coverage-out FILE go together\n");
     return EXIT_USAGE;
   }
   const started = performance.now();
