@@ -365,6 +365,36 @@ describe("callflow test: exit coverage", () => {
     expect(result.stdout).not.toContain("when score > 80 -> gold");
   });
 
+  it("compares JSON request bodies structurally and shows the lines that differ", () => {
+    const file = write(
+      "json-body.flowtest",
+      `tests for "triage.flow"
+
+test "json body" {
+  globals { api_base = "https://score.test"  tier = "a" }
+  mock lookup {
+    request { body json { "tier": "z", "extra": [1, 2] } }
+    reply 200 { json { "score": 90 } }
+  }
+  expect { route "gold" }
+}
+`,
+    );
+    const result = callflow(["test", file]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(
+      [
+        "   ✗ json-body.flowtest:6:15  attempt 1 of lookup: body differs",
+        '     - expected:   "tier": "z",',
+        '     -             "extra": [',
+        "     -               1,",
+        "     -               2",
+        "     -             ]",
+        '     + actual:     "tier": "a"',
+      ].join("\n"),
+    );
+  });
+
   it("--min-coverage exits 1 below the minimum and 0 at it", () => {
     const below = callflow(["test", "--min-coverage", "60", "triage.flowtest"]);
     expect(below.status).toBe(1);
