@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The `callflow` command line: parses arguments with commander and hands each command
 // its own function, loaded only when that command runs (ts-morph alone takes a second to load).
-// Exit codes: 0 ok, 1 errors in the input, 2 wrong usage.
+// Exit codes: 0 ok, 1 errors in the input (diff: changes), 2 wrong usage or any other failure.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { EXIT_FAILURE, EXIT_USAGE, type CommandIO } from "./commands/io.js";
+import { EXIT_USAGE, type CommandIO } from "./commands/io.js";
 import { InputError } from "./files.js";
 import { REPORT_FORMATS, type ReportFormat } from "./report.js";
 
@@ -276,12 +276,13 @@ async function main(argv: readonly string[], io: CommandIO): Promise<number> {
       return EXIT_USAGE;
     }
     if (isFileSystemError(error)) {
-      io.stderr(`callflow: cannot read ${error.path ?? "a file"}: ${error.code}\n`);
+      io.stderr(`callflow: ${error.syscall} ${error.path ?? ""} failed: ${error.code}\n`);
       return EXIT_USAGE;
     }
+    // Exit 1 means "the input has errors" (or, for diff, "there are changes"): a failure is never that.
     io.stderr(`callflow: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     io.stderr("This is a bug in callflow; please report it with the input that caused it.\n");
-    return EXIT_FAILURE;
+    return EXIT_USAGE;
   }
 }
 

@@ -110,13 +110,56 @@ function lineCache(sources: Sources): (file: string) => SourceLines | undefined 
   };
 }
 
-/** Diagnostics as JSON objects, with end positions where the source is known. */
-export function jsonDiagnostics(diagnostics: readonly Diagnostic[], sources: Sources): Record<string, unknown>[] {
-  const linesOf = lineCache(sources);
-  return diagnostics.map((d) => toJson(d, linesOf(d.span.file)));
+/**
+ * Diagnostics reported per file, like a compiler that stops listing after so many: a file with
+ * 200,000 mistakes would otherwise print megabytes. The summary still counts them all.
+ */
+export const MAX_REPORTED_PER_FILE = 100;
+
+export interface Omitted {
+  readonly file: string;
+  readonly errors: number;
+  readonly warnings: number;
 }
 
-/** All diagnostics in one format; JSON is one document with a summary so tools can parse it whole. */
+/** The first MAX_REPORTED_PER_FILE diagnostics of each file, and counts of the rest. */
+export function capPerFile(diagnostics: readonly Diagnostic[]): { shown: Diagnostic[]; omitted: Omitted[] } {
+  const seen = new Map<string, number>();
+  const omitted = new Map<string, { file: string; errors: number; warnings: number }>();
+  const shown: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const file = d.span.file;
+    const count = (seen.get(file) ?? 0) + 1;
+    seen.set(file, count);
+    if (count <= MAX_REPORTED_PER_FILE) {
+      shown.push(d);
+      continue;
+    }
+    let rest = omitted.get(file);
+    if (rest === undefined) omitted.set(file, (rest = { file, errors: 0, warnings: 0 }));
+    if (d.severity === "error") rest.errors++;
+    else rest.warnings++;
+  }
+  return { shown, omitted: [...omitted.values()] };
+}
+
+function omittedLine(o: Omitted): string {
+  const parts = [o.errors > 0 ? plural(o.errors, "error") : "", o.warnings > 0 ? plural(o.warnings, "warning") : ""];
+  return `${o.file}: ${parts.filter((p) => p !== "").join(" and ")} more not shown (the first ${MAX_REPORTED_PER_FILE} of each file are)`;
+}
+
+/** Diagnostics as JSON objects (capped per file), with end positions where the source is known. */
+export function jsonDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  sources: Sources,
+): { diagnostics: Record<string, unknown>[]; omitted?: Omitted[] } {
+  const linesOf = lineCache(sources);
+  const { shown, omitted } = capPerFile(diagnostics);
+  const json = shown.map((d) => toJson(d, linesOf(d.span.file)));
+  return omitted.length === 0 ? { diagnostics: json } : { diagnostics: json, omitted };
+}
+
+/** All diagnostics in one format, capped per file; JSON is one document so tools can parse it whole. */
 export function formatReport(
   diagnostics: readonly Diagnostic[],
   sources: Sources,
@@ -124,12 +167,18 @@ export function formatReport(
   color: boolean,
 ): string {
   const linesOf = lineCache(sources);
+  const { shown, omitted } = capPerFile(diagnostics);
   switch (format) {
     case "pretty":
-      return diagnostics.map((d) => formatPretty(d, linesOf(d.span.file), color)).join("\n");
+      return [
+        ...shown.map((d) => formatPretty(d, linesOf(d.span.file), color)),
+        ...omitted.map((o) => `${omittedLine(o)}\n`),
+      ].join("\n");
     case "github":
-      return diagnostics.map(formatGithub).join("");
+      return (
+        shown.map(formatGithub).join("") + omitted.map((o) => `::notice::${escapeData(omittedLine(o))}\n`).join("")
+      );
     case "json":
-      return JSON.stringify({ diagnostics: jsonDiagnostics(diagnostics, sources) }, null, 2) + "\n";
+      return JSON.stringify(jsonDiagnostics(diagnostics, sources), null, 2) + "\n";
   }
 }

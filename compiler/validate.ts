@@ -3,7 +3,12 @@ import type { Declaration, Flow, HttpWidget, Widget } from "../grammar/ast.js";
 import { sortDiagnostics } from "../grammar/diagnostics.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
 import type { Rule, RuleContext } from "./rules/context.js";
-import { duplicateDeclarations, undeclaredReferences, unusedDeclarations } from "./rules/declarations.js";
+import {
+  duplicateDeclarations,
+  reservedNames,
+  undeclaredReferences,
+  unusedDeclarations,
+} from "./rules/declarations.js";
 import {
   absoluteUrl,
   bodyOnGet,
@@ -14,7 +19,7 @@ import {
   settingBounds,
   validJsonPaths,
 } from "./rules/http.js";
-import { literalCredentials, secretsInUrls, secretsThatLeave } from "./rules/security.js";
+import { literalCredentials, maskedCopies, plainKeys, secretsInUrls, secretsThatLeave } from "./rules/security.js";
 import {
   duplicateWidgets,
   missingStart,
@@ -22,6 +27,7 @@ import {
   requiredParts,
   unknownExitTargets,
   unreachableWidgets,
+  loops,
 } from "./rules/structure.js";
 import { assignmentTypes, conditionTypes, defaultTypes, knownTypes, resultTypes } from "./rules/types.js";
 import { buildScope, declarationReferences, SUGGESTION_COMPARISONS, typeLookup, widgetReferences } from "./scope.js";
@@ -34,6 +40,7 @@ export const rules: readonly Rule[] = [
   requiredParts,
   plainStrings,
   unreachableWidgets,
+  loops,
   duplicateDeclarations,
   undeclaredReferences,
   unusedDeclarations,
@@ -53,6 +60,9 @@ export const rules: readonly Rule[] = [
   literalCredentials,
   secretsInUrls,
   secretsThatLeave,
+  plainKeys,
+  maskedCopies,
+  reservedNames,
 ];
 
 /**

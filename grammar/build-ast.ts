@@ -41,6 +41,7 @@ import type * as cst from "./cst.js";
 import { diagnostic } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { WIDGETS, type SettingSpec, type WidgetSpec } from "./language.js";
+import { MAX_EXPRESSION_TERMS } from "./limits.js";
 import { cover, later, SourcePositions } from "./spans.js";
 import { decodeString } from "./strings.js";
 import * as t from "./tokens.js";
@@ -440,6 +441,10 @@ class AstBuilder implements FlowAstBuilder {
     const condition = this.orExpr(first(ctx.orExpr));
     const target = this.ident(ctx.Name);
     if (start === undefined || condition === undefined || target === undefined) return undefined;
+    if (termsOver(condition, MAX_EXPRESSION_TERMS)) {
+      this.diagnostics.push(diagnostic("expressionTooLarge", condition.span, [MAX_EXPRESSION_TERMS]));
+      return undefined;
+    }
     return { kind: "When", condition, target, span: cover(start, target.span) };
   }
 
@@ -557,6 +562,18 @@ class AstBuilder implements FlowAstBuilder {
     if (ctx.orExpr !== undefined) return this.orExpr(first(ctx.orExpr));
     return this.literalOrName(ctx);
   }
+}
+
+/** Whether an expression has more than `limit` terms; counted without recursion, stopping at the limit. */
+function termsOver(expr: Expr, limit: number): boolean {
+  const stack: Expr[] = [expr];
+  let terms = 0;
+  for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
+    if (e.kind === "Binary") stack.push(e.left, e.right);
+    else if (e.kind === "Not") stack.push(e.operand);
+    else if (++terms > limit) return true;
+  }
+  return false;
 }
 
 function push<T>(list: T[], item: T | undefined): void {

@@ -62,6 +62,17 @@ export const messages = {
     severity: "error",
     text: "Nesting is deeper than {0} levels; the file is not parsed further.",
   },
+  stringTooLong: {
+    code: "CF1013",
+    severity: "error",
+    text: "A string is longer than {0} characters; the file is not parsed further.",
+  },
+  expressionTooLarge: {
+    code: "CF1014",
+    severity: "error",
+    text: "A condition has more than {0} terms; split it over several widgets.",
+  },
+  invalidUtf8: { code: "CF1015", severity: "error", text: "The file is not valid UTF-8: invalid bytes at byte {0}." },
 
   // ---- semantics: CF2xxx
   unknownExitTarget: { code: "CF2001", severity: "error", text: "Exit '{0}' points to unknown widget '{1}'." },
@@ -137,6 +148,26 @@ export const messages = {
     code: "CF2034",
     severity: "error",
     text: "{0} must be a plain string: interpolation is not supported there.",
+  },
+  loopWithoutExit: {
+    code: "CF2035",
+    severity: "error",
+    text: "Widgets {0} form a loop with no way out: the flow can never end from there.",
+  },
+  loopWithoutStep: {
+    code: "CF2036",
+    severity: "warning",
+    text: "Widgets {0} form a loop with no http or send step: it can only spin until the step limit.",
+  },
+  maskedIntoUnmasked: {
+    code: "CF2037",
+    severity: "error",
+    text: "{0} copies masked '{1}' into '{2}', which is not masked: its value would be shown.",
+  },
+  reservedName: {
+    code: "CF2038",
+    severity: "error",
+    text: "'{0}' is a reserved name: it is a property of every JavaScript object.",
   },
 
   // ---- test files (.flowtest): CF3xxx, listed in docs/testing.md

@@ -8,7 +8,10 @@ import { astBuilder } from "./build-ast.js";
 import { flowParser } from "./parser.js";
 import { SourcePositions } from "./spans.js";
 import { decodeString, isPlain, quoteSnippet } from "./strings.js";
+import { MAX_NESTING, MAX_STRING_LENGTH } from "./limits.js";
 import * as t from "./tokens.js";
+
+export { MAX_NESTING } from "./limits.js";
 
 export interface ParseResult {
   /** As much of the flow as could be read; undefined when not even `flow NAME` could be (or nesting was too deep). */
@@ -18,15 +21,17 @@ export interface ParseResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/**
- * Brackets, parentheses and `not`s nest the recursive-descent parser; a bound keeps
- * hostile input from exhausting the stack. Real flows nest a handful of levels.
- */
-export const MAX_NESTING = 100;
-
 export function parse(source: string, file: string): ParseResult {
-  const lexed = t.lex(source);
   const positions = new SourcePositions(file, source);
+  const tooLong = longStringAt(source);
+  if (tooLong !== undefined) {
+    return {
+      flow: undefined,
+      comments: [],
+      diagnostics: [diagnostic("stringTooLong", positions.span(tooLong, 1), [MAX_STRING_LENGTH])],
+    };
+  }
+  const lexed = t.lex(source);
   const diagnostics: Diagnostic[] = [];
 
   for (const error of lexed.errors) {
@@ -122,4 +127,32 @@ function parserDiagnostic(error: IRecognitionException, positions: SourcePositio
     default:
       return diagnostic("unexpectedToken", span, args);
   }
+}
+
+/** The offset of a string literal longer than MAX_STRING_LENGTH, if any (strings end at a line break). */
+function longStringAt(source: string): number | undefined {
+  // Only a line that long can hold such a string: almost every file is decided by its length.
+  if (source.length <= MAX_STRING_LENGTH || !new RegExp(`[^\\n\\r]{${MAX_STRING_LENGTH + 1}}`).test(source))
+    return undefined;
+  let start = -1;
+  let comment = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source.charCodeAt(i);
+    if (ch === 10 || ch === 13) {
+      start = -1;
+      comment = false;
+    } else if (comment) {
+      continue;
+    } else if (start >= 0) {
+      if (i - start > MAX_STRING_LENGTH) return start;
+      if (ch === 92)
+        i++; // a backslash escapes the next character
+      else if (ch === 34) start = -1;
+    } else if (ch === 34) {
+      start = i;
+    } else if (ch === 35 || (ch === 47 && source.charCodeAt(i + 1) === 47)) {
+      comment = true;
+    }
+  }
+  return undefined;
 }

@@ -217,20 +217,23 @@ describe("names", () => {
     expect(stringLiteral("C:\\dir\\")).toBe('"C:\\\\dir\\u005c"');
   });
 
-  it("compiles a flow whose names are TypeScript keywords and prototype keys", () => {
+  it("compiles a flow whose names are TypeScript keywords; prototype keys are reserved names", () => {
     const source = [
       "flow function {",
-      "  local __proto__: string",
-      "  local constructor: number = 1",
+      "  local delete: string",
+      "  local new: number = 1",
       "  start -> class",
-      '  set class { __proto__ = "x" next -> return }',
+      '  set class { delete = "x" next -> return }',
       "  end return",
       "}",
     ].join("\n");
     const module = compile(source, { file: "function.flow" }).files[0]!.text;
-    expect(module).toContain('["__proto__"]?: string | undefined;');
-    expect(module).toContain('assign: () => ({ ["__proto__"]: "x" }),');
+    expect(module).toContain("delete?: string | undefined;");
+    expect(module).toContain('assign: () => ({ delete: "x" }),');
     expect(module).toContain("export function runFunction(");
+    const reserved = compile(source.replace("local delete", "local __proto__"), { file: "function.flow" });
+    expect(reserved.files).toEqual([]);
+    expect(reserved.diagnostics.map((d) => d.code)).toContain("CF2038");
   });
 });
 

@@ -477,6 +477,16 @@ describe("syntax diagnostics", () => {
       message: /'retry' in widget 'h'/,
     },
     { name: "a duplicate next", source: flowWith("  send s { next -> a next -> b }"), expected: ["CF1007@2:22"] },
+    {
+      name: "a string of more than 1,000,000 characters",
+      source: flowWith(`  send s { message "${"x".repeat(1_000_001)}" }`),
+      expected: ["CF1013@2:20"],
+    },
+    {
+      name: "a condition of more than 500 terms",
+      source: flowWith(`  condition c { when ${Array.from({ length: 501 }, () => "a").join(" or ")} -> e else -> e }`),
+      expected: ["CF1014@2:22"],
+    },
     { name: "a duplicate else", source: flowWith("  condition c { else -> a else -> b }"), expected: ["CF1007@2:27"] },
     {
       name: "a number glued to letters",
@@ -522,7 +532,8 @@ describe("syntax diagnostics", () => {
     const produced = new Set(cases.flatMap((c) => c.expected.map((e) => e.split("@")[0])));
     produced.add("CF1012");
     // The runtime's contract knows methods and types: the checker reports these (semantic-cases.ts).
-    const checkerCodes = new Set(["CF1008", "CF1009"]);
+    // CF1015 (a file that is not UTF-8) is the CLI's: parse() takes text that is already decoded.
+    const checkerCodes = new Set(["CF1008", "CF1009", "CF1015"]);
     const syntax = Object.values(messages)
       .map((m) => m.code)
       .filter((code) => code.startsWith("CF1") && !checkerCodes.has(code));

@@ -234,13 +234,19 @@ describe.concurrent("callflow run --json", () => {
   });
 });
 
+// A loop whose way out is never taken (the checker warns, CF2036): it runs into the step limit.
 const LOOP = `flow loop {
   local seen: boolean = false
   start -> again
   set again {
     seen = true
-    next -> again
+    next -> check
   }
+  condition check {
+    when seen == false -> done
+    else -> again
+  }
+  end done
 }
 `;
 
@@ -263,7 +269,7 @@ describe.concurrent("callflow run: exit codes and checks", () => {
     const file = flowFile("loop.flow", LOOP);
     const ran = await callflow(["run", file, "--max-steps", "3"]);
     expect(ran.code).toBe(1);
-    expect(ran.stdout).toContain("✖ failed at again: step-limit: step limit of 3 reached");
+    expect(ran.stdout).toContain("✖ failed at check: step-limit: step limit of 3 reached");
   });
 
   it("exits 2 with diagnostics and code frames for a flow that does not compile", async () => {
@@ -357,7 +363,7 @@ describe.concurrent("callflow run: exit codes and checks", () => {
     expect((await callflow(["run"])).code).toBe(2);
     const missing = await callflow(["run", "no-such.flow"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("callflow run: cannot read no-such.flow: ENOENT");
+    expect(missing.stderr).toContain("callflow run: Cannot read no-such.flow: no such file or directory.");
     expect((await callflow(["run", "examples/order-status.flow", "--nope"])).code).toBe(2);
     expect((await callflow(["run", "examples/order-status.flow", "--max-steps", "0"])).code).toBe(2);
   });

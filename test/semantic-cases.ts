@@ -328,4 +328,61 @@ export const cases: readonly SemanticCase[] = [
     name: "interpolation in a queue name",
     source: variant(['route agents { queue "support" }', `route agents { queue "support-${MARK}{{name}}" }`]),
   },
+  {
+    code: "CF2034",
+    severity: "error",
+    name: "interpolation in a query key: it would be sent as written",
+    source: variant(["      from = caller", `      ${MARK}"from-{{secret.TOKEN}}" = caller`]),
+  },
+  {
+    code: "CF2034",
+    severity: "error",
+    name: "interpolation in a header name, not taken for a literal credential",
+    source: variant(['"Accept" = "application/json"', `${MARK}"X-{{secret.TOKEN}}-Key" = "abc123"`]),
+  },
+  {
+    code: "CF2015",
+    severity: "error",
+    name: "a filter calling a function the evaluator does not define",
+    source: variant(['"$.data" -> data', `${MARK}"$.data[?(lookup(@.id))]" -> data`]),
+  },
+  {
+    code: "CF2015",
+    severity: "error",
+    name: "a line separator in a filter",
+    source: variant(['"$.data" -> data', `${MARK}"$.data[?(@.id == 1\u2028)]" -> data`]),
+  },
+  {
+    code: "CF2035",
+    severity: "error",
+    name: "a loop with no way out",
+    source: variant(
+      ["  end done\n", `  end done\n  set ${MARK}loop_a { next -> loop_b }\n  set loop_b { next -> loop_a }\n`],
+      ["    next -> done\n  }\n\n  route", "    next -> loop_a\n  }\n\n  route"],
+    ),
+    // done is now reached from nowhere.
+    also: ["CF2020"],
+  },
+  {
+    code: "CF2036",
+    severity: "warning",
+    name: "a loop with a way out but nothing that changes between rounds",
+    source: variant(["condition check", `condition ${MARK}check`], ["else -> agents", "else -> check"]),
+  },
+  {
+    code: "CF2037",
+    severity: "error",
+    name: "a masked value copied into an unmasked variable",
+    source: variant(
+      ["  local data: json\n", "  local data: json\n  local pin: string masked\n"],
+      ["    ok = false\n", `    ok = false\n    name = "PIN {{${MARK}pin}}"\n`],
+    ),
+  },
+  {
+    code: "CF2038",
+    severity: "error",
+    name: "a name every JavaScript object has",
+    source: variant(["  secret TOKEN\n", `  secret TOKEN\n  local ${MARK}__proto__: string = ""\n`]),
+    also: ["CF2019"],
+  },
 ];

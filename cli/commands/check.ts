@@ -1,11 +1,12 @@
-// `callflow check`: parse and validate, print every diagnostic, end with a summary line.
+// `callflow check`: parse and validate (test files against their flows), print every diagnostic,
+// end with a summary line.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { checkSource } from "../../compiler/check.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { loadTestFile } from "../../testing/run-file.js";
-import { expandInputs } from "../files.js";
+import { expandInputs, readSource } from "../files.js";
 import { formatReport, jsonDiagnostics, summarize, summaryLine, type ReportFormat } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 
@@ -19,22 +20,26 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
   const files = await expandInputs(args.patterns, io.cwd, ["flow", "flowtest"]);
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const read = (file: string): Promise<string> => readFile(path.resolve(io.cwd, file), "utf8");
   for (const file of files) {
-    const source = await read(file);
+    const read = await readSource(io.cwd, file);
+    if ("invalid" in read) {
+      diagnostics.push(read.invalid);
+      continue;
+    }
+    const source = read.text;
     sources.set(file, source);
     if (!file.endsWith(".flowtest")) {
-      diagnostics.push(...checkSource(source, file).diagnostics);
+      for (const d of checkSource(source, file).diagnostics) diagnostics.push(d);
       continue;
     }
     // A test file is checked against its flow, which is compiled for it.
-    const checked = await loadTestFile(source, file, read);
+    const checked = await loadTestFile(source, file, (flow) => readFile(path.resolve(io.cwd, flow), "utf8"));
     for (const [name, text] of checked.sources) sources.set(name, text);
-    diagnostics.push(...checked.diagnostics);
+    for (const d of checked.diagnostics) diagnostics.push(d);
   }
   const summary = summarize(files.length, diagnostics);
   if (args.format === "json") {
-    io.stdout(JSON.stringify({ ...summary, diagnostics: jsonDiagnostics(diagnostics, sources) }, null, 2) + "\n");
+    io.stdout(JSON.stringify({ ...summary, ...jsonDiagnostics(diagnostics, sources) }, null, 2) + "\n");
   } else {
     const report = formatReport(diagnostics, sources, args.format, io.color);
     if (report !== "") io.stdout(report + (args.format === "pretty" ? "\n" : ""));

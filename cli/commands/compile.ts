@@ -1,11 +1,11 @@
 // `callflow compile`: one generated module per flow under --out-dir; `--check` compares
 // instead of writing, the guard against hand edits and forgotten regenerations.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { compile, type EmitKind } from "../../compiler/compile.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { expandInputs, InputError } from "../files.js";
+import { expandInputs, InputError, makeDir, readSource, writeOutput } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./io.js";
 
@@ -40,6 +40,8 @@ export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<
   let files: string[];
   try {
     files = await expandInputs(args.patterns, args.cwd);
+    // An output folder that cannot be made fails at once, before any work.
+    if (!args.check) await makeDir(path.resolve(args.cwd, args.outDir));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     io.stderr(`callflow: ${error.message}\n`);
@@ -54,10 +56,16 @@ export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<
   const stale: string[] = [];
 
   for (const file of files) {
-    const source = await readFile(path.resolve(args.cwd, file), "utf8");
+    const read = await readSource(args.cwd, file);
+    if ("invalid" in read) {
+      diagnostics.push(read.invalid);
+      failed++;
+      continue;
+    }
+    const source = read.text;
     sources.set(file, source);
     const result = compile(source, { file, emit: args.emit, runtimeImport: args.runtimeImport });
-    diagnostics.push(...result.diagnostics);
+    for (const d of result.diagnostics) diagnostics.push(d);
     if (result.files.length === 0) {
       failed++;
       continue;
@@ -72,8 +80,8 @@ export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<
       } else if (args.check) {
         stale.push(`${current === undefined ? "missing" : "stale"}: ${target}`);
       } else {
-        await mkdir(path.dirname(absolute), { recursive: true });
-        await writeFile(absolute, output.text);
+        await makeDir(path.dirname(absolute));
+        await writeOutput(absolute, output.text);
         written++;
       }
     }

@@ -1,9 +1,9 @@
 // `callflow fmt`: rewrites .flow and .flowtest files in canonical layout, or with --check lists the ones
 // that are not. Files with syntax errors are never touched.
-import { readFile, writeFile } from "node:fs/promises";
+
 import path from "node:path";
 import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
-import { expandInputs } from "../files.js";
+import { expandInputs, readSource, writeOutput } from "../files.js";
 import { formatFlowTest } from "../../grammar/flowtest-printer.js";
 import { FormatError, formatSource, type FormatResult } from "../../grammar/printer.js";
 import { formatReport } from "../report.js";
@@ -25,7 +25,14 @@ export async function fmtCommand(args: FmtArgs, io: CommandIO): Promise<number> 
   let failed = 0;
   for (const file of files) {
     const full = path.resolve(io.cwd, file);
-    const source = await readFile(full, "utf8");
+    const read = await readSource(io.cwd, file);
+    // A file that is not UTF-8 is reported and never rewritten.
+    if ("invalid" in read) {
+      diagnostics.push(read.invalid);
+      failed++;
+      continue;
+    }
+    const source = read.text;
     sources.set(file, source);
     let result: FormatResult;
     try {
@@ -37,7 +44,7 @@ export async function fmtCommand(args: FmtArgs, io: CommandIO): Promise<number> 
       continue;
     }
     if (result.text === undefined || hasErrors(result.diagnostics)) {
-      diagnostics.push(...result.diagnostics);
+      for (const d of result.diagnostics) diagnostics.push(d);
       failed++;
       continue;
     }
@@ -45,7 +52,7 @@ export async function fmtCommand(args: FmtArgs, io: CommandIO): Promise<number> 
     unformatted++;
     // Listed either way: with --check as the files to fix, without it as the files rewritten.
     io.stdout(`${file}\n`);
-    if (!args.check) await writeFile(full, result.text, "utf8");
+    if (!args.check) await writeOutput(full, result.text);
   }
   if (diagnostics.length > 0) {
     io.stderr(formatReport(diagnostics, sources, "pretty", io.color) + "\n");

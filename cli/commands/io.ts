@@ -12,5 +12,5 @@ export interface CommandIO {
 export const EXIT_OK = 0;
 /** Errors in the input (diagnostics, a failed run, a stale file). */
 export const EXIT_FAILURE = 1;
-/** Wrong usage: unknown option, missing file, bad argument. */
+/** Wrong usage (unknown option, missing file, bad argument) and every other failure. */
 export const EXIT_USAGE = 2;

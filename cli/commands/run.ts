@@ -2,7 +2,7 @@
 // through the runtime with live HTTP, printing a timeline (or, with --json, the trace as JSON
 // lines). Exit 0 when a terminal widget is reached, 1 when the run fails, 2 for wrong usage,
 // compile errors and globals that do not match the declarations.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
 import {
@@ -14,7 +14,7 @@ import {
   type VarType,
 } from "../../runtime/index.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
-import { toPosix } from "../files.js";
+import { InputError, readSource, toPosix, type SourceText } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
 import { Recorder } from "../../testing/record.js";
 import { formatReport } from "../report.js";
@@ -40,14 +40,20 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> {
   const absolute = path.resolve(io.cwd, args.file);
-  let source: string;
+  const file = toPosix(path.relative(io.cwd, absolute)) || args.file;
+  let read: SourceText;
   try {
-    source = await readFile(absolute, "utf8");
+    read = await readSource(io.cwd, file);
   } catch (error) {
-    io.stderr(`callflow run: cannot read ${args.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    if (!(error instanceof InputError)) throw error;
+    io.stderr(`callflow run: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  const file = toPosix(path.relative(io.cwd, absolute)) || args.file;
+  if ("invalid" in read) {
+    io.stderr(formatReport([read.invalid], new Map(), "pretty", io.color) + "\n");
+    return EXIT_USAGE;
+  }
+  const source = read.text;
   const { diagnostics, loaded } = await loadFlow(source, file);
   // Diagnostics go to stderr so stdout stays a clean timeline or JSON stream.
   if (diagnostics.length > 0)

@@ -1,5 +1,5 @@
 // Declared names: no duplicates, every reference declared, every declaration used.
-import type { Declaration } from "../../grammar/ast.js";
+import type { Declaration, Identifier } from "../../grammar/ast.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
 import { didYouMean } from "../scope.js";
 import type { Rule } from "./context.js";
@@ -69,4 +69,15 @@ export const unusedDeclarations: Rule = ({ scope, report }) => {
       }
     },
   };
+};
+
+/** Names of Object.prototype's properties: as a variable, secret or widget id they would alias them. */
+const RESERVED: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+export const reservedNames: Rule = ({ flow, report }) => {
+  const check = (name: Identifier): void => {
+    if (RESERVED.has(name.name)) report(diagnostic("reservedName", name.span, [name.name], "choose another name"));
+  };
+  check(flow.id);
+  return { declaration: (decl) => check(decl.name), widget: (w) => check(w.id) };
 };

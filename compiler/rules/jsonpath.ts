@@ -1,5 +1,13 @@
 // A syntax check for the JSONPath dialect jsonpath-plus evaluates. jsonpath-plus itself
-// accepts any string (it never reports a syntax error), so the check is done here.
+// accepts any string (it never reports a syntax error), so the check is done here. Filters and
+// scripts are parsed with jsep, the parser jsonpath-plus's safe evaluator uses, set up the same way.
+import jsep from "jsep";
+import jsepAssignment from "@jsep-plugin/assignment";
+import jsepRegex from "@jsep-plugin/regex";
+
+jsep.plugins.register(jsepRegex, jsepAssignment);
+jsep.addUnaryOp("typeof");
+jsep.addUnaryOp("void");
 
 const NAME = /^[^.[\]\s'"()]+/;
 const INDEX = /^-?\d+$/;
@@ -58,15 +66,48 @@ function closingBracket(path: string, open: number): number | undefined {
 function selectorError(inner: string): string | undefined {
   const text = inner.trim();
   if (text === "") return "'[]' is empty";
-  // Filters `?(...)` and scripts `(...)` hold JavaScript, which is checked when the flow runs.
+  // Filters `?(...)` and scripts `(...)` hold an expression for jsonpath-plus's safe evaluator.
   if (text.startsWith("?(") || text.startsWith("(")) {
-    return text.endsWith(")") && balanced(text) ? undefined : `unbalanced parentheses in [${inner}]`;
+    if (!text.endsWith(")") || !balanced(text)) return `unbalanced parentheses in [${inner}]`;
+    return scriptError(text.slice(text.startsWith("?") ? 2 : 1, -1));
   }
   if (text === "*") return undefined;
   for (const item of splitUnion(text)) {
     const s = item.trim();
     if (!INDEX.test(s) && !SLICE.test(s) && !QUOTED.test(s))
       return `[${inner}] is not an index, slice, '*', quoted name or filter`;
+  }
+  return undefined;
+}
+
+/** What the safe evaluator reads for `@`, `@root`, `@parent`, `@property`, `@parentProperty`, `@path`. */
+const AT = /@(parentProperty|parent|property|root|path)?(?![\w$])/g;
+
+/**
+ * Why a filter or script can only fail when it runs, or undefined: it must parse, and every name
+ * it reads must be one the evaluator defines (the `@` forms); `foo(1)` or `Math.max(...)` would
+ * stop the step with a ReferenceError.
+ */
+function scriptError(script: string): string | undefined {
+  if (/[\u2028\u2029]/.test(script)) return "a filter cannot hold a line or paragraph separator";
+  let ast: jsep.Expression;
+  try {
+    ast = jsep(script.replace(AT, (_, name: string | undefined) => `_$_${name ?? "v"}`));
+  } catch (error) {
+    return `the filter (${script}) does not parse: ${(error as Error).message}`;
+  }
+  const stack: jsep.Expression[] = [ast];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const name = node.type === "Identifier" ? (node as jsep.Identifier).name : undefined;
+    if (name !== undefined && !name.startsWith("_$_"))
+      return `the filter (${script}) reads '${name}', which is not defined there; use @, @root, @parent or @property`;
+    for (const [key, value] of Object.entries(node)) {
+      // `a.b`: b is a property name, not a name read from scope.
+      if (node.type === "MemberExpression" && key === "property" && node["computed"] !== true) continue;
+      for (const child of Array.isArray(value) ? value : [value])
+        if (typeof child === "object" && child !== null && typeof (child as jsep.Expression).type === "string")
+          stack.push(child as jsep.Expression);
+    }
   }
   return undefined;
 }

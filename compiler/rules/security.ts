@@ -1,5 +1,6 @@
 // Secrets stay secret: no literal credentials, no secrets in URLs, none where values leave the flow.
-import type { TemplatePart, Value } from "../../grammar/ast.js";
+import type { KeyValue, TemplatePart, Value } from "../../grammar/ast.js";
+import { visit } from "../../grammar/visitor.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
 import type { RefPlace } from "../scope.js";
 import type { Rule } from "./context.js";
@@ -67,7 +68,8 @@ export const literalCredentials: Rule = ({ report }) => ({
       );
     }
     for (const kv of w.settings.headers?.value.entries ?? []) {
-      if (isSensitiveHeader(kv.key.name) && isLiteralCredential(kv.value)) {
+      // A name with `{{...}}` in it is reported as such (plainKeys), not guessed at.
+      if (isSensitiveHeader(kv.key.name) && !INTERPOLATED.test(kv.key.name) && isLiteralCredential(kv.value)) {
         report(
           diagnostic(
             "literalCredential",
@@ -122,3 +124,52 @@ export const secretsThatLeave: Rule = ({ report }) => ({
     }
   },
 });
+
+const INTERPOLATED = /\{\{.*?\}\}/;
+
+/** Query keys, header names and form keys are sent as written: `{{...}}` in them is an error. */
+export const plainKeys: Rule = ({ report }) => {
+  const check = (entries: readonly KeyValue[] | undefined, what: string): void => {
+    for (const kv of entries ?? []) {
+      if (INTERPOLATED.test(kv.key.name))
+        report(diagnostic("interpolationNotAllowed", kv.key.span, [what], "write the name as it should be sent"));
+    }
+  };
+  return {
+    http(w) {
+      check(w.settings.query?.value.entries, "A query key");
+      check(w.settings.headers?.value.entries, "A header name");
+      const body = w.settings.body?.value;
+      if (body?.kind === "FormBody") check(body.entries, "A form key");
+    },
+  };
+};
+
+/**
+ * A masked variable's value may only be copied into another masked one (by `set` or a default):
+ * copied into an unmasked variable, it would be shown in traces, timelines and diffs.
+ */
+export const maskedCopies: Rule = ({ scope, report }) => {
+  const check = (value: Value, target: string, what: string): void => {
+    const into = scope.variables.get(target);
+    if (into === undefined || into.masked) return;
+    visit(value, {
+      VarRef(ref) {
+        if (scope.variables.get(ref.name)?.masked !== true) return;
+        report(
+          diagnostic("maskedIntoUnmasked", ref.span, [what, ref.name, target], `declare '${target}' masked`, [
+            { span: into.name.span, message: `'${target}' is declared here` },
+          ]),
+        );
+      },
+    });
+  };
+  return {
+    declaration(decl) {
+      if (decl.kind === "VarDecl" && decl.default !== undefined) check(decl.default, decl.name.name, "The default");
+    },
+    widget(w) {
+      if (w.kind === "SetWidget") for (const a of w.assignments) check(a.value, a.target.name, "The set value");
+    },
+  };
+};

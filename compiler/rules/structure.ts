@@ -116,3 +116,101 @@ export const plainStrings: Rule = ({ report }) => {
     },
   };
 };
+
+/**
+ * Loops. A loop no exit leaves can never end (error). A loop with a way out but no http or send
+ * step can only spin: nothing in it changes between rounds but `set` values, which are constants
+ * (warning). Loops are the graph's strongly connected components, found without recursion.
+ */
+export const loops: Rule = ({ flow, scope, report }) => {
+  const edges = flow.widgets.map((widget) => {
+    const targets: number[] = [];
+    forEachExit(widget, (_label, target) => {
+      const index = scope.widgetIndex.get(target.name);
+      if (index !== undefined) targets.push(index);
+    });
+    return targets;
+  });
+  for (const members of stronglyConnected(edges)) {
+    const inLoop = new Set(members);
+    const only = members[0] as number;
+    if (members.length === 1 && !(edges[only] ?? []).includes(only)) continue;
+    const sorted = members.toSorted((a, b) => a - b);
+    const widgets = sorted.map((i) => flow.widgets[i] as Widget);
+    const names = widgets.map((w) => `'${w.id.name}'`).join(", ");
+    const first = widgets[0] as Widget;
+    const related = widgets.slice(1).map((w) => ({ span: w.id.span, message: `'${w.id.name}' is in the loop` }));
+    const leaves = members.some((i) => (edges[i] ?? []).some((t) => !inLoop.has(t)));
+    if (!leaves) {
+      report(
+        diagnostic(
+          "loopWithoutExit",
+          first.id.span,
+          [names],
+          "point one exit of the loop at a widget outside it",
+          related,
+        ),
+      );
+    } else if (!widgets.some((w) => w.kind === "HttpWidget" || w.kind === "SendWidget")) {
+      report(
+        diagnostic(
+          "loopWithoutStep",
+          first.id.span,
+          [names],
+          "nothing in the loop changes between rounds; end it or call an API in it",
+          related,
+        ),
+      );
+    }
+  }
+  return {};
+};
+
+/** Tarjan's strongly connected components, iterative; each component's members in any order. */
+function stronglyConnected(edges: readonly (readonly number[])[]): number[][] {
+  const index = new Int32Array(edges.length).fill(-1);
+  const low = new Int32Array(edges.length);
+  const onStack = new Uint8Array(edges.length);
+  const stack: number[] = [];
+  const components: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < edges.length; root++) {
+    if (index[root] !== -1) continue;
+    // Each frame: a node and how many of its edges are done.
+    const frames: [number, number][] = [[root, 0]];
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as [number, number];
+      const [node, next] = frame;
+      const targets = edges[node] ?? [];
+      if (next < targets.length) {
+        frame[1] = next + 1;
+        const target = targets[next] as number;
+        if (index[target] === -1) {
+          index[target] = low[target] = counter++;
+          stack.push(target);
+          onStack[target] = 1;
+          frames.push([target, 0]);
+        } else if (onStack[target] === 1) {
+          low[node] = Math.min(low[node] as number, index[target] as number);
+        }
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent !== undefined) low[parent[0]] = Math.min(low[parent[0]] as number, low[node] as number);
+      if (low[node] === index[node]) {
+        const component: number[] = [];
+        for (let member = stack.pop(); member !== undefined; member = stack.pop()) {
+          onStack[member] = 0;
+          component.push(member);
+          if (member === node) break;
+        }
+        components.push(component);
+      }
+    }
+  }
+  return components;
+}

@@ -263,6 +263,7 @@ class FlowGenerator {
   readonly out: Writer;
   private readonly names: string[];
   readonly vars: Var[] = [];
+  private readonly masked = new Set<string>();
   readonly secrets: string[] = [];
   readonly widgetIds: string[] = [];
 
@@ -280,12 +281,19 @@ class FlowGenerator {
     return name;
   }
 
+  /** While set, values read only unmasked variables: a masked value may not be copied into an unmasked one. */
+  private unmaskedOnly = false;
+
+  private readable(): Var[] {
+    return this.unmaskedOnly ? this.vars.filter((v) => !this.masked.has(v.name)) : this.vars;
+  }
+
   private varsOf(type: VarType): Var[] {
-    return this.vars.filter((v) => v.type === type);
+    return this.readable().filter((v) => v.type === type);
   }
 
   private interpolations(secrets: boolean): string[] {
-    return [...this.vars.map((v) => v.name), ...(secrets ? this.secrets.map((s) => `secret.${s}`) : [])];
+    return [...this.readable().map((v) => v.name), ...(secrets ? this.secrets.map((s) => `secret.${s}`) : [])];
   }
 
   // -------------------------------------------------------------- values
@@ -322,8 +330,8 @@ class FlowGenerator {
       this.value(rng.pick(["string", "number", "boolean"] as const), refs, secrets, depth + 1);
     } else if (r === 4) {
       out.tok("null");
-    } else if (r === 5 && refs && this.vars.length > 0) {
-      out.tok(rng.pick(this.vars).name);
+    } else if (r === 5 && refs && this.readable().length > 0) {
+      out.tok(rng.pick(this.readable()).name);
     } else if (r <= 7) {
       out.tok("[");
       const n = rng.int(0, 3);
@@ -436,6 +444,7 @@ class FlowGenerator {
       const scope = rng.pick(["global", "local"]);
       const withDefault = rng.chance(50);
       const masked = rng.chance(20);
+      if (masked) this.masked.add(v.name);
       items.push(() => {
         this.out.tok(scope, v.name, ":", v.type);
         if (withDefault) {
@@ -454,8 +463,13 @@ class FlowGenerator {
     return items;
   }
 
-  exit(label: string): void {
-    this.out.tok(label, "->", this.rng.pick(this.widgetIds));
+  /**
+   * `label -> WIDGET`. Every widget has one exit to a later widget (`next`, `fail`, `else`) and
+   * the last is terminal, so every loop has a way out: the loop's last widget leaves it.
+   */
+  exit(label: string, from?: string): void {
+    const later = from === undefined ? [] : this.widgetIds.slice(this.widgetIds.indexOf(from) + 1);
+    this.out.tok(label, "->", this.rng.pick(later.length > 0 ? later : this.widgetIds));
   }
 
   displayName(): void {
@@ -568,14 +582,19 @@ class FlowGenerator {
           out.tok("}");
         }),
       () => this.exit("success"),
-      () => this.exit("fail"),
+      () => this.exit("fail", id),
     ]);
     out.tok("}");
   }
 
   widget(id: string): void {
     const { rng, out } = this;
-    switch (rng.pick(["http", "http", "condition", "set", "send", "route", "end"] as const)) {
+    const last = id === this.widgetIds.at(-1);
+    switch (
+      last
+        ? rng.pick(["route", "end"] as const)
+        : rng.pick(["http", "http", "condition", "set", "send", "route", "end"] as const)
+    ) {
       case "http":
         this.http(id);
         return;
@@ -586,7 +605,7 @@ class FlowGenerator {
         const branches = rng.int(0, 3);
         const elseAt = rng.chance(80) ? branches : rng.int(0, branches);
         for (let i = 0; i <= branches; i++) {
-          if (i === elseAt) this.exit("else");
+          if (i === elseAt) this.exit("else", id);
           if (i < branches) {
             out.tok("when");
             this.expr(0);
@@ -603,11 +622,13 @@ class FlowGenerator {
         const count = this.vars.length === 0 ? 0 : rng.int(1, 3);
         const nextAt = rng.chance(80) ? count : rng.int(0, count);
         for (let i = 0; i <= count; i++) {
-          if (i === nextAt) this.exit("next");
+          if (i === nextAt) this.exit("next", id);
           if (i < count) {
             const v = rng.pick(this.vars);
             out.tok(v.name, "=");
+            this.unmaskedOnly = !this.masked.has(v.name);
             this.value(v.type, true);
+            this.unmaskedOnly = false;
           }
         }
         out.tok("}");
@@ -619,7 +640,7 @@ class FlowGenerator {
         out.tok("{");
         this.inAnyOrder([
           () => out.tok("message", stringLiteral(rng, this.interpolations(false))),
-          () => this.exit("next"),
+          () => this.exit("next", id),
         ]);
         out.tok("}");
         return;

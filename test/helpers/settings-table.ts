@@ -1,6 +1,7 @@
 // The settings and exits tables of docs/language.md, made from the language description and the
 // runtime's contract, so the docs cannot drift from either (test/docs.test.ts compares them).
 import { START_EXIT, WIDGET_SPECS, type SettingSpec, type ValueKind } from "../../grammar/language.js";
+import { messages } from "../../grammar/diagnostics.js";
 import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
 
 const WRITTEN: Readonly<Record<ValueKind, string>> = {
@@ -67,4 +68,13 @@ export function exitsTable(): string {
     ]),
   ];
   return ["| widget | exit | required | taken when |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The diagnostics catalogue as a table, in code order: the flow language's codes, or (`tests`) CF3xxx of test files. */
+export function diagnosticsTable(codes: "flows" | "tests" = "flows"): string {
+  const rows = Object.values(messages)
+    .filter((m) => m.code.startsWith("CF3") === (codes === "tests"))
+    .toSorted((a, b) => (a.code < b.code ? -1 : 1))
+    .map((m) => `| ${m.code} | ${m.severity} | ${m.text.replaceAll("|", "\\|")} |`);
+  return ["| code | severity | message |", "| --- | --- | --- |", ...rows].join("\n");
 }
