@@ -18,6 +18,8 @@ import type {
   TestItem,
 } from "./flowtest-ast.js";
 import { flowTestParser } from "./flowtest-parser.js";
+import { MAX_NESTING, MAX_STRING_LENGTH } from "./limits.js";
+import { longStringAt } from "./parse.js";
 import { cover, SourcePositions } from "./spans.js";
 import { decodeString, quoteSnippet } from "./strings.js";
 import * as t from "./tokens.js";
@@ -35,8 +37,14 @@ type Children = Readonly<Record<string, readonly (CstNode | IToken)[] | undefine
 const values = valueBuilder();
 
 export function parseFlowTest(source: string, file: string): FlowTestParseResult {
-  const lexed = t.lex(source);
   const positions = new SourcePositions(file, source);
+  // The flow front end's limits hold here too: hostile input must not exhaust the stack.
+  const tooLong = longStringAt(source);
+  if (tooLong !== undefined) {
+    const d = diagnostic("stringTooLong", positions.span(tooLong, 1), [MAX_STRING_LENGTH]);
+    return { file: undefined, comments: [], diagnostics: [d] };
+  }
+  const lexed = t.lex(source);
   const diagnostics: Diagnostic[] = [];
   for (const error of lexed.errors) {
     const span = positions.span(error.offset, error.length);
@@ -50,8 +58,16 @@ export function parseFlowTest(source: string, file: string): FlowTestParseResult
     span: positions.token(token),
   }));
   const strings = new Map<IToken, StringLiteral>();
+  let depth = 0;
   for (const token of lexed.tokens) {
     t.retypeKeyword(token);
+    if (token.tokenType === t.LCurly || token.tokenType === t.LBracket || token.tokenType === t.LParen) {
+      if (++depth > MAX_NESTING) {
+        diagnostics.push(diagnostic("nestingTooDeep", positions.token(token), [MAX_NESTING]));
+        return { file: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
+      }
+    } else if (token.tokenType === t.RCurly || token.tokenType === t.RBracket || token.tokenType === t.RParen)
+      depth = Math.max(0, depth - 1);
     if (token.tokenType === t.ValidString || token.tokenType === t.BadString)
       strings.set(token, decodeString(positions, token, diagnostics));
     else if (

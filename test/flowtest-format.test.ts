@@ -62,6 +62,14 @@ describe("parsing .flowtest files", () => {
     expect(diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column}`)).toEqual(["CF1005 3:18"]);
     expect(diagnostics[0]!.message).toContain("'soon'");
   });
+
+  it("keeps the flow front end's limits: deep nesting and huge strings are diagnostics, not crashes", () => {
+    const deep = parseFlowTest(`tests for "f.flow"\ntest "t" { expect { v = ${"[".repeat(5000)} } }\n`, "t.flowtest");
+    expect(deep.file).toBeUndefined();
+    expect(deep.diagnostics.map((d) => d.code)).toEqual(["CF1012"]);
+    const huge = parseFlowTest(`tests for "${"a".repeat(1_000_001)}"\n`, "t.flowtest");
+    expect(huge.diagnostics.map((d) => d.code)).toEqual(["CF1013"]);
+  });
 });
 
 describe("formatting .flowtest files", () => {
