@@ -2,7 +2,6 @@
 // through the runtime with live HTTP, printing a timeline (or, with --json, the trace as JSON
 // lines). Exit 0 when a terminal widget is reached, 1 when the run fails, 2 for wrong usage,
 // compile errors and globals that do not match the declarations.
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
 import {
@@ -14,7 +13,7 @@ import {
   type VarType,
 } from "../../runtime/index.js";
 import { hasErrors } from "../../grammar/diagnostics.js";
-import { InputError, readSource, toPosix, type SourceText } from "../files.js";
+import { InputError, readSource, toPosix, writeOutput, type SourceText } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
 import { Recorder } from "../../testing/record.js";
 import { formatReport } from "../report.js";
@@ -111,7 +110,7 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
     }
     const flowPath = toPosix(path.relative(path.dirname(target), absolute));
     const name = `recorded run of ${path.basename(file)}`;
-    await writeFile(target, recorder.flowTest(flowPath, name, input, used, result), "utf8");
+    await writeOutput(target, recorder.flowTest(flowPath, name, input, used, result));
     io.stderr(`callflow run: recorded the run as a test in ${args.record}\n`);
   }
   return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;

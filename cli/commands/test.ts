@@ -2,7 +2,7 @@
 // prints one line per test and every failure, then `N passed, N failed`. With --coverage, the
 // exits of each flow that no test took. Exit 0 all pass, 1 a test failed or coverage is below
 // --min-coverage, 2 usage errors or a test file that does not check.
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pc from "picocolors";
@@ -10,7 +10,7 @@ import { hasErrors } from "../../grammar/diagnostics.js";
 import { flowCoverage, lcov, type FlowCoverage } from "../../testing/coverage.js";
 import { failureText, jsonReport, junit } from "../../testing/reports.js";
 import { runTestFile, type TestFileResult } from "../../testing/run-file.js";
-import { expandInputs } from "../files.js";
+import { expandInputs, readSource, writeOutput } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
@@ -54,9 +54,22 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
     io.stderr("callflow test: no .flowtest files found\n");
     return EXIT_USAGE;
   }
-  const read = (file: string): Promise<string> => readFile(path.resolve(io.cwd, file), "utf8");
+  const readFlow = (file: string): Promise<string> => readFile(path.resolve(io.cwd, file), "utf8");
   const results: TestFileResult[] = [];
-  for (const file of files) results.push(await runTestFile(await read(file), file, read, args.filter));
+  for (const file of files) {
+    const source = await readSource(io.cwd, file);
+    // A test file that is not UTF-8 does not check: reported, never guessed at.
+    if ("invalid" in source)
+      results.push({
+        file,
+        flowFile: undefined,
+        diagnostics: [source.invalid],
+        sources: new Map(),
+        tests: [],
+        skipped: 0,
+      });
+    else results.push(await runTestFile(source.text, file, readFlow, args.filter));
+  }
 
   const wantCoverage = args.coverage || args.minCoverage !== undefined || args.coverageFormat === "lcov";
   const coverage = wantCoverage ? coverageOf(results) : undefined;
@@ -68,9 +81,9 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
   if (args.format === "json") io.stdout(JSON.stringify(jsonReport(results, coverage), null, 2) + "\n");
   else printPretty(results, coverage, args, io, performance.now() - started);
   if (args.reporter === "junit" && args.output !== undefined)
-    await writeFile(path.resolve(io.cwd, args.output), junit(results), "utf8");
+    await writeOutput(path.resolve(io.cwd, args.output), junit(results));
   if (coverage !== undefined && args.coverageOut !== undefined)
-    await writeFile(path.resolve(io.cwd, args.coverageOut), lcov(coverage), "utf8");
+    await writeOutput(path.resolve(io.cwd, args.coverageOut), lcov(coverage));
   for (const c of below)
     io.stderr(
       `callflow test: ${c.flowFile}: exit coverage ${percent(c).toFixed(1)}% is below --min-coverage ${args.minCoverage}%\n`,
