@@ -10,7 +10,10 @@ import { REPORT_FORMATS, type ReportFormat } from "./report.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
+  homepage: string;
 };
+/** Where each diagnostic code is explained: the table of docs/language.md. */
+const DIAGNOSTICS_HELP = `${packageJson.homepage}/blob/main/docs/language.md#diagnostics`;
 
 function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
@@ -55,7 +58,16 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
     .action(async (files: string[], options: { format: ReportFormat }) => {
       const { checkCommand } = await import("./commands/check.js");
-      setExit(await checkCommand({ patterns: files, format: options.format }, io));
+      setExit(
+        await checkCommand(
+          {
+            patterns: files,
+            format: options.format,
+            tool: { version: packageJson.version, helpUri: DIAGNOSTICS_HELP },
+          },
+          io,
+        ),
+      );
     });
 
   program
@@ -213,10 +225,12 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 
   program
     .command("graph")
-    .description("Draw a flow: Mermaid (default) or Graphviz DOT.")
+    .description("Draw a flow: Mermaid (default), Graphviz DOT, or an SVG or HTML picture.")
     .argument("<file>", "the .flow file")
-    .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
-    .action(async (file: string, options: { format: "mermaid" | "dot" }) => {
+    .addOption(
+      new Option("--format <format>", "output format").choices(["mermaid", "dot", "svg", "html"]).default("mermaid"),
+    )
+    .action(async (file: string, options: { format: "mermaid" | "dot" | "svg" | "html" }) => {
       const { graphCommand } = await import("./commands/graph.js");
       setExit(await graphCommand({ file, format: options.format }, io));
     });
@@ -226,22 +240,48 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .description("Semantic diff of two versions of a flow. Exit 0 no change, 1 changes, 2 errors.")
     .argument("[files...]", "OLD NEW; with --git, paths; or the seven arguments git passes to a diff driver")
     .option("--git <rev>", "compare the working tree with a git revision")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
-    .action(async (files: string[], options: { git?: string; format: "text" | "json" | "markdown" }) => {
-      const { diffCommand } = await import("./commands/diff.js");
-      setExit(
-        await diffCommand(
-          { files, format: options.format, ...(options.git === undefined ? {} : { git: options.git }) },
-          io,
-        ),
-      );
-    });
+    .addOption(
+      new Option("--format <format>", "output format; markdown and html add a picture of the change")
+        .choices(["text", "json", "markdown", "html"])
+        .default("text"),
+    )
+    .option(
+      "--context <n>",
+      "pictures show the changed widgets and those within n exits of them (default: whole flows of up to 20 widgets, else 1)",
+      wholeNumber,
+    )
+    .action(
+      async (
+        files: string[],
+        options: { git?: string; format: "text" | "json" | "markdown" | "html"; context?: number },
+      ) => {
+        const { diffCommand } = await import("./commands/diff.js");
+        setExit(
+          await diffCommand(
+            {
+              files,
+              format: options.format,
+              ...(options.git === undefined ? {} : { git: options.git }),
+              ...(options.context === undefined ? {} : { context: options.context }),
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   return program;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0)
+    throw new InvalidArgumentError("expected a whole number of 0 or more");
+  return number;
 }
 
 function positiveInteger(value: string): number {

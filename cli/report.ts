@@ -1,11 +1,14 @@
-// Prints diagnostics for people (code frames), machines (JSON) and GitHub Actions (annotations).
+// Prints diagnostics for people (code frames), machines (JSON), GitHub Actions (annotations) and
+// code-scanning services (SARIF 2.1.0).
+import { existsSync } from "node:fs";
+import path from "node:path";
 import pc from "picocolors";
 import type { Span } from "../grammar/ast.js";
 import { codeFrame, SourceLines } from "./code-frame.js";
-import type { Diagnostic } from "../grammar/diagnostics.js";
+import { messages, type Diagnostic } from "../grammar/diagnostics.js";
 
-export type ReportFormat = "pretty" | "json" | "github";
-export const REPORT_FORMATS: readonly ReportFormat[] = ["pretty", "json", "github"];
+export type ReportFormat = "pretty" | "json" | "github" | "sarif";
+export const REPORT_FORMATS: readonly ReportFormat[] = ["pretty", "json", "github", "sarif"];
 
 /** Source text by file name, for code frames. */
 export type Sources = ReadonlyMap<string, string>;
@@ -159,11 +162,97 @@ export function jsonDiagnostics(
   return omitted.length === 0 ? { diagnostics: json } : { diagnostics: json, omitted };
 }
 
+// ---------------------------------------------------------------- SARIF
+
+/** What SARIF says about the tool that ran. */
+export interface SarifTool {
+  readonly version: string;
+  /** Where each rule's help is: the diagnostics table of docs/language.md. */
+  readonly helpUri: string;
+  /** Folder that result URIs are relative to: the repository root, or the working folder outside one. */
+  readonly root: string;
+}
+
+/** The repository root above `cwd` (the folder holding `.git`), or `cwd` itself outside a repository. */
+export function repositoryRoot(cwd: string): string {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, ".git"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(cwd);
+  }
+}
+
+// A catalogue template with its placeholders left open reads as the rule's description.
+const RULE_TEXT = new Map<string, string>(
+  Object.values(messages).map((m) => [m.code, (m.text as string).replace(/\{\d+\}/g, "…")]),
+);
+
+/**
+ * One SARIF 2.1.0 log with one run: a rule per code used (in order of first use), a result per
+ * diagnostic with its region (1-based lines and UTF-16 columns, end exclusive, as SARIF counts them)
+ * and its related places. File names are given relative to `cwd`, URIs relative to `tool.root`.
+ */
+export function formatSarif(all: readonly Diagnostic[], sources: Sources, cwd: string, tool: SarifTool): string {
+  const linesOf = lineCache(sources);
+  // Capped like every other format: code scanning wants findings, not 200,000 syntax errors.
+  const diagnostics = capPerFile(all).shown;
+  const uri = (file: string): string =>
+    path.relative(tool.root, path.resolve(cwd, file)).split(path.sep).map(encodeURIComponent).join("/");
+  const physical = (span: Span): Record<string, unknown> => {
+    const end = linesOf(span.file)?.end(span);
+    return {
+      artifactLocation: { uri: uri(span.file) },
+      region: {
+        startLine: span.line,
+        startColumn: span.column,
+        ...(end === undefined ? {} : { endLine: end.line, endColumn: end.column }),
+      },
+    };
+  };
+  const ruleIndex = new Map<string, number>();
+  for (const d of diagnostics) if (!ruleIndex.has(d.code)) ruleIndex.set(d.code, ruleIndex.size);
+  const rules = diagnostics
+    .filter((d, i) => diagnostics.findIndex((other) => other.code === d.code) === i)
+    .map((d) => ({
+      id: d.code,
+      shortDescription: { text: RULE_TEXT.get(d.code) ?? d.code },
+      helpUri: tool.helpUri,
+      defaultConfiguration: { level: d.severity },
+    }));
+  const results = diagnostics.map((d) => ({
+    ruleId: d.code,
+    ruleIndex: ruleIndex.get(d.code) ?? 0,
+    level: d.severity,
+    message: { text: d.hint === undefined ? d.message : `${d.message} Hint: ${d.hint}` },
+    locations: [{ physicalLocation: physical(d.span) }],
+    ...(d.related === undefined
+      ? {}
+      : {
+          relatedLocations: d.related.map((r, id) => ({
+            id,
+            physicalLocation: physical(r.span),
+            message: { text: r.message },
+          })),
+        }),
+  }));
+  const log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: "callflow", version: tool.version, informationUri: tool.helpUri, rules } },
+        columnKind: "utf16CodeUnits",
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + "\n";
+}
+
 /** All diagnostics in one format, capped per file; JSON is one document so tools can parse it whole. */
 export function formatReport(
   diagnostics: readonly Diagnostic[],
   sources: Sources,
-  format: ReportFormat,
+  format: Exclude<ReportFormat, "sarif">,
   color: boolean,
 ): string {
   const linesOf = lineCache(sources);

@@ -70,16 +70,16 @@ export const rules: readonly Rule[] = [
  * in which rules report does not show: a code belongs to one rule, and the stable sort
  * keeps one rule's diagnostics at the same place in the order it reported them.
  */
+/** What every rule reads, but where to report. */
+function contextOf(flow: Flow): Omit<RuleContext, "report"> {
+  const scope = buildScope(flow);
+  return { flow, scope, typeOf: typeLookup(scope), suggestions: { remaining: SUGGESTION_COMPARISONS } };
+}
+
 export function validate(flow: Flow): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const scope = buildScope(flow);
-  const ctx: RuleContext = {
-    flow,
-    scope,
-    typeOf: typeLookup(scope),
-    suggestions: { remaining: SUGGESTION_COMPARISONS },
-    report: (d) => diagnostics.push(d),
-  };
+  const ctx: RuleContext = { ...contextOf(flow), report: (d) => void diagnostics.push(d) };
+  const scope = ctx.scope;
   const onDeclaration: ((decl: Declaration) => void)[] = [];
   const onWidget: ((widget: Widget) => void)[] = [];
   const onHttp: ((widget: HttpWidget) => void)[] = [];
@@ -110,4 +110,11 @@ export function validate(flow: Flow): Diagnostic[] {
   }
   for (const handler of onEnd) handler();
   return sortDiagnostics(diagnostics);
+}
+
+/** CF2006 for each widget whose id an earlier one has: the one semantic error a drawing cannot show. */
+export function duplicateWidgetIds(flow: Flow): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  duplicateWidgets({ ...contextOf(flow), report: (d) => void found.push(d) });
+  return found;
 }

@@ -622,7 +622,10 @@ const MD_SIGN: Record<Line["sign"], string> = {
   ">": "**renamed**",
 };
 
-function renderMarkdown(files: readonly FileDiff[]): string {
+/** Markdown to put under a file's change list (a picture of the change), if any. */
+export type FileAppendix = (file: FileDiff) => string | undefined;
+
+function renderMarkdown(files: readonly FileDiff[], appendix?: FileAppendix): string {
   const out: string[] = [];
   for (const file of files) {
     if (out.length > 0) out.push("");
@@ -647,20 +650,63 @@ function renderMarkdown(files: readonly FileDiff[]): string {
       }
       out.push(`  - ${MD_SIGN[line.sign]} ${line.text}`);
     }
+    const extra = appendix?.(file);
+    if (extra !== undefined) out.push("", extra.trimEnd());
   }
   return out.join("\n") + "\n";
 }
 
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+const HTML_SIGN: Record<Line["sign"], string> = { "+": "added", "-": "removed", "~": "changed", ">": "renamed" };
+
+/** One file's changes as an HTML heading and list, grouped by widget as in the other formats. */
+export function htmlChangeList(file: FileDiff): string {
+  const code = (text: string): string => `<code>${escapeHtml(text)}</code>`;
+  const item = (line: Line): string => {
+    const details = (line.details ?? []).map((d) => `<li>${d}</li>`).join("");
+    return `<li class="${HTML_SIGN[line.sign]}"><strong>${HTML_SIGN[line.sign]}</strong> ${line.text}${details === "" ? "" : `<ul>${details}</ul>`}</li>`;
+  };
+  const out = [`<h2>${code(fileTitle(file))}</h2>`];
+  if (file.changes.length === 0) return [...out, "<p>No semantic changes.</p>"].join("\n");
+  out.push("<ul>");
+  let group: string | undefined;
+  for (const change of file.changes) {
+    const line = describe(change, code);
+    const owner = widgetOf(change);
+    if (owner?.id !== group && group !== undefined) out.push("</ul></li>");
+    if (owner === undefined) {
+      group = undefined;
+      out.push(item(line));
+      continue;
+    }
+    if (group !== owner.id) {
+      group = owner.id;
+      out.push(`<li>${escapeHtml(owner.kind)} ${code(owner.id)}<ul>`);
+    }
+    out.push(item(line));
+  }
+  if (group !== undefined) out.push("</ul></li>");
+  out.push("</ul>");
+  return out.join("\n");
+}
+
 /**
  * Renders file diffs for people (`text`, colored when `color`), for pull-request comments
- * (`markdown`) or for tools (`json`: `{ changed, files: [{ oldPath, newPath, status, changes }] }`).
+ * (`markdown`, with `appendix` under each file's changes) or for tools (`json`:
+ * `{ changed, files: [{ oldPath, newPath, status, changes }] }`).
  */
-export function renderDiff(files: readonly FileDiff[], format: DiffFormat, color = false): string {
+export function renderDiff(
+  files: readonly FileDiff[],
+  format: DiffFormat,
+  color = false,
+  appendix?: FileAppendix,
+): string {
   switch (format) {
     case "json":
       return JSON.stringify({ changed: files.some((f) => f.changes.length > 0), files }, null, 2) + "\n";
     case "markdown":
-      return renderMarkdown(files);
+      return renderMarkdown(files, appendix);
     case "text":
       return renderText(files, color);
   }

@@ -105,6 +105,16 @@ describe("limits with their own diagnostics", () => {
   });
 });
 
+describe("graph", () => {
+  it("refuses to draw two widgets with one id, with exit 1 and the diagnostic", async () => {
+    const name = write("twice.flow", flowWith("  end e"));
+    const ran = await callflow(["graph", name]);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toBe("");
+    expect(ran.stderr).toContain("CF2006: Duplicate widget id 'e'.");
+  });
+});
+
 describe("files", () => {
   it("reports invalid UTF-8 with its byte and line, and never rewrites the file", async () => {
     const head = Buffer.from('flow f {\n  start -> e\n  send s { message "caf', "utf8");

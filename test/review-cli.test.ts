@@ -148,7 +148,7 @@ describe("callflow graph", () => {
     expect(broken.status).toBe(1);
     expect(broken.stdout).toBe("");
     expect(broken.stderr).toMatch(/broken\.flow:2:\d+ - error CF1\d{3}/);
-    expect(callflow(["graph", "order.flow", "--format", "svg"], { cwd: at() }).status).toBe(2);
+    expect(callflow(["graph", "order.flow", "--format", "png"], { cwd: at() }).status).toBe(2);
   });
 });
 
@@ -210,7 +210,7 @@ describe("callflow diff OLD NEW", () => {
     expect(broken.stderr).toMatch(/broken\.flow:2:\d+ - error CF1\d{3}/);
     const missing = callflow(["diff", "old.flow", "nope.flow"], { cwd: at() });
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain("cannot read nope.flow");
+    expect(missing.stderr).toContain("Cannot read nope.flow: no such file or directory.");
     expect(callflow(["diff", "old.flow"], { cwd: at() }).status).toBe(2);
   });
 });
@@ -260,6 +260,33 @@ describe.skipIf(!GIT_AVAILABLE)("callflow diff with git (skipped when git is mis
     expect(result.stdout).toContain("flows/order.flow\n  http lookup_order\n    ~ retry: 2 → 3\n");
     // tidy.flow changed only in layout.
     expect(result.stdout).toContain("flows/tidy.flow\n  no semantic changes\n");
+  });
+
+  it("--git REV --format markdown pictures each changed file: new ones all added, deleted ones all removed", () => {
+    const result = callflow(["diff", "--git", "HEAD", "--format", "markdown"], { cwd: repo });
+    expect(result.status).toBe(1);
+    const pictures = [...result.stdout.matchAll(/#### `([^`]+)`[\s\S]*?(?=#### |$)/g)].map((m) => ({
+      file: m[1] ?? "",
+      mermaid: /```mermaid\n([\s\S]*?)```/.exec(m[0])?.[1],
+    }));
+    const picture = (file: string): string => pictures.find((p) => p.file.startsWith(file))?.mermaid ?? "";
+    expect(picture("flows/gone.flow")).toContain("  class removed_a,removed_b,legend_removed removed\n");
+    expect(picture("flows/gone.flow")).toContain("  start -.-> removed_a\n");
+    expect(picture("flows/new.flow")).toContain("  class w_a,w_b,legend_added added\n");
+    expect(picture("flows/order.flow")).toContain("  class w_lookup_order,legend_changed changed\n");
+    // Layout only: no change, no picture.
+    expect(pictures.find((p) => p.file === "flows/tidy.flow")?.mermaid).toBeUndefined();
+    const html = callflow(["diff", "--git", "HEAD", "--format", "html"], { cwd: repo });
+    expect(html.status).toBe(1);
+    expect(html.stdout.match(/<svg/g)).toHaveLength(3);
+  });
+
+  it("--context takes a whole number", () => {
+    for (const bad of ["-1", "x", "1.5"]) {
+      const result = callflow(["diff", "--git", "HEAD", "--format", "markdown", "--context", bad], { cwd: repo });
+      expect(result.status, bad).toBe(2);
+      expect(result.stderr).toContain("expected a whole number of 0 or more");
+    }
   });
 
   it("--git REV with paths limits the comparison, relative to the working directory", () => {

@@ -7,12 +7,22 @@ import { checkSource } from "../../compiler/check.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { loadTestFile } from "../../testing/run-file.js";
 import { expandInputs, readSource } from "../files.js";
-import { formatReport, jsonDiagnostics, summarize, summaryLine, type ReportFormat } from "../report.js";
+import {
+  formatReport,
+  formatSarif,
+  jsonDiagnostics,
+  repositoryRoot,
+  summarize,
+  summaryLine,
+  type ReportFormat,
+} from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 
 export interface CheckArgs {
   readonly patterns: readonly string[];
   readonly format: ReportFormat;
+  /** callflow's version and where its diagnostics are documented, for SARIF's tool section. */
+  readonly tool: { readonly version: string; readonly helpUri: string };
 }
 
 export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<number> {
@@ -38,7 +48,9 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
     for (const d of checked.diagnostics) diagnostics.push(d);
   }
   const summary = summarize(files.length, diagnostics);
-  if (args.format === "json") {
+  if (args.format === "sarif") {
+    io.stdout(formatSarif(diagnostics, sources, io.cwd, { ...args.tool, root: repositoryRoot(io.cwd) }));
+  } else if (args.format === "json") {
     io.stdout(JSON.stringify({ ...summary, ...jsonDiagnostics(diagnostics, sources) }, null, 2) + "\n");
   } else {
     const report = formatReport(diagnostics, sources, args.format, io.color);

@@ -1,15 +1,15 @@
 // `callflow diff`: semantic diff of two flow files, of the working tree against a git
 // revision (--git REV), or as git's external diff driver (seven arguments from git).
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createTwoFilesPatch } from "diff";
 import type { Flow } from "../../grammar/ast.js";
 import { parse } from "../../grammar/parse.js";
 import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
-import { diffFlows, renderDiff, type DiffFormat, type FileDiff } from "../../review/diff.js";
-import { toPosix } from "../files.js";
+import { changeGraph, omittedNote, pictureMarkdown, type ChangePicture } from "../../review/change-graph.js";
+import { diffFlows, htmlChangeList, renderDiff, type DiffFormat, type FileDiff } from "../../review/diff.js";
+import { InputError, readSource, toPosix, type SourceText } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
@@ -20,7 +20,10 @@ export interface DiffArgs {
   readonly files: readonly string[];
   /** Compare the working tree with this revision (`--git REV`). */
   readonly git?: string;
-  readonly format: DiffFormat;
+  /** `html`: a self-contained page with each file's change list and a picture of the change. */
+  readonly format: DiffFormat | "html";
+  /** Cut pictures to widgets within this many exits of a change (default: only flows of more than 20 widgets, at 1). */
+  readonly context?: number;
 }
 
 /** What one side of a comparison holds: a flow, nothing (file absent) or syntax errors. */
@@ -55,8 +58,15 @@ function emptied(flow: Flow): Flow {
 
 class DiffFailure extends Error {}
 
+/** A file's changes and the two flows they were found between, for the picture. */
+interface Compared {
+  readonly file: FileDiff;
+  readonly oldFlow: Flow;
+  readonly newFlow: Flow;
+}
+
 /** Diffs two sides; reports syntax errors through `report` and returns undefined for them. */
-function compare(oldPath: string, oldSide: Side, newPath: string, newSide: Side, report: Report): FileDiff | undefined {
+function compare(oldPath: string, oldSide: Side, newPath: string, newSide: Side, report: Report): Compared | undefined {
   let broken = false;
   for (const side of [oldSide, newSide]) {
     if ("diagnostics" in side) {
@@ -65,13 +75,54 @@ function compare(oldPath: string, oldSide: Side, newPath: string, newSide: Side,
     }
   }
   if (broken) return undefined;
-  if ("flow" in oldSide && "flow" in newSide)
-    return { oldPath, newPath, status: "modified", changes: diffFlows(oldSide.flow, newSide.flow) };
-  if ("flow" in newSide)
-    return { oldPath, newPath, status: "added", changes: diffFlows(emptied(newSide.flow), newSide.flow) };
-  if ("flow" in oldSide)
-    return { oldPath, newPath, status: "removed", changes: diffFlows(oldSide.flow, emptied(oldSide.flow)) };
+  const between = (status: FileDiff["status"], oldFlow: Flow, newFlow: Flow): Compared => ({
+    file: { oldPath, newPath, status, changes: diffFlows(oldFlow, newFlow) },
+    oldFlow,
+    newFlow,
+  });
+  if ("flow" in oldSide && "flow" in newSide) return between("modified", oldSide.flow, newSide.flow);
+  if ("flow" in newSide) return between("added", emptied(newSide.flow), newSide.flow);
+  if ("flow" in oldSide) return between("removed", oldSide.flow, emptied(oldSide.flow));
   return undefined;
+}
+
+/** The picture of each file's change, where one can be drawn. */
+function pictures(compared: readonly Compared[], context: number | undefined): Map<FileDiff, ChangePicture> {
+  const map = new Map<FileDiff, ChangePicture>();
+  for (const { file, oldFlow, newFlow } of compared) {
+    const picture = changeGraph(oldFlow, newFlow, file.changes, context);
+    if (picture !== undefined) map.set(file, picture);
+  }
+  return map;
+}
+
+/** The diffs in the requested format: Markdown gets a Mermaid picture under each file, HTML an SVG one. */
+async function render(compared: readonly Compared[], args: DiffArgs, io: CommandIO): Promise<string> {
+  const files = compared.map((c) => c.file);
+  if (args.format === "html") return await renderHtml(compared, args.context);
+  if (args.format !== "markdown") return renderDiff(files, args.format, io.color);
+  const drawn = pictures(compared, args.context);
+  return renderDiff(files, "markdown", false, (file) => {
+    const picture = drawn.get(file);
+    return picture === undefined ? undefined : pictureMarkdown(picture);
+  });
+}
+
+async function renderHtml(compared: readonly Compared[], context: number | undefined): Promise<string> {
+  // Loaded only here: the WebAssembly Graphviz module is large, and other formats never need it.
+  const { htmlPage, pictureHtml } = await import("../../review/svg.js");
+  const drawn = pictures(compared, context);
+  const sections: string[] = [];
+  for (const { file } of compared) {
+    const picture = drawn.get(file);
+    sections.push(
+      [
+        htmlChangeList(file),
+        ...(picture === undefined ? [] : [await pictureHtml(picture.graph, omittedNote(picture))]),
+      ].join("\n"),
+    );
+  }
+  return htmlPage("Flow changes", ["<h1>Flow changes</h1>", ...sections].join("\n"));
 }
 
 /**
@@ -93,10 +144,10 @@ export async function diffCommand(args: DiffArgs, io: CommandIO): Promise<number
     const [oldPath = "", newPath = ""] = args.files;
     const oldSide = readSide(await readText(io, oldPath), oldPath);
     const newSide = readSide(await readText(io, newPath), newPath);
-    const file = compare(oldPath, oldSide, newPath, newSide, report);
-    if (file === undefined) return EXIT_USAGE;
-    io.stdout(renderDiff([file], args.format, io.color));
-    return file.changes.length > 0 ? EXIT_FAILURE : EXIT_OK;
+    const compared = compare(oldPath, oldSide, newPath, newSide, report);
+    if (compared === undefined) return EXIT_USAGE;
+    io.stdout(await render([compared], args, io));
+    return compared.file.changes.length > 0 ? EXIT_FAILURE : EXIT_OK;
   } catch (error) {
     if (!(error instanceof DiffFailure)) throw error;
     io.stderr(`callflow diff: ${error.message}\n`);
@@ -105,11 +156,14 @@ export async function diffCommand(args: DiffArgs, io: CommandIO): Promise<number
 }
 
 async function readText(io: CommandIO, file: string): Promise<string> {
+  let read: SourceText;
   try {
-    return await readFile(path.resolve(io.cwd, file), "utf8");
+    read = await readSource(io.cwd, file);
   } catch (error) {
-    throw new DiffFailure(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new DiffFailure(error instanceof InputError ? error.message : String(error));
   }
+  if ("invalid" in read) throw new DiffFailure(`${file}:${read.invalid.span.line}: ${read.invalid.message}`);
+  return read.text;
 }
 
 async function git(cwd: string, gitArgs: readonly string[]): Promise<string> {
@@ -131,7 +185,7 @@ async function diffGit(rev: string, args: DiffArgs, io: CommandIO, report: Repor
   const pathspecs = args.files.length > 0 ? args.files : [":(glob)**/*.flow"];
   const listing = await git(io.cwd, ["diff", "--name-status", "--no-renames", "-z", rev, "--", ...pathspecs]);
   const fields = listing.split("\0").filter((f) => f !== "");
-  const results: FileDiff[] = [];
+  const results: Compared[] = [];
   let broken = false;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const status = fields[i] ?? "";
@@ -146,12 +200,13 @@ async function diffGit(rev: string, args: DiffArgs, io: CommandIO, report: Repor
   }
   if (results.length === 0 && !broken) {
     if (args.format === "json") io.stdout(renderDiff([], "json"));
+    else if (args.format === "html") io.stdout(await render([], args, io));
     else io.stdout(`No .flow file changed since ${rev}.\n`);
     return EXIT_OK;
   }
-  if (results.length > 0) io.stdout(renderDiff(results, args.format, io.color));
+  if (results.length > 0) io.stdout(await render(results, args, io));
   if (broken) return EXIT_USAGE;
-  return results.some((f) => f.changes.length > 0) ? EXIT_FAILURE : EXIT_OK;
+  return results.some((c) => c.file.changes.length > 0) ? EXIT_FAILURE : EXIT_OK;
 }
 
 /**
@@ -167,13 +222,13 @@ async function diffDriver(args: DiffArgs, io: CommandIO): Promise<number> {
   const newSource = await read(newFile);
   const oldSide = readSide(oldSource, shown);
   const newSide = readSide(newSource, shown);
-  const file = compare(shown, oldSide, shown, newSide, (side) => {
+  const compared = compare(shown, oldSide, shown, newSide, (side) => {
     io.stderr(`callflow diff: the ${side === oldSide ? "old" : "new"} ${shown} does not parse; showing a line diff\n`);
   });
-  if (file === undefined) {
+  if (compared === undefined) {
     io.stdout(createTwoFilesPatch(`a/${shown}`, `b/${shown}`, oldSource ?? "", newSource ?? ""));
     return EXIT_OK;
   }
-  io.stdout(renderDiff([file], args.format, io.color));
+  io.stdout(await render([compared], args, io));
   return EXIT_OK;
 }
