@@ -1,8 +1,9 @@
 // The layers, bottom up: grammar (the language) and runtime (what generated code imports) stand
 // alone; compiler builds on grammar and the runtime's contract; review builds on both; testing
-// (the flow test runner) runs compiled flows through the runtime; api and cli sit on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
+// (the flow test runner) runs compiled flows through the runtime; api and lsp (the language server)
+// sit above them, cli on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
 /** Every folder of ours, for "anything but" rules. */
-const LAYERS = ["grammar", "compiler", "review", "api", "cli", "runtime", "testing"];
+const LAYERS = ["grammar", "compiler", "review", "api", "lsp", "cli", "runtime", "testing"];
 const other = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join("|")})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -38,10 +39,17 @@ module.exports = {
     },
     {
       name: "api-below-cli",
-      comment: "api/ is the package's entry: it never reaches into the CLI.",
+      comment: "api/ is the package's entry: it never reaches into the CLI or the language server.",
       severity: "error",
       from: { path: "^api/" },
-      to: { path: "^cli/" },
+      to: { path: "^(cli|lsp)/" },
+    },
+    {
+      name: "lsp-below-cli",
+      comment: "lsp/ (the language server) builds on grammar/, compiler/, review/, api/ and the runtime's contract; never the CLI.",
+      severity: "error",
+      from: { path: "^lsp/" },
+      to: { path: [other("lsp", "grammar", "compiler", "review", "api", "runtime"), "^runtime/(?!contract[.]ts$)"] },
     },
     {
       name: "testing-below-cli",

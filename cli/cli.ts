@@ -270,6 +270,16 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       },
     );
 
+  program
+    .command("lsp")
+    .description("Start the language server for editors, speaking LSP over stdin and stdout.")
+    .option("--stdio", "talk over stdin and stdout (the only transport; editors pass this flag)")
+    .action(async () => {
+      const { startServer } = await import("../lsp/server.js");
+      // Runs until the client sends `exit` or closes stdin; stdout carries the protocol only.
+      startServer(process.stdin, process.stdout);
+    });
+
   return program;
 }
 

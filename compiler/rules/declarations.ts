@@ -72,7 +72,7 @@ export const unusedDeclarations: Rule = ({ scope, report }) => {
 };
 
 /** Names of Object.prototype's properties: as a variable, secret or widget id they would alias them. */
-const RESERVED: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+export const RESERVED: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 export const reservedNames: Rule = ({ flow, report }) => {
   const check = (name: Identifier): void => {

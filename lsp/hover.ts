@@ -1,0 +1,89 @@
+// Hover: what a name or keyword is, from the declarations and the language description. A masked
+// variable's default and a secret's value are never shown: the first stays out of traces, the
+// second is not in the flow at all.
+import type { Hover } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import { START_EXIT, type SettingSpec } from "../grammar/language.js";
+import { printValueInline } from "../grammar/printer.js";
+import { forEachExit, specOf } from "../grammar/widgets.js";
+import { HTTP_STEP } from "../runtime/contract.js";
+import { occurrenceAt, type Analysis } from "./analysis.js";
+import { rangeAt, touches } from "./positions.js";
+import { keywordAt, widgetAt, widgetNamed } from "./syntax.js";
+
+export function hover(analysis: Analysis, document: TextDocument, offset: number): Hover | null {
+  const markdown = (value: string, start: number, length: number): Hover => ({
+    contents: { kind: "markdown", value },
+    range: rangeAt(document, start, start + length),
+  });
+  const occurrence = occurrenceAt(analysis, offset);
+  if (occurrence !== undefined) {
+    const text = describeName(analysis, occurrence.name, occurrence.namespace);
+    return markdown(text, occurrence.offset, occurrence.length);
+  }
+  const start = analysis.flow?.start;
+  if (start !== undefined && touches({ offset: start.span.offset, length: START_EXIT.label.length }, offset))
+    return markdown(`**start**\n\n${START_EXIT.doc}`, start.span.offset, START_EXIT.label.length);
+  const widget = widgetAt(analysis.flow, offset);
+  if (widget === undefined) return null;
+  const keyword = keywordAt(widget, analysis.text, offset);
+  if (keyword === undefined) return null;
+  switch (keyword.kind) {
+    case "widget":
+      return markdown(`**${keyword.spec.keyword}** widget\n\n${keyword.spec.doc}`, keyword.offset, keyword.length);
+    case "exit":
+      return markdown(`**${keyword.spec.label}** exit\n\n${keyword.spec.doc}`, keyword.offset, keyword.length);
+    case "setting":
+      return markdown(settingDoc(keyword.spec), keyword.offset, keyword.length);
+  }
+}
+
+function describeName(analysis: Analysis, name: string, namespace: "widget" | "declaration"): string {
+  if (namespace === "widget") {
+    const widget = widgetNamed(analysis.flow, name);
+    if (widget === undefined) return `\`${name}\`: no widget has this id`;
+    const spec = specOf(widget);
+    const title = widget.displayName === undefined ? "" : ` "${widget.displayName.value}"`;
+    const exits: string[] = [];
+    forEachExit(widget, (label, target) => exits.push(`\`${label} -> ${target.name}\``));
+    const lines = [`**${spec.keyword}** \`${name}\`${title}`, spec.doc];
+    lines.push(exits.length === 0 ? "No exits: the flow ends here." : `Exits: ${exits.join(", ")}`);
+    return lines.join("\n\n");
+  }
+  const decl = analysis.scope?.declarations.get(name);
+  if (decl === undefined) return `\`${name}\` is not declared`;
+  if (decl.kind === "SecretDecl")
+    return [
+      `**secret** \`${name}\``,
+      "Its value comes from the runtime's secret provider when the flow runs " +
+        `(\`callflow run\` reads \`CALLFLOW_SECRET_${name}\`); it is never written in the flow and hidden in traces.`,
+    ].join("\n\n");
+  const lines = [`**${decl.scope}** \`${name}\`: \`${decl.type.name}\`${decl.masked ? " (masked)" : ""}`];
+  if (decl.masked) lines.push("Masked: its value is hidden in traces and logs.");
+  if (decl.default !== undefined)
+    lines.push(decl.masked ? "Default: (masked)" : `Default: \`${printValueInline(decl.default)}\``);
+  else lines.push(decl.scope === "global" ? "No default: the caller passes it." : "No default.");
+  return lines.join("\n\n");
+}
+
+/** A setting's documentation, with its bounds and default from the runtime's contract. */
+export function settingDoc(spec: SettingSpec): string {
+  const lines = [`**${spec.keyword}** setting`, spec.doc];
+  const bounds = boundsOf(spec);
+  if (bounds !== undefined) lines.push(bounds);
+  lines.push(`Example: \`${spec.example}\``);
+  return lines.join("\n\n");
+}
+
+function boundsOf(spec: SettingSpec): string | undefined {
+  switch (spec.field) {
+    case "retry":
+      return `From ${spec.least ?? HTTP_STEP.retry.min} to ${HTTP_STEP.retry.max}; left out: ${HTTP_STEP.retry.default}.`;
+    case "timeoutMs":
+      return `From ${HTTP_STEP.timeoutMs.min} ms to ${HTTP_STEP.timeoutMs.max} ms; left out: the run's timeout, by default ${HTTP_STEP.timeoutMs.default} ms.`;
+    case "followRedirects":
+      return `Left out: ${String(HTTP_STEP.followRedirects.default)}.`;
+    default:
+      return undefined;
+  }
+}
