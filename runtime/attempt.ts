@@ -5,15 +5,19 @@
 // This is the per-request hot path: one object per attempt carries its state, and serves as
 // the deadline's and the abort listener's target, rather than a closure for each.
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
+import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
 import {
   abortHandle,
   declaredLength,
+  leavesBodiesEncoded,
   type AbortHandle,
   type FetchInit,
   type FetchLike,
   type FetchResponse,
 } from "./fetch.js";
+import { watchingTruncation, type TruncationTarget } from "./node-requests.js";
 import type { PreparedRequest } from "./request.js";
+import { transportErrorMessage } from "./transport-errors.js";
 import type { RunError, Writable } from "./trace.js";
 import { performance } from "node:perf_hooks";
 
@@ -25,7 +29,7 @@ export interface AttemptSettings {
   readonly maxResponseBytes: number;
 }
 
-/** A redirect the attempt followed, for the trace. */
+/** A redirect the attempt followed, for the trace: URLs in their trace form (`PreparedRequest.traceUrl`). */
 export interface Redirect {
   readonly status: number;
   readonly from: string;
@@ -45,6 +49,8 @@ export interface AttemptResponse {
   readonly bytes: number;
   readonly method: string;
   readonly url: string;
+  /** `url` in its trace form. */
+  readonly traceUrl: string;
   readonly redirects?: readonly Redirect[];
 }
 
@@ -55,6 +61,8 @@ export interface AttemptFailure {
   readonly retriable: boolean;
   readonly method: string;
   readonly url: string;
+  /** `url` in its trace form. */
+  readonly traceUrl: string;
   readonly status?: number;
   readonly bytes?: number;
   readonly redirects?: readonly Redirect[];
@@ -64,38 +72,23 @@ export type AttemptResult = AttemptResponse | AttemptFailure;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-function originOf(url: string): string {
-  return new URL(url).origin;
+/** The origin of a URL in its trace form, or the mask's stand-in when hidden values make it unparsable. */
+function traceOrigin(traceUrl: string): string {
+  try {
+    return new URL(traceUrl).origin;
+  } catch {
+    return traceUrl;
+  }
 }
 
-/** The message of a fetch error, with its cause (undici puts the real reason there). */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause: unknown = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return `${error.message}: ${cause.message}${typeof code === "string" && !cause.message.includes(code) ? ` (${code})` : ""}`;
+/** A redirect's target in trace form: resolved against the trace form of the URL it came from. */
+function traceTarget(location: string, next: URL, traceUrl: string): string {
+  if (URL.canParse(location)) return next.href; // absolute: the server's text, searched by the redactor
+  try {
+    return new URL(location, traceUrl).href;
+  } catch {
+    return traceUrl; // a hidden base URL: the whole URL stays hidden
   }
-  return error.message;
-}
-
-const decoder = new TextDecoder();
-
-/** A body of unknown or encoded length, counted chunk by chunk: its text, or the bytes seen when it passed `limit`. */
-async function readChunks(
-  body: AsyncIterable<Uint8Array>,
-  limit: number,
-): Promise<{ text: string; bytes: number } | number> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > limit) return size; // leaving the loop cancels the stream
-    chunks.push(chunk);
-  }
-  let text = "";
-  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
-  return { text: text + decoder.decode(), bytes: size };
 }
 
 /**
@@ -108,17 +101,19 @@ export function sendAttempt(
   settings: AttemptSettings,
   timeoutMs: number,
 ): Promise<AttemptResult> {
-  if (settings.signal?.aborted) return Promise.resolve(cancelled(request.method, request.url));
+  if (settings.signal?.aborted) return Promise.resolve(cancelled(request.method, request.url, request.traceUrl));
   return new Promise((resolve) => new Attempt(request, settings, timeoutMs, resolve).start());
 }
 
-function cancelled(method: string, url: string): AttemptFailure {
-  return { kind: "error", error: { code: "cancelled", message: "run cancelled" }, retriable: false, method, url };
+function cancelled(method: string, url: string, traceUrl: string): AttemptFailure {
+  const error: RunError = { code: "cancelled", message: "run cancelled" };
+  return { kind: "error", error, retriable: false, method, url, traceUrl };
 }
 
-class Attempt implements DeadlineTarget {
+class Attempt implements DeadlineTarget, TruncationTarget {
   method: string;
   url: string;
+  traceUrl: string;
   settled = false;
   redirects: Redirect[] | undefined;
   readonly #abort: AbortHandle;
@@ -132,6 +127,7 @@ class Attempt implements DeadlineTarget {
   ) {
     this.method = request.method;
     this.url = request.url;
+    this.traceUrl = request.traceUrl;
     this.#abort = abortHandle(settings.fetch);
     this.#deadline = startDeadline(timeoutMs, this);
   }
@@ -148,7 +144,13 @@ class Attempt implements DeadlineTarget {
 
   /** The run's signal aborted (an EventTarget listener object). */
   handleEvent(): void {
-    this.#settle(cancelled(this.method, this.url));
+    this.#settle(cancelled(this.method, this.url, this.traceUrl));
+  }
+
+  /** The default fetch's connection closed before the body was complete (runtime/node-requests.ts). */
+  truncated(): void {
+    const message = "connection closed before the response was complete";
+    this.#settle(this.#failure({ code: "network", message }, true));
   }
 
   #settle(result: Writable<AttemptResult>): void {
@@ -163,7 +165,14 @@ class Attempt implements DeadlineTarget {
   }
 
   #failure(error: RunError, retriable: boolean, status?: number, bytes?: number): Writable<AttemptFailure> {
-    const result: Writable<AttemptFailure> = { kind: "error", error, retriable, method: this.method, url: this.url };
+    const result: Writable<AttemptFailure> = {
+      kind: "error",
+      error,
+      retriable,
+      method: this.method,
+      url: this.url,
+      traceUrl: this.traceUrl,
+    };
     if (status !== undefined) result.status = status;
     if (bytes !== undefined) result.bytes = bytes;
     return result;
@@ -172,40 +181,50 @@ class Attempt implements DeadlineTarget {
   /** Never rejects: every ending settles the attempt (a no-op once a timeout or cancel has). */
   async #exchange(): Promise<void> {
     const { request, settings } = this;
+    const encoded = leavesBodiesEncoded(settings.fetch);
     let body = request.body;
     let headers = request.headers;
     try {
       for (let redirects = 0; ; redirects++) {
+        const sent = headers.map(([name, value]): [string, string] => [name, value]);
+        if (encoded && !headers.some(([name]) => name.toLowerCase() === "accept-encoding"))
+          sent.push(["Accept-Encoding", ACCEPT_ENCODING]);
         const init: Writable<FetchInit> = {
           method: this.method,
-          headers: headers.map(([name, value]) => [name, value]),
+          headers: sent,
           redirect: "manual",
           signal: this.#abort.signal,
         };
         if (body !== undefined) init.body = body;
-        const response = await settings.fetch(this.url, init);
+        let response: FetchResponse;
+        if (encoded) {
+          init.compress = false;
+          const url = this.url;
+          response = await watchingTruncation(this, () => settings.fetch(url, init));
+        } else {
+          response = await settings.fetch(this.url, init);
+        }
+        if (this.settled) return;
         const { status } = response;
         const location = REDIRECTS.has(status) ? response.headers.get("location") : null;
         const limit = settings.maxResponseBytes;
-        let text: string;
-        let bytes: number;
+        let read: BodyRead;
         // A declared length bounds an unencoded body (the HTTP parser stops there), so it can be
         // read whole as text, the cheapest read fetch offers. A compressed body may inflate past
         // its declared length, so it is counted chunk by chunk like a body of unknown length.
-        const declared = declaredLength(settings.fetch, response.headers);
+        const declared = declaredLength(response.headers);
         const whole = !Number.isNaN(declared);
         if (whole && declared > limit) return this.#settle(this.#tooLarge(status, declared));
         if (whole && response.text !== undefined) {
-          text = await response.text();
-          bytes = declared;
+          read = { text: await response.text(), bytes: declared };
         } else if (response.body === null) {
-          text = "";
-          bytes = 0;
+          read = { text: "", bytes: 0 };
         } else {
-          const read = await readChunks(response.body, limit);
-          if (typeof read === "number") return this.#settle(this.#tooLarge(status, read));
-          ({ text, bytes } = read);
+          const codings = encoded ? contentCodings(response.headers.get("content-encoding")) : [];
+          read = await readBody(response.body, codings ?? [], limit);
         }
+        if ("tooLarge" in read) return this.#settle(this.#tooLarge(status, read.tooLarge));
+        const { text, bytes } = read;
         if (location === null) {
           return this.#settle({
             kind: "response",
@@ -215,6 +234,7 @@ class Attempt implements DeadlineTarget {
             bytes,
             method: this.method,
             url: this.url,
+            traceUrl: this.traceUrl,
           });
         }
 
@@ -232,27 +252,35 @@ class Attempt implements DeadlineTarget {
           const message = `more than maxRedirects (${settings.maxRedirects}) redirects`;
           return this.#settle(this.#failure({ code: "too-many-redirects", message }, false, status, bytes));
         }
+        const crossOrigin = next.origin !== new URL(this.url).origin;
+        const traceNext = traceTarget(location, next, this.traceUrl);
         // As browsers do: 303, and 301/302 after POST, become a GET without a body.
         if (status === 303 || ((status === 301 || status === 302) && this.method === "POST")) {
           this.method = "GET";
           body = undefined;
           headers = headers.filter(([name]) => name.toLowerCase() !== "content-type");
+        } else if (body !== undefined && request.bodyHidden && crossOrigin) {
+          // A redirect keeping the body would hand the hidden value to an origin the server chose.
+          const message =
+            `status ${status} redirects to another origin (${traceOrigin(this.traceUrl)} to ${traceOrigin(traceNext)}); ` +
+            "a body holding a secret or masked value is not sent there";
+          return this.#settle(this.#failure({ code: "redirect", message }, false, status, bytes));
         }
         // Credentials go to the origin they were meant for, never to one a redirect names.
-        if (next.origin !== originOf(this.url))
-          headers = headers.filter(([name]) => !request.credentials.includes(name.toLowerCase()));
+        if (crossOrigin) headers = headers.filter(([name]) => !request.credentials.includes(name.toLowerCase()));
         if (this.settled) return;
         (this.redirects ??= []).push({
           status,
-          from: this.url,
-          to: next.href,
+          from: this.traceUrl,
+          to: traceNext,
           method: this.method,
           at: performance.now(),
         });
         this.url = next.href;
+        this.traceUrl = traceNext;
       }
     } catch (error) {
-      this.#settle(this.#failure({ code: "network", message: describeError(error) }, true));
+      this.#settle(this.#failure({ code: "network", message: transportErrorMessage(error) }, true));
     }
   }
 

@@ -77,6 +77,8 @@ export interface AttemptEvents<W extends string> {
   emit(event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>): void;
   /** Epoch milliseconds for a `performance.now()` reading (the run's trace clock). */
   epochAt(at: number): number;
+  /** A URL in trace form (`PreparedRequest.traceUrl`) as traces show it. */
+  hide(text: string): string;
 }
 
 export interface RetryOutcome {
@@ -98,20 +100,20 @@ function waitBefore(result: AttemptResult, attempt: number, settings: RetrySetti
 }
 
 /**
- * Sends the request up to `step.retry + 1` times, tracing each attempt (`traceHeaders` are the
- * request headers as traces may show them). The caller turns the last result into an exit.
+ * Sends the request up to `step.retry + 1` times, tracing each attempt with the request's trace
+ * forms. The caller turns the last result into an exit.
  */
 export async function sendWithRetries<W extends string>(
   request: PreparedRequest,
   step: RetryStep<W>,
   settings: RetrySettings,
-  traceHeaders: ReadonlyArray<readonly [string, string]>,
   events: AttemptEvents<W>,
 ): Promise<RetryOutcome> {
   const widget = step.id;
   const name = step.name;
   const maxAttempts = step.retry + 1;
   const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
+  const traceUrl = events.hide(request.traceUrl);
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const startTime = events.epochAt(started);
@@ -123,8 +125,8 @@ export async function sendWithRetries<W extends string>(
       attempt,
       maxAttempts,
       method: request.method,
-      url: request.url,
-      headers: traceHeaders,
+      url: traceUrl,
+      headers: request.traceHeaders,
       time: startTime,
     };
     if (name !== undefined) start.name = name;
@@ -139,8 +141,8 @@ export async function sendWithRetries<W extends string>(
           kind: "http",
           attempt,
           status,
-          from,
-          to,
+          from: events.hide(from),
+          to: events.hide(to),
           method,
           time: events.epochAt(at),
         };
@@ -161,7 +163,7 @@ export async function sendWithRetries<W extends string>(
       attempt,
       maxAttempts,
       method: result.method,
-      url: result.url,
+      url: events.hide(result.traceUrl),
       startTime,
       time: events.epochAt(ended),
       durationMs: roundMs(ended - started),
@@ -181,6 +183,7 @@ export async function sendWithRetries<W extends string>(
         retriable: false,
         method: result.method,
         url: result.url,
+        traceUrl: result.traceUrl,
       };
       return { last: cancelled, attempts: attempt };
     }
