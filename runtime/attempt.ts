@@ -72,6 +72,14 @@ export type AttemptResult = AttemptResponse | AttemptFailure;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** What the runtime asks for from a fetch that decodes by itself: codings whose decoders use a 32 KiB window. */
+const DECODED_BY_FETCH = "gzip, deflate";
+
+function decodedByFetch(header: string | null): boolean {
+  const codings = contentCodings(header);
+  return codings !== undefined && !codings.includes("br");
+}
+
 /** The origin of a URL in its trace form, or the mask's stand-in when hidden values make it unparsable. */
 function traceOrigin(traceUrl: string): string {
   try {
@@ -182,13 +190,14 @@ class Attempt implements DeadlineTarget, TruncationTarget {
   async #exchange(): Promise<void> {
     const { request, settings } = this;
     const encoded = leavesBodiesEncoded(settings.fetch);
+    // The flow's own Accept-Encoding stands; otherwise the runtime asks for what it can bound.
+    const asked = !request.headers.some(([name]) => name.toLowerCase() === "accept-encoding");
     let body = request.body;
     let headers = request.headers;
     try {
       for (let redirects = 0; ; redirects++) {
         const sent = headers.map(([name, value]): [string, string] => [name, value]);
-        if (encoded && !headers.some(([name]) => name.toLowerCase() === "accept-encoding"))
-          sent.push(["Accept-Encoding", ACCEPT_ENCODING]);
+        if (asked) sent.push(["Accept-Encoding", encoded ? ACCEPT_ENCODING : DECODED_BY_FETCH]);
         const init: Writable<FetchInit> = {
           method: this.method,
           headers: sent,
@@ -206,6 +215,12 @@ class Attempt implements DeadlineTarget, TruncationTarget {
         }
         if (this.settled) return;
         const { status } = response;
+        if (asked && !encoded && !decodedByFetch(response.headers.get("content-encoding"))) {
+          // A fetch that decodes by itself does so unbounded in memory for br (and zstd): a
+          // coding the runtime did not ask for is a hostile answer, and is not read at all.
+          const message = "the response uses a content encoding that was not asked for; not read";
+          return this.#settle(this.#failure({ code: "network", message }, false, status));
+        }
         const location = REDIRECTS.has(status) ? response.headers.get("location") : null;
         const limit = settings.maxResponseBytes;
         let read: BodyRead;
