@@ -108,6 +108,8 @@ export class RunState<V extends Vars, S extends string, W extends string> {
       return { name, value: MASK };
     }
     if (this.#marker !== undefined && twin !== undefined && holdsMarker(twin, this.#marker)) {
+      // Derived from a hidden value: searched for too, should a server echo it back.
+      this.redactor.addMasked(value);
       (this.#twins ??= new Map()).set(name, twin);
       return { name, value: hideMarkerDeep(twin, this.#marker) };
     }

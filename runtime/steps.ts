@@ -117,7 +117,11 @@ export async function runSend<V extends Vars, S extends string, W extends string
   const handler = state.options.onSend;
   const failure =
     handler && (await callHandler("onSend", () => handler(message, state.stepContext(step.id)), state.options.signal));
-  if (failure) return stop(failure.code, failure.message, { message: shown });
+  // A handler's error may quote the real message it was given.
+  if (failure) {
+    const text = message === "" || message === shown ? failure.message : failure.message.replaceAll(message, shown);
+    return stop(failure.code, text, { message: shown });
+  }
   return { exit: "next", next: step.next, message: shown, changes: [] };
 }
 

@@ -168,6 +168,23 @@ describe.each<[string, FetchLike]>([
       for (const hidden of [String(PIN), "4111111111111111", "1227"]) expect(output).not.toContain(hidden);
     });
 
+    it("are hidden where an onSend handler's error quotes the message it was given", async () => {
+      const result = await run(
+        flow(server.url),
+        { pin: 12, code: 7, card: {} },
+        {
+          ...options,
+          onSend: (message) => {
+            throw new Error(`cannot say ${message}`);
+          },
+        },
+      );
+      expect(stepEnd(result.trace, "say").error).toEqual({
+        code: "handler",
+        message: `onSend handler threw: cannot say Your PIN is ${MASK}, code ${MASK}, card ${MASK}`,
+      });
+    });
+
     it("are hidden in error messages too", async () => {
       const result = await run(flow(refused), { pin: PIN, code: 7, card: {} }, options);
       // `variables` are the host's own, real values; everything else is output.
