@@ -7,10 +7,9 @@
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
 import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
 import {
-  abortHandle,
   declaredLength,
+  defaultFetch,
   leavesBodiesEncoded,
-  type AbortHandle,
   type FetchInit,
   type FetchLike,
   type FetchResponse,
@@ -124,7 +123,7 @@ class Attempt implements DeadlineTarget, TruncationTarget {
   traceUrl: string;
   settled = false;
   redirects: Redirect[] | undefined;
-  readonly #abort: AbortHandle;
+  readonly #abort = new AbortController();
   readonly #deadline: Deadline;
 
   constructor(
@@ -136,7 +135,6 @@ class Attempt implements DeadlineTarget, TruncationTarget {
     this.method = request.method;
     this.url = request.url;
     this.traceUrl = request.traceUrl;
-    this.#abort = abortHandle(settings.fetch);
     this.#deadline = startDeadline(timeoutMs, this);
   }
 
@@ -206,8 +204,8 @@ class Attempt implements DeadlineTarget, TruncationTarget {
         };
         if (body !== undefined) init.body = body;
         let response: FetchResponse;
-        if (encoded) {
-          init.compress = false;
+        if (encoded) init.compress = false;
+        if (settings.fetch === defaultFetch) {
           const url = this.url;
           response = await watchingTruncation(this, () => settings.fetch(url, init));
         } else {

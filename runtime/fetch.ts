@@ -35,60 +35,21 @@ export function declaredLength(headers: FetchResponse["headers"]): number {
   return headers.get("content-encoding") === null ? Number(headers.get("content-length") ?? Number.NaN) : Number.NaN;
 }
 
+/** Transports that hand bodies over as sent (the runtime decodes them): the default fetch and undici transports. */
+const encodedBodies = new WeakSet<FetchLike>();
+
+/** Declares that `fetch` hands bodies over as sent, leaving content decoding to the runtime. */
+export function markLeavesBodiesEncoded(fetch: FetchLike): void {
+  encodedBodies.add(fetch);
+}
+
 /**
  * Whether `fetch` hands over bodies as sent, leaving content decoding to the runtime. The default
- * fetch does, asked with node-fetch's documented `compress: false` option: then the runtime
- * decodes with its own counted decoders (runtime/decode.ts) and asks for compression itself.
- * Any other fetch decodes by itself, and the runtime counts what it hands over.
+ * fetch does, asked with node-fetch's documented `compress: false` option, and so do undici
+ * transports (runtime/undici.ts): then the runtime decodes with its own counted decoders
+ * (runtime/decode.ts) and asks for compression itself. Any other fetch decodes by itself, and
+ * the runtime counts what it hands over.
  */
 export function leavesBodiesEncoded(fetch: FetchLike): boolean {
-  return fetch === defaultFetch;
-}
-
-/** What an attempt hands fetch as its `signal`, and how it aborts it. An AbortController is one. */
-export interface AbortHandle {
-  readonly signal: AbortSignal;
-  abort(): void;
-}
-
-/**
- * The part of an AbortSignal node-fetch uses: `aborted`, and one `abort` listener added and
- * removed per request. node-fetch accepts any object whose class is named AbortSignal (its
- * check for polyfills). Node's AbortController builds an EventTarget, and adding and removing
- * its listener cost about 2,500 instructions a request with what it allocates (bench/README.md).
- */
-const NodeFetchSignal = class AbortSignal implements AbortHandle {
-  aborted = false;
-  #listeners: Array<() => void> = [];
-
-  get signal(): globalThis.AbortSignal {
-    return this as unknown as globalThis.AbortSignal; // node-fetch reads only what this class has
-  }
-
-  addEventListener(type: string, listener: () => void): void {
-    if (type === "abort" && !this.aborted) this.#listeners.push(listener);
-  }
-
-  removeEventListener(type: string, listener: () => void): void {
-    const at = type === "abort" ? this.#listeners.indexOf(listener) : -1;
-    if (at !== -1) this.#listeners.splice(at, 1);
-  }
-
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    for (const listener of this.#listeners.splice(0)) {
-      try {
-        listener();
-      } catch {
-        // node-fetch tearing down a request the attempt has given up on: nothing waits for it,
-        // and the attempt must still settle (an EventTarget would not throw here either).
-      }
-    }
-  }
-};
-
-/** A fresh abort handle for one attempt through `fetch`: the light one for the default fetch, an AbortController otherwise. */
-export function abortHandle(fetch: FetchLike): AbortHandle {
-  return fetch === defaultFetch ? new NodeFetchSignal() : new AbortController();
+  return fetch === defaultFetch || encodedBodies.has(fetch);
 }

@@ -6,6 +6,7 @@ export { run, type RunResult } from "./run.js";
 export { RUNTIME_DEFAULTS, type RunOptions, type RuntimeLimits, type StepContext } from "./options.js";
 export { envSecrets, staticSecrets, SECRET_ENV_PREFIX, type SecretProvider } from "./secrets.js";
 export { defaultFetch, type FetchLike, type FetchInit, type FetchResponse } from "./fetch.js";
+export { undiciTransport, type UndiciTransportOptions } from "./undici.js";
 export { FlowDefinitionError, FlowInputError } from "./errors.js";
 export { checkInput } from "./validate.js";
 export { MASK } from "./redact.js";

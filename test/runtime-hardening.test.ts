@@ -4,20 +4,13 @@
 // against a real node:http server, with both fetch implementations.
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  defaultFetch,
-  MASK,
-  run,
-  staticSecrets,
-  type FetchLike,
-  type RunOptions,
-  type StepEndEvent,
-  type TraceEvent,
-} from "../runtime/index.js";
+import { MASK, run, staticSecrets, type RunOptions, type StepEndEvent, type TraceEvent } from "../runtime/index.js";
 import type { FlowDefinition, Vars } from "../runtime/flow.js";
+import { leavesBodiesEncoded } from "../runtime/fetch.js";
 import { encodeSegment, toText } from "../runtime/helpers.js";
 import { flowOf, httpFlow, httpStep, v, type Widget } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
+import { TRANSPORTS } from "./helpers/transports.js";
 
 let server: TestServer;
 let other: TestServer;
@@ -56,13 +49,10 @@ function expectHidden(output: string, values: readonly string[]): void {
 const stepEnd = (trace: readonly TraceEvent<string>[], widget: string): StepEndEvent<string> =>
   trace.find((e): e is StepEndEvent<string> => e.type === "step.end" && e.widget === widget)!;
 
-describe.each<[string, FetchLike]>([
-  ["cross-fetch", defaultFetch],
-  ["global-fetch", globalThis.fetch],
-])("with %s", (name, fetch) => {
+describe.each(TRANSPORTS)("with %s", (name, fetch) => {
   const options = { ...fast, fetch };
   // A fetch that decodes by itself is not asked for br, and a br answer is refused (runtime/attempt.ts).
-  const refusesBr = fetch !== defaultFetch;
+  const refusesBr = !leavesBodiesEncoded(fetch);
 
   describe("1: secrets are shown as •••• by construction", () => {
     // Characters node-fetch, URL parsers and encoders each treat differently.

@@ -10,11 +10,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultFetch, run, staticSecrets, type FetchLike, type TraceEvent } from "../runtime/index.js";
+import { run, staticSecrets, type TraceEvent } from "../runtime/index.js";
 import type { FlowDefinition, HttpStep, Vars } from "../runtime/flow.js";
 import { encodeSegment, toText } from "../runtime/helpers.js";
 import { v } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
+import { TRANSPORTS } from "./helpers/transports.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -141,10 +142,7 @@ function leakyFlow(base: string): FlowDefinition<Vars, string, W> {
 /** A whole URL that is itself a secret, with the value in its path, on `base`'s host spelled in capitals. */
 const wholeUrl = (base: string, secret: string): string => `${base.replace("127.0.0.1", "LOCALHOST")}/w/./${secret}`;
 
-describe.each<[string, FetchLike]>([
-  ["cross-fetch", defaultFetch],
-  ["global-fetch", globalThis.fetch],
-])("with %s", (_name, fetch) => {
+describe.each(TRANSPORTS)("with %s", (_name, fetch) => {
   it("no form of a secret or masked value appears in run() events, trace or outcome", async () => {
     await fc.assert(
       fc.asyncProperty(value, value, value, async (secret, masked, tail) => {
