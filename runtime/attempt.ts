@@ -107,9 +107,10 @@ export function sendAttempt(
   request: PreparedRequest,
   settings: AttemptSettings,
   timeoutMs: number,
+  propagated: ReadonlyArray<readonly [string, string]> = [],
 ): Promise<AttemptResult> {
   if (settings.signal?.aborted) return Promise.resolve(cancelled(request.method, request.url, request.traceUrl));
-  return new Promise((resolve) => new Attempt(request, settings, timeoutMs, resolve).start());
+  return new Promise((resolve) => new Attempt(request, settings, timeoutMs, propagated, resolve).start());
 }
 
 function cancelled(method: string, url: string, traceUrl: string): AttemptFailure {
@@ -130,6 +131,8 @@ class Attempt implements DeadlineTarget, TruncationTarget {
     readonly request: PreparedRequest,
     readonly settings: AttemptSettings,
     readonly timeoutMs: number,
+    /** Trace context headers (runtime/telemetry.ts), sent with every request of the attempt. */
+    readonly propagated: ReadonlyArray<readonly [string, string]>,
     readonly resolve: (result: AttemptResult) => void,
   ) {
     this.method = request.method;
@@ -196,6 +199,7 @@ class Attempt implements DeadlineTarget, TruncationTarget {
       for (let redirects = 0; ; redirects++) {
         const sent = headers.map(([name, value]): [string, string] => [name, value]);
         if (asked) sent.push(["Accept-Encoding", encoded ? ACCEPT_ENCODING : DECODED_BY_FETCH]);
+        for (const [name, value] of this.propagated) sent.push([name, value]);
         const init: Writable<FetchInit> = {
           method: this.method,
           headers: sent,

@@ -1,5 +1,6 @@
 // `callflow/runtime`: what generated flow modules and the applications running them import.
-// It depends on cross-fetch, jsonpath-plus and Node builtins only.
+// It depends on cross-fetch, jsonpath-plus, @opentelemetry/api and Node builtins (and on undici
+// only when an undici transport makes its first request).
 export type * from "./flow.js";
 export { toText, encodeSegment, prop } from "./helpers.js";
 export { run, type RunResult } from "./run.js";

@@ -10,6 +10,7 @@ import {
   type RetryWait,
   type Writable,
 } from "./trace.js";
+import type { RunTelemetry } from "./telemetry.js";
 import { performance } from "node:perf_hooks";
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
@@ -79,6 +80,7 @@ export interface AttemptEvents<W extends string> {
   epochAt(at: number): number;
   /** A URL in trace form (`PreparedRequest.traceUrl`) as traces show it. */
   hide(text: string): string;
+  readonly telemetry: RunTelemetry;
 }
 
 export interface RetryOutcome {
@@ -131,7 +133,8 @@ export async function sendWithRetries<W extends string>(
     };
     if (name !== undefined) start.name = name;
     events.emit(start);
-    const result = await sendAttempt(request, settings, timeoutMs);
+    const span = events.telemetry.startAttempt(request.method, request.traceUrl, attempt, (text) => events.hide(text));
+    const result = await sendAttempt(request, settings, timeoutMs, span.headers);
     const ended = performance.now();
     if (result.redirects !== undefined) {
       for (const { status, from, to, method, at } of result.redirects) {
@@ -174,6 +177,7 @@ export async function sendWithRetries<W extends string>(
     if (result.kind === "error") end.error = result.error;
     if (retry !== undefined) end.retry = retry;
     events.emit(end);
+    span.end(result.status, result.kind === "error" ? result.error : undefined, ended - started);
 
     if (retry === undefined) return { last: result, attempts: attempt };
     if (!(await sleep(retry.waitMs, settings.signal))) {

@@ -135,6 +135,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
     state.emit(start);
 
     let result: StepOutcome<W>;
+    state.telemetry.startStep(widget, step.kind);
     try {
       result = await runStep(step, state);
     } catch (error) {
@@ -170,6 +171,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
     const error = result.error ?? result.stop;
     if (error !== undefined) end.error = error;
     state.emit(end);
+    state.telemetry.endStep(result.exit, error);
     const stop = result.stop;
     if (stop !== undefined) {
       outcome = failed(widget, stop);
@@ -185,6 +187,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
 
   outcome = state.redactor.deep(outcome);
   const finished = performance.now();
+  state.telemetry.end(outcome, finished - runStarted);
   state.emit({
     type: "run.end",
     flow: flow.id,

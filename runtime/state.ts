@@ -6,6 +6,7 @@ import { setOwn } from "./own-property.js";
 import { hideMarker, hideMarkerDeep, holdsMarker, newMarker } from "./hidden.js";
 import { MASK, Redactor } from "./redact.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
+import { RunTelemetry } from "./telemetry.js";
 import type { RunError, TraceEvent, VariableChange } from "./trace.js";
 // Imported: the global `performance` is a lazy getter, a function call on every read.
 import { performance } from "node:perf_hooks";
@@ -16,6 +17,7 @@ const NEVER = new AbortController().signal;
 export class RunState<V extends Vars, S extends string, W extends string> {
   readonly trace: TraceEvent<W>[] = [];
   readonly redactor = new Redactor();
+  readonly telemetry: RunTelemetry;
   /** The first error an `onEvent` handler threw; the run fails at the next step boundary. */
   handlerError: RunError | undefined;
   readonly #epoch = Date.now();
@@ -40,6 +42,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     readonly envSecrets: boolean,
     readonly vars: Record<string, unknown>,
   ) {
+    this.telemetry = new RunTelemetry(flow.id, (text) => this.redactor.text(text));
     for (const name of masked) {
       if (!Object.hasOwn(vars, name) || vars[name] === undefined) continue;
       this.redactor.addMasked(vars[name]);
