@@ -23,7 +23,7 @@ const CONCURRENCY = 200;
 const SEQUENTIAL = 20;
 const DECODED = 64 * 1024 * 1024;
 const ENCODINGS = ["gzip", "deflate", "br"] as const;
-const TRANSPORTS = ["cross-fetch", "global-fetch"] as const;
+const TRANSPORTS = ["cross-fetch", "global-fetch", "undici"] as const;
 type Encoding = (typeof ENCODINGS)[number];
 type Transport = (typeof TRANSPORTS)[number];
 
@@ -68,7 +68,12 @@ function flow(url: string): FlowDefinition<Vars, string, "call" | "ok" | "bad"> 
 async function client(transport: Transport, url: string, concurrency: number, rounds: number): Promise<void> {
   const path = process.env.CALLFLOW_BENCH_RUNTIME ?? new URL("../dist/runtime/index.js", import.meta.url).href;
   const runtime = (await import(path.startsWith("/") ? `file://${path}` : path)) as Runtime;
-  const fetch = transport === "cross-fetch" ? runtime.defaultFetch : (globalThis.fetch as Runtime["defaultFetch"]);
+  const fetch =
+    transport === "cross-fetch"
+      ? runtime.defaultFetch
+      : transport === "undici"
+        ? runtime.undiciTransport()
+        : (globalThis.fetch as Runtime["defaultFetch"]);
   const definition = flow(url);
   const started = performance.now();
   const durations: number[] = [];

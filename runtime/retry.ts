@@ -134,8 +134,13 @@ export async function sendWithRetries<W extends string>(
     if (name !== undefined) start.name = name;
     events.emit(start);
     const span = events.telemetry.startAttempt(request.method, request.traceUrl, attempt, (text) => events.hide(text));
-    const result = await sendAttempt(request, settings, timeoutMs, span.headers);
+    const sent = await sendAttempt(request, settings, timeoutMs, span.headers);
     const ended = performance.now();
+    // An attempt's messages may name a URL in trace form (a redirect's origins).
+    const result: AttemptResult =
+      sent.kind === "error"
+        ? { ...sent, error: { code: sent.error.code, message: events.hide(sent.error.message) } }
+        : sent;
     if (result.redirects !== undefined) {
       for (const { status, from, to, method, at } of result.redirects) {
         const redirect: Writable<HttpRedirectEvent<W>> = {

@@ -70,10 +70,29 @@ export interface AttemptSpan {
   end(status: number | undefined, error: RunError | undefined, durationMs: number): void;
 }
 
+/** An attempt of a run that records no spans: only its duration metric. */
+function untracedAttempt(method: string, traceUrl: string, redact: (text: string) => string): AttemptSpan {
+  return {
+    headers: [],
+    end(status, error, durationMs) {
+      const metric: Attributes = { "http.request.method": method, ...server(traceUrl, redact) };
+      if (status !== undefined) metric["http.response.status_code"] = status;
+      const errorType = error?.code ?? (status !== undefined && status >= 400 ? String(status) : undefined);
+      if (errorType !== undefined) metric["error.type"] = errorType;
+      meters().httpDuration.record(durationMs / 1000, metric);
+    },
+  };
+}
+
 /** The spans of one run. */
 export class RunTelemetry {
   readonly #run: Span;
   readonly #runContext: Context;
+  /**
+   * Whether spans are recorded or a trace context is propagated. Without an SDK (the usual case
+   * for hosts that do not trace) every step and attempt skips its span work.
+   */
+  readonly #traced: boolean;
   #step: Span | undefined;
   #stepContext: Context | undefined;
   /** The run's redactor: error messages quote what servers sent. */
@@ -81,11 +100,14 @@ export class RunTelemetry {
 
   constructor(flow: string, redact: (text: string) => string) {
     this.#redact = redact;
-    this.#run = tracer.startSpan(`${NAME}.flow`, { attributes: { "callflow.flow.id": flow } });
-    this.#runContext = trace.setSpan(context.active(), this.#run);
+    const active = context.active();
+    this.#run = tracer.startSpan(`${NAME}.flow`, { attributes: { "callflow.flow.id": flow } }, active);
+    this.#traced = this.#run.isRecording() || trace.getSpanContext(active) !== undefined;
+    this.#runContext = this.#traced ? trace.setSpan(active, this.#run) : active;
   }
 
   startStep(widget: string, kind: string): void {
+    if (!this.#traced) return;
     this.#step = tracer.startSpan(
       `${NAME}.step ${widget}`,
       { attributes: { "callflow.widget.id": widget, "callflow.widget.kind": kind } },
@@ -112,6 +134,7 @@ export class RunTelemetry {
    */
   startAttempt(method: string, traceUrl: string, attempt: number, hide: (text: string) => string): AttemptSpan {
     const redact = (text: string): string => this.#redact(hide(text));
+    if (!this.#traced) return untracedAttempt(method, traceUrl, redact);
     const host = server(traceUrl, redact);
     const attributes: Attributes = { "http.request.method": method, "url.full": redact(traceUrl), ...host };
     if (attempt > 1) attributes["http.request.resend_count"] = attempt - 1;

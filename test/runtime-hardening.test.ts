@@ -212,6 +212,28 @@ describe.each(TRANSPORTS)("with %s", (name, fetch) => {
       }
     });
 
+    it("names an origin built from a masked value as •••• in the redirect error", async () => {
+      const path = `/hop-masked-host-${name}`;
+      server.route(path, { redirect: `${other.url}/landing-masked-host`, status: 307 });
+      const port = new URL(server.url).port;
+      const flow = httpFlow(
+        server.url,
+        {
+          method: "POST",
+          url: (vars) => `http://${toText(vars.host)}:${port}${path}`,
+          body: { kind: "json", build: (vars) => ({ host: vars.host }) },
+        },
+        { host: v.global("string", { masked: true }) },
+      );
+      const result = await run(flow, { host: "localhost" }, options);
+      expect(stepEnd(result.trace, "call").error).toEqual({
+        code: "redirect",
+        message:
+          `status 307 redirects to another origin (http://${MASK}:${port} to ${other.url}); ` +
+          "a body holding a secret or masked value is not sent there",
+      });
+    });
+
     it("follows a 307 with a hidden body within the origin, and one with a plain body across origins", async () => {
       server.route(`/same-${name}`, { redirect: `/landing-same-${name}`, status: 307 });
       const same = await run(
