@@ -8,9 +8,15 @@
 import { randomBytes } from "node:crypto";
 import { MASK } from "./redact.js";
 
-/** A fresh marker for one run: unguessable, so server data cannot forge or collide with it. */
-export function newMarker(): string {
-  return `hidden${randomBytes(12).toString("hex")}x`;
+let marker: string | undefined;
+
+/**
+ * The marker, random once per process (drawing random bytes per run cost a third of a run's own
+ * time): text cannot contain it by chance. It never reaches output; text a server sends that held
+ * it could only make the runtime hide more, never less.
+ */
+export function runMarker(): string {
+  return (marker ??= `hidden${randomBytes(12).toString("hex")}x`);
 }
 
 /** `text` with every marker shown as the mask. */

@@ -45,17 +45,23 @@ export function firstMatch(path: string, json: unknown): unknown {
 }
 
 /**
- * Whether `json` nests arrays and objects deeper than `limit` (a scalar has depth 0). Walked
- * with a list rather than recursion: the data comes from a server, and no depth may overflow
- * the stack.
+ * Whether `json`, parsed from `text`, nests arrays and objects deeper than `limit` (a scalar has
+ * depth 0). Walked with lists rather than recursion: the data comes from a server, and no depth
+ * may overflow the stack. Each level takes two characters of text, so a short body is not walked.
  */
-export function deeperThan(json: unknown, limit: number): boolean {
-  const pending: Array<readonly [unknown, number]> = [[json, 0]];
-  while (pending.length > 0) {
-    const [value, depth] = pending.pop()!;
+export function deeperThan(json: unknown, text: string, limit: number): boolean {
+  if (text.length < 2 * (limit + 1)) return false;
+  const values: unknown[] = [json];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
     if (value === null || typeof value !== "object") continue;
     if (depth + 1 > limit) return true;
-    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+    for (const child of Object.values(value)) {
+      values.push(child);
+      depths.push(depth + 1);
+    }
   }
   return false;
 }
@@ -99,7 +105,7 @@ export function mapResults<V extends Vars>(
         }
         parsed = true;
         // Everything after (paths, the redactor, traces, a CLI printing them) may recurse over it.
-        if (deeperThan(json, maxJsonDepth)) {
+        if (deeperThan(json, response.text, maxJsonDepth)) {
           const message = `response body is nested deeper than maxJsonDepth (${maxJsonDepth})`;
           return { ok: false, error: { code: "too-deep", message } };
         }

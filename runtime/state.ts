@@ -3,7 +3,7 @@
 import type { FlowDefinition, SecretValues, Vars } from "./flow.js";
 import type { ResolvedOptions, StepContext } from "./options.js";
 import { setOwn } from "./own-property.js";
-import { hideMarker, hideMarkerDeep, holdsMarker, newMarker } from "./hidden.js";
+import { hideMarker, hideMarkerDeep, holdsMarker, runMarker } from "./hidden.js";
 import { MASK, Redactor } from "./redact.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
 import { RunTelemetry } from "./telemetry.js";
@@ -51,7 +51,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   }
 
   get marker(): string {
-    return (this.#marker ??= newMarker());
+    return (this.#marker ??= runMarker());
   }
 
   /** The variables as builders see them for a twin rendering; undefined when no variable holds a hidden value. */

@@ -5,6 +5,7 @@
 // trace's own, already redacted: nothing here sees a secret or masked value.
 import {
   context,
+  createNoopMeter,
   metrics,
   propagation,
   SpanKind,
@@ -24,9 +25,14 @@ const tracer = trace.getTracer(NAME);
 
 interface Instruments {
   readonly provider: MeterProvider;
+  /** False without a meter provider: then the attributes are not worth computing. */
+  readonly recording: boolean;
   readonly httpDuration: Histogram;
   readonly runDuration: Histogram;
 }
+
+/** What a meter of no registered provider hands out; compared by identity, so a mismatch only costs the attributes. */
+const noopHistogram = createNoopMeter().createHistogram(NAME);
 
 /** The meter API has no proxy: instruments are made again when the host registers another provider. */
 let instruments: Instruments | undefined;
@@ -35,17 +41,15 @@ function meters(): Instruments {
   const provider = metrics.getMeterProvider();
   if (instruments?.provider !== provider) {
     const meter = provider.getMeter(NAME);
-    instruments = {
-      provider,
-      httpDuration: meter.createHistogram("http.client.request.duration", {
-        unit: "s",
-        description: "Duration of HTTP client requests.",
-      }),
-      runDuration: meter.createHistogram("callflow.run.duration", {
-        unit: "s",
-        description: "Duration of flow runs, by outcome.",
-      }),
-    };
+    const httpDuration = meter.createHistogram("http.client.request.duration", {
+      unit: "s",
+      description: "Duration of HTTP client requests.",
+    });
+    const runDuration = meter.createHistogram("callflow.run.duration", {
+      unit: "s",
+      description: "Duration of flow runs, by outcome.",
+    });
+    instruments = { provider, recording: httpDuration !== noopHistogram, httpDuration, runDuration };
   }
   return instruments;
 }
@@ -75,11 +79,13 @@ function untracedAttempt(method: string, traceUrl: string, redact: (text: string
   return {
     headers: [],
     end(status, error, durationMs) {
+      const { recording, httpDuration } = meters();
+      if (!recording) return;
       const metric: Attributes = { "http.request.method": method, ...server(traceUrl, redact) };
       if (status !== undefined) metric["http.response.status_code"] = status;
       const errorType = error?.code ?? (status !== undefined && status >= 400 ? String(status) : undefined);
       if (errorType !== undefined) metric["error.type"] = errorType;
-      meters().httpDuration.record(durationMs / 1000, metric);
+      httpDuration.record(durationMs / 1000, metric);
     },
   };
 }
@@ -166,13 +172,16 @@ export class RunTelemetry {
 
   end(outcome: Outcome<string>, durationMs: number): void {
     const span = this.#run;
-    span.setAttribute("callflow.outcome", outcome.kind);
-    span.setAttribute("callflow.exit_widget", outcome.widget);
-    if (outcome.kind === "failed") {
-      span.setAttribute("error.type", outcome.error.code);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: this.#redact(outcome.error.message) });
+    if (this.#traced) {
+      span.setAttribute("callflow.outcome", outcome.kind);
+      span.setAttribute("callflow.exit_widget", outcome.widget);
+      if (outcome.kind === "failed") {
+        span.setAttribute("error.type", outcome.error.code);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: this.#redact(outcome.error.message) });
+      }
     }
     span.end();
-    meters().runDuration.record(durationMs / 1000, { "callflow.outcome": outcome.kind });
+    const { recording, runDuration } = meters();
+    if (recording) runDuration.record(durationMs / 1000, { "callflow.outcome": outcome.kind });
   }
 }
