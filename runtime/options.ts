@@ -24,6 +24,8 @@ export interface RuntimeLimits {
   readonly maxResponseBytes: number;
   /** Redirects followed within one attempt; one more fails the step. */
   readonly maxRedirects: number;
+  /** Nesting of a JSON response body whose results are mapped; a deeper one fails the step as `too-deep`. */
+  readonly maxJsonDepth: number;
   /** Per attempt (connect, redirects and reading the body) for http steps without `timeout`. */
   readonly timeoutMs: number;
   /** First backoff delay before a retry; doubles each attempt, with jitter. */
@@ -38,6 +40,7 @@ export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
   maxSteps: 1000,
   maxResponseBytes: 1024 * 1024,
   maxRedirects: 5,
+  maxJsonDepth: 100,
   timeoutMs: HTTP_STEP.timeoutMs.default,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
@@ -97,6 +100,7 @@ export function resolveOptions<V extends Vars, W extends string>(options: RunOpt
     maxSteps: limit("maxSteps", options.maxSteps, RUNTIME_DEFAULTS.maxSteps, 1),
     maxResponseBytes: limit("maxResponseBytes", options.maxResponseBytes, RUNTIME_DEFAULTS.maxResponseBytes, 0),
     maxRedirects: limit("maxRedirects", options.maxRedirects, RUNTIME_DEFAULTS.maxRedirects, 0),
+    maxJsonDepth: limit("maxJsonDepth", options.maxJsonDepth, RUNTIME_DEFAULTS.maxJsonDepth, 1),
     timeoutMs: limit("timeoutMs", options.timeoutMs, RUNTIME_DEFAULTS.timeoutMs, 1),
     retryBaseDelayMs: limit("retryBaseDelayMs", options.retryBaseDelayMs, RUNTIME_DEFAULTS.retryBaseDelayMs, 0),
     retryMaxDelayMs: limit("retryMaxDelayMs", options.retryMaxDelayMs, RUNTIME_DEFAULTS.retryMaxDelayMs, 0),

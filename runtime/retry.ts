@@ -12,6 +12,7 @@ import {
   type Writable,
 } from "./trace.js";
 import { realClock, type Clock } from "./clock.js";
+import type { RunTelemetry } from "./telemetry.js";
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
 export function isRetriableStatus(status: number): boolean {
@@ -78,6 +79,9 @@ export interface AttemptEvents<W extends string> {
   emit(event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>): void;
   /** Epoch milliseconds for a reading of the run's clock. */
   epochAt(at: number): number;
+  /** A URL in trace form (`PreparedRequest.traceUrl`) as traces show it. */
+  hide(text: string): string;
+  readonly telemetry: RunTelemetry;
 }
 
 export interface RetryOutcome {
@@ -99,20 +103,20 @@ function waitBefore(result: AttemptResult, attempt: number, settings: RetrySetti
 }
 
 /**
- * Sends the request up to `step.retry + 1` times, tracing each attempt (`traceHeaders` are the
- * request headers as traces may show them). The caller turns the last result into an exit.
+ * Sends the request up to `step.retry + 1` times, tracing each attempt with the request's trace
+ * forms. The caller turns the last result into an exit.
  */
 export async function sendWithRetries<W extends string>(
   request: PreparedRequest,
   step: RetryStep<W>,
   settings: RetrySettings,
-  traceHeaders: ReadonlyArray<readonly [string, string]>,
   events: AttemptEvents<W>,
 ): Promise<RetryOutcome> {
   const widget = step.id;
   const name = step.name;
   const maxAttempts = (step.retry ?? HTTP_STEP.retry.default) + 1;
   const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
+  const traceUrl = events.hide(request.traceUrl);
   for (let attempt = 1; ; attempt++) {
     const started = settings.clock.now();
     const startTime = events.epochAt(started);
@@ -124,14 +128,20 @@ export async function sendWithRetries<W extends string>(
       attempt,
       maxAttempts,
       method: request.method,
-      url: request.url,
-      headers: traceHeaders,
+      url: traceUrl,
+      headers: request.traceHeaders,
       time: startTime,
     };
     if (name !== undefined) start.name = name;
     events.emit(start);
-    const result = await sendAttempt(request, settings, timeoutMs);
+    const span = events.telemetry.startAttempt(request.method, request.traceUrl, attempt, (text) => events.hide(text));
+    const sent = await sendAttempt(request, settings, timeoutMs, span.headers);
     const ended = settings.clock.now();
+    // An attempt's messages may name a URL in trace form (a redirect's origins).
+    const result: AttemptResult =
+      sent.kind === "error"
+        ? { ...sent, error: { code: sent.error.code, message: events.hide(sent.error.message) } }
+        : sent;
     if (result.redirects !== undefined) {
       for (const { status, from, to, method, at } of result.redirects) {
         const redirect: Writable<HttpRedirectEvent<W>> = {
@@ -140,8 +150,8 @@ export async function sendWithRetries<W extends string>(
           kind: "http",
           attempt,
           status,
-          from,
-          to,
+          from: events.hide(from),
+          to: events.hide(to),
           method,
           time: events.epochAt(at),
         };
@@ -162,7 +172,7 @@ export async function sendWithRetries<W extends string>(
       attempt,
       maxAttempts,
       method: result.method,
-      url: result.url,
+      url: events.hide(result.traceUrl),
       startTime,
       time: events.epochAt(ended),
       durationMs: roundMs(ended - started),
@@ -173,6 +183,7 @@ export async function sendWithRetries<W extends string>(
     if (result.kind === "error") end.error = result.error;
     if (retry !== undefined) end.retry = retry;
     events.emit(end);
+    span.end(result.status, result.kind === "error" ? result.error : undefined, ended - started);
 
     if (retry === undefined) return { last: result, attempts: attempt };
     if (!(await sleep(retry.waitMs, settings.signal, settings.clock))) {
@@ -182,6 +193,7 @@ export async function sendWithRetries<W extends string>(
         retriable: false,
         method: result.method,
         url: result.url,
+        traceUrl: result.traceUrl,
       };
       return { last: cancelled, attempts: attempt };
     }
