@@ -1,8 +1,9 @@
 // The layers, bottom up: grammar (the language) and runtime (what generated code imports) stand
-// alone; compiler builds on grammar and the runtime's contract; review builds on both; api and
-// lsp (the language server) sit above them, cli on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
+// alone; compiler builds on grammar and the runtime's contract; review builds on both; testing
+// (the flow test runner) runs compiled flows through the runtime; api and lsp (the language server)
+// sit above them, cli on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
 /** Every folder of ours, for "anything but" rules. */
-const LAYERS = ["grammar", "compiler", "review", "api", "lsp", "cli", "runtime"];
+const LAYERS = ["grammar", "compiler", "review", "api", "lsp", "cli", "runtime", "testing"];
 const other = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join("|")})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -49,6 +50,13 @@ module.exports = {
       severity: "error",
       from: { path: "^lsp/" },
       to: { path: [other("lsp", "grammar", "compiler", "review", "api", "runtime"), "^runtime/(?!contract[.]ts$)"] },
+    },
+    {
+      name: "testing-below-cli",
+      comment: "testing/ (the flow test runner) builds on grammar/, compiler/, review/, api/ and runtime/; never the CLI.",
+      severity: "error",
+      from: { path: "^testing/" },
+      to: { path: other("testing", "grammar", "compiler", "review", "api", "runtime") },
     },
     {
       name: "examples-use-the-package",

@@ -50,8 +50,11 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 
   program
     .command("check")
-    .description("Parse and validate flows; print diagnostics with code frames.")
-    .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .description("Parse and validate flows, and test files against their flows; print diagnostics with code frames.")
+    .argument(
+      "[files...]",
+      "files, directories or globs (default: every .flow and .flowtest file below the current folder)",
+    )
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
     .action(async (files: string[], options: { format: ReportFormat }) => {
       const { checkCommand } = await import("./commands/check.js");
@@ -114,39 +117,106 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     )
     .option("--json", "print the trace as JSON lines instead of the timeline")
     .option("--max-steps <n>", "stop with a failure after this many widgets", positiveInteger)
-    .action(async (file: string, options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number }) => {
-      const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
-      const { runCommand } = await import("./commands/run.js");
-      // The first Ctrl-C cancels the run, which then ends and prints its outcome; a second one quits at once.
-      const controller = new AbortController();
-      const onInterrupt = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        controller.abort();
-      };
-      process.on("SIGINT", onInterrupt);
-      try {
+    .option(
+      "--record <file>",
+      "also write a .flowtest file that reproduces the run, secrets and masked values replaced",
+    )
+    .action(
+      async (
+        file: string,
+        options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number; record?: string },
+      ) => {
+        const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+        const { runCommand } = await import("./commands/run.js");
+        // The first Ctrl-C cancels the run, which then ends and prints its outcome; a second one quits at once.
+        const controller = new AbortController();
+        const onInterrupt = (): void => {
+          if (controller.signal.aborted) process.exit(130);
+          controller.abort();
+        };
+        process.on("SIGINT", onInterrupt);
+        try {
+          setExit(
+            await runCommand(
+              {
+                file,
+                globals: options.global ?? [],
+                secrets: options.secret ?? [],
+                json: options.json === true,
+                ...maxSteps,
+                ...(options.record === undefined ? {} : { record: options.record }),
+                signal: controller.signal,
+              },
+              io,
+            ),
+          );
+        } finally {
+          process.off("SIGINT", onInterrupt);
+        }
+      },
+    );
+
+  program
+    .command("test")
+    .description(
+      "Run .flowtest files against their flows with mocked HTTP and virtual time. Exit 0 all pass, 1 a test failed or coverage is below the minimum, 2 usage errors or a test file that does not check.",
+    )
+    .argument("[paths...]", "files, directories or globs (default: every .flowtest file below the current folder)")
+    .option("--filter <text>", "run only the tests whose name contains TEXT")
+    .addOption(new Option("--format <format>", "output format").choices(["pretty", "json"]).default("pretty"))
+    .addOption(
+      new Option("--reporter <name>", "also write a report file").choices(["default", "junit"]).default("default"),
+    )
+    .option("--output <file>", "where --reporter junit writes its XML")
+    .option("--coverage", "print each flow's exit coverage and the exits no test took")
+    .option("--min-coverage <percent>", "exit 1 when a flow's exit coverage is below this percentage", percentage)
+    .addOption(
+      new Option("--coverage-format <format>", "coverage output: text, or lcov (with --coverage-out)")
+        .choices(["text", "lcov"])
+        .default("text"),
+    )
+    .option("--coverage-out <file>", "where --coverage-format lcov writes")
+    .action(
+      async (
+        paths: string[],
+        options: {
+          filter?: string;
+          format: "pretty" | "json";
+          reporter: "default" | "junit";
+          output?: string;
+          coverage?: true;
+          minCoverage?: number;
+          coverageFormat: "text" | "lcov";
+          coverageOut?: string;
+        },
+      ) => {
+        const { testCommand } = await import("./commands/test.js");
         setExit(
-          await runCommand(
+          await testCommand(
             {
-              file,
-              globals: options.global ?? [],
-              secrets: options.secret ?? [],
-              json: options.json === true,
-              ...maxSteps,
-              signal: controller.signal,
+              patterns: paths,
+              format: options.format,
+              reporter: options.reporter,
+              coverage: options.coverage === true,
+              coverageFormat: options.coverageFormat,
+              ...(options.filter === undefined ? {} : { filter: options.filter }),
+              ...(options.output === undefined ? {} : { output: options.output }),
+              ...(options.minCoverage === undefined ? {} : { minCoverage: options.minCoverage }),
+              ...(options.coverageOut === undefined ? {} : { coverageOut: options.coverageOut }),
             },
             io,
           ),
         );
-      } finally {
-        process.off("SIGINT", onInterrupt);
-      }
-    });
+      },
+    );
 
   program
     .command("fmt")
-    .description("Rewrite .flow files in the canonical layout, only when they change.")
-    .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .description("Rewrite .flow and .flowtest files in the canonical layout, only when they change.")
+    .argument(
+      "[files...]",
+      "files, directories or globs (default: every .flow and .flowtest file below the current folder)",
+    )
     .option("--check", "write nothing; list the files that are not formatted and exit 1")
     .action(async (files: string[], options: { check?: true }) => {
       const { fmtCommand } = await import("./commands/fmt.js");
@@ -228,6 +298,13 @@ function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < 1)
     throw new InvalidArgumentError("expected a whole number of 1 or more");
+  return number;
+}
+
+function percentage(value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number < 0 || number > 100)
+    throw new InvalidArgumentError("expected a percentage from 0 to 100");
   return number;
 }
 

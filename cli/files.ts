@@ -1,4 +1,4 @@
-// The CLI's file system: CLI arguments (files, directories, globs) to a sorted list of .flow files,
+// The CLI's file system: CLI arguments (files, directories, globs) to a sorted list of .flow (or .flowtest) files,
 // sources read as strict UTF-8, and output folders made one level at a time.
 import type { Dirent } from "node:fs";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -31,14 +31,21 @@ function reason(error: unknown): string {
   }
 }
 
-/** Relative POSIX paths, sorted, without duplicates. No arguments means every .flow file below `cwd`. */
-export async function expandInputs(patterns: readonly string[], cwd: string): Promise<string[]> {
+/**
+ * Relative POSIX paths, sorted, without duplicates. No arguments means every file below `cwd` with one
+ * of `extensions` (without the dot); a directory means every such file below it.
+ */
+export async function expandInputs(
+  patterns: readonly string[],
+  cwd: string,
+  extensions: readonly string[] = ["flow"],
+): Promise<string[]> {
   const found = new Set<string>();
   for (const pattern of patterns.length === 0 ? ["."] : patterns) {
     // A path that exists is a path, even when it has glob characters such as `(`.
     const info = await stat(path.resolve(cwd, pattern)).catch((error: unknown) => error as NodeJS.ErrnoException);
     if (!(info instanceof Error)) {
-      if (info.isDirectory()) for (const file of await flowFilesIn(cwd, pattern)) found.add(file);
+      if (info.isDirectory()) for (const file of await filesIn(cwd, pattern, extensions)) found.add(file);
       else found.add(toPosix(path.normalize(pattern)));
       continue;
     }
@@ -51,8 +58,9 @@ export async function expandInputs(patterns: readonly string[], cwd: string): Pr
   return [...found].sort();
 }
 
-/** Every .flow file below a directory; a folder that cannot be read is an error, never skipped. */
-async function flowFilesIn(cwd: string, dir: string): Promise<string[]> {
+/** Every file with one of `extensions` below a directory; a folder that cannot be read is an error, never skipped. */
+async function filesIn(cwd: string, dir: string, extensions: readonly string[]): Promise<string[]> {
+  const suffixes = extensions.map((extension) => `.${extension}`);
   const files: string[] = [];
   const pending = [dir];
   for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
@@ -66,7 +74,7 @@ async function flowFilesIn(cwd: string, dir: string): Promise<string[]> {
       const child = path.join(current, entry.name);
       if (entry.isDirectory()) {
         if (!IGNORED_DIRS.has(entry.name)) pending.push(child);
-      } else if (entry.name.endsWith(".flow") && (entry.isFile() || entry.isSymbolicLink())) {
+      } else if (suffixes.some((suffix) => entry.name.endsWith(suffix)) && (entry.isFile() || entry.isSymbolicLink())) {
         files.push(toPosix(path.normalize(child)));
       }
     }

@@ -1,6 +1,7 @@
 // `npm run demo`: starts the embedded example API on 127.0.0.1 and runs every flow in examples/
 // with sample globals through `callflow run`, as a user would: the package's own executable in a
-// child process, so each timeline is exactly what the command prints. No network beyond 127.0.0.1.
+// child process, so each timeline is exactly what the command prints; then `callflow test
+// --coverage examples/` runs the flows' tests. No network beyond 127.0.0.1.
 //
 // Node 24 runs this file directly; `callflow` is the built package (npm install builds it).
 import { spawn } from "node:child_process";
@@ -110,12 +111,15 @@ try {
     }
   }
   write(`\n${bold("━━ what the example API saw")}\n${api.log.map((line) => `  ${line}\n`).join("")}`);
+  // The flows' own tests: offline, mocked HTTP, virtual time, and which exits no test takes.
+  write(`\n${bold("━━ the flow tests")}\n$ callflow test --coverage examples/\n\n`);
+  if ((await callflow(["test", "--coverage", "examples/"])) !== 0) failed++;
 } finally {
   await api.close();
 }
 write(
   failed === 0
-    ? "\nDone: every flow compiled and every run reached an end or a route.\n"
+    ? "\nDone: every flow compiled, every run reached an end or a route, and every flow test passed.\n"
     : `\n${failed} flow run(s) failed.\n`,
 );
 process.exitCode = failed === 0 ? 0 : 1;

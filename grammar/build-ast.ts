@@ -623,3 +623,24 @@ export interface FlowAstBuilder {
 }
 
 export const astBuilder: FlowAstBuilder = new AstBuilder();
+
+/**
+ * Builds values from the tree of another parser whose value rules (`value`, `object`,
+ * `objectEntry`, `array`, `keyValueBlock`, `keyValue`) have FlowParser's names and shapes:
+ * the .flowtest parser reuses the value grammar this way (grammar/flowtest-parser.ts).
+ */
+export interface ValueBuilder {
+  begin(positions: SourcePositions, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void;
+  value(node: CstNode | undefined): Value | undefined;
+  keyValueBlock(node: CstNode | undefined): { readonly items: readonly KeyValue[]; readonly span: Span } | undefined;
+}
+
+export function valueBuilder(): ValueBuilder {
+  const builder = new AstBuilder();
+  return {
+    begin: (positions, strings, diagnostics) => builder.begin(positions, strings, diagnostics),
+    // The rules have the shapes these methods read (see above).
+    value: (node) => builder.value(node?.children as never),
+    keyValueBlock: (node) => (node === undefined ? undefined : builder.keyValueBlock(node.children as never)),
+  };
+}

@@ -1,7 +1,7 @@
 // The one catalogue of diagnostics. Codes are stable: never reuse or renumber one.
 // CF1xxx: syntax (lexer, parser, AST building), except CF1008 and CF1009 (unknown method and
 // type), which the checker reports since the runtime's contract lists the methods and types.
-// CF2xxx: semantics (validation).
+// CF2xxx: semantics (validation). CF3xxx: test files (.flowtest), checked against their flow.
 import type { Span } from "./spans.js";
 
 export type Severity = "error" | "warning";
@@ -183,11 +183,34 @@ export const messages = {
   },
   valueDoesNotFitFormat: { code: "CF2043", severity: "error", text: "'{0}' is {1}: {2} is not {3}." },
   lengthOfNonArray: { code: "CF2044", severity: "error", text: "'{0}' is {1}: only an array has a length." },
+
+  // ---- test files (.flowtest): CF3xxx, listed in docs/testing.md
+  flowNotFound: { code: "CF3001", severity: "error", text: "Cannot read the flow {0} ({1})." },
+  flowHasErrors: { code: "CF3002", severity: "error", text: "The flow {0} has errors; run 'callflow check {0}'." },
+  unknownTestWidget: { code: "CF3003", severity: "error", text: "The flow has no widget '{0}'." },
+  notHttpWidget: { code: "CF3004", severity: "error", text: "'{0}' is a {1} widget; {2} needs an http widget." },
+  duplicateMock: { code: "CF3005", severity: "error", text: "Widget '{0}' is mocked more than once in this test." },
+  mockWithoutReply: { code: "CF3006", severity: "error", text: "Mock '{0}' has no reply." },
+  unknownTestVariable: { code: "CF3007", severity: "error", text: "The flow declares no variable '{0}'." },
+  notAGlobal: { code: "CF3008", severity: "error", text: "'{0}' is not a global of flow '{1}'." },
+  notASecret: { code: "CF3009", severity: "error", text: "'{0}' is not a secret of flow '{1}'." },
+  testValueTypeMismatch: { code: "CF3010", severity: "error", text: "{0} is {1}, but '{2}' is declared as {3}." },
+  testValueNotLiteral: {
+    code: "CF3011",
+    severity: "error",
+    text: "Test values are written out: found {0}, expected a string, number, boolean, null, object or array.",
+  },
+  replyStatusOutOfRange: {
+    code: "CF3012",
+    severity: "error",
+    text: "A reply status must be a whole number from 100 to 599; found {0}.",
+  },
+  duplicateTestName: { code: "CF3013", severity: "warning", text: "Another test in this file is named {0}." },
 } as const satisfies Record<string, MessageTemplate>;
 
 export type MessageKey = keyof typeof messages;
 
-/** Every code of the catalogue: `"CF1001" | ... | "CF2034"`. */
+/** Every code of the catalogue: `"CF1001" | ... | "CF3013"`. */
 export type DiagnosticCode = (typeof messages)[MessageKey]["code"];
 
 /** Builds a diagnostic from the catalogue. */

@@ -130,7 +130,7 @@ function parserDiagnostic(error: IRecognitionException, positions: SourcePositio
 }
 
 /** The offset of a string literal longer than MAX_STRING_LENGTH, if any (strings end at a line break). */
-function longStringAt(source: string): number | undefined {
+export function longStringAt(source: string): number | undefined {
   // Only a line that long can hold such a string: almost every file is decided by its length.
   if (source.length <= MAX_STRING_LENGTH || !new RegExp(`[^\\n\\r]{${MAX_STRING_LENGTH + 1}}`).test(source))
     return undefined;

@@ -383,46 +383,33 @@ class FlowParser extends CstParser {
 
   private settingRule(spec: SettingSpec): ParserMethod<[], CstNode> {
     const keyword = t.keyword(spec.keyword);
-    const name = `${spec.keyword.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}Setting`;
-    switch (spec.value) {
+    const value = this.valueSyntax(spec.value);
+    return this.RULE(`${spec.keyword.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}Setting`, () => {
+      this.CONSUME(keyword);
+      value();
+    });
+  }
+
+  /** What follows a setting's keyword, by the setting's value kind. */
+  private valueSyntax(kind: SettingSpec["value"]): () => void {
+    switch (kind) {
       case "method":
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.CONSUME(t.Name);
-        });
+        return () => this.CONSUME(t.Name);
       case "value":
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.SUBRULE(this.value);
-        });
+        return () => this.SUBRULE(this.value);
       case "string":
       case "plainString":
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.CONSUME(t.StringLiteral);
-        });
+        return () => this.CONSUME(t.StringLiteral);
       case "count":
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.CONSUME(t.NumberLiteral);
-        });
+        return () => this.CONSUME(t.NumberLiteral);
       case "duration":
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.CONSUME(t.Duration);
-        });
+        return () => this.CONSUME(t.Duration);
       case "flag": {
         const alts: IOrAlt<unknown>[] = [{ ALT: () => this.CONSUME(t.True) }, { ALT: () => this.CONSUME(t.False) }];
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.OR(alts);
-        });
+        return () => this.OR(alts);
       }
       case "keyValues":
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.SUBRULE(this.keyValueBlock);
-        });
+        return () => this.SUBRULE(this.keyValueBlock);
       case "body": {
         const alts: IOrAlt<unknown>[] = [
           {
@@ -444,18 +431,14 @@ class FlowParser extends CstParser {
             },
           },
         ];
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
-          this.OR(alts);
-        });
+        return () => this.OR(alts);
       }
       case "results":
-        return this.RULE(name, () => {
-          this.CONSUME(keyword);
+        return () => {
           this.CONSUME(t.LCurly);
           this.MANY(() => this.SUBRULE(this.resultMapping));
           this.close(t.RCurly, settingStarts);
-        });
+        };
     }
   }
 

@@ -47,8 +47,22 @@ export const Status = soft("status");
 export const Header = soft("header");
 export const When = soft("when");
 export const On = soft("on");
-export const NetworkError = soft("network_error");
 export const Length = soft("length");
+
+// The words of .flowtest files (grammar/flowtest-parser.ts); soft, so flows may still use them as names.
+export const Tests = soft("tests");
+export const For = soft("for");
+export const Test = soft("test");
+export const Globals = soft("globals");
+export const Secrets = soft("secrets");
+export const Mock = soft("mock");
+export const Reply = soft("reply");
+export const Request = soft("request");
+export const NetworkError = soft("network_error");
+export const Expect = soft("expect");
+export const Path = soft("path");
+export const Sent = soft("sent");
+export const Attempts = soft("attempts");
 
 // Widget keywords, setting keywords and exit labels come from the language description.
 for (const widget of WIDGET_SPECS) {

@@ -5,17 +5,20 @@
 // This is the per-request hot path: one object per attempt carries its state, and serves as
 // the deadline's and the abort listener's target, rather than a closure for each.
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
+import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
 import {
-  abortHandle,
   declaredLength,
-  type AbortHandle,
+  defaultFetch,
+  leavesBodiesEncoded,
   type FetchInit,
   type FetchLike,
   type FetchResponse,
 } from "./fetch.js";
+import type { Clock } from "./clock.js";
+import { watchingTruncation, type TruncationTarget } from "./node-requests.js";
 import type { PreparedRequest } from "./request.js";
+import { transportErrorMessage } from "./transport-errors.js";
 import type { RunError, Writable } from "./trace.js";
-import { performance } from "node:perf_hooks";
 
 export interface AttemptSettings {
   readonly fetch: FetchLike;
@@ -23,16 +26,18 @@ export interface AttemptSettings {
   readonly signal: AbortSignal | undefined;
   readonly maxRedirects: number;
   readonly maxResponseBytes: number;
+  /** Where the attempt's timeout is scheduled and redirects are timed (RunOptions.clock). */
+  readonly clock: Clock;
 }
 
-/** A redirect the attempt followed, for the trace. */
+/** A redirect the attempt followed, for the trace: URLs in their trace form (`PreparedRequest.traceUrl`). */
 export interface Redirect {
   readonly status: number;
   readonly from: string;
   readonly to: string;
   /** The method of the request to `to`. */
   readonly method: string;
-  /** When, as a `performance.now()` reading. */
+  /** When, as a reading of the run's clock. */
   readonly at: number;
 }
 
@@ -45,6 +50,8 @@ export interface AttemptResponse {
   readonly bytes: number;
   readonly method: string;
   readonly url: string;
+  /** `url` in its trace form. */
+  readonly traceUrl: string;
   readonly redirects?: readonly Redirect[];
 }
 
@@ -55,6 +62,8 @@ export interface AttemptFailure {
   readonly retriable: boolean;
   readonly method: string;
   readonly url: string;
+  /** `url` in its trace form. */
+  readonly traceUrl: string;
   readonly status?: number;
   readonly bytes?: number;
   readonly redirects?: readonly Redirect[];
@@ -64,38 +73,31 @@ export type AttemptResult = AttemptResponse | AttemptFailure;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-function originOf(url: string): string {
-  return new URL(url).origin;
+/** What the runtime asks for from a fetch that decodes by itself: codings whose decoders use a 32 KiB window. */
+const DECODED_BY_FETCH = "gzip, deflate";
+
+function decodedByFetch(header: string | null): boolean {
+  const codings = contentCodings(header);
+  return codings !== undefined && !codings.includes("br");
 }
 
-/** The message of a fetch error, with its cause (undici puts the real reason there). */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause: unknown = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return `${error.message}: ${cause.message}${typeof code === "string" && !cause.message.includes(code) ? ` (${code})` : ""}`;
+/** The origin of a URL in its trace form, or the mask's stand-in when hidden values make it unparsable. */
+function traceOrigin(traceUrl: string): string {
+  try {
+    return new URL(traceUrl).origin;
+  } catch {
+    return traceUrl;
   }
-  return error.message;
 }
 
-const decoder = new TextDecoder();
-
-/** A body of unknown or encoded length, counted chunk by chunk: its text, or the bytes seen when it passed `limit`. */
-async function readChunks(
-  body: AsyncIterable<Uint8Array>,
-  limit: number,
-): Promise<{ text: string; bytes: number } | number> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > limit) return size; // leaving the loop cancels the stream
-    chunks.push(chunk);
+/** A redirect's target in trace form: resolved against the trace form of the URL it came from. */
+function traceTarget(location: string, next: URL, traceUrl: string): string {
+  if (URL.canParse(location)) return next.href; // absolute: the server's text, searched by the redactor
+  try {
+    return new URL(location, traceUrl).href;
+  } catch {
+    return traceUrl; // a hidden base URL: the whole URL stays hidden
   }
-  let text = "";
-  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
-  return { text: text + decoder.decode(), bytes: size };
 }
 
 /**
@@ -107,33 +109,38 @@ export function sendAttempt(
   request: PreparedRequest,
   settings: AttemptSettings,
   timeoutMs: number,
+  propagated: ReadonlyArray<readonly [string, string]> = [],
 ): Promise<AttemptResult> {
-  if (settings.signal?.aborted) return Promise.resolve(cancelled(request.method, request.url));
-  return new Promise((resolve) => new Attempt(request, settings, timeoutMs, resolve).start());
+  if (settings.signal?.aborted) return Promise.resolve(cancelled(request.method, request.url, request.traceUrl));
+  return new Promise((resolve) => new Attempt(request, settings, timeoutMs, propagated, resolve).start());
 }
 
-function cancelled(method: string, url: string): AttemptFailure {
-  return { kind: "error", error: { code: "cancelled", message: "run cancelled" }, retriable: false, method, url };
+function cancelled(method: string, url: string, traceUrl: string): AttemptFailure {
+  const error: RunError = { code: "cancelled", message: "run cancelled" };
+  return { kind: "error", error, retriable: false, method, url, traceUrl };
 }
 
-class Attempt implements DeadlineTarget {
+class Attempt implements DeadlineTarget, TruncationTarget {
   method: string;
   url: string;
+  traceUrl: string;
   settled = false;
   redirects: Redirect[] | undefined;
-  readonly #abort: AbortHandle;
+  readonly #abort = new AbortController();
   readonly #deadline: Deadline;
 
   constructor(
     readonly request: PreparedRequest,
     readonly settings: AttemptSettings,
     readonly timeoutMs: number,
+    /** Trace context headers (runtime/telemetry.ts), sent with every request of the attempt. */
+    readonly propagated: ReadonlyArray<readonly [string, string]>,
     readonly resolve: (result: AttemptResult) => void,
   ) {
     this.method = request.method;
     this.url = request.url;
-    this.#abort = abortHandle(settings.fetch);
-    this.#deadline = startDeadline(timeoutMs, this);
+    this.traceUrl = request.traceUrl;
+    this.#deadline = startDeadline(timeoutMs, this, settings.clock);
   }
 
   start(): void {
@@ -148,7 +155,13 @@ class Attempt implements DeadlineTarget {
 
   /** The run's signal aborted (an EventTarget listener object). */
   handleEvent(): void {
-    this.#settle(cancelled(this.method, this.url));
+    this.#settle(cancelled(this.method, this.url, this.traceUrl));
+  }
+
+  /** The default fetch's connection closed before the body was complete (runtime/node-requests.ts). */
+  truncated(): void {
+    const message = "connection closed before the response was complete";
+    this.#settle(this.#failure({ code: "network", message }, true));
   }
 
   #settle(result: Writable<AttemptResult>): void {
@@ -163,7 +176,14 @@ class Attempt implements DeadlineTarget {
   }
 
   #failure(error: RunError, retriable: boolean, status?: number, bytes?: number): Writable<AttemptFailure> {
-    const result: Writable<AttemptFailure> = { kind: "error", error, retriable, method: this.method, url: this.url };
+    const result: Writable<AttemptFailure> = {
+      kind: "error",
+      error,
+      retriable,
+      method: this.method,
+      url: this.url,
+      traceUrl: this.traceUrl,
+    };
     if (status !== undefined) result.status = status;
     if (bytes !== undefined) result.bytes = bytes;
     return result;
@@ -172,40 +192,58 @@ class Attempt implements DeadlineTarget {
   /** Never rejects: every ending settles the attempt (a no-op once a timeout or cancel has). */
   async #exchange(): Promise<void> {
     const { request, settings } = this;
+    const encoded = leavesBodiesEncoded(settings.fetch);
+    // The flow's own Accept-Encoding stands; otherwise the runtime asks for what it can bound.
+    const asked = !request.headers.some(([name]) => name.toLowerCase() === "accept-encoding");
     let body = request.body;
     let headers = request.headers;
     try {
       for (let redirects = 0; ; redirects++) {
+        const sent = headers.map(([name, value]): [string, string] => [name, value]);
+        if (asked) sent.push(["Accept-Encoding", encoded ? ACCEPT_ENCODING : DECODED_BY_FETCH]);
+        for (const [name, value] of this.propagated) sent.push([name, value]);
         const init: Writable<FetchInit> = {
           method: this.method,
-          headers: headers.map(([name, value]) => [name, value]),
+          headers: sent,
           redirect: "manual",
           signal: this.#abort.signal,
         };
         if (body !== undefined) init.body = body;
-        const response = await settings.fetch(this.url, init);
+        let response: FetchResponse;
+        if (encoded) init.compress = false;
+        if (settings.fetch === defaultFetch) {
+          const url = this.url;
+          response = await watchingTruncation(this, () => settings.fetch(url, init));
+        } else {
+          response = await settings.fetch(this.url, init);
+        }
+        if (this.settled) return;
         const { status } = response;
+        if (asked && !encoded && !decodedByFetch(response.headers.get("content-encoding"))) {
+          // A fetch that decodes by itself does so unbounded in memory for br (and zstd): a
+          // coding the runtime did not ask for is a hostile answer, and is not read at all.
+          const message = "the response uses a content encoding that was not asked for; not read";
+          return this.#settle(this.#failure({ code: "network", message }, false, status));
+        }
         const location = request.followRedirects && REDIRECTS.has(status) ? response.headers.get("location") : null;
         const limit = settings.maxResponseBytes;
-        let text: string;
-        let bytes: number;
+        let read: BodyRead;
         // A declared length bounds an unencoded body (the HTTP parser stops there), so it can be
         // read whole as text, the cheapest read fetch offers. A compressed body may inflate past
         // its declared length, so it is counted chunk by chunk like a body of unknown length.
-        const declared = declaredLength(settings.fetch, response.headers);
+        const declared = declaredLength(response.headers);
         const whole = !Number.isNaN(declared);
         if (whole && declared > limit) return this.#settle(this.#tooLarge(status, declared));
         if (whole && response.text !== undefined) {
-          text = await response.text();
-          bytes = declared;
+          read = { text: await response.text(), bytes: declared };
         } else if (response.body === null) {
-          text = "";
-          bytes = 0;
+          read = { text: "", bytes: 0 };
         } else {
-          const read = await readChunks(response.body, limit);
-          if (typeof read === "number") return this.#settle(this.#tooLarge(status, read));
-          ({ text, bytes } = read);
+          const codings = encoded ? contentCodings(response.headers.get("content-encoding")) : [];
+          read = await readBody(response.body, codings ?? [], limit);
         }
+        if ("tooLarge" in read) return this.#settle(this.#tooLarge(status, read.tooLarge));
+        const { text, bytes } = read;
         if (location === null) {
           return this.#settle({
             kind: "response",
@@ -215,6 +253,7 @@ class Attempt implements DeadlineTarget {
             bytes,
             method: this.method,
             url: this.url,
+            traceUrl: this.traceUrl,
           });
         }
 
@@ -232,27 +271,35 @@ class Attempt implements DeadlineTarget {
           const message = `more than maxRedirects (${settings.maxRedirects}) redirects`;
           return this.#settle(this.#failure({ code: "too-many-redirects", message }, false, status, bytes));
         }
+        const crossOrigin = next.origin !== new URL(this.url).origin;
+        const traceNext = traceTarget(location, next, this.traceUrl);
         // As browsers do: 303, and 301/302 after POST, become a GET without a body.
         if (status === 303 || ((status === 301 || status === 302) && this.method === "POST")) {
           this.method = "GET";
           body = undefined;
           headers = headers.filter(([name]) => name.toLowerCase() !== "content-type");
+        } else if (body !== undefined && request.bodyHidden && crossOrigin) {
+          // A redirect keeping the body would hand the hidden value to an origin the server chose.
+          const message =
+            `status ${status} redirects to another origin (${traceOrigin(this.traceUrl)} to ${traceOrigin(traceNext)}); ` +
+            "a body holding a secret or masked value is not sent there";
+          return this.#settle(this.#failure({ code: "redirect", message }, false, status, bytes));
         }
         // Credentials go to the origin they were meant for, never to one a redirect names.
-        if (next.origin !== originOf(this.url))
-          headers = headers.filter(([name]) => !request.credentials.includes(name.toLowerCase()));
+        if (crossOrigin) headers = headers.filter(([name]) => !request.credentials.includes(name.toLowerCase()));
         if (this.settled) return;
         (this.redirects ??= []).push({
           status,
-          from: this.url,
-          to: next.href,
+          from: this.traceUrl,
+          to: traceNext,
           method: this.method,
-          at: performance.now(),
+          at: settings.clock.now(),
         });
         this.url = next.href;
+        this.traceUrl = traceNext;
       }
     } catch (error) {
-      this.#settle(this.#failure({ code: "network", message: describeError(error) }, true));
+      this.#settle(this.#failure({ code: "network", message: transportErrorMessage(error) }, true));
     }
   }
 

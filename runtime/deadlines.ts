@@ -6,6 +6,7 @@
 // The shared timer keeps the process alive only while some attempt is pending; when none is,
 // it is unref'd and, once it fires with nothing left, dropped, so no timer outlives a run.
 import { performance } from "node:perf_hooks";
+import { realClock, type Clock } from "./clock.js";
 
 /** What a deadline calls when it passes: an object rather than a closure, one fewer allocation per attempt. */
 export interface DeadlineTarget {
@@ -16,13 +17,17 @@ export interface Deadline {
   /** Told once when the deadline passes unless `clearDeadline` came first; unset once settled. */
   target: DeadlineTarget | undefined;
   readonly at: number;
-  readonly queue: DeadlineQueue;
+  readonly queue: { settle(entry: Deadline): void };
 }
 
 const queues = new Map<number, DeadlineQueue>();
 
-/** Calls `target.expire()` after `ms` milliseconds unless the deadline is cleared first. */
-export function startDeadline(ms: number, target: DeadlineTarget): Deadline {
+/**
+ * Calls `target.expire()` after `ms` milliseconds unless the deadline is cleared first. An
+ * injected clock (RunOptions.clock) gets one timer of its own per deadline.
+ */
+export function startDeadline(ms: number, target: DeadlineTarget, clock: Clock = realClock): Deadline {
+  if (clock !== realClock) return new ClockDeadline(ms, target, clock);
   let queue = queues.get(ms);
   if (queue === undefined) {
     queue = new DeadlineQueue(ms);
@@ -104,4 +109,33 @@ class DeadlineQueue {
     this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(next.at - now)));
     if (this.#pending === 0) this.#timer.unref();
   };
+}
+
+/** A deadline on an injected clock: a plain timer, settled by clearing it. */
+class ClockDeadline implements Deadline {
+  target: DeadlineTarget | undefined;
+  readonly at: number;
+  readonly #handle: unknown;
+  readonly #clock: Clock;
+
+  constructor(ms: number, target: DeadlineTarget, clock: Clock) {
+    this.target = target;
+    this.at = clock.now() + ms;
+    this.#clock = clock;
+    this.#handle = clock.setTimeout(() => {
+      const pending = this.target;
+      this.target = undefined;
+      pending?.expire();
+    }, ms);
+  }
+
+  get queue(): { settle(entry: Deadline): void } {
+    return this;
+  }
+
+  settle(): void {
+    if (this.target === undefined) return;
+    this.target = undefined;
+    this.#clock.clearTimeout(this.#handle);
+  }
 }

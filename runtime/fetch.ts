@@ -9,6 +9,8 @@ export interface FetchInit {
   /** The runtime follows redirects itself, to count them and to drop credentials across origins. */
   readonly redirect: "manual";
   readonly signal: AbortSignal;
+  /** node-fetch's option: `false` hands the body over as sent (see `leavesBodiesEncoded`); other fetches ignore it. */
+  readonly compress?: boolean;
 }
 
 export interface FetchResponse {
@@ -25,73 +27,29 @@ export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>
 /** cross-fetch on Node is node-fetch 2 over `node:http`; it never uses the global fetch. */
 export const defaultFetch: FetchLike = crossFetch;
 
-/** node-fetch's Headers: `raw()` is its own map of names to values, with no copy. */
-interface NodeFetchHeaders {
-  raw(): Readonly<Record<string, readonly string[] | undefined>>;
-}
-
 /**
  * The body length a response declares, when its body can be read whole within a known size:
  * NaN when it declares none or is content-encoded (it may inflate past its declared length).
- *
- * For the default fetch the headers are read from node-fetch's `raw()` map: its `get()` tests
- * the name against a pattern and lower-cases every header name on each call: the largest single
- * item in an instruction count of a run (bench/README.md). Node's HTTP parser hands response
- * header names over in lower case, so those are the map's keys.
  */
-export function declaredLength(fetch: FetchLike, headers: FetchResponse["headers"]): number {
-  if (fetch === defaultFetch) {
-    const raw = (headers as unknown as NodeFetchHeaders).raw();
-    const length = raw["content-length"];
-    return raw["content-encoding"] === undefined && length?.length === 1 ? Number(length[0]) : Number.NaN;
-  }
+export function declaredLength(headers: FetchResponse["headers"]): number {
   return headers.get("content-encoding") === null ? Number(headers.get("content-length") ?? Number.NaN) : Number.NaN;
 }
 
-/** What an attempt hands fetch as its `signal`, and how it aborts it. An AbortController is one. */
-export interface AbortHandle {
-  readonly signal: AbortSignal;
-  abort(): void;
+/** Transports that hand bodies over as sent (the runtime decodes them): the default fetch and undici transports. */
+const encodedBodies = new WeakSet<FetchLike>();
+
+/** Declares that `fetch` hands bodies over as sent, leaving content decoding to the runtime. */
+export function markLeavesBodiesEncoded(fetch: FetchLike): void {
+  encodedBodies.add(fetch);
 }
 
 /**
- * The part of an AbortSignal node-fetch uses: `aborted`, and one `abort` listener added and
- * removed per request. node-fetch accepts any object whose class is named AbortSignal (its
- * check for polyfills). Node's AbortController builds an EventTarget, and adding and removing
- * its listener cost about 2,500 instructions a request with what it allocates (bench/README.md).
+ * Whether `fetch` hands over bodies as sent, leaving content decoding to the runtime. The default
+ * fetch does, asked with node-fetch's documented `compress: false` option, and so do undici
+ * transports (runtime/undici.ts): then the runtime decodes with its own counted decoders
+ * (runtime/decode.ts) and asks for compression itself. Any other fetch decodes by itself, and
+ * the runtime counts what it hands over.
  */
-const NodeFetchSignal = class AbortSignal implements AbortHandle {
-  aborted = false;
-  #listeners: Array<() => void> = [];
-
-  get signal(): globalThis.AbortSignal {
-    return this as unknown as globalThis.AbortSignal; // node-fetch reads only what this class has
-  }
-
-  addEventListener(type: string, listener: () => void): void {
-    if (type === "abort" && !this.aborted) this.#listeners.push(listener);
-  }
-
-  removeEventListener(type: string, listener: () => void): void {
-    const at = type === "abort" ? this.#listeners.indexOf(listener) : -1;
-    if (at !== -1) this.#listeners.splice(at, 1);
-  }
-
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    for (const listener of this.#listeners.splice(0)) {
-      try {
-        listener();
-      } catch {
-        // node-fetch tearing down a request the attempt has given up on: nothing waits for it,
-        // and the attempt must still settle (an EventTarget would not throw here either).
-      }
-    }
-  }
-};
-
-/** A fresh abort handle for one attempt through `fetch`: the light one for the default fetch, an AbortController otherwise. */
-export function abortHandle(fetch: FetchLike): AbortHandle {
-  return fetch === defaultFetch ? new NodeFetchSignal() : new AbortController();
+export function leavesBodiesEncoded(fetch: FetchLike): boolean {
+  return fetch === defaultFetch || encodedBodies.has(fetch);
 }

@@ -1,7 +1,7 @@
 // An http widget from start to exit: secrets, the request, the attempts, the results, and the
 // choice between the Success exit, a status exit and the Fail exit.
-import type { HttpStep, StatusExit, StatusMatch, Vars } from "./flow.js";
-import { buildRequest, headersForTrace } from "./request.js";
+import type { HttpStep, SecretValues, StatusExit, StatusMatch, Vars } from "./flow.js";
+import { buildRequest, type TwinValues } from "./request.js";
 import { mapResults } from "./results.js";
 import { sendWithRetries } from "./retry.js";
 import type { RunState } from "./state.js";
@@ -49,6 +49,19 @@ function failureKind(code: RunError["code"]): "timeout" | "network_error" | unde
   return code === "timeout" ? "timeout" : code === "network" ? "network_error" : undefined;
 }
 
+/** What the step's twin is built with, when it reads a secret or a variable holding a hidden value. */
+function twinValues<V extends Vars, S extends string, W extends string>(
+  step: HttpStep<V, S, W>,
+  state: RunState<V, S, W>,
+): TwinValues<V, S> | undefined {
+  const vars = state.twinVariables();
+  if (vars === undefined && step.secrets.length === 0) return undefined;
+  const marker = state.marker;
+  const secrets: { [K in S]?: string } = {};
+  for (const name of step.secrets) secrets[name] = marker;
+  return { vars: vars ?? state.variables, secrets: secrets as SecretValues<S>, marker };
+}
+
 export async function runHttpStep<V extends Vars, S extends string, W extends string>(
   step: HttpStep<V, S, W>,
   state: RunState<V, S, W>,
@@ -56,11 +69,11 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   // Everything that can be refused is refused before anything is sent.
   const secrets = step.secrets.length === 0 ? NO_SECRETS : await state.resolveSecrets(step.secrets);
   if (!secrets.ok) return failed(step, secrets.error);
-  const built = buildRequest(step, state.variables, secrets.values);
+  const built = buildRequest(step, state.variables, secrets.values, twinValues(step, state));
   if (!built.ok) return failed(step, built.error);
   const request = built.request;
 
-  const { last, attempts } = await sendWithRetries(request, step, state.options, headersForTrace(request), state);
+  const { last, attempts } = await sendWithRetries(request, step, state.options, state);
   if (last.kind === "error") {
     const outcome: Writable<Partial<StepOutcome<W>>> = { attempts };
     if (last.status !== undefined) outcome.status = last.status;
@@ -69,13 +82,16 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   }
 
   const ok = isSuccess(last.status);
-  const mapped = mapResults(step.results, last, !ok);
+  const mapped = mapResults(step.results, last, !ok, state.options.maxJsonDepth);
   if (!ok) {
     const retried = attempts > 1 ? ` after ${attempts} attempts` : "";
     const error: RunError = { code: "status", message: `status ${last.status}${retried}` };
     // Status and header results still map, so the flow can branch on them after Fail; error
     // results map the body too. One that does not fit leaves through `fail` with its error.
-    const errorMapped = step.errorResults === undefined ? undefined : mapResults(step.errorResults, last, false);
+    const errorMapped =
+      step.errorResults === undefined
+        ? undefined
+        : mapResults(step.errorResults, last, false, state.options.maxJsonDepth);
     if (errorMapped?.ok === false) return failed(step, errorMapped.error, { attempts, status: last.status });
     const assignments = [...(mapped.ok ? mapped.assignments : []), ...(errorMapped?.assignments ?? [])];
     const unmatched = [...(mapped.ok ? mapped.unmatched : []), ...(errorMapped?.unmatched ?? [])];

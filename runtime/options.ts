@@ -1,4 +1,5 @@
 // What a host passes to `run`, and the defaults for every limit.
+import { realClock, type Clock } from "./clock.js";
 import { HTTP_STEP } from "./contract.js";
 import { defaultFetch, type FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
@@ -23,6 +24,8 @@ export interface RuntimeLimits {
   readonly maxResponseBytes: number;
   /** Redirects followed within one attempt; one more fails the step. */
   readonly maxRedirects: number;
+  /** Nesting of a JSON response body whose results are mapped; a deeper one fails the step as `too-deep`. */
+  readonly maxJsonDepth: number;
   /** Per attempt (connect, redirects and reading the body) for http steps without `timeout`. */
   readonly timeoutMs: number;
   /** First backoff delay before a retry; doubles each attempt, with jitter. */
@@ -37,6 +40,7 @@ export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
   maxSteps: 1000,
   maxResponseBytes: 1024 * 1024,
   maxRedirects: 5,
+  maxJsonDepth: 100,
   timeoutMs: HTTP_STEP.timeoutMs.default,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
@@ -56,6 +60,12 @@ export interface RunOptions<V extends Vars = Vars, W extends string = string> ex
   readonly onRoute?: (queue: string, ctx: StepContext<V, W>) => void | Promise<void>;
   /** Jitter source in [0, 1); inject a seeded one for reproducible waits. Default `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Where the run reads time (trace times and durations) and schedules its waits (attempt
+   * timeouts, retry backoff and Retry-After). Default: the real clock. A test runner passes a
+   * virtual one so waits take no real time.
+   */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedOptions<V extends Vars, W extends string> extends RuntimeLimits {
@@ -66,6 +76,7 @@ export interface ResolvedOptions<V extends Vars, W extends string> extends Runti
   readonly onSend: ((message: string, ctx: StepContext<V, W>) => void | Promise<void>) | undefined;
   readonly onRoute: ((queue: string, ctx: StepContext<V, W>) => void | Promise<void>) | undefined;
   readonly random: () => number;
+  readonly clock: Clock;
 }
 
 const defaultSecrets = envSecrets();
@@ -89,6 +100,7 @@ export function resolveOptions<V extends Vars, W extends string>(options: RunOpt
     maxSteps: limit("maxSteps", options.maxSteps, RUNTIME_DEFAULTS.maxSteps, 1),
     maxResponseBytes: limit("maxResponseBytes", options.maxResponseBytes, RUNTIME_DEFAULTS.maxResponseBytes, 0),
     maxRedirects: limit("maxRedirects", options.maxRedirects, RUNTIME_DEFAULTS.maxRedirects, 0),
+    maxJsonDepth: limit("maxJsonDepth", options.maxJsonDepth, RUNTIME_DEFAULTS.maxJsonDepth, 1),
     timeoutMs: limit("timeoutMs", options.timeoutMs, RUNTIME_DEFAULTS.timeoutMs, 1),
     retryBaseDelayMs: limit("retryBaseDelayMs", options.retryBaseDelayMs, RUNTIME_DEFAULTS.retryBaseDelayMs, 0),
     retryMaxDelayMs: limit("retryMaxDelayMs", options.retryMaxDelayMs, RUNTIME_DEFAULTS.retryMaxDelayMs, 0),
@@ -100,5 +112,6 @@ export function resolveOptions<V extends Vars, W extends string>(options: RunOpt
     onSend: options.onSend,
     onRoute: options.onRoute,
     random: options.random ?? Math.random,
+    clock: options.clock ?? realClock,
   };
 }

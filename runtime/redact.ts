@@ -12,13 +12,51 @@ export const MASK = "••••";
  */
 export const MIN_MASKED_SEARCH_LENGTH = 4;
 
-/** The forms a value takes once it has been put into a URL, a form body or a JSON string. */
+/** Nesting the redactor walks: well past any event holding response data (`maxJsonDepth`), far from the stack's limit. */
+const MAX_WALK_DEPTH = 1000;
+
+/** A value parsed in one part of a URL, as the WHATWG parser re-encodes it there; undefined when it does not parse. */
+function inUrl(prefix: string, value: string, part: (url: URL) => string): string | undefined {
+  try {
+    return part(new URL(prefix + value));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The forms a value takes once the runtime, a fetch implementation or the URL parser has put it
+ * into a URL, a form body or a JSON string, each also lower-cased (hosts are; some encoders
+ * write lower-case hex).
+ */
 function encodedForms(value: string): string[] {
-  const forms = [value, new URLSearchParams([["", value]]).toString().slice(1), JSON.stringify(value).slice(1, -1)];
+  const forms = [
+    value,
+    new URLSearchParams([["", value]]).toString().slice(1),
+    JSON.stringify(value).slice(1, -1),
+    // JSON as servers that escape everything beyond ASCII write it.
+    JSON.stringify(value)
+      .slice(1, -1)
+      .replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`),
+  ];
   // Both throw on a lone surrogate, which such a value could never have been sent as anyway.
   if (!/\p{Surrogate}/u.test(value)) {
-    forms.push(encodeURIComponent(value), encodeURI(value)); // encodeURI: close to what the URL parser does to raw text
+    const component = encodeURIComponent(value);
+    forms.push(component, encodeURI(value));
+    // Raw or component-encoded text as the URL parser normalises it in a path, a query and a
+    // host. A form shorter than the value lost part of it (a dot segment, what follows a `/` in
+    // a host): not a form of the whole value, and possibly short enough to mask unrelated text.
+    const parsed = [value, component].flatMap((text) => [
+      inUrl("http://h/", text, (url) => url.pathname.slice(1)),
+      inUrl("http://h/?", text, (url) => url.search.slice(1)),
+      inUrl("http://", text, (url) => url.hostname),
+    ]);
+    for (const form of parsed) if (form !== undefined && form.length >= value.length) forms.push(form);
+    // The value as a whole URL, serialised (dot segments removed, host lower-cased).
+    const href = inUrl("", value, (url) => url.href);
+    if (href !== undefined) forms.push(href, href.endsWith("/") ? href.slice(0, -1) : href);
   }
+  for (const form of forms.slice()) forms.push(form.toLowerCase());
   return forms;
 }
 
@@ -61,12 +99,21 @@ export class Redactor {
     for (const form of cached(formsCache, value, () => encodedForms(value))) this.#add(form);
   }
 
-  /** A masked variable's value; string leaves of JSON values are hidden too. */
+  /**
+   * A masked variable's value: a string or a number (as text), and the string and number leaves
+   * of a JSON value, walked without recursion so no depth can overflow the stack.
+   */
   addMasked(value: unknown): void {
-    if (typeof value === "string") {
-      if (value.length >= MIN_MASKED_SEARCH_LENGTH) for (const form of encodedForms(value)) this.#add(form);
-    } else if (value !== null && typeof value === "object") {
-      for (const item of Object.values(value)) this.addMasked(item);
+    const pending = [value];
+    while (pending.length > 0) {
+      const item = pending.pop();
+      const text = typeof item === "string" ? item : typeof item === "number" ? String(item) : undefined;
+      if (text !== undefined) {
+        if (text.length >= MIN_MASKED_SEARCH_LENGTH)
+          for (const form of cached(formsCache, text, () => encodedForms(text))) this.#add(form);
+      } else if (item !== null && typeof item === "object") {
+        for (const child of Object.values(item)) pending.push(child);
+      }
     }
   }
 
@@ -90,16 +137,18 @@ export class Redactor {
    */
   deep<T>(value: T): T {
     if (this.#needles === undefined) return value;
-    return this.#walk(value) as T;
+    return this.#walk(value, 0) as T;
   }
 
-  #walk(value: unknown): unknown {
+  #walk(value: unknown, depth: number): unknown {
     if (typeof value === "string") return this.text(value);
     if (value === null || typeof value !== "object") return value;
+    // Response data is at most `maxJsonDepth` deep; deeper values (a host's input) are hidden whole.
+    if (depth > MAX_WALK_DEPTH) return MASK;
     if (Array.isArray(value)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const item = this.#walk(value[i]);
+        const item = this.#walk(value[i], depth + 1);
         if (item !== value[i]) (copy ??= value.slice())[i] = item;
       }
       return copy ?? value;
@@ -111,7 +160,7 @@ export class Redactor {
     let copy: Record<string, unknown> | undefined;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const item = this.#walk(values[i]);
+      const item = this.#walk(values[i], depth + 1);
       const newKey = this.text(key);
       if (copy === undefined && (item !== values[i] || newKey !== key)) {
         copy = {};

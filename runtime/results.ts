@@ -44,6 +44,28 @@ export function firstMatch(path: string, json: unknown): unknown {
   return Array.isArray(matches) ? matches[0] : undefined;
 }
 
+/**
+ * Whether `json`, parsed from `text`, nests arrays and objects deeper than `limit` (a scalar has
+ * depth 0). Walked with lists rather than recursion: the data comes from a server, and no depth
+ * may overflow the stack. Each level takes two characters of text, so a short body is not walked.
+ */
+export function deeperThan(json: unknown, text: string, limit: number): boolean {
+  if (text.length < 2 * (limit + 1)) return false;
+  const values: unknown[] = [json];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(value)) {
+      values.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
 /** Status codes are numbers; a string variable gets their decimal text. */
 function fromStatus(status: number, type: VarType): unknown {
   return type === "string" ? String(status) : status;
@@ -57,6 +79,7 @@ export function mapResults<V extends Vars>(
   results: readonly ResultSpec<V>[],
   response: ResponseView,
   metaOnly: boolean,
+  maxJsonDepth: number,
 ): MappingResult {
   const assignments: Assignment[] = [];
   let unmatched: UnmatchedResult[] | undefined;
@@ -81,6 +104,11 @@ export function mapResults<V extends Vars>(
           return { ok: false, error: { code: "invalid-json", message } };
         }
         parsed = true;
+        // Everything after (paths, the redactor, traces, a CLI printing them) may recurse over it.
+        if (deeperThan(json, response.text, maxJsonDepth)) {
+          const message = `response body is nested deeper than maxJsonDepth (${maxJsonDepth})`;
+          return { ok: false, error: { code: "too-deep", message } };
+        }
       }
       try {
         value = source.read ? source.read(json) : firstMatch(source.path, json);

@@ -11,7 +11,8 @@ import {
   type RetryWait,
   type Writable,
 } from "./trace.js";
-import { performance } from "node:perf_hooks";
+import { realClock, type Clock } from "./clock.js";
+import type { RunTelemetry } from "./telemetry.js";
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx; never another 4xx. */
 export function isRetriableStatus(status: number): boolean {
@@ -41,16 +42,16 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(exponential / 2 + random() * (exponential / 2));
 }
 
-/** Resolves true after `ms`, or false as soon as `signal` aborts; the timer never outlives it. */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+/** Resolves true after `ms` of `clock`'s time, or false as soon as `signal` aborts; the timer never outlives it. */
+export function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock = realClock): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
     const onAbort = (): void => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve(true);
     }, ms);
@@ -76,8 +77,11 @@ export interface RetryStep<W extends string> {
 
 export interface AttemptEvents<W extends string> {
   emit(event: HttpAttemptStartEvent<W> | HttpAttemptEndEvent<W> | HttpRedirectEvent<W>): void;
-  /** Epoch milliseconds for a `performance.now()` reading (the run's trace clock). */
+  /** Epoch milliseconds for a reading of the run's clock. */
   epochAt(at: number): number;
+  /** A URL in trace form (`PreparedRequest.traceUrl`) as traces show it. */
+  hide(text: string): string;
+  readonly telemetry: RunTelemetry;
 }
 
 export interface RetryOutcome {
@@ -99,22 +103,22 @@ function waitBefore(result: AttemptResult, attempt: number, settings: RetrySetti
 }
 
 /**
- * Sends the request up to `step.retry + 1` times, tracing each attempt (`traceHeaders` are the
- * request headers as traces may show them). The caller turns the last result into an exit.
+ * Sends the request up to `step.retry + 1` times, tracing each attempt with the request's trace
+ * forms. The caller turns the last result into an exit.
  */
 export async function sendWithRetries<W extends string>(
   request: PreparedRequest,
   step: RetryStep<W>,
   settings: RetrySettings,
-  traceHeaders: ReadonlyArray<readonly [string, string]>,
   events: AttemptEvents<W>,
 ): Promise<RetryOutcome> {
   const widget = step.id;
   const name = step.name;
   const maxAttempts = (step.retry ?? HTTP_STEP.retry.default) + 1;
   const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
+  const traceUrl = events.hide(request.traceUrl);
   for (let attempt = 1; ; attempt++) {
-    const started = performance.now();
+    const started = settings.clock.now();
     const startTime = events.epochAt(started);
     // Events are assigned field by field rather than spread: this is the per-request hot path.
     const start: Writable<HttpAttemptStartEvent<W>> = {
@@ -124,14 +128,20 @@ export async function sendWithRetries<W extends string>(
       attempt,
       maxAttempts,
       method: request.method,
-      url: request.url,
-      headers: traceHeaders,
+      url: traceUrl,
+      headers: request.traceHeaders,
       time: startTime,
     };
     if (name !== undefined) start.name = name;
     events.emit(start);
-    const result = await sendAttempt(request, settings, timeoutMs);
-    const ended = performance.now();
+    const span = events.telemetry.startAttempt(request.method, request.traceUrl, attempt, (text) => events.hide(text));
+    const sent = await sendAttempt(request, settings, timeoutMs, span.headers);
+    const ended = settings.clock.now();
+    // An attempt's messages may name a URL in trace form (a redirect's origins).
+    const result: AttemptResult =
+      sent.kind === "error"
+        ? { ...sent, error: { code: sent.error.code, message: events.hide(sent.error.message) } }
+        : sent;
     if (result.redirects !== undefined) {
       for (const { status, from, to, method, at } of result.redirects) {
         const redirect: Writable<HttpRedirectEvent<W>> = {
@@ -140,8 +150,8 @@ export async function sendWithRetries<W extends string>(
           kind: "http",
           attempt,
           status,
-          from,
-          to,
+          from: events.hide(from),
+          to: events.hide(to),
           method,
           time: events.epochAt(at),
         };
@@ -162,7 +172,7 @@ export async function sendWithRetries<W extends string>(
       attempt,
       maxAttempts,
       method: result.method,
-      url: result.url,
+      url: events.hide(result.traceUrl),
       startTime,
       time: events.epochAt(ended),
       durationMs: roundMs(ended - started),
@@ -173,15 +183,17 @@ export async function sendWithRetries<W extends string>(
     if (result.kind === "error") end.error = result.error;
     if (retry !== undefined) end.retry = retry;
     events.emit(end);
+    span.end(result.status, result.kind === "error" ? result.error : undefined, ended - started);
 
     if (retry === undefined) return { last: result, attempts: attempt };
-    if (!(await sleep(retry.waitMs, settings.signal))) {
+    if (!(await sleep(retry.waitMs, settings.signal, settings.clock))) {
       const cancelled: AttemptResult = {
         kind: "error",
         error: { code: "cancelled", message: "run cancelled" },
         retriable: false,
         method: result.method,
         url: result.url,
+        traceUrl: result.traceUrl,
       };
       return { last: cancelled, attempts: attempt };
     }

@@ -5,7 +5,7 @@
 // invalid flow object), FlowInputError (input globals that do not match the declarations)
 // and RangeError (an invalid limit in the options). Everything else, network, server, data,
 // secrets, handlers, cancellation, is an outcome; the returned promise always resolves.
-import type { FlowDefinition, Vars } from "./flow.js";
+import type { FlowDefinition, Step, Vars } from "./flow.js";
 import { runHttpStep } from "./http-step.js";
 import { resolveOptions, type RunOptions } from "./options.js";
 import { setOwn } from "./own-property.js";
@@ -23,7 +23,6 @@ import {
   type Writable,
 } from "./trace.js";
 import { assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
-import { performance } from "node:perf_hooks";
 
 export interface RunResult<V extends Vars, W extends string> {
   readonly outcome: Outcome<W>;
@@ -60,6 +59,26 @@ function shownVariables<V extends Vars, S extends string, W extends string>(
   return shown;
 }
 
+function runStep<V extends Vars, S extends string, W extends string>(
+  step: Step<V, S, W>,
+  state: RunState<V, S, W>,
+): StepOutcome<W> | Promise<StepOutcome<W>> {
+  switch (step.kind) {
+    case "http":
+      return runHttpStep(step, state);
+    case "condition":
+      return runCondition(step, state);
+    case "set":
+      return runSet(step, state);
+    case "send":
+      return runSend(step, state);
+    case "route":
+      return runRoute(step, state);
+    case "end":
+      return { changes: [] };
+  }
+}
+
 export async function run<V extends Vars, S extends string, W extends string>(
   flow: FlowDefinition<V, S, W>,
   input: Readonly<Partial<V>>,
@@ -69,7 +88,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
   assertValidInput(flow, input);
   const resolved = resolveOptions(options);
   const state = new RunState(flow, plan.masked, resolved, options.secrets === undefined, initialVariables(plan, input));
-  const runStarted = performance.now();
+  const runStarted = resolved.clock.now();
   const time = state.epochAt(runStarted);
   const variables = shownVariables(plan, state);
   // Two literals rather than a spread (a slow path): `name` keeps its place between flow and source.
@@ -101,7 +120,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
     }
     steps++;
     const step = plan.steps.get(widget)!; // validation checked that every exit names a widget
-    const started = performance.now();
+    const started = resolved.clock.now();
     const startTime = state.epochAt(started);
     const start: Writable<StepStartEvent<W>> = {
       type: "step.start",
@@ -115,28 +134,16 @@ export async function run<V extends Vars, S extends string, W extends string>(
     state.emit(start);
 
     let result: StepOutcome<W>;
-    switch (step.kind) {
-      case "http":
-        result = await runHttpStep(step, state);
-        break;
-      case "condition":
-        result = runCondition(step, state);
-        break;
-      case "set":
-        result = runSet(step, state);
-        break;
-      case "send":
-        result = await runSend(step, state);
-        break;
-      case "route":
-        result = await runRoute(step, state);
-        break;
-      case "end":
-        result = { changes: [] };
-        break;
+    state.telemetry.startStep(widget, step.kind);
+    try {
+      result = await runStep(step, state);
+    } catch (error) {
+      // A defect, not an outcome a flow can plan for; the run still resolves, naming only the error's kind.
+      const kind = error instanceof Error ? error.name : typeof error;
+      result = { changes: [], stop: { code: "step", message: `the step failed unexpectedly (${kind})` } };
     }
 
-    const ended = performance.now();
+    const ended = resolved.clock.now();
     const endTime = state.epochAt(ended);
     const end: Writable<StepEndEvent<W>> = {
       type: "step.end",
@@ -163,6 +170,7 @@ export async function run<V extends Vars, S extends string, W extends string>(
     const error = result.error ?? result.stop;
     if (error !== undefined) end.error = error;
     state.emit(end);
+    state.telemetry.endStep(result.exit, error);
     const stop = result.stop;
     if (stop !== undefined) {
       outcome = failed(widget, stop);
@@ -177,7 +185,8 @@ export async function run<V extends Vars, S extends string, W extends string>(
   if (state.handlerError !== undefined && outcome.kind !== "failed") outcome = failed(widget, state.handlerError);
 
   outcome = state.redactor.deep(outcome);
-  const finished = performance.now();
+  const finished = resolved.clock.now();
+  state.telemetry.end(outcome, finished - runStarted);
   state.emit({
     type: "run.end",
     flow: flow.id,

@@ -3,11 +3,11 @@
 import type { FlowDefinition, SecretValues, Vars } from "./flow.js";
 import type { ResolvedOptions, StepContext } from "./options.js";
 import { setOwn } from "./own-property.js";
+import { hideMarker, hideMarkerDeep, holdsMarker, runMarker } from "./hidden.js";
 import { MASK, Redactor } from "./redact.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
+import { RunTelemetry } from "./telemetry.js";
 import type { RunError, TraceEvent, VariableChange } from "./trace.js";
-// Imported: the global `performance` is a lazy getter, a function call on every read.
-import { performance } from "node:perf_hooks";
 
 /** A signal that never aborts, for handlers of runs without one. */
 const NEVER = new AbortController().signal;
@@ -15,12 +15,21 @@ const NEVER = new AbortController().signal;
 export class RunState<V extends Vars, S extends string, W extends string> {
   readonly trace: TraceEvent<W>[] = [];
   readonly redactor = new Redactor();
+  readonly telemetry: RunTelemetry;
   /** The first error an `onEvent` handler threw; the run fails at the next step boundary. */
   handlerError: RunError | undefined;
   readonly #epoch = Date.now();
-  readonly #origin = performance.now();
+  readonly #origin: number;
   /** Created with the first secret resolved: most steps need none. */
   #secrets: Map<string, string> | undefined;
+  /** Stands for hidden values in twin renderings (runtime/hidden.ts); made when first needed. */
+  #marker: string | undefined;
+  /**
+   * Twin values of the variables that hold hidden values: the marker for a masked variable, and
+   * for one a `set` computed from hidden values, that value computed from the twins. Created
+   * with the first: most runs have none.
+   */
+  #twins: Map<string, unknown> | undefined;
 
   constructor(
     readonly flow: FlowDefinition<V, S, W>,
@@ -31,10 +40,34 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     readonly envSecrets: boolean,
     readonly vars: Record<string, unknown>,
   ) {
-    for (const name of masked) if (Object.hasOwn(vars, name)) this.redactor.addMasked(vars[name]);
+    this.#origin = options.clock.now();
+    this.telemetry = new RunTelemetry(flow.id, (text) => this.redactor.text(text));
+    for (const name of masked) {
+      if (!Object.hasOwn(vars, name) || vars[name] === undefined) continue;
+      this.redactor.addMasked(vars[name]);
+      (this.#twins ??= new Map()).set(name, this.marker);
+    }
   }
 
-  /** Epoch milliseconds for a `performance.now()` reading taken during the run. */
+  get marker(): string {
+    return (this.#marker ??= runMarker());
+  }
+
+  /** The variables as builders see them for a twin rendering; undefined when no variable holds a hidden value. */
+  twinVariables(): V | undefined {
+    if (this.#twins === undefined || this.#twins.size === 0) return undefined;
+    const twin: Record<string, unknown> = {};
+    for (const name of Object.keys(this.vars)) setOwn(twin, name, this.vars[name]);
+    for (const [name, value] of this.#twins) setOwn(twin, name, value);
+    return twin as V;
+  }
+
+  /** Text from a twin rendering as traces show it. */
+  hide(text: string): string {
+    return this.#marker === undefined ? text : hideMarker(text, this.#marker);
+  }
+
+  /** Epoch milliseconds for a reading of the run's clock taken during the run. */
   epochAt(at: number): number {
     return Math.round(this.#epoch + (at - this.#origin));
   }
@@ -63,10 +96,27 @@ export class RunState<V extends Vars, S extends string, W extends string> {
     return this.isMasked(name) ? MASK : value;
   }
 
-  assign(name: string, value: unknown): VariableChange {
-    if (this.isMasked(name)) this.redactor.addMasked(value);
+  /**
+   * Sets a variable. `twin` is its value computed from the twins of the variables (a `set`
+   * step): when it holds the marker, the variable derives from a hidden value, and traces show
+   * that twin with the hidden parts as `••••`.
+   */
+  assign(name: string, value: unknown, twin?: unknown): VariableChange {
     setOwn(this.vars, name, value);
-    return { name, value: this.display(name, value) };
+    if (this.isMasked(name)) {
+      this.redactor.addMasked(value);
+      if (value === undefined) this.#twins?.delete(name);
+      else (this.#twins ??= new Map()).set(name, this.marker);
+      return { name, value: MASK };
+    }
+    if (this.#marker !== undefined && twin !== undefined && holdsMarker(twin, this.#marker)) {
+      // Derived from a hidden value: searched for too, should a server echo it back.
+      this.redactor.addMasked(value);
+      (this.#twins ??= new Map()).set(name, twin);
+      return { name, value: hideMarkerDeep(twin, this.#marker) };
+    }
+    this.#twins?.delete(name);
+    return { name, value };
   }
 
   stepContext(widget: W): StepContext<V, W> {

@@ -1,6 +1,7 @@
 // The widgets other than http: condition, set, send and route. Their generated functions and
 // the host's handlers may throw; that ends the run as a failure (they have no Fail exit).
 import type { ConditionStep, RouteStep, SendStep, SetStep, Vars } from "./flow.js";
+import { MASK } from "./redact.js";
 import { messageOf, type RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import type { RunError } from "./trace.js";
@@ -39,7 +40,19 @@ export function runSet<V extends Vars, S extends string, W extends string>(
   } catch (error) {
     return stop("step", `assignment threw: ${messageOf(error)}`);
   }
-  const changes = Object.entries(values).map(([name, value]) => state.assign(name, value));
+  // The same assignments from the twins tell which values derive from hidden ones.
+  const twinVars = state.twinVariables();
+  let twins: Partial<V> | undefined;
+  if (twinVars !== undefined) {
+    try {
+      twins = step.assign(twinVars);
+    } catch {
+      twins = undefined;
+    }
+  }
+  const changes = Object.entries(values).map(([name, value]) =>
+    state.assign(name, value, twinVars === undefined ? undefined : twins === undefined ? state.marker : twins[name]),
+  );
   return { exit: "next", next: step.next, changes };
 }
 
@@ -75,6 +88,20 @@ async function callHandler(
   }
 }
 
+function shownMessage<V extends Vars, S extends string, W extends string>(
+  step: SendStep<V, W>,
+  state: RunState<V, S, W>,
+  message: string,
+): string {
+  const twinVars = state.twinVariables();
+  if (twinVars === undefined) return message;
+  try {
+    return state.hide(step.message(twinVars));
+  } catch {
+    return MASK; // it threw only on the twins: show nothing rather than the real text
+  }
+}
+
 export async function runSend<V extends Vars, S extends string, W extends string>(
   step: SendStep<V, W>,
   state: RunState<V, S, W>,
@@ -85,11 +112,17 @@ export async function runSend<V extends Vars, S extends string, W extends string
   } catch (error) {
     return stop("step", `message threw: ${messageOf(error)}`);
   }
+  // The host hears the real message; traces show it built from the twins, hidden parts as ••••.
+  const shown = shownMessage(step, state, message);
   const handler = state.options.onSend;
   const failure =
     handler && (await callHandler("onSend", () => handler(message, state.stepContext(step.id)), state.options.signal));
-  if (failure) return stop(failure.code, failure.message, { message });
-  return { exit: "next", next: step.next, message, changes: [] };
+  // A handler's error may quote the real message it was given.
+  if (failure) {
+    const text = message === "" || message === shown ? failure.message : failure.message.replaceAll(message, shown);
+    return stop(failure.code, text, { message: shown });
+  }
+  return { exit: "next", next: step.next, message: shown, changes: [] };
 }
 
 /** A route hands the contact to a queue; the run ends here whatever the handler does. */

@@ -25,10 +25,14 @@ export type ErrorCode =
   /** A non-2xx status once retries are spent (or one that is never retried). */
   | "status"
   | "too-many-redirects"
+  /** A redirect to another origin would re-send a body holding a secret or masked value. */
+  | "redirect"
   /** The response body exceeded `maxResponseBytes`. */
   | "too-large"
   /** JSON results are mapped but the body is not JSON. */
   | "invalid-json"
+  /** The JSON body is nested deeper than `maxJsonDepth`. */
+  | "too-deep"
   /** A JSONPath that jsonpath-plus rejected, or a compiled reader that threw. */
   | "invalid-path"
   /** A result whose value does not have the target variable's type. */

@@ -124,6 +124,7 @@ describe("examples/ci/github-actions.yml", () => {
     expect(text).toMatch(/callflow check .*--format sarif/);
     expect(text).toMatch(/callflow compile .*--check/);
     expect(text).toMatch(/callflow diff --git .* --format markdown >> "\$GITHUB_STEP_SUMMARY"/);
+    expect(text).toMatch(/callflow test .*--reporter junit --output callflow-junit\.xml/);
     expect(readFileSync(GITHUB, "utf8")).toContain("github/codeql-action/upload-sarif");
   });
 
@@ -139,6 +140,9 @@ describe("examples/ci/github-actions.yml", () => {
     if (body.includes("--format sarif")) {
       const log = JSON.parse(readFileSync(path.join(repo, "callflow.sarif"), "utf8")) as { version: string };
       expect(log.version).toBe("2.1.0");
+    }
+    if (body.includes("callflow test")) {
+      expect(readFileSync(path.join(repo, "callflow-junit.xml"), "utf8")).toMatch(/<testsuites[^>]* failures="0"/);
     }
     if (body.includes("callflow diff")) {
       const written = readFileSync(summary, "utf8");
@@ -158,6 +162,7 @@ describe("examples/ci/gitlab-ci.yml", () => {
     expect(text).toMatch(/callflow compile .*--check/);
     expect(text).toMatch(/callflow diff --git "\$CI_MERGE_REQUEST_DIFF_BASE_SHA" --format markdown > flow-changes\.md/);
     expect(text).toMatch(/merge_requests\/\$CI_MERGE_REQUEST_IID\/notes/);
+    expect(text).toMatch(/callflow test .*--reporter junit --output callflow-junit\.xml/);
   });
 
   it.each(scripts.filter(runsCallflow).map((s) => [s.where, s] as const))("runs `%s`", (_where, script) => {

@@ -35,7 +35,14 @@ describe("npm run demo", () => {
       expect(stdout).not.toContain(hidden);
       expect(stderr).not.toContain(hidden);
     }
-    expect(stdout).toContain("Done: every flow compiled and every run reached an end or a route.");
+    // The flow tests and their exit coverage, after the runs.
+    expect(stdout).toMatch(
+      /━━ the flow tests\n\$ callflow test --coverage examples\/\n[\s\S]*Exit coverage\n[\s\S]* {3}examples\/order-status\.flow {2}6\/6 exits \(100\.0%\)\n/,
+    );
+    expect(stdout).toMatch(/\n\d+ passed, 0 failed\n/);
+    expect(stdout).toContain(
+      "Done: every flow compiled, every run reached an end or a route, and every flow test passed.",
+    );
     expect(stdout).not.toContain("\x1b");
   });
 });

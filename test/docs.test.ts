@@ -1,11 +1,13 @@
 // Docs that are made from the code: docs/language.md's settings and exits tables come from the
-// language description and the runtime's contract, its diagnostics table from the catalogue.
+// language description and the runtime's contract, its diagnostics table (and docs/testing.md's, of
+// test files) from the catalogue.
 // UPDATE_DOCS=1 rewrites them.
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { diagnosticsTable, exitsTable, settingsTable } from "./helpers/settings-table.js";
 
 const LANGUAGE = new URL("../docs/language.md", import.meta.url);
+const TESTING = new URL("../docs/testing.md", import.meta.url);
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
 function between(doc: string, name: string, body: string): string {
@@ -13,7 +15,7 @@ function between(doc: string, name: string, body: string): string {
   const end = `\n<!-- ${name}:end -->`;
   const from = doc.indexOf(start);
   const to = doc.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`docs/language.md has no ${name} markers`);
+  if (from < 0 || to < from) throw new Error(`the doc has no ${name} markers`);
   return doc.slice(0, from + start.length) + body + doc.slice(to);
 }
 
@@ -30,5 +32,14 @@ describe("docs/language.md", () => {
     // What the tables are made of shows in them: a bound from the contract, a description line.
     expect(doc).toContain("| `http` | `retry` | a whole number | 1 to 3 | 0 |");
     expect(doc).toContain("| `http` | `timeout` | a duration | 1ms to 10m | 10s |");
+  });
+});
+
+describe("docs/testing.md", () => {
+  it("lists every CF3xxx diagnostic as the catalogue has it", () => {
+    const doc = readFileSync(TESTING, "utf8");
+    const expected = between(doc, "diagnostics", diagnosticsTable("tests"));
+    if (process.env["UPDATE_DOCS"] === "1") writeFileSync(TESTING, expected);
+    expect(doc).toBe(expected);
   });
 });

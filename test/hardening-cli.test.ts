@@ -115,6 +115,22 @@ describe("graph", () => {
   });
 });
 
+describe("reserved names", () => {
+  it("rejects `__proto__` as a secret, and as a global on the command line", async () => {
+    const secret = write("proto.flow", flowWith("  secret __proto__"));
+    const checked = await callflow(["check", secret]);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain("CF2038: '__proto__' is a reserved name");
+    const plain = write(
+      "plain.flow",
+      flowWith('  global name: string = "x"\n  send s { message "{{name}}" next -> e }'),
+    );
+    const ran = await callflow(["run", plain, "--global", "__proto__=x"]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain("unknown global '__proto__'");
+  });
+});
+
 describe("files", () => {
   it("reports invalid UTF-8 with its byte and line, and never rewrites the file", async () => {
     const head = Buffer.from('flow f {\n  start -> e\n  send s { message "caf', "utf8");

@@ -38,6 +38,9 @@ describe("layers", () => {
     writeFileSync(path.join(temp.dir, "runtime/wrong.ts"), 'export { parse } from "../grammar/parse.js";\n');
     writeFileSync(path.join(temp.dir, "compiler/wrong.ts"), 'export { run } from "../runtime/run.js";\n');
     writeFileSync(path.join(temp.dir, "examples/wrong.ts"), 'export { run } from "../runtime/index.js";\n');
+    writeFileSync(path.join(temp.dir, "lsp/wrong-cli.ts"), 'export { InputError } from "../cli/files.js";\n');
+    writeFileSync(path.join(temp.dir, "lsp/wrong-runtime.ts"), 'export { run } from "../runtime/run.js";\n');
+    writeFileSync(path.join(temp.dir, "api/wrong.ts"), 'export { startServer } from "../lsp/server.js";\n');
 
     it("names the rule and both files", () => {
       const { status, output } = cruise(temp.dir, FOLDERS);
@@ -46,7 +49,10 @@ describe("layers", () => {
       expect(output).toMatch(/runtime-stands-alone: runtime\/wrong\.ts → grammar\/parse\.ts/);
       expect(output).toMatch(/compiler-below-tools: compiler\/wrong\.ts → runtime\/run\.ts/);
       expect(output).toMatch(/examples-use-the-package: examples\/wrong\.ts → runtime\/index\.ts/);
-      expect(output).toMatch(/4 dependency violations/);
+      expect(output).toMatch(/lsp-below-cli: lsp\/wrong-cli\.ts → cli\/files\.ts/);
+      expect(output).toMatch(/lsp-below-cli: lsp\/wrong-runtime\.ts → runtime\/run\.ts/);
+      expect(output).toMatch(/api-below-cli: api\/wrong\.ts → lsp\/server\.ts/);
+      expect(output).toMatch(/7 dependency violations/);
     });
   });
 });

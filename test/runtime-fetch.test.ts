@@ -1,8 +1,8 @@
-// What the runtime does only for the default fetch (runtime/fetch.ts): reading the body's framing
-// from node-fetch's raw header map, and the light per-attempt signal. Both must agree with the
-// standard calls on real responses from a real server.
+// The transports' framing and abort on real responses from a real server: the declared length
+// read through the standard `get()`, and a real AbortController ending a request mid-way.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { abortHandle, declaredLength, defaultFetch, type FetchLike } from "../runtime/fetch.js";
+import { declaredLength, defaultFetch, type FetchLike } from "../runtime/fetch.js";
+import { undiciTransport } from "../runtime/undici.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 
 let server: TestServer;
@@ -24,14 +24,14 @@ describe("declaredLength", () => {
     ["/plain", 5],
     ["/chunked", Number.NaN],
     ["/encoded", Number.NaN],
-  ])("reads %s from node-fetch's raw map as get() does", async (path, expected) => {
+  ])("reads %s with node-fetch as get() does", async (path, expected) => {
     const response = await defaultFetch(server.url + path, {
       method: "GET",
       headers: [],
       redirect: "manual",
       signal: new AbortController().signal,
     });
-    expect(declaredLength(defaultFetch, response.headers)).toBe(expected);
+    expect(declaredLength(response.headers)).toBe(expected);
     expect(viaGet(response.headers)).toBe(expected);
     await response.text?.();
   });
@@ -44,54 +44,28 @@ describe("declaredLength", () => {
       redirect: "manual",
       signal: new AbortController().signal,
     });
-    expect(declaredLength(fetch, response.headers)).toBe(5);
+    expect(declaredLength(response.headers)).toBe(5);
     await response.text?.();
   });
 });
 
-describe("abortHandle", () => {
-  it("gives any other fetch a real AbortController", () => {
-    expect(abortHandle(globalThis.fetch as FetchLike)).toBeInstanceOf(AbortController);
-  });
-
-  it("aborts node-fetch mid-request with the light signal, and the socket closes", async () => {
-    const handle = abortHandle(defaultFetch);
-    expect(handle).not.toBeInstanceOf(AbortController);
-    const pending = defaultFetch(server.url + "/hang", {
+describe.each<[string, FetchLike]>([
+  ["cross-fetch", defaultFetch],
+  ["undici", undiciTransport()],
+])("aborting with %s", (name, fetch) => {
+  it("ends a request mid-way with an AbortController, and the socket closes", async () => {
+    const path = `/hang-${name}`;
+    server.route(path, { hang: true });
+    const controller = new AbortController();
+    const pending = fetch(server.url + path, {
       method: "GET",
       headers: [],
       redirect: "manual",
-      signal: handle.signal,
+      signal: controller.signal,
     });
-    while (server.hits("/hang").length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    handle.abort();
-    await expect(pending).rejects.toMatchObject({ name: "AbortError" });
-    await server.hits("/hang")[0]!.closed;
-    expect(handle.signal.aborted).toBe(true);
-  });
-
-  it("calls each listener once, not after removal, and none added after the abort", () => {
-    const handle = abortHandle(defaultFetch);
-    const calls: string[] = [];
-    const kept = (): number => calls.push("kept");
-    const removed = (): number => calls.push("removed");
-    handle.signal.addEventListener("abort", kept);
-    handle.signal.addEventListener("abort", removed);
-    handle.signal.removeEventListener("abort", removed);
-    handle.abort();
-    handle.abort();
-    handle.signal.addEventListener("abort", () => calls.push("late"));
-    expect(calls).toEqual(["kept"]);
-  });
-
-  it("calls every listener even when one throws, and does not throw itself", () => {
-    const handle = abortHandle(defaultFetch);
-    const calls: string[] = [];
-    handle.signal.addEventListener("abort", () => {
-      throw new Error("listener failed");
-    });
-    handle.signal.addEventListener("abort", () => calls.push("second"));
-    expect(() => handle.abort()).not.toThrow();
-    expect(calls).toEqual(["second"]);
+    while (server.hits(path).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await server.hits(path)[0]!.closed;
   });
 });

@@ -3,16 +3,12 @@
 // implementations the runtime supports.
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultFetch, run, staticSecrets, type FetchLike, type RunOptions } from "../runtime/index.js";
+import { run, staticSecrets, type RunOptions } from "../runtime/index.js";
 import type { FlowDefinition, HttpMethod, Vars } from "../runtime/flow.js";
 import { encodeSegment, prop } from "../runtime/helpers.js";
 import { httpFlow, httpStep, v, type Widget } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
-
-const FETCHES: Array<[string, FetchLike]> = [
-  ["cross-fetch", defaultFetch],
-  ["global-fetch", globalThis.fetch],
-];
+import { TRANSPORTS } from "./helpers/transports.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -26,7 +22,7 @@ function go(flow: FlowDefinition<Vars, string, Widget>, input: Vars = {}, option
   return run(flow, input, { ...fast, ...options });
 }
 
-describe.each(FETCHES)("with %s", (_name, fetch) => {
+describe.each(TRANSPORTS)("with %s", (_name, fetch) => {
   const call = (flow: FlowDefinition<Vars, string, Widget>, input: Vars = {}, options: RunOptions<Vars, Widget> = {}) =>
     go(flow, input, { fetch, ...options });
 

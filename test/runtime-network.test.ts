@@ -6,6 +6,7 @@ import type { Vars } from "../runtime/flow.js";
 import type { TraceEvent } from "../runtime/trace.js";
 import { flowOf, httpFlow, httpStep, type Widget } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
+import { TRANSPORTS } from "./helpers/transports.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -28,10 +29,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 const errorCodes = (trace: readonly TraceEvent<string>[]) =>
   trace.flatMap((e) => (e.type === "http.attempt.end" ? [e.error?.code ?? e.status] : []));
 
-describe.each<[string, FetchLike]>([
-  ["cross-fetch", defaultFetch],
-  ["global-fetch", globalThis.fetch],
-])("with %s", (name, fetch) => {
+describe.each(TRANSPORTS)("with %s", (name, fetch) => {
   const options = { ...fast, fetch };
   const flowFor = (path: string, retry = 0, timeoutMs?: number) =>
     httpFlow(server.url, { url: () => server.url + path, retry, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
@@ -205,7 +203,7 @@ describe("nothing left behind", () => {
         d: { kind: "end", id: "d", source: "t:4" },
       }),
     ];
-    for (const fetch of [defaultFetch, globalThis.fetch]) {
+    for (const [, fetch] of TRANSPORTS) {
       for (const flow of flows) {
         const result = await run(flow, {}, { fetch, maxResponseBytes: 2000 });
         expect(result.outcome).toEqual({ kind: "end", widget: "d" });

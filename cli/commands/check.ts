@@ -1,7 +1,11 @@
-// `callflow check`: parse and validate, print every diagnostic, end with a summary line.
+// `callflow check`: parse and validate (test files against their flows), print every diagnostic,
+// end with a summary line.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { checkSource } from "../../compiler/check.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
+import { loadTestFile } from "../../testing/run-file.js";
 import { expandInputs, readSource } from "../files.js";
 import {
   formatReport,
@@ -23,7 +27,7 @@ export interface CheckArgs {
 
 export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<number> {
   const started = performance.now();
-  const files = await expandInputs(args.patterns, io.cwd);
+  const files = await expandInputs(args.patterns, io.cwd, ["flow", "flowtest"]);
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
@@ -34,7 +38,14 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
     }
     const source = read.text;
     sources.set(file, source);
-    for (const d of checkSource(source, file).diagnostics) diagnostics.push(d);
+    if (!file.endsWith(".flowtest")) {
+      for (const d of checkSource(source, file).diagnostics) diagnostics.push(d);
+      continue;
+    }
+    // A test file is checked against its flow, which is compiled for it.
+    const checked = await loadTestFile(source, file, (flow) => readFile(path.resolve(io.cwd, flow), "utf8"));
+    for (const [name, text] of checked.sources) sources.set(name, text);
+    for (const d of checked.diagnostics) diagnostics.push(d);
   }
   const summary = summarize(files.length, diagnostics);
   if (args.format === "sarif") {

@@ -1,15 +1,16 @@
-// `callflow fmt`: rewrites .flow files in canonical layout, or with --check lists the ones
+// `callflow fmt`: rewrites .flow and .flowtest files in canonical layout, or with --check lists the ones
 // that are not. Files with syntax errors are never touched.
 
 import path from "node:path";
 import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
 import { expandInputs, readSource, writeOutput } from "../files.js";
+import { formatFlowTest } from "../../grammar/flowtest-printer.js";
 import { FormatError, formatSource, type FormatResult } from "../../grammar/printer.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 
 export interface FmtArgs {
-  /** Files, directories or globs; none means every .flow file below the working directory. */
+  /** Files, directories or globs; none means every .flow and .flowtest file below the working directory. */
   readonly patterns: readonly string[];
   /** Write nothing; list unformatted files and fail if there are any. */
   readonly check: boolean;
@@ -17,7 +18,7 @@ export interface FmtArgs {
 
 /** Exit 0 when all is well, 1 when a file has syntax errors or (with --check) needs formatting. */
 export async function fmtCommand(args: FmtArgs, io: CommandIO): Promise<number> {
-  const files = await expandInputs(args.patterns, io.cwd);
+  const files = await expandInputs(args.patterns, io.cwd, ["flow", "flowtest"]);
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   let unformatted = 0;
@@ -35,7 +36,7 @@ export async function fmtCommand(args: FmtArgs, io: CommandIO): Promise<number> 
     sources.set(file, source);
     let result: FormatResult;
     try {
-      result = formatSource(source, file);
+      result = file.endsWith(".flowtest") ? formatFlowTest(source, file) : formatSource(source, file);
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
       io.stderr(`callflow fmt: ${error.message} This is a bug in callflow; please report it with the file.\n`);

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
 import {
   checkInput,
+  defaultFetch,
   SECRET_ENV_PREFIX,
   type SecretProvider,
   type TraceEvent,
@@ -19,8 +20,9 @@ import {
   isNumberFormat,
   isStringFormat,
 } from "../../runtime/contract.js";
-import { InputError, readSource, toPosix, type SourceText } from "../files.js";
-import { loadFlow, type LoadedFlow } from "../load-flow.js";
+import { InputError, readSource, toPosix, writeOutput, type SourceText } from "../files.js";
+import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
+import { Recorder } from "../../testing/record.js";
 import { formatReport } from "../report.js";
 import { liveOutput, Timeline } from "../timeline.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
@@ -36,6 +38,8 @@ export interface RunArgs {
   readonly maxSteps?: number;
   /** Cancels the run (the CLI aborts it on Ctrl-C): the request in flight stops and the run fails as cancelled. */
   readonly signal?: AbortSignal;
+  /** Write a .flowtest file here that reproduces the run (testing/record.ts). */
+  readonly record?: string;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -84,21 +88,39 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   const timeline = args.json
     ? undefined
     : new Timeline({ write: io.stdout, color: io.color, live: liveOutput(io.isTTY, io.env) });
+  const recorder = args.record === undefined ? undefined : new Recorder(loaded.definition, defaultFetch);
   const onEvent = (event: TraceEvent): void => {
+    recorder?.onEvent(event);
     if (timeline === undefined) io.stdout(JSON.stringify(event) + "\n");
     else timeline.event(event);
   };
+  let result;
   try {
-    const result = await loaded.run(input, {
+    result = await loaded.run(input, {
       secrets,
       onEvent,
       ...(args.maxSteps === undefined ? {} : { maxSteps: args.maxSteps }),
       ...(args.signal === undefined ? {} : { signal: args.signal }),
+      ...(recorder === undefined
+        ? {}
+        : { fetch: recorder.fetch, onSend: (message: string) => recorder.onSend(message) }),
     });
-    return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;
   } finally {
     timeline?.close();
   }
+  if (recorder !== undefined && args.record !== undefined) {
+    const target = path.resolve(io.cwd, args.record);
+    const used = new Map<string, string>();
+    for (const name of loaded.definition.secrets) {
+      const value = await secrets(name);
+      if (typeof value === "string") used.set(name, value);
+    }
+    const flowPath = toPosix(path.relative(path.dirname(target), absolute));
+    const name = `recorded run of ${path.basename(file)}`;
+    await writeOutput(target, recorder.flowTest(flowPath, name, input, used, result));
+    io.stderr(`callflow run: recorded the run as a test in ${args.record}\n`);
+  }
+  return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;
 }
 
 function describeDecl(decl: VarDecl): string {

@@ -32,8 +32,10 @@ export type Behaviour =
     }
   /** The request as JSON: method, url, headers, body. The default for unscripted paths. */
   | { readonly echo: true; readonly status?: number }
-  /** Destroys the socket: before any response, or after the headers and `partial` body bytes. */
+  /** Destroys the socket: before any response, or after the headers and `partial` body bytes (chunked). */
   | { readonly reset: true; readonly partial?: string }
+  /** Declares `declared` bytes of body, sends `body` (fewer), then closes the connection. */
+  | { readonly truncate: { readonly declared: number; readonly body: string } }
   /** Never answers. */
   | { readonly hang: true }
   /** Headers at once, then `chunk` every `intervalMs`, `count` times. */
@@ -95,6 +97,12 @@ export async function startServer(): Promise<TestServer> {
       }
       res.writeHead(200, { "Content-Type": "application/json" });
       res.write(behaviour.partial, () => socket.destroy());
+      return;
+    }
+    if ("truncate" in behaviour) {
+      const { declared, body } = behaviour.truncate;
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(declared) });
+      res.write(body, () => socket.destroy());
       return;
     }
     if ("echo" in behaviour) {

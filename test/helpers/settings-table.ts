@@ -73,9 +73,10 @@ export function exitsTable(): string {
   return ["| widget | exit | required | taken when |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-/** The diagnostics catalogue as a table, in code order. */
-export function diagnosticsTable(): string {
+/** The diagnostics catalogue as a table, in code order: the flow language's codes, or (`tests`) CF3xxx of test files. */
+export function diagnosticsTable(codes: "flows" | "tests" = "flows"): string {
   const rows = Object.values(messages)
+    .filter((m) => m.code.startsWith("CF3") === (codes === "tests"))
     .toSorted((a, b) => (a.code < b.code ? -1 : 1))
     .map((m) => `| ${m.code} | ${m.severity} | ${m.text.replaceAll("|", "\\|")} |`);
   return ["| code | severity | message |", "| --- | --- | --- |", ...rows].join("\n");

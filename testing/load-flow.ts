@@ -1,4 +1,4 @@
-// Compiles a .flow file in memory and imports the generated module, so `callflow run` executes
+// Compiles a .flow file in memory and imports the generated module, so `callflow run` and `callflow test` execute
 // exactly the code `callflow compile` writes (emitted as JavaScript), never a second interpreter.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -26,7 +26,7 @@ export interface LoadResult {
 
 /**
  * The runtime the generated module imports: the built one next to this file
- * (dist/compiler/load-flow.js → dist/runtime/index.js), the same instance the CLI uses.
+ * (dist/testing/load-flow.js → dist/runtime/index.js), the same instance the CLI uses.
  */
 export const RUNTIME_URL: string = new URL("../runtime/index.js", import.meta.url).href;
 

@@ -1,0 +1,99 @@
+// One .flowtest file: parse it, load and check its flow, run its tests (those whose name
+// contains the filter), with a guard that fails any test during which a socket is opened.
+import diagnosticsChannel from "node:diagnostics_channel";
+import path from "node:path";
+import type { Flow } from "../grammar/ast.js";
+import { hasErrors, type Diagnostic, diagnostic } from "../grammar/diagnostics.js";
+import { parseFlowTest } from "../grammar/flowtest-build.js";
+import type { FlowTestFile } from "../grammar/flowtest-ast.js";
+import { checkFlowTest } from "./check.js";
+import { loadFlow, type LoadedFlow } from "./load-flow.js";
+import { runTest, type SocketGuard, type TestResult } from "./run-test.js";
+
+export interface TestFileResult {
+  readonly file: string;
+  /** The flow under test, relative to the working directory; undefined when the header could not be read. */
+  readonly flowFile: string | undefined;
+  /** Syntax and check diagnostics of the test file (and the flow's, when it has errors). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Sources by file name, for code frames. */
+  readonly sources: ReadonlyMap<string, string>;
+  /** Absent when the file does not check. */
+  readonly flow?: Flow;
+  readonly tests: readonly TestResult[];
+  /** Tests left out by the filter. */
+  readonly skipped: number;
+}
+
+export type ReadText = (file: string) => Promise<string>;
+
+/** Parses and checks a test file and its flow; `flowFile` and `loaded` are there when both check. */
+export async function loadTestFile(
+  source: string,
+  file: string,
+  read: ReadText,
+): Promise<{
+  parsed: FlowTestFile | undefined;
+  flowFile?: string;
+  loaded?: LoadedFlow;
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+}> {
+  const sources = new Map([[file, source]]);
+  const { file: parsed, diagnostics } = parseFlowTest(source, file);
+  const all = [...diagnostics];
+  if (parsed === undefined || hasErrors(all)) return { parsed, diagnostics: all, sources };
+  const flowFile = path.posix.normalize(path.posix.join(path.posix.dirname(file), parsed.target.value));
+  let flowSource: string;
+  try {
+    flowSource = await read(flowFile);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    all.push(diagnostic("flowNotFound", parsed.target.span, [flowFile, reason]));
+    return { parsed, flowFile, diagnostics: all, sources };
+  }
+  sources.set(flowFile, flowSource);
+  const { diagnostics: flowDiagnostics, loaded } = await loadFlow(flowSource, flowFile);
+  if (loaded === undefined || hasErrors(flowDiagnostics)) {
+    all.push(
+      diagnostic("flowHasErrors", parsed.target.span, [flowFile]),
+      ...flowDiagnostics.filter((d) => d.severity === "error"),
+    );
+    return { parsed, flowFile, diagnostics: all, sources };
+  }
+  all.push(...checkFlowTest(parsed, loaded.ast));
+  return { parsed, flowFile, loaded, diagnostics: all, sources };
+}
+
+export async function runTestFile(
+  source: string,
+  file: string,
+  read: ReadText,
+  filter?: string,
+): Promise<TestFileResult> {
+  const { parsed, flowFile, loaded, diagnostics, sources } = await loadTestFile(source, file, read);
+  if (parsed === undefined || loaded === undefined || hasErrors(diagnostics))
+    return { file, flowFile, diagnostics, sources, tests: [], skipped: 0 };
+  const selected = parsed.tests.filter((test) => filter === undefined || test.name.value.includes(filter));
+  const guard: SocketGuard = { opened: false };
+  // Every TCP connection Node opens is announced on this channel, whatever library opens it.
+  const onSocket = (): void => {
+    guard.opened = true;
+  };
+  diagnosticsChannel.subscribe("net.client.socket", onSocket);
+  const tests: TestResult[] = [];
+  try {
+    for (const test of selected) tests.push(await runTest(test, loaded, `${file}\0${test.name.value}`, guard));
+  } finally {
+    diagnosticsChannel.unsubscribe("net.client.socket", onSocket);
+  }
+  return {
+    file,
+    flowFile,
+    diagnostics,
+    sources,
+    flow: loaded.ast,
+    tests,
+    skipped: parsed.tests.length - selected.length,
+  };
+}

@@ -1,0 +1,321 @@
+// One test case: its inputs, its mocks as the run's fetch, virtual time, the run through the
+// flow's generated code, then every expectation checked and every failure kept (not just the
+// first). Everything a result holds has passed through the test's redactor.
+import { isDeepStrictEqual } from "node:util";
+import { diffLines } from "diff";
+import type { Span } from "../grammar/ast.js";
+import type { Expectation, InputBlock, Mock, RequestBlock, TestCase } from "../grammar/flowtest-ast.js";
+import { checkInput, type Outcome, type RunResult, type TraceEvent, type Vars } from "../runtime/index.js";
+import { Redactor } from "../runtime/redact.js";
+import type { LoadedFlow } from "./load-flow.js";
+import { bodyText, mockFetch, type SentRequest } from "./mock-fetch.js";
+import { jsonOf, showJson } from "./values.js";
+import { seededRandom, VirtualClock } from "./virtual-clock.js";
+
+export interface Failure {
+  /** What differs, in a few words: `path differs`, `attempt 1 of lookup_order: url differs`. */
+  readonly message: string;
+  readonly expected?: string;
+  readonly actual?: string;
+  /** The expectation (or block) in the test file. */
+  readonly span: Span;
+}
+
+/** An exit a step took: the step.end event's widget, exit label, next widget and branch text. */
+export interface TakenExit {
+  readonly widget: string;
+  readonly label: string;
+  readonly target: string;
+  readonly condition?: string;
+}
+
+export interface TestResult {
+  readonly name: string;
+  readonly span: Span;
+  readonly passed: boolean;
+  /** Virtual milliseconds the run took (waits included). */
+  readonly virtualMs: number;
+  readonly failures: readonly Failure[];
+  readonly exits: readonly TakenExit[];
+}
+
+/** What a run did, gathered from its trace and handlers. */
+interface Observed {
+  readonly result: RunResult<Vars, string>;
+  readonly path: readonly string[];
+  readonly attempts: ReadonlyMap<string, number>;
+  readonly sent: readonly string[];
+  readonly requests: readonly SentRequest[];
+}
+
+/** Whether a socket was opened, for the runner's "no socket ever" guarantee (set by the caller). */
+export interface SocketGuard {
+  opened: boolean;
+}
+
+export async function runTest(
+  test: TestCase,
+  loaded: LoadedFlow,
+  seed: string,
+  sockets: SocketGuard,
+): Promise<TestResult> {
+  const failures: Failure[] = [];
+  const redactor = new Redactor();
+  const inputs = (keyword: InputBlock["keyword"]): Map<string, { value: unknown; span: Span }> => {
+    const map = new Map<string, { value: unknown; span: Span }>();
+    for (const item of test.items)
+      if (item.kind === "InputBlock" && item.keyword === keyword)
+        for (const entry of item.entries) map.set(entry.name.name, { value: jsonOf(entry.value), span: entry.span });
+    return map;
+  };
+  const globals = inputs("globals");
+  const secrets = inputs("secrets");
+  for (const { value } of secrets.values()) if (typeof value === "string") redactor.addSecret(value);
+  const definition = loaded.definition;
+  for (const [name, { value }] of globals) if (definition.variables[name]?.masked === true) redactor.addMasked(value);
+
+  // Inputs that do not fit the flow are test errors: the test fails without running.
+  const input: Record<string, unknown> = {};
+  for (const [name, { value }] of globals) input[name] = value;
+  for (const problem of checkInput(definition, input))
+    failures.push({ message: `test error: ${problem}`, span: test.name.span });
+  for (const name of definition.secrets)
+    if (typeof secrets.get(name)?.value !== "string")
+      failures.push({
+        message: `test error: the flow reads secret ${name}; give it in secrets { }`,
+        span: test.name.span,
+      });
+  if (failures.length > 0) return finish(test, failures, 0, [], redactor);
+
+  const mocks = new Map<string, Mock>();
+  for (const item of test.items) if (item.kind === "Mock") mocks.set(item.widget.name, item);
+  const mock = mockFetch(mocks);
+  const clock = new VirtualClock();
+  const sent: string[] = [];
+  const path: string[] = [];
+  const attempts = new Map<string, number>();
+  const exits: TakenExit[] = [];
+  const onEvent = (event: TraceEvent): void => {
+    if (event.type === "http.attempt.start") {
+      mock.attemptOf(event.widget);
+      attempts.set(event.widget, (attempts.get(event.widget) ?? 0) + 1);
+    } else if (event.type === "step.start") path.push(event.widget);
+    else if (event.type === "step.end" && event.exit !== undefined && event.next !== undefined)
+      exits.push({
+        widget: event.widget,
+        label: event.exit,
+        target: event.next,
+        ...(event.condition === undefined ? {} : { condition: event.condition }),
+      });
+  };
+
+  sockets.opened = false;
+  let result: RunResult<Vars, string> | undefined;
+  const running = loaded
+    .run(input, {
+      fetch: mock.fetch,
+      clock,
+      random: seededRandom(seed),
+      secrets: (name) => {
+        const value = secrets.get(name)?.value;
+        return typeof value === "string" ? value : undefined;
+      },
+      onEvent,
+      // Host handlers are recorded, not called.
+      onSend: (message) => void sent.push(message),
+      onRoute: () => undefined,
+    })
+    .then((done) => {
+      result = done;
+    });
+  // Whenever the run waits with nothing left to do but timers, time jumps to the next one.
+  while (result === undefined) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (result !== undefined || clock.advance()) continue;
+    failures.push({
+      message: "the run stopped making progress (waiting on something that is not a timer)",
+      span: test.span,
+    });
+    break;
+  }
+  if (result === undefined) return finish(test, failures, clock.now(), exits, redactor);
+  await running;
+
+  for (const [name, spec] of Object.entries(definition.variables))
+    if (spec.masked && Object.hasOwn(result.variables, name)) redactor.addMasked(result.variables[name]);
+
+  for (const widget of mock.unmocked) {
+    const source = definition.steps[widget]?.source ?? widget;
+    failures.push({ message: `http widget ${widget} (${source}) was reached without a mock`, span: test.span });
+  }
+  if (sockets.opened) failures.push({ message: "the run opened a network socket", span: test.span });
+  for (const item of mocks.values())
+    if (item.request !== undefined)
+      checkRequests(
+        item.request,
+        mock.requests.filter((r) => r.widget === item.widget.name),
+        item.widget.name,
+        failures,
+      );
+  const observed: Observed = { result, path, attempts, sent, requests: mock.requests };
+  for (const item of test.items)
+    if (item.kind === "ExpectBlock") for (const expectation of item.items) check(expectation, observed, failures);
+  return finish(test, failures, clock.now(), exits, redactor);
+}
+
+function finish(
+  test: TestCase,
+  failures: readonly Failure[],
+  virtualMs: number,
+  exits: readonly TakenExit[],
+  redactor: Redactor,
+): TestResult {
+  return {
+    name: test.name.value,
+    span: test.name.span,
+    passed: failures.length === 0,
+    virtualMs,
+    failures: failures.map((failure) => redactor.deep(failure)),
+    exits,
+  };
+}
+
+function describeOutcome(outcome: Outcome<string>): string {
+  switch (outcome.kind) {
+    case "end":
+      return `end ${outcome.widget}`;
+    case "route":
+      return `route ${JSON.stringify(outcome.queue)} (${outcome.widget})`;
+    case "failed":
+      return `fail at ${outcome.widget}: ${outcome.error.code}: ${outcome.error.message}`;
+  }
+}
+
+function check(expectation: Expectation, observed: Observed, failures: Failure[]): void {
+  const { outcome, variables } = observed.result;
+  const span = expectation.span;
+  const differ = (message: string, expected: string, actual: string): void =>
+    void failures.push({ message, expected, actual, span });
+  switch (expectation.kind) {
+    case "PathExpect": {
+      const expected = expectation.widgets.map((w) => w.name).join(", ");
+      const actual = observed.path.join(", ");
+      if (expected !== actual) differ("path differs", expected, actual);
+      return;
+    }
+    case "EndExpect":
+      if (outcome.kind !== "end" || outcome.widget !== expectation.widget.name)
+        differ("the run did not end as expected", `end ${expectation.widget.name}`, describeOutcome(outcome));
+      return;
+    case "RouteExpect":
+      if (outcome.kind !== "route" || outcome.queue !== expectation.queue.value)
+        differ(
+          "the run did not route as expected",
+          `route ${JSON.stringify(expectation.queue.value)}`,
+          describeOutcome(outcome),
+        );
+      return;
+    case "FailExpect":
+      if (outcome.kind !== "failed") differ("the run did not fail", "fail", describeOutcome(outcome));
+      return;
+    case "AttemptsExpect": {
+      const actual = observed.attempts.get(expectation.widget.name) ?? 0;
+      if (actual !== expectation.count.value)
+        differ(`attempts of ${expectation.widget.name} differ`, String(expectation.count.value), String(actual));
+      return;
+    }
+    case "SentExpect":
+      if (!observed.sent.includes(expectation.message.value))
+        differ(
+          "no message was sent with this text",
+          JSON.stringify(expectation.message.value),
+          observed.sent.length === 0 ? "(no message sent)" : observed.sent.map((m) => JSON.stringify(m)).join("\n"),
+        );
+      return;
+    case "VarExpect": {
+      const name = expectation.name.name;
+      const expected = jsonOf(expectation.value);
+      const actual = Object.hasOwn(variables, name) ? variables[name] : undefined;
+      if (!isDeepStrictEqual(actual, expected)) differ(`${name} differs`, showJson(expected), showJson(actual));
+      return;
+    }
+  }
+}
+
+/** Every attempt of a widget against its `request { }` block. */
+function checkRequests(block: RequestBlock, sent: readonly SentRequest[], widget: string, failures: Failure[]): void {
+  for (const request of sent) {
+    const where = `attempt ${request.attempt} of ${widget}`;
+    for (const item of block.items) {
+      const differ = (what: string, expected: string, actual: string): void =>
+        void failures.push({ message: `${where}: ${what} differs`, expected, actual, span: item.span });
+      switch (item.kind) {
+        case "MethodAssertion":
+          if (request.method !== item.name.name) differ("method", item.name.name, request.method);
+          break;
+        case "UrlAssertion":
+          if (request.url !== item.url.value) differ("url", item.url.value, request.url);
+          break;
+        case "HeaderEntry": {
+          const name = item.name.value.toLowerCase();
+          const actual = request.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+          if (actual !== item.value.value)
+            differ(
+              `header ${item.name.value}`,
+              JSON.stringify(item.value.value),
+              actual === undefined ? "(not sent)" : JSON.stringify(actual),
+            );
+          break;
+        }
+        case "BodyAssertion": {
+          const expected = bodyText(item.body).text;
+          const actual = request.body;
+          if (item.body.kind === "JsonBody") {
+            const parsed = parseJson(actual);
+            if (!isDeepStrictEqual(parsed, jsonOf(item.body.value)))
+              failures.push({
+                message: `${where}: body differs`,
+                ...lineDiff(
+                  JSON.stringify(jsonOf(item.body.value), null, 2),
+                  actual === undefined ? "(no body)" : (JSON.stringify(parsed, null, 2) ?? actual),
+                ),
+                span: item.span,
+              });
+          } else if (item.body.kind === "FormBody") {
+            // Form fields compare as a set of pairs: their order carries no meaning.
+            const pairs = (text: string): string[] =>
+              [...new URLSearchParams(text)].map((p) => JSON.stringify(p)).sort(compare);
+            const want = pairs(expected);
+            const got = pairs(actual ?? "");
+            if (!isDeepStrictEqual(want, got)) differ("body", expected, actual ?? "(no body)");
+          } else if (actual !== expected)
+            differ("body", JSON.stringify(expected), actual === undefined ? "(no body)" : JSON.stringify(actual));
+          break;
+        }
+      }
+    }
+  }
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Multi-line texts as a diff: the lines only one side has, marked - (expected) and + (actual). */
+function lineDiff(expected: string, actual: string): { expected: string; actual: string } {
+  const want: string[] = [];
+  const got: string[] = [];
+  for (const part of diffLines(expected, actual)) {
+    const lines = part.value.replace(/\n$/, "").split("\n");
+    if (part.removed) want.push(...lines);
+    else if (part.added) got.push(...lines);
+  }
+  return { expected: want.join("\n"), actual: got.join("\n") };
+}
