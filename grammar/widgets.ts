@@ -41,10 +41,16 @@ export function statusExitsOf(widget: Widget): readonly StatusExit[] {
   return widget.kind === "HttpWidget" ? widget.statusExits : [];
 }
 
-/** Calls `visit` with each outgoing edge of a widget: `when` branches first, then its exits in order. */
-export function forEachExit(widget: Widget, visit: (label: ExitLabel, target: Identifier) => void): void {
+/**
+ * Calls `visit` with each outgoing edge of a widget: `when` branches first, then its exits in
+ * order, each with its node (a status exit's names its statuses).
+ */
+export function forEachExit(
+  widget: Widget,
+  visit: (label: ExitLabel, target: Identifier, exit?: AnyExit) => void,
+): void {
   if (widget.kind === "ConditionWidget") for (const branch of widget.branches) visit("when", branch.target);
-  for (const exit of exitsOf(widget)) visit(exit.label, exit.target);
+  for (const exit of exitsOf(widget)) visit(exit.label, exit.target, exit);
 }
 
 /** The mappings of every `results`-kind setting of a widget (`results`, `error_results`), in order. */

@@ -256,6 +256,28 @@ describe("runs against a real server", () => {
   });
 });
 
+describe("callflow test", () => {
+  it("counts each status exit in coverage, a taken `on 403` covering `on 401, 403`", async () => {
+    const { stdout } = await exec(
+      process.execPath,
+      [CLI, "test", "examples/order-routing.flowtest", "--coverage", "--format", "json"],
+      { cwd: path.resolve(import.meta.dirname, "..") },
+    );
+    const report = JSON.parse(stdout) as {
+      coverage: { exits: { widget: string; exit: string; count: number }[] }[];
+    };
+    const exits = report.coverage[0]?.exits.filter((e) => e.widget === "lookup_order") ?? [];
+    expect(exits.map((e) => [e.exit, e.count])).toEqual([
+      ["on 404", 1],
+      ["on 401, 403", 1],
+      ["on 5xx", 1],
+      ["on timeout, network_error", 1],
+      ["success", 1],
+      ["fail", 0],
+    ]);
+  });
+});
+
 describe("run() validates status exits", () => {
   it.each([
     [[{ statuses: [204], target: "ok" }], "call: status exit on 204 matches no failure"],
