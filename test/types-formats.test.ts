@@ -107,6 +107,28 @@ describe.each(["currency", "percentage"] as const)("%s", (type) => {
   });
 });
 
+describe("in .flowtest files", () => {
+  const temp = tempDir("types-formats-flowtest");
+  afterAll(() => temp.remove());
+
+  it("a test value must fit its checked type (CF3010)", async () => {
+    const flow =
+      'flow f {\n  global caller: phone\n  start -> done\n  send done { message "{{caller}}"  next -> stop }\n  end stop\n}\n';
+    writeFileSync(path.join(temp.dir, "f.flow"), flow);
+    const test = (caller: string): string =>
+      `tests for "f.flow"\n\ntest "t" {\n  globals { caller = "${caller}" }\n  expect {\n    end stop\n  }\n}\n`;
+    const checkTest = async (caller: string): Promise<string> => {
+      writeFileSync(path.join(temp.dir, "f.flowtest"), test(caller));
+      return exec(process.execPath, [CLI, "check", path.join(temp.dir, "f.flowtest")]).then(
+        ({ stdout }) => stdout,
+        (error: { stdout: string }) => error.stdout,
+      );
+    };
+    expect(await checkTest("+15550100")).not.toContain("CF3010");
+    expect(await checkTest("555")).toContain("CF3010: The value is a string, but 'caller' is declared as phone.");
+  });
+});
+
 describe("checked strings in the checker's type rules", () => {
   it("widen to string, and a string variable does not narrow to one", () => {
     const flow = `flow f {
