@@ -4,6 +4,7 @@
 // `->` and secret names after `secret.`.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type MarkupContent } from "vscode-languageserver";
 import type { IToken } from "chevrotain";
+import type { Widget } from "../grammar/ast.js";
 import { ITEM_KEYWORDS, WIDGET_SPECS, type WidgetSpec } from "../grammar/language.js";
 import { tokenize, LCurly, RCurly } from "../grammar/tokens.js";
 import { exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
@@ -96,11 +97,12 @@ function secretPrefix(): CompletionItem {
   };
 }
 
-function widgetIds(analysis: Analysis): CompletionItem[] {
+/** The flow's widget ids (those `only` keeps), for `->` here and for mocks and paths in a test file. */
+export function widgetIds(analysis: Analysis, only: (widget: Widget) => boolean = () => true): CompletionItem[] {
   const seen = new Set<string>();
   const items: CompletionItem[] = [];
   for (const widget of analysis.flow?.widgets ?? []) {
-    if (seen.has(widget.id.name)) continue;
+    if (seen.has(widget.id.name) || !only(widget)) continue;
     seen.add(widget.id.name);
     items.push({
       label: widget.id.name,
