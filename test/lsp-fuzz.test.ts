@@ -26,10 +26,25 @@ const read = (name: string) => readFileSync(`${ROOT}/examples/${name}`, "utf8");
 const EXAMPLES = ["order-status.flow", "payment-status.flow", "appointment-reminder.flow"].map(read);
 /** Its flow, examples/order-status.flow, is read from disk. */
 const TEST_FILE = read("order-status.flowtest");
-const PIECES = [
-  ...["{", "}", "{{", '"', "->", "secret.", "when ", "\n", "  retry ", "# ", "method ", ".", "=", "é", "😀"],
-  ...["mock ", "path ", ", ", "end ", "attempts ", "expect {", "reply "],
+const FLOW_PIECES = [
+  "{",
+  "}",
+  "{{",
+  '"',
+  "->",
+  "secret.",
+  "when ",
+  "\n",
+  "  retry ",
+  "# ",
+  "method ",
+  ".",
+  "=",
+  "é",
+  "😀",
 ];
+const TEST_PIECES = ["mock ", "path ", ", ", "end ", "attempts ", "expect {", "reply "];
+const PIECES = [...FLOW_PIECES, ...TEST_PIECES];
 
 /** An example with one edit: a cut, a piece of syntax inserted, or a slice deleted. */
 const mangled = (examples: readonly string[]) =>
