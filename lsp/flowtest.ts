@@ -4,7 +4,7 @@
 import path from "node:path";
 import { DocumentSymbol, SymbolKind, type CompletionItem } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { Comment, Identifier } from "../grammar/ast.js";
+import type { Identifier } from "../grammar/ast.js";
 import { diagnostic, hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
 import type { FlowTestFile } from "../grammar/flowtest-ast.js";
 import { parseFlowTest } from "../grammar/flowtest-build.js";
@@ -16,7 +16,6 @@ import { rangeOf } from "./positions.js";
 export interface FlowtestAnalysis {
   readonly text: string;
   readonly file: FlowTestFile | undefined;
-  readonly comments: readonly Comment[];
   /** Syntax diagnostics only; the checks against the flow depend on the flow's current text. */
   readonly diagnostics: readonly Diagnostic[];
   /** The named flow's absolute path, when the `tests for` line could be read. */
@@ -27,10 +26,10 @@ export interface FlowtestAnalysis {
 
 /** `file` is the test file's absolute path: the flow's path is relative to it. */
 export function analyzeFlowtest(text: string, file: string): FlowtestAnalysis {
-  const { file: parsed, comments, diagnostics } = parseFlowTest(text, file);
-  if (parsed === undefined) return { text, file: parsed, comments, diagnostics, flowPath: undefined, occurrences: [] };
+  const { file: parsed, diagnostics } = parseFlowTest(text, file);
+  if (parsed === undefined) return { text, file: parsed, diagnostics, flowPath: undefined, occurrences: [] };
   const flowPath = path.resolve(path.dirname(file), parsed.target.value);
-  return { text, file: parsed, comments, diagnostics, flowPath, occurrences: indexNames(text, parsed) };
+  return { text, file: parsed, diagnostics, flowPath, occurrences: indexNames(text, parsed) };
 }
 
 function indexNames(text: string, file: FlowTestFile): Occurrence[] {
@@ -68,6 +67,9 @@ function indexNames(text: string, file: FlowTestFile): Occurrence[] {
   return occurrences;
 }
 
+/** CF3002 lists at most this many of the flow's errors as related places. */
+const MAX_RELATED = 100;
+
 /** The flow a test file names: its analysis, or why it cannot be read. */
 export type FlowSource = { readonly analysis: Analysis } | { readonly unreadable: string };
 
@@ -86,7 +88,8 @@ export function flowtestDiagnostics(test: FlowtestAnalysis, flow: FlowSource | u
   }
   const errors = flow.analysis.diagnostics.filter((d) => d.severity === "error");
   if (flow.analysis.flow === undefined || errors.length > 0) {
-    const related = errors.map((d) => ({ span: d.span, message: `${d.code}: ${d.message}` }));
+    // The first errors are enough to go to; a flow of random bytes has hundreds of thousands.
+    const related = errors.slice(0, MAX_RELATED).map((d) => ({ span: d.span, message: `${d.code}: ${d.message}` }));
     all.push(diagnostic("flowHasErrors", test.file.target.span, [name], undefined, related));
     return all;
   }

@@ -89,7 +89,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       analysis = analyzeFlowtest(text, fileOf(document.uri));
     } catch (error) {
       connection.console.error(`checking ${document.uri} failed: ${describe(error)}`);
-      analysis = { text, file: undefined, comments: [], diagnostics: [], flowPath: undefined, occurrences: [] };
+      analysis = { text, file: undefined, diagnostics: [], flowPath: undefined, occurrences: [] };
     }
     testCache.set(document.uri, { version: document.version, analysis });
     return analysis;
