@@ -2,7 +2,7 @@
 // `callflow check` and `callflow fmt`), the flow it names, and every widget id and variable it
 // names, so that navigation and rename reach from a flow into its tests and back.
 import path from "node:path";
-import { DocumentSymbol, SymbolKind, type CompletionItem } from "vscode-languageserver";
+import { CompletionItemKind, DocumentSymbol, SymbolKind, type CompletionItem } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Identifier } from "../grammar/ast.js";
 import { diagnostic, hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
@@ -10,7 +10,7 @@ import type { FlowTestFile } from "../grammar/flowtest-ast.js";
 import { parseFlowTest } from "../grammar/flowtest-build.js";
 import { checkFlowTest } from "../testing/check.js";
 import type { Analysis, Namespace, Occurrence } from "./analysis.js";
-import { widgetIds } from "./completion.js";
+import { secrets, variables, widgetIds } from "./completion.js";
 import { rangeOf } from "./positions.js";
 
 export interface FlowtestAnalysis {
@@ -123,13 +123,47 @@ export function flowtestSymbols(test: FlowtestAnalysis, document: TextDocument):
   });
 }
 
+/** What may start an expectation besides a variable's name. */
+const EXPECT_KEYWORDS = ["path", "end", "route", "fail", "attempts", "sent"];
+
 /**
  * Widget ids after `mock` and `attempts` (http widgets only, as the checker wants) and after `end`
- * or in a `path` list (any widget), from the text before the cursor on its line.
+ * or in a `path` list (any widget), from the text before the cursor on its line; at the start of an
+ * item, the flow's variables and the expectation keywords in `expect`, its globals in `globals`, its
+ * secrets in `secrets`.
  */
 export function completeFlowtest(text: string, offset: number, flow: Analysis): CompletionItem[] {
   const before = text.slice(text.lastIndexOf("\n", offset - 1) + 1, offset);
   if (/(?:^|[\s{])(?:mock|attempts)\s+\w*$/.test(before)) return widgetIds(flow, (w) => w.kind === "HttpWidget");
   if (/(?:^|[\s{])(?:path\s+(?:\w+\s*,\s*)*|end\s+)\w*$/.test(before)) return widgetIds(flow);
-  return [];
+  if (!/(?:^|\{)\s*\w*$/.test(before)) return [];
+  switch (openBlocks(text, offset).at(-1)) {
+    case "expect":
+      return [...variables(flow), ...EXPECT_KEYWORDS.map((label) => ({ label, kind: CompletionItemKind.Keyword }))];
+    case "globals":
+      return variables(flow, (decl) => decl.scope === "global");
+    case "secrets":
+      return secrets(flow);
+    default:
+      return [];
+  }
+}
+
+/**
+ * The word before each `{` still open at the offset, innermost last. A scan of the characters, not
+ * the tree: a half-typed line inside the block does not parse.
+ */
+function openBlocks(text: string, offset: number): string[] {
+  const stack: string[] = [];
+  for (let i = 0; i < offset; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < offset && text[i] !== '"' && text[i] !== "\n"; i++) if (text[i] === "\\") i++;
+    } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? offset : end;
+    } else if (c === "{") stack.push(/(\w+)\s*$/.exec(text.slice(Math.max(0, i - 40), i))?.[1] ?? "");
+    else if (c === "}") stack.pop();
+  }
+  return stack;
 }

@@ -259,7 +259,21 @@ describe("callflow lsp on .flowtest: outline, formatting, completion", () => {
     ]);
     expect(await completeAt(testUri, pos(text, "end goodbye", 0, 4))).toHaveLength(7);
     expect(await completeAt(testUri, pos(text, "attempts lookup_order = 2", 0, 9))).toEqual(["lookup_order"]);
-    expect(await completeAt(testUri, pos(text, "route"))).toEqual([]);
+    expect(await completeAt(testUri, pos(text, "route ", 0, 6))).toEqual([]);
     await client.change(testUri, TESTS);
+  });
+
+  it("completes variables and expectation keywords in expect, globals in globals, secrets in secrets", async () => {
+    const vars = ["api_base", "caller_id", "order_id", "ship_date", "item_count", "is_vip", "customer", "card_last4"];
+    expect(await completeAt(testUri, pos(TESTS, "ship_date = "))).toEqual([
+      ...vars,
+      ...["path", "end", "route", "fail", "attempts", "sent"],
+    ]);
+    expect(await completeAt(testUri, pos(TESTS, "globals { api_base", 0, 10))).toEqual(vars.slice(0, 3));
+    expect(await completeAt(testUri, pos(TESTS, "secrets { CRM", 0, 10))).toEqual(["CRM_TOKEN"]);
+    // In a request block, a string and a JSON value: nothing.
+    expect(await completeAt(testUri, pos(TESTS, "method GET"))).toEqual([]);
+    expect(await completeAt(testUri, pos(TESTS, '"vip-support"', 0, 1))).toEqual([]);
+    expect(await completeAt(testUri, pos(TESTS, '{ "vip": false }', 0, 2))).toEqual([]);
   });
 });
