@@ -265,10 +265,8 @@ describe("callflow lsp on .flowtest: outline, formatting, completion", () => {
 
   it("completes variables and expectation keywords in expect, globals in globals, secrets in secrets", async () => {
     const vars = ["api_base", "caller_id", "order_id", "ship_date", "item_count", "is_vip", "customer", "card_last4"];
-    expect(await completeAt(testUri, pos(TESTS, "ship_date = "))).toEqual([
-      ...vars,
-      ...["path", "end", "route", "fail", "attempts", "sent"],
-    ]);
+    const keywords = ["path", "end", "route", "fail", "attempts", "sent"];
+    expect(await completeAt(testUri, pos(TESTS, "ship_date = "))).toEqual([...vars, ...keywords]);
     expect(await completeAt(testUri, pos(TESTS, "globals { api_base", 0, 10))).toEqual(vars.slice(0, 3));
     expect(await completeAt(testUri, pos(TESTS, "secrets { CRM", 0, 10))).toEqual(["CRM_TOKEN"]);
     // In a request block, a string and a JSON value: nothing.
