@@ -239,8 +239,6 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     });
   }
 
-  connection.onHover((params) => at("hover", null, params, hover));
-
   /**
    * For a position request in a test file: the name under the cursor, its flow, and the offset of
    * the name's declaration in the flow (undefined when the flow does not declare it).
@@ -262,6 +260,16 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       return run(at, flow, declared, document);
     });
   }
+
+  connection.onHover(
+    (params) =>
+      at("hover", null, params, hover) ??
+      // A name in a test file is described as at its declaration, over the name's range here.
+      inTest("hover", null, params, (name, flow, declared, document) => {
+        const found = declared === undefined ? null : hover(flow.analysis, flow.document, declared);
+        return found === null ? null : { ...found, range: rangeAt(document, name.offset, name.offset + name.length) };
+      }),
+  );
 
   /** The flow document a position request in a `.flow` is about. */
   const opened = (document: TextDocument, analysis: Analysis): Opened<Analysis> => ({

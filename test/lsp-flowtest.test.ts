@@ -9,6 +9,7 @@ import {
   DidCloseTextDocumentNotification,
   DocumentFormattingRequest,
   DocumentSymbolRequest,
+  HoverRequest,
   PrepareRenameRequest,
   ReferencesRequest,
   RenameRequest,
@@ -154,6 +155,25 @@ describe("callflow lsp on .flowtest: navigation and rename", () => {
     expect(await at("ship_date")).toEqual({ uri: FLOW_URI, range: range(FLOW, "ship_date") });
     expect(await at("api_base")).toEqual({ uri: FLOW_URI, range: range(FLOW, "api_base") });
     expect(await at("CRM_TOKEN")).toEqual({ uri: FLOW_URI, range: range(FLOW, "CRM_TOKEN") });
+  });
+
+  it("describes a name in a test file as its declaration in the flow does", async () => {
+    const hoverAt = (uri: string, position: Position) =>
+      client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
+    for (const [name, nth] of [
+      ["ship_date", 0],
+      ["check_vip", 0],
+      ["CRM_TOKEN", 0],
+      ["lookup_order", 1],
+    ] as const) {
+      const inFlow = await hoverAt(FLOW_URI, pos(FLOW, name));
+      expect(inFlow?.contents).toBeDefined();
+      expect(await hoverAt(testUri, pos(TESTS, name, nth, 1))).toEqual({
+        contents: inFlow?.contents,
+        range: range(TESTS, name, nth),
+      });
+    }
+    expect(await hoverAt(testUri, pos(TESTS, "route"))).toBeNull();
   });
 
   it("finds references across the flow and the open test files that name it", async () => {
