@@ -43,7 +43,7 @@ export interface Analysis {
   readonly occurrences: readonly Occurrence[];
 }
 
-/** A `.flowtest` file: accepted, not analysed (its front end is not part of this server yet). */
+/** What a request gets when checking failed, or on a `.flowtest` document for `.flow`-only features. */
 export function emptyAnalysis(text: string): Analysis {
   return { text, flow: undefined, comments: [], diagnostics: [], scope: undefined, occurrences: [] };
 }
@@ -100,7 +100,7 @@ function indexNames(text: string, flow: Flow): { scope: Scope; occurrences: Occu
 }
 
 /** The occurrence under (or just after) the cursor. */
-export function occurrenceAt(analysis: Analysis, offset: number): Occurrence | undefined {
+export function occurrenceAt(analysis: Pick<Analysis, "occurrences">, offset: number): Occurrence | undefined {
   const list = analysis.occurrences;
   let low = 0;
   let high = list.length - 1;
@@ -115,6 +115,10 @@ export function occurrenceAt(analysis: Analysis, offset: number): Occurrence | u
 }
 
 /** Every occurrence of a name in a namespace, in source order. */
-export function occurrencesOf(analysis: Analysis, name: string, namespace: Namespace): Occurrence[] {
+export function occurrencesOf(
+  analysis: Pick<Analysis, "occurrences">,
+  name: string,
+  namespace: Namespace,
+): Occurrence[] {
   return analysis.occurrences.filter((o) => o.name === name && o.namespace === namespace);
 }

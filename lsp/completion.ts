@@ -4,6 +4,7 @@
 // `->` and secret names after `secret.`.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type MarkupContent } from "vscode-languageserver";
 import type { IToken } from "chevrotain";
+import type { VarDecl, Widget } from "../grammar/ast.js";
 import { ITEM_KEYWORDS, WIDGET_SPECS, type WidgetSpec } from "../grammar/language.js";
 import { tokenize, LCurly, RCurly } from "../grammar/tokens.js";
 import { exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
@@ -71,15 +72,16 @@ function inString(analysis: Analysis, string: string): CompletionItem[] {
   return [...variables(analysis), secretPrefix()];
 }
 
-function variables(analysis: Analysis): CompletionItem[] {
-  return [...(analysis.scope?.variables.values() ?? [])].map((decl) => ({
+/** The flow's variables (those `only` keeps), here and in a test file's `expect` and `globals`. */
+export function variables(analysis: Analysis, only: (decl: VarDecl) => boolean = () => true): CompletionItem[] {
+  return [...(analysis.scope?.variables.values() ?? [])].filter(only).map((decl) => ({
     label: decl.name.name,
     kind: CompletionItemKind.Variable,
     detail: `${decl.scope} ${decl.type.name}${decl.masked ? " masked" : ""}`,
   }));
 }
 
-function secrets(analysis: Analysis): CompletionItem[] {
+export function secrets(analysis: Analysis): CompletionItem[] {
   return [...(analysis.scope?.secrets.keys() ?? [])].map((name) => ({
     label: name,
     kind: CompletionItemKind.Constant,
@@ -96,11 +98,12 @@ function secretPrefix(): CompletionItem {
   };
 }
 
-function widgetIds(analysis: Analysis): CompletionItem[] {
+/** The flow's widget ids (those `only` keeps), for `->` here and for mocks and paths in a test file. */
+export function widgetIds(analysis: Analysis, only: (widget: Widget) => boolean = () => true): CompletionItem[] {
   const seen = new Set<string>();
   const items: CompletionItem[] = [];
   for (const widget of analysis.flow?.widgets ?? []) {
-    if (seen.has(widget.id.name)) continue;
+    if (seen.has(widget.id.name) || !only(widget)) continue;
     seen.add(widget.id.name);
     items.push({
       label: widget.id.name,

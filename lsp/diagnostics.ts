@@ -1,9 +1,15 @@
 // The front end's diagnostics as LSP diagnostics: code, severity, range, the hint, related places,
 // a link to the code's row in docs/language.md, and the `Unnecessary` tag where code can go.
 import { readFileSync } from "node:fs";
-import { DiagnosticSeverity, DiagnosticTag, type Diagnostic as LspDiagnostic } from "vscode-languageserver";
+import {
+  DiagnosticSeverity,
+  DiagnosticTag,
+  type Diagnostic as LspDiagnostic,
+  type Location,
+} from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { messages, type Diagnostic } from "../grammar/diagnostics.js";
+import type { Span } from "../grammar/spans.js";
 import { rangeOf } from "./positions.js";
 
 /** Unreachable widgets, unused secrets and variables: editors fade them. */
@@ -25,28 +31,35 @@ export interface DiagnosticData {
  */
 export function docsLinks(moduleUrl: string): ReadonlyMap<string, string> {
   const links = new Map<string, string>();
-  // dist/lsp/ when built, lsp/ when run from source.
-  for (const relative of ["../../docs/language.md", "../docs/language.md"]) {
-    const url = new URL(relative, moduleUrl);
-    let text: string;
-    try {
-      text = readFileSync(url, "utf8");
-    } catch {
-      continue;
+  // dist/lsp/ when built, lsp/ when run from source. The test files' codes (CF3xxx) are in testing.md.
+  for (const folder of ["../../docs/", "../docs/"]) {
+    for (const name of ["language.md", "testing.md"]) {
+      const url = new URL(folder + name, moduleUrl);
+      let text: string;
+      try {
+        text = readFileSync(url, "utf8");
+      } catch {
+        continue;
+      }
+      text.split("\n").forEach((line, index) => {
+        const code = /^\| (CF\d{4}) \|/.exec(line)?.[1];
+        if (code !== undefined && !links.has(code)) links.set(code, `${url.href}#L${index + 1}`);
+      });
     }
-    text.split("\n").forEach((line, index) => {
-      const code = /^\| (CF\d{4}) \|/.exec(line)?.[1];
-      if (code !== undefined) links.set(code, `${url.href}#L${index + 1}`);
-    });
-    break;
+    if (links.size > 0) break;
   }
   return links;
 }
 
+/**
+ * `elsewhere` places a related span in another file (a test file's flow); a related span it does
+ * not place is in the document itself.
+ */
 export function toLspDiagnostic(
   d: Diagnostic,
   document: TextDocument,
   links: ReadonlyMap<string, string>,
+  elsewhere: (span: Span) => Location | undefined = () => undefined,
 ): LspDiagnostic {
   const result: LspDiagnostic = {
     range: rangeOf(document, d.span),
@@ -60,7 +73,7 @@ export function toLspDiagnostic(
   if (UNNECESSARY.has(d.code)) result.tags = [DiagnosticTag.Unnecessary];
   if (d.related !== undefined)
     result.relatedInformation = d.related.map((r) => ({
-      location: { uri: document.uri, range: rangeOf(document, r.span) },
+      location: elsewhere(r.span) ?? { uri: document.uri, range: rangeOf(document, r.span) },
       message: r.message,
     }));
   if (d.hint !== undefined) result.data = { hint: d.hint } satisfies DiagnosticData;

@@ -2,11 +2,13 @@
 // the document's current version (made once per version, by the same front end as `callflow
 // check`); diagnostics follow each change at once, or once a burst of changes pauses. No handler
 // may take the server down: an error is logged to the client and the request gets an empty answer.
-import { fileURLToPath } from "node:url";
+import { readFileSync, statSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { format as formatLog } from "node:util";
 import {
   CodeActionKind,
   createConnection,
+  ErrorCodes,
   ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
@@ -15,15 +17,24 @@ import {
   type SemanticTokens,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { formatFlowTest } from "../grammar/flowtest-printer.js";
 import { formatSource } from "../grammar/printer.js";
+import type { Span } from "../grammar/spans.js";
 import { codeActions } from "./actions.js";
-import { analyze, emptyAnalysis, type Analysis } from "./analysis.js";
+import { analyze, emptyAnalysis, occurrenceAt, occurrencesOf, type Analysis, type Occurrence } from "./analysis.js";
 import { complete } from "./completion.js";
 import { docsLinks, toLspDiagnostic } from "./diagnostics.js";
 import { hover } from "./hover.js";
-import { definition, prepareRename, references, rename } from "./navigation.js";
+import {
+  analyzeFlowtest,
+  completeFlowtest,
+  flowtestDiagnostics,
+  flowtestSymbols,
+  type FlowtestAnalysis,
+} from "./flowtest.js";
+import { definition, prepareRename, references, renameAcross, testLocations, type Opened } from "./navigation.js";
 import { documentSymbols, foldingRanges, semanticTokens, SEMANTIC_TOKENS_LEGEND } from "./outline.js";
-import { offsetOf, rangeAt } from "./positions.js";
+import { offsetOf, rangeAt, rangeOf } from "./positions.js";
 
 /** Changes closer together than this are a burst: diagnostics wait until it pauses this long. */
 export const DIAGNOSTICS_DELAY_MS = 30;
@@ -33,6 +44,9 @@ export const DIAGNOSTICS_DELAY_MS = 30;
  * which no editor lists usefully and which would take the connection seconds to carry.
  */
 export const MAX_DIAGNOSTICS = 1000;
+
+/** A flow a test file names is read from disk up to this size (the 5 MB flows the server is tested on fit). */
+const MAX_FLOW_BYTES = 64 * 1024 * 1024;
 
 export function startServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
   const connection = createConnection(input, output);
@@ -45,7 +59,9 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   const cache = new Map<string, { readonly version: number; readonly analysis: Analysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
 
-  // `.flowtest` files are accepted without features until their front end exists (issue 14).
+  // A `.flowtest` document has its own analysis; the `.flow` features it lacks (hover, folding,
+  // semantic tokens, code actions) see an empty one.
+  const testCache = new Map<string, { readonly version: number; readonly analysis: FlowtestAnalysis }>();
   const isFlowtest = (document: TextDocument) => document.uri.endsWith(".flowtest");
   const fileOf = (uri: string) => (uri.startsWith("file:") ? fileURLToPath(uri) : uri);
 
@@ -64,13 +80,77 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     return analysis;
   }
 
+  function testAnalysisOf(document: TextDocument): FlowtestAnalysis {
+    const cached = testCache.get(document.uri);
+    if (cached?.version === document.version) return cached.analysis;
+    const text = document.getText();
+    let analysis: FlowtestAnalysis;
+    try {
+      analysis = analyzeFlowtest(text, fileOf(document.uri));
+    } catch (error) {
+      connection.console.error(`checking ${document.uri} failed: ${describe(error)}`);
+      analysis = { text, file: undefined, diagnostics: [], flowPath: undefined, occurrences: [] };
+    }
+    testCache.set(document.uri, { version: document.version, analysis });
+    return analysis;
+  }
+
+  /** The flow at a path: the editor's text when it has the file open, else the file on disk. */
+  function flowAt(flowPath: string): Opened<Analysis> | { readonly unreadable: string } {
+    const open = documents.all().find((d) => !isFlowtest(d) && fileOf(d.uri) === flowPath);
+    if (open !== undefined) return { uri: open.uri, document: open, analysis: analysisOf(open) };
+    let text: string;
+    try {
+      // A test file may name anything: a folder, a device that never ends.
+      const stat = statSync(flowPath);
+      if (!stat.isFile()) return { unreadable: "not a file" };
+      if (stat.size > MAX_FLOW_BYTES) return { unreadable: `larger than ${MAX_FLOW_BYTES} bytes` };
+      text = readFileSync(flowPath, "utf8");
+    } catch (error) {
+      return { unreadable: (error as NodeJS.ErrnoException).code ?? String(error) };
+    }
+    const uri = pathToFileURL(flowPath).href;
+    return { uri, document: TextDocument.create(uri, "flow", 0, text), analysis: analyze(text, flowPath) };
+  }
+
+  /** The flow a test file names, when it names one and it can be read. */
+  function flowOfTest(test: FlowtestAnalysis): Opened<Analysis> | undefined {
+    if (test.flowPath === undefined) return undefined;
+    const flow = flowAt(test.flowPath);
+    return "unreadable" in flow ? undefined : flow;
+  }
+
+  /** The open test files that name the flow at a path. */
+  function testsOf(flowPath: string): Opened<FlowtestAnalysis>[] {
+    return documents
+      .all()
+      .filter(isFlowtest)
+      .map((document) => ({ uri: document.uri, document, analysis: testAnalysisOf(document) }))
+      .filter((test) => test.analysis.flowPath === flowPath);
+  }
+
+  /** The `.flow` diagnostics, or what `callflow check` reports for a test file against its flow. */
+  function diagnosticsOf(document: TextDocument) {
+    if (!isFlowtest(document)) return analysisOf(document).diagnostics.map((d) => ({ d, elsewhere: undefined }));
+    const test = testAnalysisOf(document);
+    const flow = test.flowPath === undefined ? undefined : flowAt(test.flowPath);
+    // The flow's errors, related to CF3002, are placed in the flow's document.
+    const elsewhere = (span: Span) =>
+      flow !== undefined && "document" in flow && span.file === test.flowPath
+        ? { uri: flow.uri, range: rangeOf(flow.document, span) }
+        : undefined;
+    return flowtestDiagnostics(test, flow).map((d) => ({ d, elsewhere }));
+  }
+
   function publish(uri: string): void {
     timers.delete(uri);
     const document = documents.get(uri);
     if (document === undefined) return;
     guard("diagnostics", undefined, () => {
-      const all = analysisOf(document).diagnostics;
-      const diagnostics = all.slice(0, MAX_DIAGNOSTICS).map((d) => toLspDiagnostic(d, document, links));
+      const all = diagnosticsOf(document);
+      const diagnostics = all
+        .slice(0, MAX_DIAGNOSTICS)
+        .map(({ d, elsewhere }) => toLspDiagnostic(d, document, links, elsewhere));
       if (all.length > MAX_DIAGNOSTICS)
         connection.console.info(`${uri}: ${all.length} diagnostics, the first ${MAX_DIAGNOSTICS} are shown`);
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
@@ -138,36 +218,134 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     lastChange.set(uri, now);
     const quiet = previous === undefined || now - previous >= DIAGNOSTICS_DELAY_MS;
     schedule(uri, quiet && !timers.has(uri) ? 0 : DIAGNOSTICS_DELAY_MS);
+    recheckTestsOf(event.document);
   });
   documents.onDidClose((event) => {
     clearTimeout(timers.get(event.document.uri));
     timers.delete(event.document.uri);
     lastChange.delete(event.document.uri);
     cache.delete(event.document.uri);
+    testCache.delete(event.document.uri);
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+    // Its tests now read the flow from disk.
+    recheckTestsOf(event.document);
   });
 
-  connection.onHover((params) => at("hover", null, params, hover));
-  connection.onDefinition((params) => at("definition", null, params, definition));
-  connection.onReferences((params) =>
-    at("references", [], params, (analysis, document, offset) =>
-      references(analysis, document, offset, params.context.includeDeclaration),
-    ),
+  /** A flow's open test files are checked against its new text once a burst of changes pauses. */
+  function recheckTestsOf(document: TextDocument): void {
+    if (isFlowtest(document)) return;
+    guard("diagnostics", undefined, () => {
+      for (const test of testsOf(fileOf(document.uri))) schedule(test.uri, DIAGNOSTICS_DELAY_MS);
+    });
+  }
+
+  /**
+   * For a position request in a test file: the name under the cursor, its flow, and the offset of
+   * the name's declaration in the flow (undefined when the flow does not declare it).
+   */
+  function inTest<T>(
+    name: string,
+    fallback: T,
+    params: { textDocument: { uri: string }; position: { line: number; character: number } },
+    run: (at: Occurrence, flow: Opened<Analysis>, declared: number | undefined, document: TextDocument) => T,
+  ): T {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined || !isFlowtest(document)) return fallback;
+    return guard(name, fallback, () => {
+      const test = testAnalysisOf(document);
+      const at = occurrenceAt(test, offsetOf(document, params.position));
+      const flow = flowOfTest(test);
+      if (at === undefined || flow === undefined) return fallback;
+      const declared = occurrencesOf(flow.analysis, at.name, at.namespace).find((o) => o.definition)?.offset;
+      return run(at, flow, declared, document);
+    });
+  }
+
+  connection.onHover(
+    (params) =>
+      at("hover", null, params, hover) ??
+      // A name in a test file is described as at its declaration, over the name's range here.
+      inTest("hover", null, params, (name, flow, declared, document) => {
+        const found = declared === undefined ? null : hover(flow.analysis, flow.document, declared);
+        return found === null ? null : { ...found, range: rangeAt(document, name.offset, name.offset + name.length) };
+      }),
   );
-  connection.onPrepareRename((params) => at("prepareRename", null, params, prepareRename));
-  connection.onRenameRequest((params) => {
-    const result = at("rename", null, params, (analysis, document, offset) =>
-      rename(analysis, document, offset, params.newName),
-    );
-    if (result === null || result instanceof ResponseError) return result;
-    return { changes: { [params.textDocument.uri]: result } };
+
+  /** The flow document a position request in a `.flow` is about. */
+  const opened = (document: TextDocument, analysis: Analysis): Opened<Analysis> => ({
+    uri: document.uri,
+    document,
+    analysis,
   });
-  connection.onCompletion((params) =>
-    at("completion", [], params, (analysis, _document, offset) => complete(analysis, offset)),
+
+  connection.onDefinition(
+    (params) =>
+      at("definition", null, params, definition) ??
+      inTest("definition", null, params, (_at, flow, declared) =>
+        declared === undefined ? null : definition(flow.analysis, flow.document, declared),
+      ),
   );
+  connection.onReferences((params) => {
+    const include = params.context.includeDeclaration;
+    const inFlow = at("references", undefined, params, (analysis, document, offset) => {
+      const name = occurrenceAt(analysis, offset);
+      if (name === undefined) return [];
+      return [
+        ...references(analysis, document, offset, include),
+        ...testLocations(testsOf(fileOf(document.uri)), name.name, name.namespace),
+      ];
+    });
+    return (
+      inFlow ??
+      inTest("references", [], params, (name, flow) => {
+        const inFlowFile = occurrencesOf(flow.analysis, name.name, name.namespace)[0];
+        return [
+          ...(inFlowFile === undefined ? [] : references(flow.analysis, flow.document, inFlowFile.offset, include)),
+          ...testLocations(testsOf(fileOf(flow.uri)), name.name, name.namespace),
+        ];
+      })
+    );
+  });
+  connection.onPrepareRename(
+    (params) =>
+      at("prepareRename", null, params, prepareRename) ??
+      // A name the flow does not declare has nothing to rename with it.
+      inTest("prepareRename", null, params, (name, _flow, declared, document) =>
+        declared === undefined
+          ? null
+          : { range: rangeAt(document, name.offset, name.offset + name.length), placeholder: name.name },
+      ),
+  );
+  connection.onRenameRequest(
+    (params) =>
+      at("rename", null, params, (analysis, document, offset) =>
+        renameAcross(opened(document, analysis), testsOf(fileOf(document.uri)), offset, params.newName),
+      ) ??
+      inTest("rename", null, params, (_at, flow, declared) =>
+        declared === undefined
+          ? new ResponseError(ErrorCodes.InvalidRequest, "The flow declares no such name: there is nothing to rename.")
+          : renameAcross(flow, testsOf(fileOf(flow.uri)), declared, params.newName),
+      ),
+  );
+  connection.onCompletion((params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined) return [];
+    if (!isFlowtest(document))
+      return at("completion", [], params, (analysis, _document, offset) => complete(analysis, offset));
+    return guard("completion", [], () => {
+      const test = testAnalysisOf(document);
+      const flow = flowOfTest(test);
+      return flow === undefined ? [] : completeFlowtest(test.text, offsetOf(document, params.position), flow.analysis);
+    });
+  });
   connection.onDocumentSymbol((params) => {
     const document = documents.get(params.textDocument.uri);
-    return document === undefined ? [] : guard("symbols", [], () => documentSymbols(analysisOf(document), document));
+    if (document === undefined) return [];
+    return guard("symbols", [], () =>
+      isFlowtest(document)
+        ? flowtestSymbols(testAnalysisOf(document), document)
+        : documentSymbols(analysisOf(document), document),
+    );
   });
   connection.onFoldingRanges((params) => {
     const document = documents.get(params.textDocument.uri);
@@ -175,11 +353,12 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   });
   connection.onDocumentFormatting((params) => {
     const document = documents.get(params.textDocument.uri);
-    if (document === undefined || isFlowtest(document)) return [];
+    if (document === undefined) return [];
     return guard("formatting", [], () => {
       const text = document.getText();
-      // The same function as `callflow fmt`; a file with syntax errors is left as it is.
-      const formatted = formatSource(text, fileOf(document.uri)).text;
+      // The same functions as `callflow fmt`; a file with syntax errors is left as it is.
+      const file = fileOf(document.uri);
+      const formatted = isFlowtest(document) ? formatFlowTest(text, file).text : formatSource(text, file).text;
       if (formatted === undefined || formatted === text) return [];
       return [{ range: rangeAt(document, 0, text.length), newText: formatted }];
     });

@@ -1,6 +1,6 @@
 // Any text the editor holds, any position: every request gets an answer and no handler fails
 // (a failure would be logged by the server and answered empty). Edits are cuts, insertions and
-// deletions of the example flows, as a half-typed or mangled file looks; the server is the built
+// deletions of the example flows and test file, as a half-typed or mangled file looks; the server is the built
 // `callflow lsp --stdio` in a child process.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
@@ -22,51 +22,73 @@ import {
 import { ROOT } from "./helpers/cli.js";
 import { startClient, type LspClient } from "./helpers/lsp-client.js";
 
-const EXAMPLES = ["order-status.flow", "payment-status.flow", "appointment-reminder.flow"].map((name) =>
-  readFileSync(`${ROOT}/examples/${name}`, "utf8"),
-);
-const PIECES = ["{", "}", "{{", '"', "->", "secret.", "when ", "\n", "  retry ", "# ", "method ", ".", "=", "é", "😀"];
+const read = (name: string) => readFileSync(`${ROOT}/examples/${name}`, "utf8");
+const EXAMPLES = ["order-status.flow", "payment-status.flow", "appointment-reminder.flow"].map(read);
+/** Its flow, examples/order-status.flow, is read from disk. */
+const TEST_FILE = read("order-status.flowtest");
+const FLOW_PIECES = [
+  "{",
+  "}",
+  "{{",
+  '"',
+  "->",
+  "secret.",
+  "when ",
+  "\n",
+  "  retry ",
+  "# ",
+  "method ",
+  ".",
+  "=",
+  "é",
+  "😀",
+];
+const TEST_PIECES = ["mock ", "path ", ", ", "end ", "attempts ", "expect {", "reply "];
+const PIECES = [...FLOW_PIECES, ...TEST_PIECES];
 
 /** An example with one edit: a cut, a piece of syntax inserted, or a slice deleted. */
-const mangled = fc
-  .record({
-    example: fc.constantFrom(...EXAMPLES),
-    at: fc.nat(),
-    length: fc.nat({ max: 60 }),
-    edit: fc.constantFrom("cut", "insert", "delete"),
-    piece: fc.constantFrom(...PIECES),
-    cursor: fc.nat(),
-  })
-  .map(({ example, at, length, edit, piece, cursor }) => {
-    const offset = at % (example.length + 1);
-    const text =
-      edit === "cut"
-        ? example.slice(0, offset)
-        : edit === "insert"
-          ? example.slice(0, offset) + piece + example.slice(offset)
-          : example.slice(0, offset) + example.slice(offset + length);
-    const before = text.slice(0, cursor % (text.length + 1));
-    const line = before.split("\n").length - 1;
-    const position: Position = { line, character: before.length - (before.lastIndexOf("\n") + 1) };
-    return { text, position };
-  });
+const mangled = (examples: readonly string[]) =>
+  fc
+    .record({
+      example: fc.constantFrom(...examples),
+      at: fc.nat(),
+      length: fc.nat({ max: 60 }),
+      edit: fc.constantFrom("cut", "insert", "delete"),
+      piece: fc.constantFrom(...PIECES),
+      cursor: fc.nat(),
+    })
+    .map(({ example, at, length, edit, piece, cursor }) => {
+      const offset = at % (example.length + 1);
+      const text =
+        edit === "cut"
+          ? example.slice(0, offset)
+          : edit === "insert"
+            ? example.slice(0, offset) + piece + example.slice(offset)
+            : example.slice(0, offset) + example.slice(offset + length);
+      const before = text.slice(0, cursor % (text.length + 1));
+      const line = before.split("\n").length - 1;
+      const position: Position = { line, character: before.length - (before.lastIndexOf("\n") + 1) };
+      return { text, position };
+    });
 
 let client: LspClient;
-let uri: string;
 beforeAll(async () => {
   client = await startClient();
-  uri = await client.open("examples/fuzz.flow", EXAMPLES[0] ?? "");
-  await client.diagnostics(uri, 1);
 }, 30_000);
 afterAll(async () => {
   await client.close();
 });
 
-describe("callflow lsp on mangled flows", () => {
+describe.each([
+  { name: "fuzz.flow", examples: EXAMPLES, numRuns: 60 },
+  { name: "fuzz.flowtest", examples: [TEST_FILE], numRuns: 40 },
+])("callflow lsp on mangled $name", ({ name, examples, numRuns }) => {
   it("answers every request at any position without a handler failing", async () => {
+    const uri = await client.open(`examples/${name}`, examples[0] ?? "");
+    await client.diagnostics(uri, 1);
     let version = 1;
     await fc.assert(
-      fc.asyncProperty(mangled, async ({ text, position }) => {
+      fc.asyncProperty(mangled(examples), async ({ text, position }) => {
         await client.change(uri, text);
         version++;
         const textDocument = { uri };
@@ -88,7 +110,7 @@ describe("callflow lsp on mangled flows", () => {
         ]);
         expect(client.log.filter((line) => / failed: |uncaught|unhandled/.test(line))).toEqual([]);
       }),
-      { numRuns: 60, seed: 15 },
+      { numRuns, seed: 15 },
     );
     expect(client.process.exitCode).toBeNull();
   }, 120_000);

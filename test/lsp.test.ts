@@ -28,31 +28,11 @@ import {
   type Hover,
   type Position,
   type ResponseError,
-  type TextEdit,
 } from "vscode-languageserver-protocol/node";
 import { CLI, ROOT } from "./helpers/cli.js";
-import { startClient, type LspClient } from "./helpers/lsp-client.js";
+import { applyEdits, pos, range, startClient, type LspClient } from "./helpers/lsp-client.js";
 
 const ORDER = readFileSync(`${ROOT}/examples/order-status.flow`, "utf8");
-
-/** The position of the `nth` (0-based) occurrence of `needle`, plus `shift` characters. */
-function pos(text: string, needle: string, nth = 0, shift = 0): Position {
-  let offset = -1;
-  for (let i = 0; i <= nth; i++) {
-    offset = text.indexOf(needle, offset + 1);
-    if (offset < 0) throw new Error(`'${needle}' #${nth} not found`);
-  }
-  offset += shift;
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length - 1;
-  return { line, character: offset - (before.lastIndexOf("\n") + 1) };
-}
-
-/** The range of the `nth` occurrence of `needle` (its first `length` characters). */
-function range(text: string, needle: string, nth = 0, length = needle.length) {
-  const start = pos(text, needle, nth);
-  return { start, end: { line: start.line, character: start.character + length } };
-}
 
 /** The range of `word` (default: the last word of `context`) inside the `nth` occurrence of `context`. */
 function named(text: string, context: string, nth = 0, word = /\w+\W*$/.exec(context)?.[0].replace(/\W+$/, "") ?? "") {
@@ -656,10 +636,12 @@ describe("callflow lsp: code actions", () => {
 });
 
 describe("callflow lsp: any input", () => {
-  it("accepts .flowtest documents without features", async () => {
+  it("answers on a .flowtest document that does not parse", async () => {
     const text = 'tests for order_status {\n  test "vip" {\n    path lookup_order check_vip vip_queue\n  }\n}\n';
-    const uri = await client.open("examples/order-status.flowtest", text);
-    expect((await client.diagnostics(uri, 1)).diagnostics).toEqual([]);
+    const uri = await client.open("examples/unparsed.flowtest", text);
+    const { diagnostics } = await client.diagnostics(uri, 1);
+    expect(diagnostics.length).toBeGreaterThan(0);
+    expect(diagnostics.every((d) => typeof d.code === "string" && d.code.startsWith("CF1"))).toBe(true);
     expect(
       await client.connection.sendRequest(HoverRequest.type, {
         textDocument: { uri },
@@ -728,18 +710,3 @@ describe("callflow lsp: any input", () => {
     expect(client.process.exitCode).toBeNull();
   }, 120_000);
 });
-
-/** Applies LSP text edits to a text (edits in any order, not overlapping). */
-function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const offset = (p: Position) => {
-    const lines = text.split("\n");
-    let o = 0;
-    for (let i = 0; i < p.line; i++) o += (lines[i]?.length ?? 0) + 1;
-    return o + p.character;
-  };
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  let result = text;
-  for (const edit of sorted)
-    result = result.slice(0, offset(edit.range.start)) + edit.newText + result.slice(offset(edit.range.end));
-  return result;
-}

@@ -16,7 +16,9 @@ import {
   StreamMessageWriter,
   type InitializeResult,
   type ProtocolConnection,
+  type Position,
   type PublishDiagnosticsParams,
+  type TextEdit,
 } from "vscode-languageserver-protocol/node";
 import { CLI, ROOT } from "./cli.js";
 
@@ -127,4 +129,38 @@ export async function startClient(): Promise<LspClient> {
       connection.dispose();
     },
   };
+}
+
+/** The position of the `nth` (0-based) occurrence of `needle`, plus `shift` characters. */
+export function pos(text: string, needle: string, nth = 0, shift = 0): Position {
+  let offset = -1;
+  for (let i = 0; i <= nth; i++) {
+    offset = text.indexOf(needle, offset + 1);
+    if (offset < 0) throw new Error(`'${needle}' #${nth} not found`);
+  }
+  offset += shift;
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length - 1;
+  return { line, character: offset - (before.lastIndexOf("\n") + 1) };
+}
+
+/** The range of the `nth` occurrence of `needle` (its first `length` characters). */
+export function range(text: string, needle: string, nth = 0, length = needle.length) {
+  const start = pos(text, needle, nth);
+  return { start, end: { line: start.line, character: start.character + length } };
+}
+
+/** Applies LSP text edits to a text (edits in any order, not overlapping). */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const offset = (p: Position) => {
+    const lines = text.split("\n");
+    let o = 0;
+    for (let i = 0; i < p.line; i++) o += (lines[i]?.length ?? 0) + 1;
+    return o + p.character;
+  };
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let result = text;
+  for (const edit of sorted)
+    result = result.slice(0, offset(edit.range.start)) + edit.newText + result.slice(offset(edit.range.end));
+  return result;
 }
