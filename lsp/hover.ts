@@ -6,7 +6,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { START_EXIT, type SettingSpec } from "../grammar/language.js";
 import { printValueInline } from "../grammar/printer.js";
 import { forEachExit, specOf } from "../grammar/widgets.js";
-import { HTTP_STEP } from "../runtime/contract.js";
+import { HTTP_STEP, type Bound } from "../runtime/contract.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { rangeAt, touches } from "./positions.js";
 import { keywordAt, widgetAt, widgetNamed } from "./syntax.js";
@@ -75,15 +75,13 @@ export function settingDoc(spec: SettingSpec): string {
   return lines.join("\n\n");
 }
 
+/** A setting's bounds and default, read from the runtime's contract by the step field it fills. */
 function boundsOf(spec: SettingSpec): string | undefined {
-  switch (spec.field) {
-    case "retry":
-      return `From ${spec.least ?? HTTP_STEP.retry.min} to ${HTTP_STEP.retry.max}; left out: ${HTTP_STEP.retry.default}.`;
-    case "timeoutMs":
-      return `From ${HTTP_STEP.timeoutMs.min} ms to ${HTTP_STEP.timeoutMs.max} ms; left out: the run's timeout, by default ${HTTP_STEP.timeoutMs.default} ms.`;
-    case "followRedirects":
-      return `Left out: ${String(HTTP_STEP.followRedirects.default)}.`;
-    default:
-      return undefined;
-  }
+  const contracts: Readonly<Record<string, Bound<number> | { readonly default: boolean }>> = HTTP_STEP;
+  const contract = spec.field === undefined ? undefined : contracts[spec.field];
+  if (contract === undefined) return undefined;
+  if (!("max" in contract)) return `Left out: ${String(contract.default)}.`;
+  const unit = contract.unit === "" ? "" : ` ${contract.unit}`;
+  const least = Math.max(contract.min, spec.least ?? contract.min);
+  return `From ${least}${unit} to ${contract.max}${unit}; left out: ${contract.default}${unit}.`;
 }
