@@ -18,8 +18,8 @@ import type {
   TestItem,
 } from "./flowtest-ast.js";
 import { flowTestParser } from "./flowtest-parser.js";
-import { MAX_NESTING, MAX_STRING_LENGTH } from "./limits.js";
-import { longStringAt } from "./parse.js";
+import { MAX_NESTING } from "./limits.js";
+import { lexSource } from "./parse.js";
 import { cover, SourcePositions } from "./spans.js";
 import { decodeString, quoteSnippet } from "./strings.js";
 import * as t from "./tokens.js";
@@ -38,25 +38,10 @@ const values = valueBuilder();
 
 export function parseFlowTest(source: string, file: string): FlowTestParseResult {
   const positions = new SourcePositions(file, source);
-  // The flow front end's limits hold here too: hostile input must not exhaust the stack.
-  const tooLong = longStringAt(source);
-  if (tooLong !== undefined) {
-    const d = diagnostic("stringTooLong", positions.span(tooLong, 1), [MAX_STRING_LENGTH]);
-    return { file: undefined, comments: [], diagnostics: [d] };
-  }
-  const lexed = t.lex(source);
-  const diagnostics: Diagnostic[] = [];
-  for (const error of lexed.errors) {
-    const span = positions.span(error.offset, error.length);
-    diagnostics.push(
-      diagnostic("unexpectedCharacter", span, [quoteSnippet(source.slice(error.offset, error.offset + error.length))]),
-    );
-  }
-  const comments: Comment[] = (lexed.groups["comments"] ?? []).map((token) => ({
-    kind: "Comment",
-    text: token.image,
-    span: positions.token(token),
-  }));
+  // The flow front end's lexing and limits hold here too: hostile input must not exhaust the stack.
+  const front = lexSource(source, positions);
+  if (!front.ok) return { file: undefined, comments: [], diagnostics: front.diagnostics };
+  const { lexed, diagnostics, comments } = front;
   const strings = new Map<IToken, StringLiteral>();
   let depth = 0;
   for (const token of lexed.tokens) {

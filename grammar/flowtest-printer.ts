@@ -6,7 +6,7 @@ import type { Body, Comment, Span, Value } from "./ast.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import type { Expectation, FlowTestFile, Reply, ReplyItem, RequestItem, TestItem } from "./flowtest-ast.js";
 import { parseFlowTest } from "./flowtest-build.js";
-import { printString } from "./printer.js";
+import { printScalar, printString } from "./printer.js";
 import { SourcePositions } from "./spans.js";
 
 const INDENT = "  ";
@@ -14,24 +14,14 @@ const INDENT = "  ";
 /** A value on one line: `{ "a": [1, 2] }`, names and `secret.X` as written. */
 export function printTestValue(value: Value): string {
   switch (value.kind) {
-    case "String":
-      return printString(value.value);
-    case "Number":
-      return value.raw;
-    case "Boolean":
-      return String(value.value);
-    case "Null":
-      return "null";
-    case "VarRef":
-      return value.name;
-    case "SecretRef":
-      return `secret.${value.name}`;
     case "Object":
       return value.entries.length === 0
         ? "{}"
         : `{ ${value.entries.map((e) => `${printString(e.key.value)}: ${printTestValue(e.value)}`).join(", ")} }`;
     case "Array":
       return `[${value.items.map(printTestValue).join(", ")}]`;
+    default:
+      return printScalar(value);
   }
 }
 

@@ -1,6 +1,6 @@
 // The .flow front end: source text in, AST + comments + syntax diagnostics out.
 // Never throws: every problem, whatever the input, becomes a diagnostic with a span.
-import type { IRecognitionException, IToken } from "chevrotain";
+import type { ILexingResult, IRecognitionException, IToken } from "chevrotain";
 import type { Comment, Flow, StringLiteral } from "./ast.js";
 import { diagnostic, sortDiagnostics } from "./diagnostics.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -21,31 +21,42 @@ export interface ParseResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function parse(source: string, file: string): ParseResult {
-  const positions = new SourcePositions(file, source);
-  const tooLong = longStringAt(source);
-  if (tooLong !== undefined) {
-    return {
-      flow: undefined,
-      comments: [],
-      diagnostics: [diagnostic("stringTooLong", positions.span(tooLong, 1), [MAX_STRING_LENGTH])],
+/** What every front end of ours starts with: the string limit, the tokens, lexer errors and comments. */
+export type Lexed =
+  | { readonly ok: false; readonly diagnostics: Diagnostic[] }
+  | {
+      readonly ok: true;
+      readonly lexed: ILexingResult;
+      readonly diagnostics: Diagnostic[];
+      readonly comments: Comment[];
     };
-  }
+
+/** Lexes a source of either language (.flow, .flowtest) after checking the string limit (CF1013). */
+export function lexSource(source: string, positions: SourcePositions): Lexed {
+  const tooLong = longStringAt(source);
+  if (tooLong !== undefined)
+    return { ok: false, diagnostics: [diagnostic("stringTooLong", positions.span(tooLong, 1), [MAX_STRING_LENGTH])] };
   const lexed = t.lex(source);
   const diagnostics: Diagnostic[] = [];
-
   for (const error of lexed.errors) {
     const span = positions.span(error.offset, error.length);
     diagnostics.push(
       diagnostic("unexpectedCharacter", span, [quoteSnippet(source.slice(error.offset, error.offset + error.length))]),
     );
   }
-
   const comments: Comment[] = (lexed.groups["comments"] ?? []).map((token) => ({
     kind: "Comment",
     text: token.image,
     span: positions.token(token),
   }));
+  return { ok: true, lexed, diagnostics, comments };
+}
+
+export function parse(source: string, file: string): ParseResult {
+  const positions = new SourcePositions(file, source);
+  const front = lexSource(source, positions);
+  if (!front.ok) return { flow: undefined, comments: [], diagnostics: front.diagnostics };
+  const { lexed, diagnostics, comments } = front;
 
   const scan = scanTokens(lexed.tokens, positions, diagnostics);
   if (scan.tooDeep) return { flow: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
@@ -130,7 +141,7 @@ function parserDiagnostic(error: IRecognitionException, positions: SourcePositio
 }
 
 /** The offset of a string literal longer than MAX_STRING_LENGTH, if any (strings end at a line break). */
-export function longStringAt(source: string): number | undefined {
+function longStringAt(source: string): number | undefined {
   // Only a line that long can hold such a string: almost every file is decided by its length.
   if (source.length <= MAX_STRING_LENGTH || !new RegExp(`[^\\n\\r]{${MAX_STRING_LENGTH + 1}}`).test(source))
     return undefined;

@@ -75,7 +75,8 @@ function wrap(expr: Expr, parens: boolean): string {
   return parens ? `(${printExpr(expr)})` : printExpr(expr);
 }
 
-function printScalar(value: Exclude<Value, { kind: "Object" | "Array" }>): string {
+/** A value that is not an object or array, as written. */
+export function printScalar(value: Exclude<Value, { kind: "Object" | "Array" }>): string {
   switch (value.kind) {
     case "String":
       return printString(value.value);
