@@ -1,6 +1,6 @@
 // .flowtest source → AST, with syntax diagnostics from the catalogue. Never throws. Values are
 // built by the flow's own builder (valueBuilder), over the flowtest parser's value rules.
-import type { CstNode, IRecognitionException, IToken } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
 import type { Body, Comment, Identifier, NumberLiteral, Span, StringLiteral, Value } from "./ast.js";
 import { valueBuilder } from "./build-ast.js";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
@@ -19,7 +19,7 @@ import type {
 } from "./flowtest-ast.js";
 import { flowTestParser } from "./flowtest-parser.js";
 import { MAX_NESTING } from "./limits.js";
-import { lexSource } from "./parse.js";
+import { lexSource, parserDiagnostic } from "./parse.js";
 import { cover, SourcePositions } from "./spans.js";
 import { decodeString, quoteSnippet } from "./strings.js";
 import * as t from "./tokens.js";
@@ -72,21 +72,6 @@ export function parseFlowTest(source: string, file: string): FlowTestParseResult
   values.begin(positions, strings, diagnostics);
   const built = new Builder(positions, strings).file(cst.children as Children);
   return { file: built, comments, diagnostics: sortDiagnostics(diagnostics) };
-}
-
-function parserDiagnostic(error: IRecognitionException, positions: SourcePositions): Diagnostic {
-  const token = error.token;
-  const span =
-    token.tokenType.name === "EOF" || Number.isNaN(token.startOffset) ? positions.end() : positions.token(token);
-  const args = JSON.parse(error.message) as string[];
-  switch (error.name) {
-    case "MismatchedTokenException":
-      return diagnostic("expectedToken", span, args);
-    case "NotAllInputParsedException":
-      return diagnostic("extraContent", span, args);
-    default:
-      return diagnostic("unexpectedToken", span, args);
-  }
 }
 
 /** After recovery any child may be missing: a node without a required part is dropped (its error is reported). */

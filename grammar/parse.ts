@@ -124,7 +124,8 @@ function scanTokens(tokens: readonly IToken[], positions: SourcePositions, diagn
   return { strings, tooDeep: false, balance };
 }
 
-function parserDiagnostic(error: IRecognitionException, positions: SourcePositions): Diagnostic {
+/** A Chevrotain recognition error as a catalogue diagnostic; both parsers' message providers encode the arguments as JSON. */
+export function parserDiagnostic(error: IRecognitionException, positions: SourcePositions): Diagnostic {
   const token = error.token;
   const span =
     token.tokenType.name === "EOF" || Number.isNaN(token.startOffset) ? positions.end() : positions.token(token);
