@@ -8,7 +8,7 @@ import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from
 import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
 import {
   declaredLength,
-  defaultFetch,
+  crossFetchTransport,
   leavesBodiesEncoded,
   type FetchInit,
   type FetchLike,
@@ -211,7 +211,7 @@ class Attempt implements DeadlineTarget, TruncationTarget {
         if (body !== undefined) init.body = body;
         let response: FetchResponse;
         if (encoded) init.compress = false;
-        if (settings.fetch === defaultFetch) {
+        if (settings.fetch === crossFetchTransport) {
           const url = this.url;
           response = await watchingTruncation(this, () => settings.fetch(url, init));
         } else {

@@ -25,7 +25,7 @@ export interface FetchResponse {
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
 /** cross-fetch on Node is node-fetch 2 over `node:http`; it never uses the global fetch. */
-export const defaultFetch: FetchLike = crossFetch;
+export const crossFetchTransport: FetchLike = crossFetch;
 
 /**
  * The body length a response declares, when its body can be read whole within a known size:
@@ -51,5 +51,5 @@ export function markLeavesBodiesEncoded(fetch: FetchLike): void {
  * the runtime counts what it hands over.
  */
 export function leavesBodiesEncoded(fetch: FetchLike): boolean {
-  return fetch === defaultFetch || encodedBodies.has(fetch);
+  return fetch === crossFetchTransport || encodedBodies.has(fetch);
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
 import {
   checkInput,
-  defaultFetch,
+  crossFetchTransport,
   SECRET_ENV_PREFIX,
   type SecretProvider,
   type TraceEvent,
@@ -88,7 +88,7 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   const timeline = args.json
     ? undefined
     : new Timeline({ write: io.stdout, color: io.color, live: liveOutput(io.isTTY, io.env) });
-  const recorder = args.record === undefined ? undefined : new Recorder(loaded.definition, defaultFetch);
+  const recorder = args.record === undefined ? undefined : new Recorder(loaded.definition, crossFetchTransport);
   const onEvent = (event: TraceEvent): void => {
     recorder?.onEvent(event);
     if (timeline === undefined) io.stdout(JSON.stringify(event) + "\n");
