@@ -5,7 +5,7 @@
 // with no SDK), the runtime on cross-fetch against cross-fetch, and a secret in Authorization.
 // Then a compiled result path (`prop` chain) against the same path through jsonpath-plus.
 //
-//   npm run build && node bench/runtime.ts [rounds]     (default 101 rounds)
+//   npm run build && node bench/runtime.ts [rounds] [group,...]     (default: 101 rounds, every group)
 //
 // Every case runs in its own client process, as an application runs one configuration: in a
 // shared process one case's type feedback slows another's code (node-fetch sees every case's
@@ -305,7 +305,8 @@ async function measureGroups(url: string, pinClients: (pid: number | undefined) 
     return copy;
   };
   const rows: Row[] = [];
-  for (const group of GROUPS) {
+  const chosen = process.argv[3]?.split(",") ?? GROUPS;
+  for (const group of GROUPS.filter((name) => chosen.includes(name))) {
     const clients = await Promise.all(CASES[group].map(({ name }, index) => startClient(group, index, name, url)));
     for (const client of clients) pinClients(client.pid);
     try {

@@ -27,6 +27,12 @@ export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>
 /** cross-fetch on Node is node-fetch 2 over `node:http`; it never uses the global fetch. */
 export const crossFetchTransport: FetchLike = crossFetch;
 
+/** A request's init without its signal. */
+export type Unsignalled = Omit<FetchInit, "signal">;
+
+/** cross-fetch called without a signal: an attempt ends the node:http request itself (runtime/attempt.ts). */
+export const crossFetchUnsignalled: (url: string, init: Unsignalled) => Promise<FetchResponse> = crossFetch;
+
 /**
  * The body length a response declares, when its body can be read whole within a known size:
  * NaN when it declares none or is content-encoded (it may inflate past its declared length).
