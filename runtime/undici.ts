@@ -53,14 +53,14 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterat
   #ended = false;
   #error: Error | undefined;
   /** Settles the request's promise (headers) or, after it, the pending read of the body. */
-  #resolve: ((value: never) => void) | undefined;
+  #resolve: ((response: FetchResponse) => void) | undefined;
   #reject: ((error: Error) => void) | undefined;
   #wake: (() => void) | undefined;
   readonly #signal: AbortSignal;
 
   constructor(signal: AbortSignal, resolve: (response: FetchResponse) => void, reject: (error: Error) => void) {
     this.#signal = signal;
-    this.#resolve = resolve as (value: never) => void;
+    this.#resolve = resolve;
     this.#reject = reject;
     signal.addEventListener("abort", this, { once: true });
   }
@@ -81,7 +81,7 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterat
     if (statusCode < 200) return; // an informational answer; the response follows
     this.status = statusCode;
     this.headers = new UndiciHeaders(headers);
-    const resolve = this.#resolve as ((response: FetchResponse) => void) | undefined;
+    const resolve = this.#resolve;
     this.#resolve = undefined;
     this.#reject = undefined;
     resolve?.(this);
