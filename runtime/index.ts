@@ -2,7 +2,8 @@
 // It depends on cross-fetch, jsonpath-plus, @opentelemetry/api and Node builtins (and on undici
 // only when an undici transport makes its first request). Documented in docs/api.md.
 export type * from "./flow.js";
-export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound } from "./contract.js";
+export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound, type DateTime } from "./contract.js";
+export { dateTime } from "./types.js";
 export { toText, encodeSegment, prop } from "./helpers.js";
 export { run, type RunResult } from "./run.js";
 export { RUNTIME_DEFAULTS, type RunOptions, type RuntimeLimits, type StepContext } from "./options.js";
