@@ -5,16 +5,15 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { check, compile } from "../api/index.js";
 import { toDateTime } from "../runtime/contract.js";
 import { checkInput, dateTime } from "../runtime/index.js";
-import type { StepEndEvent, TraceEvent } from "../runtime/trace.js";
 import { matchesType, toStored } from "../runtime/types.js";
 import { tempDir, typeCheck } from "./compile-helpers.js";
 import { CLI } from "./helpers/cli.js";
 import { httpFlow, v } from "./helpers/flows.js";
-import { startServer, type TestServer } from "./helpers/http-server.js";
+import { servedFlow, stepEnds } from "./helpers/served-flow.js";
 
 const exec = promisify(execFile);
 
@@ -161,14 +160,9 @@ describe("date_time at check time", () => {
 });
 
 describe("date_time at run time", () => {
-  let server: TestServer;
-  const temp = tempDir("types-datetime-run");
-  const file = path.join(temp.dir, "r.flow");
-  beforeAll(async () => {
-    server = await startServer();
-    writeFileSync(
-      file,
-      `flow r {
+  const flow = servedFlow(
+    "types-datetime-run",
+    `flow r {
   global base: url
   global cutoff: date_time = "2026-12-24T12:00:00+02:00"
   local due: date_time
@@ -193,50 +187,30 @@ describe("date_time at run time", () => {
   end failed
 }
 `,
-    );
-  });
-  afterAll(async () => {
-    temp.remove();
-    await server.close();
-  });
-
-  async function runFlow(...globals: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const args = [CLI, "run", file, "--json", "--global", `base=${server.url}`];
-    for (const g of globals) args.push("--global", g);
-    return exec(process.execPath, args, { env: { ...process.env, NO_COLOR: "1" } }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-  }
-  const ends = (stdout: string): StepEndEvent<string>[] =>
-    stdout
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as TraceEvent)
-      .filter((e): e is StepEndEvent<string> => e.type === "step.end");
+  );
 
   it("maps an ISO 8601 result with an offset, stores it in UTC and compares it chronologically", async () => {
-    server.route("/due", { json: { due: "2026-12-24T08:00:00-01:00" } });
-    const [call, branch] = ends((await runFlow()).stdout);
+    flow.server.route("/due", { json: { due: "2026-12-24T08:00:00-01:00" } });
+    const [call, branch] = stepEnds((await flow.run()).stdout);
     expect(call?.changes).toEqual([{ name: "due", value: "2026-12-24T09:00:00.000Z" }]);
     expect(branch).toMatchObject({ exit: "when", next: "before" });
   });
 
   it("maps Unix seconds, and == compares the instant against a literal written with an offset", async () => {
-    server.route("/due", { json: { due: 1798106400 } });
-    const [call, branch] = ends((await runFlow()).stdout);
+    flow.server.route("/due", { json: { due: 1798106400 } });
+    const [call, branch] = stepEnds((await flow.run()).stdout);
     expect(call?.changes).toEqual([{ name: "due", value: "2026-12-24T10:00:00.000Z" }]);
     expect(branch).toMatchObject({ exit: "when", next: "exactly", condition: 'due == "2026-12-24T10:00:00.000Z"' });
   });
 
   it("takes --global as ISO 8601 with an offset or Unix seconds, normalised", async () => {
-    server.route("/due", { json: { due: "2026-12-24T09:00:00Z" } });
+    flow.server.route("/due", { json: { due: "2026-12-24T09:00:00Z" } });
     // As text, "10:30:00+02:00" sorts after "09:00:00.000Z"; as instants it is 08:30 UTC, before.
-    const [, early] = ends((await runFlow("cutoff=2026-12-24T10:30:00+02:00")).stdout);
+    const [, early] = stepEnds((await flow.run("cutoff=2026-12-24T10:30:00+02:00")).stdout);
     expect(early).toMatchObject({ next: "after" });
-    const [, later] = ends((await runFlow("cutoff=1798107000")).stdout);
+    const [, later] = stepEnds((await flow.run("cutoff=1798107000")).stdout);
     expect(later).toMatchObject({ next: "before" });
-    const refused = await runFlow("cutoff=2026-12-24T09:00:00");
+    const refused = await flow.run("cutoff=2026-12-24T09:00:00");
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(
       '"2026-12-24T09:00:00" is not an ISO 8601 date and time with an offset (2026-12-24T09:30:00Z)',
@@ -245,8 +219,8 @@ describe("date_time at run time", () => {
 
   it("fails the step on a result that does not fit, naming variable and type but not the value", async () => {
     for (const due of ["2026-12-24T09:00:00", "2026-02-30T09:00:00Z", 1798104600000, true]) {
-      server.route("/due", { json: { due } });
-      const [call] = ends((await runFlow()).stdout);
+      flow.server.route("/due", { json: { due } });
+      const [call] = stepEnds((await flow.run()).stdout);
       expect(call).toMatchObject({ exit: "fail", next: "failed", error: { code: "result-type" } });
       expect(call?.error?.message).toBe(`result $.due -> due: expected date_time, got ${typeof due}`);
       expect(call?.error?.message).not.toContain(String(due));
@@ -254,10 +228,8 @@ describe("date_time at run time", () => {
   });
 
   it("prints the canonical value in the timeline", async () => {
-    server.route("/due", { json: { due: "2026-12-24T10:00:00+01:00" } });
-    const { stdout } = await exec(process.execPath, [CLI, "run", file, "--global", `base=${server.url}`], {
-      env: { ...process.env, NO_COLOR: "1" },
-    });
+    flow.server.route("/due", { json: { due: "2026-12-24T10:00:00+01:00" } });
+    const { stdout } = await flow.runWith([`base=${flow.server.url}`], false);
     expect(stdout).toContain('due = "2026-12-24T09:00:00.000Z"');
   });
 });
