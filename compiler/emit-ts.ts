@@ -147,6 +147,7 @@ const TS_TYPES = {
   phone: "string",
   currency: "number",
   percentage: "number",
+  date_time: "string",
 } as const;
 
 /** The TypeScript type of a declared type in expressions; only checked flows are emitted, so the type is known. */
@@ -164,6 +165,8 @@ const DECLARED_TS_TYPES: Readonly<Record<VarType, string>> = {
   email: "`${string}@${string}.${string}`",
   url: "`http://${string}` | `https://${string}`",
   phone: "`+${number}`",
+  // The runtime's DateTime: the canonical form, so a host passes a string made by dateTime().
+  date_time: "`${number}-${number}-${number}T${number}:${number}:${number}.${number}Z`",
 };
 
 function declaredTsType(declared: string): string {

@@ -5,7 +5,8 @@
 import { crossFetchTransport } from "./fetch.js";
 import { runWith, type Run } from "./run.js";
 export type * from "./flow.js";
-export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound } from "./contract.js";
+export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound, type DateTime } from "./contract.js";
+export { dateTime } from "./types.js";
 export { toText, encodeSegment, prop } from "./helpers.js";
 export type { Run, RunResult } from "./run.js";
 export { RUNTIME_DEFAULTS, type RunOptions, type RuntimeLimits, type StepContext } from "./options.js";
