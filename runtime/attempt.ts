@@ -7,6 +7,7 @@
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
 import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
 import {
+  directOf,
   crossFetchUnsignalled,
   declaredLength,
   crossFetchTransport,
@@ -14,6 +15,7 @@ import {
   type FetchInit,
   type FetchLike,
   type FetchResponse,
+  type Holder,
   type Unsignalled,
 } from "./fetch.js";
 import type { Clock } from "./clock.js";
@@ -123,7 +125,7 @@ function cancelled(method: string, url: string, traceUrl: string): AttemptFailur
   return { kind: "error", error, retriable: false, method, url, traceUrl };
 }
 
-class Attempt implements DeadlineTarget, RequestWatcher {
+class Attempt implements DeadlineTarget, RequestWatcher, Holder {
   method: string;
   url: string;
   traceUrl: string;
@@ -131,6 +133,8 @@ class Attempt implements DeadlineTarget, RequestWatcher {
   redirects: Redirect[] | undefined;
   /** Ends the request of any fetch but cross-fetch, whose request is ended directly (`#request`). */
   #abort: AbortController | undefined;
+  /** The request of an undici transport of the runtime's (runtime/undici.ts). */
+  #held: { end(): void } | undefined;
   /** cross-fetch's node:http request and response body, while the attempt runs. */
   #request: ClientRequest | undefined;
   #body: FetchResponse["body"] = null;
@@ -165,6 +169,11 @@ class Attempt implements DeadlineTarget, RequestWatcher {
     this.#settle(cancelled(this.method, this.url, this.traceUrl));
   }
 
+  /** An undici transport of the runtime's started its request. */
+  hold(request: { end(): void }): void {
+    this.#held = request;
+  }
+
   /** cross-fetch made its node:http request (runtime/node-requests.ts). */
   created(request: ClientRequest): void {
     this.#request = request;
@@ -184,6 +193,7 @@ class Attempt implements DeadlineTarget, RequestWatcher {
     // An unfinished response is aborted so its socket is released.
     if (result.kind !== "response") {
       this.#abort?.abort();
+      this.#held?.end();
       // node-fetch's documented body is a Node Readable: destroyed, a pending read of it ends too.
       if (this.#request !== undefined) {
         const error = new Error("attempt ended");
@@ -213,6 +223,7 @@ class Attempt implements DeadlineTarget, RequestWatcher {
   async #exchange(): Promise<void> {
     const { request, settings } = this;
     const encoded = leavesBodiesEncoded(settings.fetch);
+    const direct = directOf(settings.fetch);
     // The flow's own Accept-Encoding stands; otherwise the runtime asks for what it can bound.
     const asked = !request.headers.some(([name]) => name.toLowerCase() === "accept-encoding");
     let body = request.body;
@@ -227,12 +238,14 @@ class Attempt implements DeadlineTarget, RequestWatcher {
           method: this.method,
           headers: sent,
           redirect: "manual",
-          signal: viaCrossFetch ? undefined : (this.#abort ??= new AbortController()).signal,
+          signal: viaCrossFetch || direct !== undefined ? undefined : (this.#abort ??= new AbortController()).signal,
         };
         if (body !== undefined) init.body = body;
         if (encoded) init.compress = false;
         let response: FetchResponse;
-        if (viaCrossFetch) {
+        if (direct !== undefined) {
+          response = await direct(this.url, init, this);
+        } else if (viaCrossFetch) {
           const url = this.url;
           response = await watchingRequest(this, () => crossFetchUnsignalled(url, init));
           this.#body = response.body;

@@ -41,21 +41,33 @@ export function declaredLength(headers: FetchResponse["headers"]): number {
   return headers.get("content-encoding") === null ? Number(headers.get("content-length") ?? Number.NaN) : Number.NaN;
 }
 
-/** Transports that hand bodies over as sent (the runtime decodes them): the default fetch and undici transports. */
-const encodedBodies = new WeakSet<FetchLike>();
+/** What an attempt holds to end a request of one of the runtime's own transports early. */
+export interface Holder {
+  hold(request: { end(): void }): void;
+}
 
-/** Declares that `fetch` hands bodies over as sent, leaving content decoding to the runtime. */
-export function markLeavesBodiesEncoded(fetch: FetchLike): void {
-  encodedBodies.add(fetch);
+/** One of the runtime's own transports, called without a signal: it hands `holder` what ends the request. */
+export type DirectFetch = (url: string, init: Unsignalled, holder: Holder) => Promise<FetchResponse>;
+
+/** The runtime's undici transports (runtime/undici.ts), by their FetchLike. */
+const direct = new WeakMap<FetchLike, DirectFetch>();
+
+/** Declares `fetch` one of the runtime's own: it hands bodies over as sent and can be called without a signal. */
+export function registerDirect(fetch: FetchLike, call: DirectFetch): void {
+  direct.set(fetch, call);
+}
+
+/** `fetch` as called without a signal, when it is one of the runtime's undici transports. */
+export function directOf(fetch: FetchLike): DirectFetch | undefined {
+  return direct.get(fetch);
 }
 
 /**
- * Whether `fetch` hands over bodies as sent, leaving content decoding to the runtime. The default
- * fetch does, asked with node-fetch's documented `compress: false` option, and so do undici
- * transports (runtime/undici.ts): then the runtime decodes with its own counted decoders
- * (runtime/decode.ts) and asks for compression itself. Any other fetch decodes by itself, and
- * the runtime counts what it hands over.
+ * Whether `fetch` hands over bodies as sent, leaving content decoding to the runtime: cross-fetch
+ * does, asked with node-fetch's documented `compress: false` option, and so do the undici
+ * transports. Then the runtime decodes with its own counted decoders (runtime/decode.ts) and asks
+ * for compression itself. Any other fetch decodes by itself, and the runtime counts what it hands over.
  */
 export function leavesBodiesEncoded(fetch: FetchLike): boolean {
-  return fetch === crossFetchTransport || encodedBodies.has(fetch);
+  return fetch === crossFetchTransport || direct.has(fetch);
 }

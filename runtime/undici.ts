@@ -6,7 +6,14 @@
 // build of the runtime for another platform never loads it. Bodies arrive as sent: the runtime
 // decodes them itself (runtime/decode.ts), as for cross-fetch.
 import type { Agent, Dispatcher } from "undici";
-import { markLeavesBodiesEncoded, type FetchInit, type FetchLike, type FetchResponse } from "./fetch.js";
+import {
+  registerDirect,
+  type DirectFetch,
+  type FetchInit,
+  type FetchLike,
+  type FetchResponse,
+  type Unsignalled,
+} from "./fetch.js";
 
 export interface UndiciTransportOptions {
   /** Connections per origin; unlimited when absent (undici's default). */
@@ -56,25 +63,30 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterat
   #resolve: ((response: FetchResponse) => void) | undefined;
   #reject: ((error: Error) => void) | undefined;
   #wake: (() => void) | undefined;
-  readonly #signal: AbortSignal;
+  /** Told when the exchange is over: removes the abort listener of a caller's signal. */
+  onDone: (() => void) | undefined;
 
-  constructor(signal: AbortSignal, resolve: (response: FetchResponse) => void, reject: (error: Error) => void) {
-    this.#signal = signal;
+  constructor(resolve: (response: FetchResponse) => void, reject: (error: Error) => void) {
     this.#resolve = resolve;
     this.#reject = reject;
-    signal.addEventListener("abort", this, { once: true });
   }
 
-  /** The attempt's signal aborted: its timeout, the run's cancel, or a response it will not read. */
-  handleEvent(): void {
+  /** Ends the request early: the attempt's timeout or cancel, or a response it will not read. */
+  end(): void {
+    if (this.#ended || this.#error !== undefined) return;
     const reason = new Error("request aborted");
     this.#controller?.abort(reason);
     this.#fail(reason);
   }
 
+  /** A caller's signal aborted (an EventTarget listener object). */
+  handleEvent(): void {
+    this.end();
+  }
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
-    if (this.#signal.aborted) controller.abort(new Error("request aborted"));
+    if (this.#error !== undefined) controller.abort(this.#error);
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
@@ -96,12 +108,17 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterat
 
   onResponseEnd(): void {
     this.#ended = true;
-    this.#signal.removeEventListener("abort", this);
+    this.onDone?.();
     this.#wakeReader();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#signal.removeEventListener("abort", this);
+    this.failed(error);
+  }
+
+  /** The request failed (or undici could not be loaded). */
+  failed(error: Error): void {
+    this.onDone?.();
     this.#fail(error);
   }
 
@@ -175,28 +192,46 @@ export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike
     if (options.connectTimeoutMs !== undefined) settings.connect = { timeout: options.connectTimeoutMs };
     return (agent = new undici.Agent(settings));
   };
-  const send = (dispatcher: Agent, url: string, init: FetchInit): Promise<FetchResponse> => {
+  const send = (dispatcher: Agent, url: string, init: Unsignalled, exchange: Exchange): void => {
     // `url` is a WHATWG URL's href (the runtime parsed it): origin, then the path from the first
     // slash after the scheme's; a fragment is never sent.
     const slash = url.indexOf("/", url.indexOf("//") + 2);
     const hash = url.indexOf("#", slash);
-    return new Promise((resolve, reject) => {
-      const exchange = new Exchange(init.signal, resolve, reject);
-      if (init.signal.aborted) return exchange.handleEvent();
-      dispatcher.dispatch(
-        {
-          origin: url.slice(0, slash),
-          path: hash === -1 ? url.slice(slash) : url.slice(slash, hash),
-          method: init.method as Dispatcher.HttpMethod,
-          headers: init.headers.flat(), // undici takes name, value, name, value...
-          body: init.body ?? null,
-        },
-        exchange,
-      );
-    });
+    dispatcher.dispatch(
+      {
+        origin: url.slice(0, slash),
+        path: hash === -1 ? url.slice(slash) : url.slice(slash, hash),
+        method: init.method as Dispatcher.HttpMethod,
+        headers: init.headers.flat(), // undici takes name, value, name, value...
+        body: init.body ?? null,
+      },
+      exchange,
+    );
   };
+  const start = (url: string, init: Unsignalled, exchange: Exchange): void => {
+    if (agent !== undefined) return send(agent, url, init, exchange);
+    (loading ??= load()).then(
+      (loaded) => send(loaded, url, init, exchange),
+      (error: Error) => exchange.failed(error),
+    );
+  };
+  // What the runtime calls: the attempt holds the exchange and ends it itself, with no signal.
+  const direct: DirectFetch = (url, init, holder) =>
+    new Promise((resolve, reject) => {
+      const exchange = new Exchange(resolve, reject);
+      holder.hold(exchange);
+      start(url, init, exchange);
+    });
+  // What a host calls, as any fetch: ended by the signal.
   const transport: FetchLike = (url: string, init: FetchInit) =>
-    agent !== undefined ? send(agent, url, init) : (loading ??= load()).then((loaded) => send(loaded, url, init));
-  markLeavesBodiesEncoded(transport);
+    new Promise((resolve, reject) => {
+      const exchange = new Exchange(resolve, reject);
+      const { signal } = init;
+      if (signal.aborted) return exchange.end();
+      signal.addEventListener("abort", exchange, { once: true });
+      exchange.onDone = () => signal.removeEventListener("abort", exchange);
+      start(url, init, exchange);
+    });
+  registerDirect(transport, direct);
   return transport;
 }
