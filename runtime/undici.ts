@@ -43,6 +43,9 @@ class UndiciHeaders {
   }
 }
 
+/** Until the response arrives (never read: the response is handed over with its own). */
+const NO_HEADERS = new UndiciHeaders({});
+
 /** Body bytes kept unread before the connection is paused (a reader slower than the server). */
 const HIGH_WATER = 256 * 1024;
 
@@ -50,10 +53,11 @@ const HIGH_WATER = 256 * 1024;
  * One request: undici's handler, the response the runtime reads, and the abort listener of the
  * attempt's signal, in one object. Chunks are kept until read; reading waits for the next one.
  */
-class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterator<Uint8Array> {
+class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterableIterator<Uint8Array> {
   status = 0;
-  headers: UndiciHeaders = new UndiciHeaders({});
-  readonly body: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => this };
+  headers: UndiciHeaders = NO_HEADERS;
+  /** The exchange is its own body: iterating it reads the chunks. */
+  readonly body: AsyncIterable<Uint8Array> = this;
   #controller: Dispatcher.DispatchController | undefined;
   #chunks: Buffer[] = [];
   #queued = 0;
@@ -140,6 +144,10 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterat
   /** Waits for a chunk, the end or an error. */
   #arrival(): Promise<void> {
     return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {
