@@ -1,11 +1,11 @@
 // `callflow compile`: one generated module per flow under --out-dir; `--check` compares
 // instead of writing, the guard against hand edits and forgotten regenerations.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { compile, type EmitKind } from "../../compiler/compile.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { expandInputs, InputError, makeDir, readSource, writeOutput } from "../files.js";
+import { expandInputs, InputError, makeDir, mapConcurrently, readSource, writeOutput } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./io.js";
 
@@ -33,6 +33,19 @@ function commonDir(files: readonly string[]): string {
   return first.slice(0, length).join("/") || ".";
 }
 
+/** Files read, compared and written at once: enough to keep the disk busy while the main thread compiles. */
+const IO_CONCURRENCY = 16;
+
+/** What compiling one file produced; merged in input order, so output does not depend on timing. */
+interface FileOutcome {
+  readonly source?: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly failed: boolean;
+  readonly written: number;
+  readonly unchanged: number;
+  readonly stale: readonly string[];
+}
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<number> {
@@ -48,44 +61,76 @@ export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<
     return EXIT_USAGE;
   }
   const base = commonDir(files);
-  const sources = new Map<string, string>();
-  const diagnostics: Diagnostic[] = [];
-  let failed = 0;
-  let written = 0;
-  let unchanged = 0;
-  const stale: string[] = [];
+  // Each output folder is listed once and made once, however many modules go into it: opening a file
+  // that is not there costs an error with a stack, and most outputs of a first compile are not there.
+  const listings = new Map<string, Promise<ReadonlySet<string>>>();
+  const listing = (dir: string): Promise<ReadonlySet<string>> => {
+    let names = listings.get(dir);
+    if (names === undefined)
+      listings.set(
+        dir,
+        (names = readdir(dir).then(
+          (found) => new Set(found),
+          () => new Set(),
+        )),
+      );
+    return names;
+  };
+  const folders = new Map<string, Promise<void>>();
+  const folder = (dir: string): Promise<void> => {
+    let made = folders.get(dir);
+    if (made === undefined) folders.set(dir, (made = makeDir(dir)));
+    return made;
+  };
 
-  for (const file of files) {
+  const compileFile = async (file: string): Promise<FileOutcome> => {
     const read = await readSource(args.cwd, file);
-    if ("invalid" in read) {
-      diagnostics.push(read.invalid);
-      failed++;
-      continue;
-    }
-    const source = read.text;
-    sources.set(file, source);
-    const result = compile(source, { file, emit: args.emit, runtimeImport: args.runtimeImport });
-    for (const d of result.diagnostics) diagnostics.push(d);
-    if (result.files.length === 0) {
-      failed++;
-      continue;
-    }
+    if ("invalid" in read) return { diagnostics: [read.invalid], failed: true, written: 0, unchanged: 0, stale: [] };
+    const result = compile(read.text, { file, emit: args.emit, runtimeImport: args.runtimeImport });
+    const outcome = {
+      source: read.text,
+      diagnostics: result.diagnostics,
+      written: 0,
+      unchanged: 0,
+      stale: [] as string[],
+    };
+    if (result.files.length === 0) return { ...outcome, failed: true };
     const dir = path.posix.join(args.outDir.replaceAll("\\", "/"), path.posix.relative(base, path.posix.dirname(file)));
     for (const output of result.files) {
       const target = path.posix.join(dir, output.path);
       const absolute = path.resolve(args.cwd, target);
-      const current = await readFile(absolute, "utf8").catch(() => undefined);
+      const exists = (await listing(path.dirname(absolute))).has(path.basename(absolute));
+      const current = exists ? await readFile(absolute, "utf8").catch(() => undefined) : undefined;
       if (current === output.text) {
-        unchanged++;
+        outcome.unchanged++;
       } else if (args.check) {
-        stale.push(`${current === undefined ? "missing" : "stale"}: ${target}`);
+        outcome.stale.push(`${current === undefined ? "missing" : "stale"}: ${target}`);
       } else {
-        await makeDir(path.dirname(absolute));
+        await folder(path.dirname(absolute));
         await writeOutput(absolute, output.text);
-        written++;
+        outcome.written++;
       }
     }
-  }
+    return { ...outcome, failed: false };
+  };
+
+  // Compiling is synchronous: while one file compiles, the reads and writes of the others proceed.
+  const outcomes = await mapConcurrently(files, IO_CONCURRENCY, compileFile);
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const stale: string[] = [];
+  let failed = 0;
+  let written = 0;
+  let unchanged = 0;
+  outcomes.forEach((outcome, index) => {
+    if (outcome.source !== undefined) sources.set(files[index] as string, outcome.source);
+    // A loop, not a spread: a file can have 200,000 diagnostics.
+    for (const d of outcome.diagnostics) diagnostics.push(d);
+    stale.push(...outcome.stale);
+    if (outcome.failed) failed++;
+    written += outcome.written;
+    unchanged += outcome.unchanged;
+  });
 
   if (diagnostics.length > 0) io.stdout(formatReport(diagnostics, sources, "pretty", io.color ?? false) + "\n");
   for (const line of stale) io.stdout(line + "\n");
