@@ -10,12 +10,12 @@
 // Run: npm run build && node bench/cold-start.ts [rounds] [cli.js ...]
 // With more than one cli.js (e.g. a build of another commit, with its node_modules), all are measured in
 // the same rounds, named by their path.
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { pairedRounds, row, wall } from "./processes.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -69,49 +69,11 @@ const cases = [
   ...clis.flatMap((cli) => commands(cli, clis.length === 1 ? "" : `${path.relative(root, cli)}: `)),
 ];
 
-/** Wall time of one whole process, in milliseconds. */
-function wall(test: Case): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, test.argv, {
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, CALLFLOW_SECRET_CRM_TOKEN: "t-123", NO_COLOR: "1" },
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const ms = performance.now() - started;
-      if (test.ok.includes(code ?? -1)) resolve(ms);
-      else reject(new Error(`${test.name} exited ${code}: ${stderr}`));
-    });
-  });
-}
-
-function shuffle<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
+const env = { ...process.env, CALLFLOW_SECRET_CRM_TOKEN: "t-123", NO_COLOR: "1" };
+const time = (test: Case): Promise<number> => wall(test.argv, { cwd: root, env, ok: test.ok });
 // One unmeasured round: the first processes read every file from disk.
-for (const test of cases) await wall(test);
-const times = new Map<Case, number[]>(cases.map((test) => [test, []]));
-for (let round = 0; round < rounds; round++) {
-  for (const test of shuffle(cases)) times.get(test)?.push(await wall(test));
-}
+for (const test of cases) await time(test);
+const times = await pairedRounds(cases, rounds, time);
 server.close();
 
 const node = times.get(baseline) ?? [];
@@ -120,10 +82,4 @@ console.log(
 );
 console.log("\n| command | median wall | fastest | slowest | median vs `node -e 0` |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
-for (const test of cases) {
-  const ms = times.get(test) ?? [];
-  const ratio = median(ms.map((value, i) => value / (node[i] as number)));
-  console.log(
-    `| ${test.name} | ${median(ms).toFixed(0)} ms | ${Math.min(...ms).toFixed(0)} ms | ${Math.max(...ms).toFixed(0)} ms | ${test === baseline ? "" : `${ratio.toFixed(1)}x`} |`,
-  );
-}
+for (const test of cases) console.log(row(test.name, times.get(test) ?? [], test === baseline ? undefined : node));

@@ -10,12 +10,12 @@
 // Run: npm run build && node bench/compile-process.ts [rounds] [flows] [cli.js ...]
 // With more than one cli.js (e.g. a build of another commit, with its node_modules), all are measured in
 // the same rounds.
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchFlow } from "./compile.ts";
+import { pairedRounds, row, wall } from "./processes.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -28,22 +28,8 @@ const work = mkdtempSync(path.join(tmpdir(), "callflow-compile-bench-"));
 mkdirSync(path.join(work, "flows"));
 for (let i = 0; i < flows; i++) writeFileSync(path.join(work, "flows", `bench-${i}.flow`), benchFlow(i));
 
-function wall(argv: readonly string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, argv, { cwd: work, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve(performance.now() - started);
-      else reject(new Error(`${argv.join(" ")} exited ${code}: ${stderr}`));
-    });
-  });
-}
-
 // tsc's input: the TypeScript that callflow compiles the flows to.
-await wall([clis[0] as string, "compile", "flows", "--out-dir", "generated"]);
+await wall([clis[0] as string, "compile", "flows", "--out-dir", "generated"], { cwd: work });
 const generated = readdirSync(path.join(work, "generated")).map((file) => path.join("generated", file));
 
 interface Case {
@@ -85,32 +71,12 @@ const cases: Case[] = [
   }),
 ];
 
-function shuffle<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
-const times = new Map<Case, number[]>(cases.map((test) => [test, []]));
+let times: Map<Case, number[]>;
 try {
-  for (let round = 0; round < rounds; round++) {
-    for (const test of shuffle(cases)) {
-      const out = path.join(work, "out");
-      rmSync(out, { recursive: true, force: true });
-      times.get(test)?.push(await wall(test.argv("out")));
-    }
-  }
+  times = await pairedRounds(cases, rounds, (test) => {
+    rmSync(path.join(work, "out"), { recursive: true, force: true });
+    return wall(test.argv("out"), { cwd: work });
+  });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -121,10 +87,5 @@ console.log(
 );
 console.log("\n| command | median wall | fastest | slowest | median vs tsc |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
-for (const test of cases) {
-  const ms = times.get(test) ?? [];
-  const ratio = median(ms.map((value, i) => value / (tscTimes[i] as number)));
-  console.log(
-    `| ${test.name} | ${median(ms).toFixed(0)} ms | ${Math.min(...ms).toFixed(0)} ms | ${Math.max(...ms).toFixed(0)} ms | ${test === tscCase ? "" : `${ratio.toFixed(2)}x`} |`,
-  );
-}
+for (const test of cases)
+  console.log(row(test.name, times.get(test) ?? [], test === tscCase ? undefined : tscTimes, 2));
