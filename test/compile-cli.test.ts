@@ -1,6 +1,6 @@
-// `callflow compile` of enough files to share them with worker threads (cli/commands/compile.ts): every module
-// is what compile() returns for its file, diagnostics come in file order whichever thread found them, and a
-// second run finds everything unchanged.
+// `callflow compile` of many files, read, compared and written 16 at a time (cli/compile-files.ts): every module
+// is what compile() returns for its file, diagnostics come in file order whatever order the I/O finished in,
+// and a second run finds everything unchanged.
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,7 +11,7 @@ import { tempDir } from "./compile-helpers.js";
 import { CLI } from "./helpers/cli.js";
 
 const FLOWS = 240;
-/** Flows with an error, in different threads' shares. */
+/** Flows with an error, far apart. */
 const BROKEN = new Set([7, 120, 233]);
 
 const temp = tempDir("compile-cli");

@@ -1,13 +1,10 @@
 // `callflow compile`: one generated module per flow under --out-dir; `--check` compares
 // instead of writing, the guard against hand edits and forgotten regenerations.
-import { availableParallelism } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
 import type { EmitKind } from "../../compiler/compile.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { compileFiles, type CompileJob, type FileOutcome } from "../compile-files.js";
-import type { WorkerInput, WorkerResult } from "../compile-worker.js";
+import { compileFiles, type CompileJob } from "../compile-files.js";
 import { expandInputs, InputError, makeDir } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./io.js";
@@ -36,23 +33,6 @@ function commonDir(files: readonly string[]): string {
   return first.slice(0, length).join("/") || ".";
 }
 
-/** From this many files on, compiling is shared with worker threads. */
-const PARALLEL_FROM = 200;
-const MAX_THREADS = 4;
-
-/** Compiles a share of the files in a worker thread. */
-function inWorker(input: WorkerInput): Promise<readonly FileOutcome[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("../compile-worker.js", import.meta.url), { workerData: input });
-    worker.once("message", (result: WorkerResult) => {
-      if ("outcomes" in result) resolve(result.outcomes);
-      else reject(result.input ? new InputError(result.failure) : new Error(result.failure));
-    });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`a compile worker stopped with exit code ${code}`)));
-  });
-}
-
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<number> {
@@ -75,18 +55,7 @@ export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<
     emit: args.emit,
     runtimeImport: args.runtimeImport,
   };
-  // Many files are shared out between this thread and workers, one thread a CPU (file i to thread i mod n).
-  // Few files stay in this thread: a worker loads the compiler and ts-morph again, about 0.4 s of CPU.
-  const threads = files.length < PARALLEL_FROM ? 1 : Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
-  const shares = Array.from({ length: threads }, (_, thread) => files.filter((_, i) => i % threads === thread));
-  const settled = await Promise.allSettled(
-    shares.map((share, thread) => (thread === 0 ? compileFiles(share, job) : inWorker({ files: share, job }))),
-  );
-  // The failure of the first thread that failed, so the same inputs always give the same message.
-  const failure = settled.find((result) => result.status === "rejected");
-  if (failure !== undefined) throw failure.reason;
-  const results = settled.map((result) => (result.status === "fulfilled" ? result.value : []));
-  const outcomes = files.map((_, i) => results[i % threads]?.[Math.floor(i / threads)] as FileOutcome);
+  const outcomes = await compileFiles(files, job);
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const stale: string[] = [];
