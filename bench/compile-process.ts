@@ -36,6 +36,7 @@ interface Case {
   readonly name: string;
   /** The argv of one run, writing into `out`. */
   readonly argv: (out: string) => string[];
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const tscCase: Case = {
@@ -64,6 +65,11 @@ const cases: Case[] = [
         argv: (out) => [cli, "compile", "flows", "--out-dir", out],
       },
       {
+        name: `${label}the same, Node's compile cache off (NODE_DISABLE_COMPILE_CACHE=1)`,
+        argv: (out) => [cli, "compile", "flows", "--out-dir", out],
+        env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" },
+      },
+      {
         name: `${label}callflow compile --out-dir --emit js`,
         argv: (out) => [cli, "compile", "flows", "--out-dir", out, "--emit", "js"],
       },
@@ -75,7 +81,7 @@ let times: Map<Case, number[]>;
 try {
   times = await pairedRounds(cases, rounds, (test) => {
     rmSync(path.join(work, "out"), { recursive: true, force: true });
-    return wall(test.argv("out"), { cwd: work });
+    return wall(test.argv("out"), { cwd: work, ...(test.env === undefined ? {} : { env: test.env }) });
   });
 } finally {
   rmSync(work, { recursive: true, force: true });
