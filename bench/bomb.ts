@@ -77,10 +77,10 @@ async function client(transport: Transport, url: string, concurrency: number, ro
   const runtime = (await import(path.startsWith("/") ? `file://${path}` : path)) as Runtime;
   const fetch =
     transport === "cross-fetch"
-      ? runtime.defaultFetch
+      ? runtime.crossFetchTransport
       : transport === "undici"
         ? runtime.undiciTransport()
-        : (globalThis.fetch as Runtime["defaultFetch"]);
+        : (globalThis.fetch as Runtime["crossFetchTransport"]);
   const definition = flow(url);
   const started = performance.now();
   const durations: number[] = [];

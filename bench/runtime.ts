@@ -1,9 +1,11 @@
-// Runtime benchmark: requests per second of `run` executing a one-widget http flow against a
-// local server, next to the bare fetch implementation making the same request (and parsing the
-// same JSON), at concurrency 1 and 64; then a compiled result path (`prop` chain) against the
-// same path through jsonpath-plus.
+// Runtime benchmark: requests per second of `run` executing a one-widget GET flow (two result
+// mappings) against a local server, next to the bare client making the same request (and parsing
+// the same JSON) at concurrency 1, 64 and 256: the runtime on undici (its default on Node) against
+// undici's `request`, the same with the telemetry module removed (what OpenTelemetry's API costs
+// with no SDK), the runtime on cross-fetch against cross-fetch, and a secret in Authorization.
+// Then a compiled result path (`prop` chain) against the same path through jsonpath-plus.
 //
-//   npm run build && node bench/runtime.ts
+//   npm run build && node bench/runtime.ts [rounds] [group,...]     (default: 101 rounds, every group)
 //
 // Every case runs in its own client process, as an application runs one configuration: in a
 // shared process one case's type feedback slows another's code (node-fetch sees every case's
@@ -14,11 +16,15 @@
 // client at a time in a shuffled order; "vs bare" is the median over rounds of the ratio to the
 // group's bare case in the same round, which cancels a shared machine's drift.
 import { execFileSync, fork } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { availableParallelism, cpus } from "node:os";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import crossFetch from "cross-fetch";
 import { JSONPath } from "jsonpath-plus";
+import { Agent, request } from "undici";
+import type { FetchLike } from "../runtime/fetch.js";
 import type { FlowDefinition, HttpStep } from "../runtime/flow.js";
 
 const BODY = JSON.stringify({
@@ -33,14 +39,14 @@ const BODY = JSON.stringify({
   },
   customer: { id: 99812, vip: true, name: "Ada Lovelace" },
 });
-const GROUPS = ["cross-fetch", "global-fetch", "secret"] as const;
+const GROUPS = ["undici", "cross-fetch", "secret"] as const;
 type Group = (typeof GROUPS)[number];
 /**
  * Many short rounds: on a shared machine the throughput of one batch drifts by several percent
  * from the next, so each round is short (tens of milliseconds per case) and the paired ratios
  * of many rounds give the median.
  */
-const ROUNDS = 101;
+const ROUNDS = Number(process.argv[2] ?? 101);
 /**
  * Requests each client makes before any measurement. V8 moves node-fetch's request path and the
  * runtime's larger functions to its optimising tier only after 10,000 to 20,000 calls (seen with
@@ -50,6 +56,7 @@ const WARMUP = 25_000;
 const LOADS = [
   [1, 100],
   [64, 400],
+  [256, 1024],
 ] as const;
 
 /** One table row. */
@@ -71,26 +78,9 @@ interface Batch {
 /** A client's answer: requests per second, and its own CPU microseconds per request. */
 type Measured = readonly [rate: number, cost: number];
 
-type Runtime = typeof import("../runtime/index.js");
+type Runtime = typeof import("../runtime/node.js");
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-if (process.argv[2] === "--server") {
-  const body = Buffer.from(BODY);
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
-    res.end(body);
-  });
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address();
-    process.send?.(typeof address === "object" && address !== null ? address.port : 0);
-  });
-  process.on("disconnect", () => process.exit(0));
-} else if (process.argv[2] === "--case") {
-  await serveCase(process.argv[3] as Group, Number(process.argv[4]), process.argv[5]!);
-} else {
-  await main();
-}
 
 /** Pins a process, all its threads, to one CPU; false when taskset is missing or fails. */
 function pinTo(cpu: number, pid: number | undefined): boolean {
@@ -105,17 +95,41 @@ function pinTo(cpu: number, pid: number | undefined): boolean {
 
 /** The built runtime (what applications import); its types come from the sources. */
 async function loadRuntime(): Promise<Runtime> {
-  return import(new URL("../dist/runtime/index.js", import.meta.url).href).catch(() => {
+  return import(new URL("../dist/runtime/node.js", import.meta.url).href).catch(() => {
     console.error("bench/runtime.ts needs the built runtime: run `npm run build` first.");
     process.exit(2);
   });
 }
 
-/** A group's cases against the server at `url`, each a name and one request; the first is the bare baseline. */
-function casesOf(runtime: Runtime, group: Group, url: string): Array<[string, () => Promise<void>]> {
-  const { run, prop } = runtime;
+/** The runtime without telemetry: a copy of the build whose telemetry module does nothing, to show what the no-SDK path costs. */
+async function loadRuntimeWithoutTelemetry(): Promise<Runtime> {
+  // Inside dist/, so that the copy resolves the project's packages.
+  const dir = mkdtempSync(fileURLToPath(new URL("../dist/bench-runtime-", import.meta.url)));
+  cpSync(fileURLToPath(new URL("../dist/runtime", import.meta.url)), dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, "telemetry.js"),
+    "export class RunTelemetry { startStep() {} endStep() {} startAttempt() { return { headers: [], end() {} }; } end() {} }\n",
+  );
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return import(pathToFileURL(path.join(dir, "node.js")).href) as Promise<Runtime>;
+}
+
+/** The bare clients: what a hand-written caller of each library does for the same request. */
+type Bare = (headers: Array<[string, string]>) => Promise<unknown>;
+
+/** A case: its name, which build of the runtime it loads (if any), and one request. */
+interface Case {
+  readonly name: string;
+  readonly runtime?: "built" | "without telemetry";
+  readonly make: (runtime: Runtime, url: string) => () => Promise<void>;
+}
+
+const SECRET = "bench-token-0123456789";
+
+function flowsOf(runtime: Runtime, url: string) {
+  const { prop } = runtime;
   type W = "lookup" | "done";
-  type V = { ship_date?: string };
+  type V = { ship_date?: string; vip?: boolean };
   const lookup: HttpStep<V, "TOKEN", W> = {
     kind: "http",
     id: "lookup",
@@ -124,12 +138,16 @@ function casesOf(runtime: Runtime, group: Group, url: string): Array<[string, ()
     secrets: [],
     url: () => url,
     secretHeaders: [],
-    retry: 0,
     results: [
       {
         source: { kind: "json", path: "$.order.shipDate", read: (b) => prop(prop(b, "order"), "shipDate") },
         target: "ship_date",
         type: "string",
+      },
+      {
+        source: { kind: "json", path: "$.customer.vip", read: (b) => prop(prop(b, "customer"), "vip") },
+        target: "vip",
+        type: "boolean",
       },
     ],
     success: "done",
@@ -139,84 +157,87 @@ function casesOf(runtime: Runtime, group: Group, url: string): Array<[string, ()
     id: "bench",
     source: "bench.flow",
     start: "lookup",
-    variables: { ship_date: { scope: "local", type: "string", masked: false } },
+    variables: {
+      ship_date: { scope: "local", type: "string", masked: false },
+      vip: { scope: "local", type: "boolean", masked: false },
+    },
     secrets: ["TOKEN"],
     steps: { lookup: step, done: { kind: "end", id: "done", source: "bench.flow:9" } },
   });
-  const flow = flowWith(lookup);
-  // The same request sending a secret in Authorization, so the redactor has work on every event.
-  const withSecret = flowWith({ ...lookup, secrets: ["TOKEN"], authorization: (_v, s) => `Bearer ${s.TOKEN}` });
-  const secrets = (): string => "bench-token-0123456789";
-
-  type Fetch = (
-    url: string,
-    init?: { headers: Array<[string, string]>; signal?: AbortSignal },
-  ) => Promise<{ json(): Promise<unknown> }>;
-  const bare =
-    (fetch: Fetch, headers: Array<[string, string]> = []) =>
-    async (): Promise<void> => {
-      const response = await fetch(url, { headers });
-      const body = await response.json();
-      if (prop(prop(body, "order"), "shipDate") !== "2025-06-01") throw new Error("unexpected body");
-    };
-  // What a careful hand-written client adds: a per-request timeout that aborts the request.
-  const bareWithTimeout = (fetch: Fetch) => async (): Promise<void> => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 10_000);
-    try {
-      const response = await fetch(url, { headers: [], signal: controller.signal });
-      const body = await response.json();
-      if (prop(prop(body, "order"), "shipDate") !== "2025-06-01") throw new Error("unexpected body");
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const viaRuntime =
-    (fetch: typeof runtime.defaultFetch, f: typeof flow = flow) =>
-    async (): Promise<void> => {
-      const result = await run(f, {}, { fetch, secrets });
-      if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01")
-        throw new Error("unexpected run");
-    };
-  // The runtime's own work without its I/O: the same run against a fetch that answers at once
-  // with the same body. Added to a bare request, it shows what that work costs between sockets.
-  const stubResponse = {
-    status: 200,
-    headers: new Headers({ "content-type": "application/json", "content-length": String(Buffer.byteLength(BODY)) }),
-    body: null,
-    text: async () => BODY,
-  };
-  const stubFetch: typeof runtime.defaultFetch = async () => stubResponse;
-  const bareThenStubRun = (fetch: Fetch): (() => Promise<void>) => {
-    const request = bare(fetch);
-    const stubRun = viaRuntime(stubFetch);
-    return async () => {
-      await request();
-      await stubRun();
-    };
-  };
-
   return {
-    "cross-fetch": [
-      ["bare cross-fetch", bare(crossFetch)],
-      ["runtime, cross-fetch (default)", viaRuntime(runtime.defaultFetch)],
-      ["bare cross-fetch with a timeout (AbortController + setTimeout)", bareWithTimeout(crossFetch)],
-      ["bare cross-fetch, then the runtime against a stub fetch (no I/O)", bareThenStubRun(crossFetch)],
-    ] as Array<[string, () => Promise<void>]>,
-    "global-fetch": [
-      ["bare global fetch", bare(globalThis.fetch)],
-      ["runtime, global fetch", viaRuntime(globalThis.fetch)],
-    ] as Array<[string, () => Promise<void>]>,
-    secret: [
-      ["bare cross-fetch, Authorization", bare(crossFetch, [["Authorization", `Bearer ${secrets()}`]])],
-      ["runtime, cross-fetch, secret Authorization + redaction", viaRuntime(runtime.defaultFetch, withSecret)],
-    ] as Array<[string, () => Promise<void>]>,
-  }[group];
+    plain: flowWith(lookup),
+    // The same request sending a secret in Authorization, so the redactor has work on every event.
+    secret: flowWith({ ...lookup, secrets: ["TOKEN"], authorization: (_v, s) => `Bearer ${s.TOKEN}` }),
+  };
 }
+
+/** One run of the flow through `runtime.run`; `fetch` absent: the runtime's default (undici on Node). */
+function viaRuntime(kind: "plain" | "secret", fetch?: (runtime: Runtime) => FetchLike) {
+  return (runtime: Runtime, url: string) => {
+    const flow = flowsOf(runtime, url)[kind];
+    const options = { secrets: () => SECRET, ...(fetch === undefined ? {} : { fetch: fetch(runtime) }) };
+    return async (): Promise<void> => {
+      const result = await runtime.run(flow, {}, options);
+      if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01" || !result.variables.vip)
+        throw new Error(`unexpected run: ${JSON.stringify(result.outcome)}`);
+    };
+  };
+}
+
+/** One bare request, its JSON parsed and the same two values read. */
+function viaBare(client: (url: string) => Bare, headers: Array<[string, string]> = []) {
+  return (runtime: Runtime, url: string) => {
+    const { prop } = runtime;
+    const send = client(url);
+    return async (): Promise<void> => {
+      const body = await send(headers);
+      if (prop(prop(body, "order"), "shipDate") !== "2025-06-01" || prop(prop(body, "customer"), "vip") !== true)
+        throw new Error("unexpected body");
+    };
+  };
+}
+
+/** undici's `request` on a keep-alive Agent with its default settings, as the transport makes one. */
+const bareUndici = (url: string): Bare => {
+  const dispatcher = new Agent();
+  return async (headers) => {
+    const { statusCode, body } = await request(url, { dispatcher, headers: headers.flat() });
+    if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+    return body.json();
+  };
+};
+
+const bareCrossFetch = (url: string): Bare => {
+  return async (headers) => (await crossFetch(url, { headers })).json();
+};
+
+const CASES: Record<Group, readonly Case[]> = {
+  undici: [
+    { name: "bare undici request", make: viaBare(bareUndici) },
+    { name: "runtime, undici (the default on Node)", runtime: "built", make: viaRuntime("plain") },
+    { name: "runtime, undici, telemetry module removed", runtime: "without telemetry", make: viaRuntime("plain") },
+  ],
+  "cross-fetch": [
+    { name: "bare cross-fetch", make: viaBare(bareCrossFetch) },
+    {
+      name: "runtime, cross-fetch",
+      runtime: "built",
+      make: viaRuntime("plain", (runtime) => runtime.crossFetchTransport),
+    },
+  ],
+  secret: [
+    { name: "bare undici request, Authorization", make: viaBare(bareUndici, [["Authorization", `Bearer ${SECRET}`]]) },
+    { name: "runtime, undici, secret Authorization + redaction", runtime: "built", make: viaRuntime("secret") },
+  ],
+};
 
 /** A case's client: runs one case, a batch at a time, whenever the main process asks. */
 async function serveCase(group: Group, index: number, url: string): Promise<void> {
-  const fn = casesOf(await loadRuntime(), group, url)[index]![1];
+  const spec = CASES[group][index]!;
+  const fn = spec.make(
+    await (spec.runtime === "without telemetry" ? loadRuntimeWithoutTelemetry() : loadRuntime()),
+    url,
+  );
   process.on("message", (batch: Batch) => {
     void throughput(fn, batch.concurrency, batch.requests).then((measured) => process.send?.(measured));
   });
@@ -272,11 +293,7 @@ async function startClient(group: Group, index: number, name: string, url: strin
 }
 
 /** Each group's rows: every round asks each case once, in a shuffled order. */
-async function measureGroups(
-  runtime: Runtime,
-  url: string,
-  pinClients: (pid: number | undefined) => void,
-): Promise<Row[]> {
+async function measureGroups(url: string, pinClients: (pid: number | undefined) => void): Promise<Row[]> {
   let seed = 1;
   const random = (): number => ((seed = (seed * 48271) % 2147483647) - 1) / 2147483646; // seeded: same order every run
   const shuffled = <T>(items: readonly T[]): T[] => {
@@ -288,10 +305,9 @@ async function measureGroups(
     return copy;
   };
   const rows: Row[] = [];
-  for (const group of GROUPS) {
-    const clients = await Promise.all(
-      casesOf(runtime, group, url).map(([name], index) => startClient(group, index, name, url)),
-    );
+  const chosen = process.argv[3]?.split(",") ?? GROUPS;
+  for (const group of GROUPS.filter((name) => chosen.includes(name))) {
+    const clients = await Promise.all(CASES[group].map(({ name }, index) => startClient(group, index, name, url)));
     for (const client of clients) pinClients(client.pid);
     try {
       for (const client of clients) await client.measure({ concurrency: 64, requests: WARMUP });
@@ -329,7 +345,7 @@ async function main(): Promise<void> {
   const port = await new Promise<number>((resolve) => server.once("message", (m) => resolve(Number(m))));
   const url = `http://127.0.0.1:${port}/orders/A1-2207`;
   let pinned = availableParallelism() >= 2 && pinTo(1, server.pid);
-  const rows = await measureGroups(runtime, url, (pid) => {
+  const rows = await measureGroups(url, (pid) => {
     if (pinned) pinned = pinTo(0, pid);
   }).finally(() => server.disconnect());
 
@@ -353,7 +369,7 @@ async function main(): Promise<void> {
     `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
   );
   console.log(
-    `one-widget GET flow, ${BODY.length}-byte JSON body, one result mapped; median of ${ROUNDS} shuffled rounds; ` +
+    `one-widget GET flow, ${BODY.length}-byte JSON body, two results mapped; median of ${ROUNDS} shuffled rounds; ` +
       (pinned ? "server and client pinned to separate CPUs" : "not pinned (no taskset or one CPU)"),
   );
   console.log("| concurrency | case | requests/s | client CPU µs/request | requests/s vs bare | CPU vs bare |");
@@ -367,4 +383,21 @@ async function main(): Promise<void> {
   console.log(
     `\nresult path ${path}: prop chain ${(propRate / 1e6).toFixed(1)} M/s, jsonpath-plus ${(jsonPathRate / 1e3).toFixed(0)} k/s: ${(propRate / jsonPathRate).toFixed(0)}x`,
   );
+}
+
+if (process.argv[2] === "--server") {
+  const body = Buffer.from(BODY);
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+    res.end(body);
+  });
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    process.send?.(typeof address === "object" && address !== null ? address.port : 0);
+  });
+  process.on("disconnect", () => process.exit(0));
+} else if (process.argv[2] === "--case") {
+  await serveCase(process.argv[3] as Group, Number(process.argv[4]), process.argv[5]!);
+} else {
+  await main();
 }

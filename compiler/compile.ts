@@ -4,6 +4,7 @@ import type { Flow } from "../grammar/ast.js";
 import { checkSource } from "./check.js";
 import { hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
 import { emitFlowModule } from "./emit-ts.js";
+import { canonicalDateTimes } from "./date-times.js";
 
 export type EmitKind = "ts" | "js";
 
@@ -53,8 +54,8 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   const file = normalizeFile(options.file);
   const checked = checkSource(source, file);
   const base = { diagnostics: checked.diagnostics, ...(checked.flow === undefined ? {} : { flow: checked.flow }) };
-  const flow = checked.flow;
-  if (flow === undefined || hasErrors(checked.diagnostics)) return { files: [], ...base };
+  if (checked.flow === undefined || hasErrors(checked.diagnostics)) return { files: [], ...base };
+  const flow = canonicalDateTimes(checked.flow);
 
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const emit = (kind: "ts" | "js" | "dts"): string => emitFlowModule(flow, { file, runtimeImport, kind });

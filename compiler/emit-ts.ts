@@ -36,7 +36,7 @@ import { commentText, moduleNames, propertyAccess, propertyKey, stringLiteral, t
 type TsMorph = typeof import("ts-morph");
 let loadedTsMorph: TsMorph | undefined;
 
-/** ts-morph, loaded on the first typed module: `check`, `run` and `test` never pay for it. */
+/** ts-morph, loaded on the first `.d.ts`: nothing else pays for it. */
 function tsMorph(): TsMorph {
   // A synchronous require keeps `compile()` synchronous; ts-morph is a CommonJS package.
   loadedTsMorph ??= createRequire(import.meta.url)("ts-morph") as TsMorph;
@@ -171,6 +171,7 @@ const TS_TYPES = {
   phone: "string",
   currency: "number",
   percentage: "number",
+  date_time: "string",
 } as const;
 
 /** The TypeScript type of a declared type in expressions; only checked flows are emitted, so the type is known. */
@@ -188,6 +189,8 @@ const DECLARED_TS_TYPES: Readonly<Record<VarType, string>> = {
   email: "`${string}@${string}.${string}`",
   url: "`http://${string}` | `https://${string}`",
   phone: "`+${number}`",
+  // The runtime's DateTime: the canonical form, so a host passes a string made by dateTime().
+  date_time: "`${number}-${number}-${number}T${number}:${number}:${number}.${number}Z`",
 };
 
 function declaredTsType(declared: string): string {

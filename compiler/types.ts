@@ -38,18 +38,23 @@ export function typeOfExpr(expr: Expr, lookup: TypeLookup): ValueType | undefine
   return expr.kind === "Binary" || expr.kind === "Not" ? "boolean" : typeOfValue(expr, lookup);
 }
 
-/** Email, url and phone values read and compare as strings; currency and percentage as numbers. */
+/**
+ * Email, url and phone values read and compare as strings; currency and percentage as numbers.
+ * A date_time compares only with a date_time (a literal opposite one is checked in rules/types.ts).
+ */
 function asRead(type: ValueType): ValueType {
   return isStringFormat(type) ? "string" : isNumberFormat(type) ? "number" : type;
 }
 
 /**
  * Whether a value of type `from` may be stored in a variable of type `to`. A checked string
- * (email, url, phone) widens to string, a checked number (currency, percentage) to number; a
- * plain string or number into one is checked where it is a literal (rules/types.ts), never here.
+ * (email, url, phone) and a date_time (its canonical text) widen to string, a checked number
+ * (currency, percentage) to number; a plain string or number into one is checked where it is a
+ * literal (rules/types.ts), never here.
  */
 export function isAssignable(from: ValueType, to: VarType): boolean {
-  return to === "json" || from === to || ((to === "string" || to === "number") && asRead(from) === to);
+  const widened = from === "date_time" ? "string" : asRead(from);
+  return to === "json" || from === to || ((to === "string" || to === "number") && widened === to);
 }
 
 /** Whether `left op right` is well typed (see the contract in issue 2). */
@@ -64,7 +69,7 @@ export function isComparable(op: ComparisonOp, leftType: ValueType, rightType: V
     case "<=":
     case ">":
     case ">=":
-      return left === right && (left === "number" || left === "string");
+      return left === right && (left === "number" || left === "string" || left === "date_time");
     case "contains":
       return left === "json" || left === "array" || (left === "string" && right === "string");
   }
@@ -93,6 +98,8 @@ export function describeType(type: ValueType): string {
       return "a currency amount";
     case "percentage":
       return "a percentage";
+    case "date_time":
+      return "a date_time";
     case "null":
       return "null";
   }

@@ -13,6 +13,8 @@ export const DEMO_SECRETS = {
 const ORDERS: Record<string, unknown> = {
   "1001": {
     shipDate: "2026-12-02",
+    // A delivery promise as ISO 8601 with an offset: 16:00 UTC, before Christmas Eve noon in Paris.
+    promisedBy: "2026-12-04T17:00:00+01:00",
     items: [{ sku: "HEADSET-2" }, { sku: "CABLE-USB-C" }, { sku: "STAND" }],
     customer: { name: "Ada Lovelace", vip: false },
     payment: { last4: "4242" },
@@ -101,14 +103,14 @@ export async function startDemoApi(): Promise<DemoApi> {
     }
 
     // order-routing.flow: each order id answers the way its exit needs (5030: the service is down,
-    // its backup knows the order; 4010: the token is refused).
+    // its backup knows the order and promises it in Unix seconds, after Christmas; 4010: the token is refused).
     if (req.method === "GET" && parts[0] === "routing" && parts.at(-2) === "orders" && parts.length <= 4) {
       const backup = parts[1] === "backup";
       const id = parts.at(-1) ?? "";
       if (req.headers.authorization !== `Bearer ${DEMO_SECRETS.CRM_TOKEN}` || id === "4010")
         return reply(401, { error: { code: "TOKEN_REFUSED" } });
       if (id === "5030" && !backup) return reply(503, { error: { code: "MAINTENANCE" } });
-      const order = ORDERS[id] ?? (id === "5030" ? { shipDate: "2026-12-05" } : undefined);
+      const order = ORDERS[id] ?? (id === "5030" ? { shipDate: "2026-12-05", promisedBy: 1798279200 } : undefined);
       return order === undefined ? reply(404, { error: { code: "ORDER_UNKNOWN" } }) : reply(200, order);
     }
 

@@ -494,7 +494,18 @@ class AstBuilder implements FlowAstBuilder {
     }
     if (ctx.object !== undefined) return this.object(first(ctx.object));
     if (ctx.array !== undefined) return this.array(first(ctx.array));
-    return this.literalOrName(ctx);
+    const value = this.literalOrName(ctx);
+    const length = this.span(ctx.Kw_length);
+    if (value?.kind === "VarRef" && length !== undefined)
+      this.diagnostics.push(
+        diagnostic(
+          "lengthOutsideCondition",
+          cover(value.span, length),
+          [value.name],
+          `compare it in a condition, for example \`when ${value.name}.length > 0 -> ...\``,
+        ),
+      );
+    return value;
   }
 
   /** The single-token alternatives shared by values and expression primaries. */

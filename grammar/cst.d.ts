@@ -465,7 +465,7 @@ export interface ValueCstNode extends CstNode {
 
 export type ValueCstChildren = {
   Kw_secret?: IToken[];
-  Dot?: IToken[];
+  Dot?: (IToken)[];
   secretName?: IToken[];
   StringLiteral?: IToken[];
   NumberLiteral?: IToken[];
@@ -473,6 +473,7 @@ export type ValueCstChildren = {
   False?: IToken[];
   Null?: IToken[];
   Name?: IToken[];
+  Kw_length?: IToken[];
   object?: ObjectCstNode[];
   array?: ArrayCstNode[];
 };

@@ -73,6 +73,11 @@ export const messages = {
     text: "A condition has more than {0} terms; split it over several widgets.",
   },
   invalidUtf8: { code: "CF1015", severity: "error", text: "The file is not valid UTF-8: invalid bytes at byte {0}." },
+  lengthOutsideCondition: {
+    code: "CF1016",
+    severity: "error",
+    text: "'{0}.length' can only be read in a condition: a value here is a variable, a literal, an object or an array.",
+  },
 
   // ---- semantics: CF2xxx
   unknownExitTarget: { code: "CF2001", severity: "error", text: "Exit '{0}' points to unknown widget '{1}'." },

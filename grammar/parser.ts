@@ -574,7 +574,16 @@ class FlowParser extends CstParser {
         { ALT: () => this.CONSUME(t.True) },
         { ALT: () => this.CONSUME(t.False) },
         { ALT: () => this.CONSUME(t.Null) },
-        { ALT: () => this.CONSUME(t.Name) },
+        {
+          // `items.length` parses here only to be reported (CF1016): a condition is the one place for it.
+          ALT: () => {
+            this.CONSUME(t.Name);
+            this.OPTION(() => {
+              this.CONSUME2(t.Dot);
+              this.CONSUME(t.Length);
+            });
+          },
+        },
         { ALT: () => this.SUBRULE(this.object) },
         { ALT: () => this.SUBRULE(this.array) },
       ]),

@@ -6,7 +6,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { START_EXIT, type SettingSpec } from "../grammar/language.js";
 import { printValueInline } from "../grammar/printer.js";
 import { forEachExit, specOf } from "../grammar/widgets.js";
-import { HTTP_STEP, type Bound } from "../runtime/contract.js";
+import { FORMAT_DESCRIPTIONS, HTTP_STEP, isCheckedType, type Bound } from "../runtime/contract.js";
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { rangeAt, touches } from "./positions.js";
 import { keywordAt, widgetAt, widgetNamed } from "./syntax.js";
@@ -59,6 +59,8 @@ function describeName(analysis: Analysis, name: string, namespace: "widget" | "d
         `(\`callflow run\` reads \`CALLFLOW_SECRET_${name}\`); it is never written in the flow and hidden in traces.`,
     ].join("\n\n");
   const lines = [`**${decl.scope}** \`${name}\`: \`${decl.type.name}\`${decl.masked ? " (masked)" : ""}`];
+  if (isCheckedType(decl.type.name))
+    lines.push(`Checked where a value arrives: ${FORMAT_DESCRIPTIONS[decl.type.name]}.`);
   if (decl.masked) lines.push("Masked: its value is hidden in traces and logs.");
   if (decl.default !== undefined)
     lines.push(decl.masked ? "Default: (masked)" : `Default: \`${printValueInline(decl.default)}\``);

@@ -7,15 +7,18 @@
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
 import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
 import {
+  crossFetchUnsignalled,
   declaredLength,
-  defaultFetch,
+  crossFetchTransport,
   leavesBodiesEncoded,
   type FetchInit,
   type FetchLike,
   type FetchResponse,
+  type Unsignalled,
 } from "./fetch.js";
 import type { Clock } from "./clock.js";
-import { watchingTruncation, type TruncationTarget } from "./node-requests.js";
+import type { ClientRequest } from "node:http";
+import { watchingRequest, type RequestWatcher } from "./node-requests.js";
 import type { PreparedRequest } from "./request.js";
 import { transportErrorMessage } from "./transport-errors.js";
 import type { RunError, Writable } from "./trace.js";
@@ -120,13 +123,17 @@ function cancelled(method: string, url: string, traceUrl: string): AttemptFailur
   return { kind: "error", error, retriable: false, method, url, traceUrl };
 }
 
-class Attempt implements DeadlineTarget, TruncationTarget {
+class Attempt implements DeadlineTarget, RequestWatcher {
   method: string;
   url: string;
   traceUrl: string;
   settled = false;
   redirects: Redirect[] | undefined;
-  readonly #abort = new AbortController();
+  /** Ends the request of any fetch but cross-fetch, whose request is ended directly (`#request`). */
+  #abort: AbortController | undefined;
+  /** cross-fetch's node:http request and response body, while the attempt runs. */
+  #request: ClientRequest | undefined;
+  #body: FetchResponse["body"] = null;
   readonly #deadline: Deadline;
 
   constructor(
@@ -158,7 +165,12 @@ class Attempt implements DeadlineTarget, TruncationTarget {
     this.#settle(cancelled(this.method, this.url, this.traceUrl));
   }
 
-  /** The default fetch's connection closed before the body was complete (runtime/node-requests.ts). */
+  /** cross-fetch made its node:http request (runtime/node-requests.ts). */
+  created(request: ClientRequest): void {
+    this.#request = request;
+  }
+
+  /** cross-fetch's connection closed before the body was complete (runtime/node-requests.ts). */
   truncated(): void {
     const message = "connection closed before the response was complete";
     this.#settle(this.#failure({ code: "network", message }, true));
@@ -170,7 +182,15 @@ class Attempt implements DeadlineTarget, TruncationTarget {
     clearDeadline(this.#deadline);
     this.settings.signal?.removeEventListener("abort", this);
     // An unfinished response is aborted so its socket is released.
-    if (result.kind !== "response") this.#abort.abort();
+    if (result.kind !== "response") {
+      this.#abort?.abort();
+      // node-fetch's documented body is a Node Readable: destroyed, a pending read of it ends too.
+      if (this.#request !== undefined) {
+        const error = new Error("attempt ended");
+        this.#request.destroy(error);
+        (this.#body as { destroy?: (error: Error) => void } | null)?.destroy?.(error);
+      }
+    }
     if (this.redirects !== undefined) result.redirects = this.redirects;
     this.resolve(result);
   }
@@ -202,20 +222,22 @@ class Attempt implements DeadlineTarget, TruncationTarget {
         const sent = headers.map(([name, value]): [string, string] => [name, value]);
         if (asked) sent.push(["Accept-Encoding", encoded ? ACCEPT_ENCODING : DECODED_BY_FETCH]);
         for (const [name, value] of this.propagated) sent.push([name, value]);
-        const init: Writable<FetchInit> = {
+        const viaCrossFetch = settings.fetch === crossFetchTransport;
+        const init: Writable<Unsignalled> & { signal: AbortSignal | undefined } = {
           method: this.method,
           headers: sent,
           redirect: "manual",
-          signal: this.#abort.signal,
+          signal: viaCrossFetch ? undefined : (this.#abort ??= new AbortController()).signal,
         };
         if (body !== undefined) init.body = body;
-        let response: FetchResponse;
         if (encoded) init.compress = false;
-        if (settings.fetch === defaultFetch) {
+        let response: FetchResponse;
+        if (viaCrossFetch) {
           const url = this.url;
-          response = await watchingTruncation(this, () => settings.fetch(url, init));
+          response = await watchingRequest(this, () => crossFetchUnsignalled(url, init));
+          this.#body = response.body;
         } else {
-          response = await settings.fetch(this.url, init);
+          response = await settings.fetch(this.url, init as FetchInit); // every fetch but cross-fetch has its signal
         }
         if (this.settled) return;
         const { status } = response;

@@ -17,6 +17,7 @@ export const VAR_TYPES = [
   "phone",
   "currency",
   "percentage",
+  "date_time",
 ] as const;
 export type VarType = (typeof VAR_TYPES)[number];
 
@@ -73,13 +74,69 @@ export function fitsNumberFormat(format: NumberFormat, value: number): boolean {
   }
 }
 
+/**
+ * A `date_time` is stored as `Date.prototype.toISOString()` writes it, in UTC with milliseconds
+ * (`2026-12-24T09:30:00.000Z`): one fixed-width form, so equal instants are equal strings and
+ * strings order as instants do. Years 0000 to 9999 only, where that form has four-digit years.
+ */
+export type DateTime = `${number}-${number}-${number}T${number}:${number}:${number}.${number}Z`;
+
+const MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+// ISO 8601 extended form with an offset; seconds and a fraction (kept to milliseconds) optional.
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2})(?::?(\d{2}))?)$/;
+
+/** Milliseconds since the epoch of an ISO 8601 date and time with an offset; undefined when it is not a real one. */
+function parseIsoDateTime(text: string): number | undefined {
+  const m = ISO_DATE_TIME.exec(text);
+  if (m === null) return undefined;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [1, 2, 3, 4, 5, 6, 9, 10].map((i) =>
+    Number(m[i] ?? 0),
+  ) as [number, number, number, number, number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  if (day < 1 || day > days || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59)
+    return undefined;
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Number((m[7] ?? "").padEnd(3, "0").slice(0, 3)));
+  const offset = (m[8] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return date.getTime() - offset;
+}
+
+/**
+ * A value as a `date_time` stores it, or undefined when it is not one: an ISO 8601 string with
+ * an offset (`2026-12-24T10:30:00+01:00`), or a finite number of Unix seconds, rounded to the
+ * millisecond; either within the years 0000 to 9999 in UTC. A millisecond timestamp of any
+ * date after 1978 is out of range as seconds, so it is refused rather than read as a far-future date.
+ */
+export function toDateTime(value: unknown): DateTime | undefined {
+  const ms =
+    typeof value === "string"
+      ? parseIsoDateTime(value)
+      : typeof value === "number" && Number.isFinite(value)
+        ? Math.round(value * 1000)
+        : undefined;
+  return ms === undefined || ms < MIN_MS || ms > MAX_MS ? undefined : (new Date(ms).toISOString() as DateTime);
+}
+
+/** The types whose values have a checked form, beyond their JSON kind. */
+export type CheckedType = StringFormat | NumberFormat | "date_time";
+
+export function isCheckedType(type: string): type is CheckedType {
+  return Object.hasOwn(FORMAT_DESCRIPTIONS, type);
+}
+
 /** How a checked type's form is described in messages. */
-export const FORMAT_DESCRIPTIONS: Readonly<Record<StringFormat | NumberFormat, string>> = {
+export const FORMAT_DESCRIPTIONS: Readonly<Record<CheckedType, string>> = {
   email: "an email address (name@domain.tld)",
   url: "an absolute http or https URL",
   phone: "an E.164 phone number (+ and 8 to 15 digits)",
   currency: "an amount in whole cents (at most two decimals)",
   percentage: "a percentage from 0 to 100",
+  date_time: "an ISO 8601 date and time with an offset (2026-12-24T09:30:00Z)",
 };
 
 /** A whole-number bound: `min` to `max` inclusive; `default` applies when the field is absent. */

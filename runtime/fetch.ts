@@ -25,7 +25,13 @@ export interface FetchResponse {
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
 /** cross-fetch on Node is node-fetch 2 over `node:http`; it never uses the global fetch. */
-export const defaultFetch: FetchLike = crossFetch;
+export const crossFetchTransport: FetchLike = crossFetch;
+
+/** A request's init without its signal. */
+export type Unsignalled = Omit<FetchInit, "signal">;
+
+/** cross-fetch called without a signal: an attempt ends the node:http request itself (runtime/attempt.ts). */
+export const crossFetchUnsignalled: (url: string, init: Unsignalled) => Promise<FetchResponse> = crossFetch;
 
 /**
  * The body length a response declares, when its body can be read whole within a known size:
@@ -51,5 +57,5 @@ export function markLeavesBodiesEncoded(fetch: FetchLike): void {
  * the runtime counts what it hands over.
  */
 export function leavesBodiesEncoded(fetch: FetchLike): boolean {
-  return fetch === defaultFetch || encodedBodies.has(fetch);
+  return fetch === crossFetchTransport || encodedBodies.has(fetch);
 }

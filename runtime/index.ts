@@ -1,14 +1,18 @@
-// `callflow/runtime`: what generated flow modules and the applications running them import.
-// It depends on cross-fetch, jsonpath-plus, @opentelemetry/api and Node builtins (and on undici
-// only when an undici transport makes its first request). Documented in docs/api.md.
+// `callflow/runtime` everywhere but Node (package.json's "default" condition): what generated flow
+// modules and the applications running them import. Runs fetch through cross-fetch unless told
+// otherwise; it loads undici only when a host makes an undici transport and it sends its first
+// request. On Node, node.ts is the entry. Documented in docs/api.md and docs/runtime.md.
+import { crossFetchTransport } from "./fetch.js";
+import { runWith, type Run } from "./run.js";
 export type * from "./flow.js";
-export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound } from "./contract.js";
+export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound, type DateTime } from "./contract.js";
+export { dateTime } from "./types.js";
 export { toText, encodeSegment, prop } from "./helpers.js";
-export { run, type RunResult } from "./run.js";
+export type { Run, RunResult } from "./run.js";
 export { RUNTIME_DEFAULTS, type RunOptions, type RuntimeLimits, type StepContext } from "./options.js";
 export { realClock, type Clock } from "./clock.js";
 export { envSecrets, staticSecrets, SECRET_ENV_PREFIX, type SecretProvider } from "./secrets.js";
-export { defaultFetch, type FetchLike, type FetchInit, type FetchResponse } from "./fetch.js";
+export { crossFetchTransport, type FetchLike, type FetchInit, type FetchResponse } from "./fetch.js";
 export { undiciTransport, type UndiciTransportOptions } from "./undici.js";
 export { FlowDefinitionError, FlowInputError } from "./errors.js";
 export { checkInput } from "./validate.js";
@@ -31,3 +35,8 @@ export type {
   RunEndEvent,
   TraceEvent,
 } from "./trace.js";
+
+/** The transport of runs whose options name no fetch: cross-fetch here, undici on Node (node.ts). */
+export const defaultFetch = crossFetchTransport;
+/** Runs a flow; see docs/runtime.md. */
+export const run: Run = runWith(defaultFetch);

@@ -1,7 +1,7 @@
 // What a host passes to `run`, and the defaults for every limit.
 import { realClock, type Clock } from "./clock.js";
 import { HTTP_STEP } from "./contract.js";
-import { defaultFetch, type FetchLike } from "./fetch.js";
+import type { FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
 import type { TraceEvent } from "./trace.js";
 import type { Vars } from "./flow.js";
@@ -48,7 +48,10 @@ export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
 });
 
 export interface RunOptions<V extends Vars = Vars, W extends string = string> extends Partial<RuntimeLimits> {
-  /** Default: cross-fetch (node-fetch 2 on Node). Node's global `fetch` works too. */
+  /**
+   * Default: on Node, the undici transport (`undiciTransport()`, one shared keep-alive pool);
+   * elsewhere cross-fetch. `crossFetchTransport`, Node's global `fetch` or any FetchLike work too.
+   */
   readonly fetch?: FetchLike;
   /** Default: `envSecrets()`, reading `CALLFLOW_SECRET_<NAME>`. */
   readonly secrets?: SecretProvider;
@@ -91,11 +94,14 @@ function limit(key: keyof RuntimeLimits, value: number | undefined, fallback: nu
 }
 
 /**
- * Fills in defaults; an invalid limit is a programmer error (RangeError). Each option is read
+ * Fills in defaults (`transport` when no fetch is given); an invalid limit is a programmer error (RangeError). Each option is read
  * by name: `options[key]` with a different key each time is a megamorphic read, whose entries
  * in V8's shared stub cache evict node:http's and slow every request (bench/README.md).
  */
-export function resolveOptions<V extends Vars, W extends string>(options: RunOptions<V, W>): ResolvedOptions<V, W> {
+export function resolveOptions<V extends Vars, W extends string>(
+  options: RunOptions<V, W>,
+  transport: FetchLike,
+): ResolvedOptions<V, W> {
   return {
     maxSteps: limit("maxSteps", options.maxSteps, RUNTIME_DEFAULTS.maxSteps, 1),
     maxResponseBytes: limit("maxResponseBytes", options.maxResponseBytes, RUNTIME_DEFAULTS.maxResponseBytes, 0),
@@ -105,7 +111,7 @@ export function resolveOptions<V extends Vars, W extends string>(options: RunOpt
     retryBaseDelayMs: limit("retryBaseDelayMs", options.retryBaseDelayMs, RUNTIME_DEFAULTS.retryBaseDelayMs, 0),
     retryMaxDelayMs: limit("retryMaxDelayMs", options.retryMaxDelayMs, RUNTIME_DEFAULTS.retryMaxDelayMs, 0),
     retryAfterCapMs: limit("retryAfterCapMs", options.retryAfterCapMs, RUNTIME_DEFAULTS.retryAfterCapMs, 0),
-    fetch: options.fetch ?? defaultFetch,
+    fetch: options.fetch ?? transport,
     secrets: options.secrets ?? defaultSecrets,
     signal: options.signal,
     onEvent: options.onEvent,

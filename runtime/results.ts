@@ -3,7 +3,7 @@
 import { JSONPath } from "jsonpath-plus";
 import type { ResultSource, ResultSpec, VarType, Vars } from "./flow.js";
 import type { RunError, UnmatchedResult } from "./trace.js";
-import { describeType, matchesType } from "./types.js";
+import { describeType, toStored } from "./types.js";
 
 export interface ResponseView {
   readonly status: number;
@@ -124,11 +124,12 @@ export function mapResults<V extends Vars>(
       (unmatched ??= []).push({ target, source: describeSource(source) });
       continue;
     }
-    if (!matchesType(value, type)) {
+    const stored = toStored(value, type);
+    if (stored === undefined) {
       const message = `result ${describeSource(source)} -> ${target}: expected ${type}, got ${describeType(value)}`;
       return { ok: false, error: { code: "result-type", message } };
     }
-    assignments.push({ target, value });
+    assignments.push({ target, value: stored });
   }
   return { ok: true, assignments, unmatched: unmatched ?? NONE };
 }

@@ -5,6 +5,7 @@
 // invalid flow object), FlowInputError (input globals that do not match the declarations)
 // and RangeError (an invalid limit in the options). Everything else, network, server, data,
 // secrets, handlers, cancellation, is an outcome; the returned promise always resolves.
+import type { FetchLike } from "./fetch.js";
 import type { FlowDefinition, Step, Vars } from "./flow.js";
 import { runHttpStep } from "./http-step.js";
 import { resolveOptions, type RunOptions } from "./options.js";
@@ -79,14 +80,30 @@ function runStep<V extends Vars, S extends string, W extends string>(
   }
 }
 
-export async function run<V extends Vars, S extends string, W extends string>(
+/** `run`: executes a flow definition with the given input globals. */
+export type Run = <V extends Vars, S extends string, W extends string>(
   flow: FlowDefinition<V, S, W>,
   input: Readonly<Partial<V>>,
-  options: RunOptions<V, W> = {},
+  options?: RunOptions<V, W>,
+) => Promise<RunResult<V, W>>;
+
+/**
+ * `run` with `transport` as the fetch of runs whose options name none: each entry point of the
+ * runtime (index.ts, node.ts) makes its own, so only the Node one ever loads undici.
+ */
+export function runWith(transport: FetchLike): Run {
+  return (flow, input, options = {}) => execute(flow, input, options, transport);
+}
+
+async function execute<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  input: Readonly<Partial<V>>,
+  options: RunOptions<V, W>,
+  transport: FetchLike,
 ): Promise<RunResult<V, W>> {
   const plan = assertValidFlow(flow);
   assertValidInput(flow, input);
-  const resolved = resolveOptions(options);
+  const resolved = resolveOptions(options, transport);
   const state = new RunState(flow, plan.masked, resolved, options.secrets === undefined, initialVariables(plan, input));
   const runStarted = resolved.clock.now();
   const time = state.epochAt(runStarted);

@@ -76,6 +76,13 @@ export function assertValidFlow<V extends Vars, S extends string, W extends stri
   return plan;
 }
 
+/** `value` when it is an array; otherwise none, with a problem naming `what` (hand-written flows reach here too). */
+function listed<T>(value: readonly T[], what: string, problems: string[]): readonly T[] {
+  if (Array.isArray(value)) return value;
+  problems.push(`${what} is not an array`);
+  return [];
+}
+
 function flowProblems<V extends Vars, S extends string, W extends string>(flow: FlowDefinition<V, S, W>): string[] {
   if (typeof flow !== "object" || flow === null) return ["not an object"];
   if (typeof flow.steps !== "object" || flow.steps === null) return ["`steps` is not an object"];
@@ -91,7 +98,7 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
     if (!TYPES.has(spec.type)) problems.push(`variable ${name} has unknown type ${String(spec.type)}`);
     if (spec.scope !== "global" && spec.scope !== "local") problems.push(`variable ${name} has unknown scope`);
   }
-  const secrets = new Set<string>(flow.secrets);
+  const secrets = new Set<string>(listed(flow.secrets, "secrets", problems));
   for (const [id, step] of Object.entries(steps)) {
     if (step.id !== id) problems.push(`widget ${id} has id ${String(step.id)}`);
     switch (step.kind) {
@@ -102,12 +109,16 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
           if (problem !== undefined) problems.push(`${id}: ${field} ${problem}`);
         }
         if (typeof step.url !== "function") problems.push(`${id}: url is not a function`);
-        for (const name of step.secrets) if (!secrets.has(name)) problems.push(`${id}: undeclared secret ${name}`);
-        for (const result of [...step.results, ...(step.errorResults ?? [])]) {
+        for (const name of listed(step.secrets, `${id}: secrets`, problems))
+          if (!secrets.has(name)) problems.push(`${id}: undeclared secret ${name}`);
+        for (const result of [
+          ...listed(step.results, `${id}: results`, problems),
+          ...listed(step.errorResults ?? [], `${id}: errorResults`, problems),
+        ]) {
           if (!Object.hasOwn(flow.variables, result.target))
             problems.push(`${id}: result to undeclared variable ${result.target}`);
         }
-        for (const exit of step.statusExits ?? []) {
+        for (const exit of listed(step.statusExits ?? [], `${id}: statusExits`, problems)) {
           for (const match of exit.statuses) {
             if (!isStatusMatch(match)) problems.push(`${id}: status exit on ${String(match)} matches no failure`);
           }
@@ -117,7 +128,7 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
         target(id, step.fail);
         break;
       case "condition":
-        for (const branch of step.branches) target(id, branch.target);
+        for (const branch of listed(step.branches, `${id}: branches`, problems)) target(id, branch.target);
         target(id, step.else);
         break;
       case "set":

@@ -9,6 +9,7 @@ import oniguruma from "vscode-oniguruma";
 import vsctm from "vscode-textmate";
 import type { IGrammar } from "vscode-textmate";
 import { ITEM_KEYWORDS, START_EXIT, WIDGET_SPECS } from "../grammar/language.js";
+import { VAR_TYPES } from "../runtime/contract.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const extensionDir = path.join(root, "editors/vscode");
@@ -296,6 +297,15 @@ describe("flow.tmLanguage.json on other text", () => {
     expect(flow.scoped(condition, "keyword.operator.comparison.flow")).toBe("!=|contains|<=");
     expect(flow.scoped(condition, "punctuation.section.parens")).toBe("(|)");
     expect(flow.lines.flat().filter((t) => hasScope(t, "invalid"))).toEqual([]);
+  });
+
+  it("scopes every type of the runtime's contract as a type", () => {
+    for (const type of VAR_TYPES) {
+      const line = `  local a: ${type}`;
+      expect(new Tokenized(`flow x {\n${line}\n}`, grammars.flow).scoped(line, "support.type.primitive.flow")).toBe(
+        type,
+      );
+    }
   });
 
   // Each lexer or parser error that a grammar can see marks exactly the offending text.

@@ -129,6 +129,17 @@ describe("callflow lsp: hover", () => {
     const global = hoverText(await at(pos(text, "api_base", 1)));
     expect(global).toBe("**global** `api_base`: `string`\n\nNo default: the caller passes it.");
 
+    const routing = await example("order-routing.flow");
+    const dated = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: routing.uri },
+      position: pos(routing.text, "promised_by", 0),
+    });
+    expect(hoverText(dated)).toBe(
+      "**local** `promised_by`: `date_time`\n\n" +
+        "Checked where a value arrives: an ISO 8601 date and time with an offset (2026-12-24T09:30:00Z).\n\n" +
+        'Default: `"2026-12-31T18:00:00+01:00"`',
+    );
+
     const widget = hoverText(await at(pos(text, "check_vip", 0)));
     expect(widget).toBe(
       [

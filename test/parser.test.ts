@@ -498,6 +498,22 @@ describe("syntax diagnostics", () => {
     },
     { name: "a number out of range", source: flowWith("  local x: number = 1e999"), expected: ["CF1010@2:21"] },
     {
+      name: "a length read in a set value",
+      source: flowWith("  set s { n = items.length  next -> e }"),
+      expected: ["CF1016@2:15"],
+      message: /^'items\.length' can only be read in a condition/,
+    },
+    {
+      name: "a length read in a default",
+      source: flowWith("  local n: number = items.length"),
+      expected: ["CF1016@2:21"],
+    },
+    {
+      name: "a length read in a json body",
+      source: flowWith('  http h { url "https://a.example" body json { "n": items.length } }'),
+      expected: ["CF1016@2:53"],
+    },
+    {
       name: "a bad duration unit",
       source: flowWith("  http h { timeout 5sec }"),
       expected: ["CF1010@2:20"],

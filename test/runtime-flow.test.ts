@@ -334,6 +334,31 @@ describe("programmer errors", () => {
     );
   });
 
+  it("rejects a hand-written flow whose lists are missing, naming each, instead of failing on it", async () => {
+    const broken = {
+      id: "hand",
+      source: "t",
+      start: "a",
+      variables: {},
+      steps: {
+        a: {
+          kind: "http",
+          id: "a",
+          source: "t",
+          method: "GET",
+          url: () => "http://127.0.0.1/",
+          success: "b",
+          fail: "b",
+        },
+        b: { kind: "condition", id: "b", source: "t", else: "c" },
+        c: { kind: "end", id: "c", source: "t" },
+      },
+    } as unknown as FlowDefinition<Vars, string, string>; // deliberately not a valid flow
+    await expect(run(broken, {})).rejects.toThrow(
+      "invalid flow hand: secrets is not an array; a: secrets is not an array; a: results is not an array; b: branches is not an array",
+    );
+  });
+
   it("rejects an http step with an undeclared secret or result target", async () => {
     const flow = flowOf("a", {
       a: httpStep(

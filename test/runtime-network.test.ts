@@ -1,7 +1,7 @@
 // What real networks do: resets, servers that never answer or drip bytes, cancellation. After
 // each, the client must have let go of the socket and left no timer behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultFetch, run, type FetchLike, type RunOptions } from "../runtime/index.js";
+import { crossFetchTransport, run, type FetchLike, type RunOptions } from "../runtime/index.js";
 import type { Vars } from "../runtime/flow.js";
 import type { TraceEvent } from "../runtime/trace.js";
 import { flowOf, httpFlow, httpStep, type Widget } from "./helpers/flows.js";
@@ -141,9 +141,9 @@ it("keeps connections alive after a complete response and after a redirect (cros
   server.route("/reuse/from", { redirect: "/reuse/to" });
   server.route("/reuse/to", { json: { ok: true } });
   const flow = (path: string) => httpFlow(server.url, { url: () => server.url + path });
-  await run(flow("/reuse/to"), {}, { fetch: defaultFetch });
-  await run(flow("/reuse/to"), {}, { fetch: defaultFetch });
-  await run(flow("/reuse/from"), {}, { fetch: defaultFetch });
+  await run(flow("/reuse/to"), {}, { fetch: crossFetchTransport });
+  await run(flow("/reuse/to"), {}, { fetch: crossFetchTransport });
+  await run(flow("/reuse/from"), {}, { fetch: crossFetchTransport });
   const ports = server.requests.filter((r) => r.path.startsWith("/reuse/")).map((r) => r.remotePort);
   expect(ports).toHaveLength(4);
   expect(new Set(ports).size).toBe(1);

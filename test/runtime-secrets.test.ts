@@ -1,7 +1,7 @@
 // Secrets and masked values never leave the runtime in any form: every trace event, every
 // onEvent payload, every outcome and error is scanned for them, raw and encoded.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { defaultFetch, MASK, run, staticSecrets, type FetchLike, type RunOptions } from "../runtime/index.js";
+import { crossFetchTransport, MASK, run, staticSecrets, type FetchLike, type RunOptions } from "../runtime/index.js";
 import type { FlowDefinition, Vars } from "../runtime/flow.js";
 import { encodeSegment, toText } from "../runtime/helpers.js";
 import { flowOf, httpStep, v } from "./helpers/flows.js";
@@ -134,7 +134,7 @@ it("no secret or masked value appears in any trace, event, outcome or error", as
     output.push(JSON.stringify(redirect.trace));
     expect(redirect.trace.some((e) => e.type === "http.redirect")).toBe(true);
   };
-  await runAll(defaultFetch);
+  await runAll(crossFetchTransport);
   await runAll(globalThis.fetch);
 
   // The values really were used: the server saw them and the host's onSend got real text.

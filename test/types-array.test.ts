@@ -1,18 +1,11 @@
 // The `array` type: a JSON array, with `contains` for membership and `items.length` in
 // conditions; checked by the checker, at run time and, in generated modules, by tsc.
-import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { check, compile, format } from "../api/index.js";
-import type { StepEndEvent, TraceEvent } from "../runtime/trace.js";
 import { matchesType } from "../runtime/types.js";
 import { tempDir, typeCheck } from "./compile-helpers.js";
-import { CLI } from "./helpers/cli.js";
-import { startServer, type TestServer } from "./helpers/http-server.js";
-
-const exec = promisify(execFile);
+import { servedFlow, stepEnds } from "./helpers/served-flow.js";
 
 const FLOW = `flow basket {
   global base: url
@@ -63,32 +56,7 @@ describe("array at check time", () => {
 });
 
 describe("array at run time", () => {
-  let server: TestServer;
-  const temp = tempDir("types-array");
-  const file = path.join(temp.dir, "b.flow");
-  beforeAll(async () => {
-    server = await startServer();
-    writeFileSync(file, FLOW);
-  });
-  afterAll(async () => {
-    temp.remove();
-    await server.close();
-  });
-
-  async function run(...globals: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-    const args = [CLI, "run", file, "--json", "--global", `base=${server.url}`];
-    for (const g of globals) args.push("--global", g);
-    return exec(process.execPath, args, { env: { ...process.env, NO_COLOR: "1" } }).then(
-      ({ stdout, stderr }) => ({ stdout, stderr, code: 0 }),
-      (error: { stdout: string; stderr: string; code: number }) => error,
-    );
-  }
-  const ends = (stdout: string): StepEndEvent<string>[] =>
-    stdout
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as TraceEvent)
-      .filter((e): e is StepEndEvent<string> => e.type === "step.end");
+  const flow = servedFlow("types-array", FLOW);
 
   it("is a JSON array, nothing else", () => {
     expect(matchesType([], "array")).toBe(true);
@@ -98,18 +66,18 @@ describe("array at run time", () => {
   });
 
   it("maps an array result and branches on its length and membership", async () => {
-    server.route("/items", { json: { items: [1, 2, 3] } });
-    const [call, big] = ends((await run('tags=["vip"]')).stdout);
+    flow.server.route("/items", { json: { items: [1, 2, 3] } });
+    const [call, big] = stepEnds((await flow.run('tags=["vip"]')).stdout);
     expect(call?.changes).toEqual([{ name: "items", value: [1, 2, 3] }]);
     expect(big).toMatchObject({ exit: "when", next: "vip" });
-    expect(ends((await run()).stdout)[1]).toMatchObject({ next: "many" });
+    expect(stepEnds((await flow.run()).stdout)[1]).toMatchObject({ next: "many" });
   });
 
   it("fails the step when the result is not an array, and refuses a global that is not one", async () => {
-    server.route("/items", { json: { items: { a: 1 } } });
-    const [call] = ends((await run()).stdout);
+    flow.server.route("/items", { json: { items: { a: 1 } } });
+    const [call] = stepEnds((await flow.run()).stdout);
     expect(call?.error?.message).toBe("result $.items -> items: expected array, got object");
-    const refused = await run("tags=vip");
+    const refused = await flow.run("tags=vip");
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("a JSON array");
   });

@@ -5,16 +5,16 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { check, compile } from "../api/index.js";
 import { fitsFormat } from "../runtime/contract.js";
 import { checkInput } from "../runtime/index.js";
-import type { StepEndEvent, TraceEvent } from "../runtime/trace.js";
+import type { StepEndEvent } from "../runtime/trace.js";
 import { matchesType } from "../runtime/types.js";
 import { tempDir, typeCheck } from "./compile-helpers.js";
 import { CLI } from "./helpers/cli.js";
 import { httpFlow, v } from "./helpers/flows.js";
-import { startServer, type TestServer } from "./helpers/http-server.js";
+import { servedFlow, stepEnds } from "./helpers/served-flow.js";
 
 const exec = promisify(execFile);
 
@@ -182,14 +182,9 @@ void [badSite, badContact, badCaller, badAmount];
 });
 
 describe("at run time", () => {
-  let server: TestServer;
-  const temp = tempDir("types-formats-run");
-  const file = path.join(temp.dir, "r.flow");
-  beforeAll(async () => {
-    server = await startServer();
-    writeFileSync(
-      file,
-      `flow r {
+  const flow = servedFlow(
+    "types-formats-run",
+    `flow r {
   global base: url
   local contact: email = "nobody@example.com"
   local callback: phone = "+15550100"
@@ -210,31 +205,13 @@ describe("at run time", () => {
   end bad
 }
 `,
-    );
-  });
-  afterAll(async () => {
-    temp.remove();
-    await server.close();
-  });
-
-  async function runFlow(base: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    return exec(process.execPath, [CLI, "run", file, "--json", "--global", `base=${base}`], {
-      env: { ...process.env, NO_COLOR: "1" },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-  }
+  );
   const callEnd = (stdout: string): StepEndEvent<string> | undefined =>
-    stdout
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as TraceEvent)
-      .find((e): e is StepEndEvent<string> => e.type === "step.end" && e.widget === "call");
+    stepEnds(stdout).find((e) => e.widget === "call");
 
   it("maps results that fit", async () => {
-    server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750", balance: 42.5 } });
-    const { stdout } = await runFlow(server.url);
+    flow.server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750", balance: 42.5 } });
+    const { stdout } = await flow.run();
     expect(callEnd(stdout)).toMatchObject({
       exit: "success",
       changes: [
@@ -246,25 +223,25 @@ describe("at run time", () => {
   });
 
   it("fails the step on a result that does not fit, naming variable and type but not the value", async () => {
-    server.route("/contact", { json: { email: "ada@example.com", phone: "call me maybe" } });
-    const { stdout } = await runFlow(server.url);
+    flow.server.route("/contact", { json: { email: "ada@example.com", phone: "call me maybe" } });
+    const { stdout } = await flow.run();
     const end = callEnd(stdout);
     expect(end).toMatchObject({ exit: "fail", error: { code: "result-type" } });
     expect(end?.error?.message).toBe("result $.phone -> callback: expected phone, got string");
   });
 
   it("fails the step on an amount finer than a cent", async () => {
-    server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750", balance: 42.505 } });
-    const end = callEnd((await runFlow(server.url)).stdout);
+    flow.server.route("/contact", { json: { email: "ada@example.com", phone: "+442071838750", balance: 42.505 } });
+    const end = callEnd((await flow.run()).stdout);
     expect(end?.error?.message).toBe("result $.balance -> balance: expected currency, got number");
   });
 
   it("refuses a global that does not fit, before anything is sent", async () => {
-    const { code, stderr } = await runFlow("example.com");
+    const { code, stderr } = await flow.runWith(["base=example.com"]);
     expect(code).toBe(2);
     expect(stderr).toContain("an absolute http or https URL");
-    const flow = httpFlow(server.url, {}, { site: v.global("url"), who: v.global("email") });
-    expect(checkInput(flow, { site: "https://a.example", who: "ops" })).toEqual([
+    const definition = httpFlow(flow.server.url, {}, { site: v.global("url"), who: v.global("email") });
+    expect(checkInput(definition, { site: "https://a.example", who: "ops" })).toEqual([
       "global who must be an email, got string",
     ]);
   });

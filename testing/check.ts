@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import type { FlowTestFile, TestCase } from "../grammar/flowtest-ast.js";
 import { specOf } from "../grammar/widgets.js";
 import { VAR_TYPES, type VarType } from "../runtime/contract.js";
-import { matchesType } from "../runtime/types.js";
+import { toStored } from "../runtime/types.js";
 import { firstNonLiteral, jsonOf } from "./values.js";
 
 function kindOf(value: unknown): string {
@@ -16,9 +16,12 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Whether a JSON value fits a variable type of the runtime's contract (an email's form, a currency's cents). */
+/**
+ * Whether a JSON value fits a variable type of the runtime's contract (an email's form, a
+ * currency's cents), as a result would: a date_time from ISO 8601 with an offset or Unix seconds.
+ */
 function fits(value: unknown, type: string): boolean {
-  return (VAR_TYPES as readonly string[]).includes(type) && matchesType(value, type as VarType);
+  return (VAR_TYPES as readonly string[]).includes(type) && toStored(value, type as VarType) !== undefined;
 }
 
 export function checkFlowTest(file: FlowTestFile, flow: Flow): Diagnostic[] {

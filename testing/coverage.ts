@@ -2,6 +2,7 @@
 // grammar/widgets.ts (no switch on widget kinds), counted against the exits runs took.
 import type { Flow, Span } from "../grammar/ast.js";
 import { printExpr } from "../grammar/printer.js";
+import { canonicalDateTimes } from "../compiler/date-times.js";
 import { exitName, forEachExit } from "../grammar/widgets.js";
 import type { TakenExit } from "./run-test.js";
 
@@ -30,7 +31,8 @@ export interface FlowCoverage {
 export function flowCoverage(flow: Flow, flowFile: string, taken: readonly TakenExit[]): FlowCoverage {
   const reached = new Set(taken.map((t) => t.widget));
   const exits: ExitCount[] = [];
-  for (const widget of flow.widgets) {
+  // As compiled: a condition's date_time literals in canonical form, as traces print them.
+  for (const widget of canonicalDateTimes(flow).widgets) {
     let branch = 0;
     forEachExit(widget, (label, target, exit) => {
       // A `when` branch is known in traces by its condition as the formatter prints it.

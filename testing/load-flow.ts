@@ -24,9 +24,9 @@ export interface LoadResult {
 
 /**
  * The runtime the generated module imports: the built one next to this file
- * (dist/testing/load-flow.js → dist/runtime/index.js), the same instance the CLI uses.
+ * (dist/testing/load-flow.js → dist/runtime/node.js, undici by default), as `callflow/runtime` resolves on Node.
  */
-export const RUNTIME_URL: string = new URL("../runtime/index.js", import.meta.url).href;
+export const RUNTIME_URL: string = new URL("../runtime/node.js", import.meta.url).href;
 
 /** `file` names the flow in diagnostics and traces; give it relative to the working directory. */
 export async function loadFlow(source: string, file: string): Promise<LoadResult> {

@@ -9,7 +9,7 @@ import { checkInput, type Outcome, type RunResult, type TraceEvent, type Vars } 
 import { Redactor } from "../runtime/redact.js";
 import type { LoadedFlow } from "./load-flow.js";
 import { bodyText, mockFetch, type SentRequest } from "./mock-fetch.js";
-import { jsonOf, showJson } from "./values.js";
+import { asStored, jsonOf, showJson } from "./values.js";
 import { seededRandom, VirtualClock } from "./virtual-clock.js";
 
 export interface Failure {
@@ -46,6 +46,7 @@ interface Observed {
   readonly attempts: ReadonlyMap<string, number>;
   readonly sent: readonly string[];
   readonly requests: readonly SentRequest[];
+  readonly definition: LoadedFlow["definition"];
 }
 
 /** Whether a socket was opened, for the runner's "no socket ever" guarantee (set by the caller). */
@@ -76,7 +77,7 @@ export async function runTest(
 
   // Inputs that do not fit the flow are test errors: the test fails without running.
   const input: Record<string, unknown> = {};
-  for (const [name, { value }] of globals) input[name] = value;
+  for (const [name, { value }] of globals) input[name] = asStored(value, definition.variables[name]?.type);
   for (const problem of checkInput(definition, input))
     failures.push({ message: `test error: ${problem}`, span: test.name.span });
   for (const name of definition.secrets)
@@ -157,7 +158,7 @@ export async function runTest(
         item.widget.name,
         failures,
       );
-  const observed: Observed = { result, path, attempts, sent, requests: mock.requests };
+  const observed: Observed = { result, path, attempts, sent, requests: mock.requests, definition };
   for (const item of test.items)
     if (item.kind === "ExpectBlock") for (const expectation of item.items) check(expectation, observed, failures);
   return finish(test, failures, clock.now(), exits, redactor);
@@ -234,7 +235,7 @@ function check(expectation: Expectation, observed: Observed, failures: Failure[]
       return;
     case "VarExpect": {
       const name = expectation.name.name;
-      const expected = jsonOf(expectation.value);
+      const expected = asStored(jsonOf(expectation.value), observed.definition.variables[name]?.type);
       const actual = Object.hasOwn(variables, name) ? variables[name] : undefined;
       if (!isDeepStrictEqual(actual, expected)) differ(`${name} differs`, showJson(expected), showJson(actual));
       return;

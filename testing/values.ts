@@ -1,5 +1,7 @@
 // Test-file values as JavaScript values, and values as reports show them.
 import type { SecretRef, Value, VarRef } from "../grammar/ast.js";
+import type { VarType } from "../runtime/contract.js";
+import { toStored } from "../runtime/types.js";
 
 /** A literal value as JSON; undefined for a name or `secret.X`, which test files cannot hold (CF3010). */
 export function jsonOf(value: Value): unknown {
@@ -21,6 +23,14 @@ export function jsonOf(value: Value): unknown {
     case "SecretRef":
       return undefined;
   }
+}
+
+/**
+ * A test value as a variable of `type` stores it: a date_time written with an offset or as Unix
+ * seconds in its canonical form. A value that does not fit is kept, for the run's input check.
+ */
+export function asStored(value: unknown, type: VarType | undefined): unknown {
+  return type === undefined ? value : (toStored(value, type) ?? value);
 }
 
 /** The first name or `secret.X` inside a value, which test files cannot hold (CF3011). */

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
 import {
   checkInput,
-  defaultFetch,
+  crossFetchTransport,
   SECRET_ENV_PREFIX,
   type SecretProvider,
   type TraceEvent,
@@ -17,8 +17,8 @@ import {
   FORMAT_DESCRIPTIONS,
   fitsFormat,
   fitsNumberFormat,
-  isNumberFormat,
-  isStringFormat,
+  isCheckedType,
+  toDateTime,
 } from "../../runtime/contract.js";
 import { InputError, readSource, toPosix, writeOutput, type SourceText } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
@@ -91,7 +91,7 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   const recorder =
     args.record === undefined
       ? undefined
-      : new (await import("../../testing/record.js")).Recorder(loaded.definition, defaultFetch);
+      : new (await import("../../testing/record.js")).Recorder(loaded.definition, crossFetchTransport);
   const onEvent = (event: TraceEvent): void => {
     recorder?.onEvent(event);
     if (timeline === undefined) io.stdout(JSON.stringify(event) + "\n");
@@ -184,7 +184,7 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
 }
 
 function article(type: VarType): string {
-  if (isStringFormat(type) || isNumberFormat(type)) return FORMAT_DESCRIPTIONS[type];
+  if (isCheckedType(type)) return FORMAT_DESCRIPTIONS[type];
   if (type === "array") return "a JSON array";
   return type === "json" ? "valid JSON" : `a ${type}`;
 }
@@ -218,6 +218,12 @@ function parseValue(text: string, type: VarType): { value: unknown } | undefined
     case "percentage": {
       const number = text.trim() === "" ? Number.NaN : Number(text);
       return Number.isFinite(number) && fitsNumberFormat(type, number) ? { value: number } : undefined;
+    }
+    case "date_time": {
+      // Unix seconds or ISO 8601 with an offset, as a result maps them; stored in canonical form.
+      const seconds = parseValue(text, "number");
+      const value = toDateTime(seconds === undefined ? text : seconds.value);
+      return value === undefined ? undefined : { value };
     }
   }
 }

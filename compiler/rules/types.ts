@@ -7,7 +7,9 @@ import {
   isNumberFormat,
   isStringFormat,
   STRING_FORMATS,
+  toDateTime,
   VAR_TYPES,
+  type CheckedType,
   type VarType,
 } from "../../runtime/contract.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
@@ -73,7 +75,11 @@ export const resultTypes: Rule = ({ typeOf, report }) => ({
       const [what, type, allowed]: [string, ValueType, readonly VarType[]] =
         m.source.kind === "StatusSource"
           ? ["response status", "number", ["number", "string", "json"]]
-          : [`response header ${JSON.stringify(m.source.name.value)}`, "string", ["string", "json", ...STRING_FORMATS]];
+          : [
+              `response header ${JSON.stringify(m.source.name.value)}`,
+              "string",
+              ["string", "json", ...STRING_FORMATS, "date_time"],
+            ];
       if (allowed.includes(declared)) continue;
       report(
         diagnostic(
@@ -122,7 +128,18 @@ function checkExpr(ctx: RuleContext, expr: Expr): void {
     }
     const left = typeOfExpr(expr.left, ctx.typeOf);
     const right = typeOfExpr(expr.right, ctx.typeOf);
-    if (left === undefined || right === undefined || isComparable(expr.op, left, right)) return;
+    if (left === undefined || right === undefined) return;
+    // A string literal opposite a date_time is checked as one (and compiled in canonical form).
+    const [dated, other] = left === "date_time" ? [expr.left, expr.right] : [expr.right, expr.left];
+    if (
+      expr.op !== "contains" &&
+      (left === "date_time") !== (right === "date_time") &&
+      dated.kind === "VarRef" &&
+      other.kind === "String" &&
+      formatChecked(dated.name, other, "date_time", ctx.report)
+    )
+      return;
+    if (isComparable(expr.op, left, right)) return;
     ctx.report(
       diagnostic(
         "comparisonTypeMismatch",
@@ -151,19 +168,19 @@ function requireBoolean(ctx: RuleContext, expr: Expr, what: string): void {
 function comparisonHint(op: string): string {
   if (op === "contains") return "'contains' needs a string on both sides, or a json value on the left";
   if (op === "==" || op === "!=") return "both sides must have the same type, unless one is json";
-  return `'${op}' compares two numbers or two strings`;
+  return `'${op}' compares two numbers, two strings or two date_times`;
 }
 
-/** Points at the quotes when a number or boolean was written as a string. */
 /**
- * A plain string literal stored in an email, url or phone variable, or a number literal in a
- * currency or percentage one, is checked here, where its value is known: true when it was
- * (reported if it does not fit), false to report a type mismatch.
+ * A plain string literal stored in an email, url, phone or date_time variable (or compared with
+ * a date_time), or a number literal in a currency or percentage one, is checked here, where its
+ * value is known: true when it was (reported if it does not fit), false to report a type mismatch.
  */
 function formatChecked(name: string, value: Value, declared: VarType, report: RuleContext["report"]): boolean {
   let fits: boolean;
-  if (isStringFormat(declared) && value.kind === "String" && value.parts.every((p) => p.kind === "Text"))
-    fits = fitsFormat(declared, value.value);
+  const plain = value.kind === "String" && value.parts.every((p) => p.kind === "Text");
+  if (isStringFormat(declared) && plain && value.kind === "String") fits = fitsFormat(declared, value.value);
+  else if (declared === "date_time" && plain && value.kind === "String") fits = toDateTime(value.value) !== undefined;
   else if (isNumberFormat(declared) && value.kind === "Number") fits = fitsNumberFormat(declared, value.value);
   else return false;
   if (!fits)
@@ -172,7 +189,7 @@ function formatChecked(name: string, value: Value, declared: VarType, report: Ru
         name,
         describeType(declared),
         value.kind === "String" ? JSON.stringify(value.value) : value.raw,
-        FORMAT_DESCRIPTIONS[declared],
+        FORMAT_DESCRIPTIONS[declared as CheckedType],
       ]),
     );
   return true;

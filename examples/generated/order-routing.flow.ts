@@ -14,6 +14,7 @@ export type OrderRoutingLocals = {
   ship_date: string;
   error_code: string;
   support_email: `${string}@${string}.${string}`;
+  promised_by: `${number}-${number}-${number}T${number}:${number}:${number}.${number}Z`;
 };
 
 /** Every variable of the flow, as builders see them and as a run returns them. */
@@ -24,13 +25,14 @@ export type OrderRoutingVariables = {
   ship_date: string;
   error_code: string;
   support_email: `${string}@${string}.${string}`;
+  promised_by: `${number}-${number}-${number}T${number}:${number}:${number}.${number}Z`;
 };
 
 /** Names of the secrets the flow reads; their values come from the run's secret provider. */
 export type OrderRoutingSecret = "CRM_TOKEN";
 
 /** Widget ids. */
-export type OrderRoutingWidgetId = "lookup_order" | "try_backup" | "announce" | "not_found" | "apologize" | "agents" | "goodbye";
+export type OrderRoutingWidgetId = "lookup_order" | "try_backup" | "before_christmas" | "announce" | "announce_late" | "not_found" | "apologize" | "agents" | "goodbye";
 
 /** The flow order_routing "Order routing", compiled from examples/order-routing.flow. */
 export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutingSecret, OrderRoutingWidgetId> = {
@@ -45,15 +47,16 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
     ship_date: { scope: "local", type: "string", masked: false, default: "unknown" },
     error_code: { scope: "local", type: "string", masked: false, default: "none" },
     support_email: { scope: "local", type: "email", masked: false, default: "orders@example.com" },
+    promised_by: { scope: "local", type: "date_time", masked: false, default: "2026-12-31T17:00:00.000Z" },
   },
   secrets: ["CRM_TOKEN"],
   steps: {
-    // http lookup_order "Look up order" (examples/order-routing.flow:15)
+    // http lookup_order "Look up order" (examples/order-routing.flow:17)
     lookup_order: {
       kind: "http",
       id: "lookup_order",
       name: "Look up order",
-      source: "examples/order-routing.flow:15",
+      source: "examples/order-routing.flow:17",
       method: "GET",
       secrets: ["CRM_TOKEN"],
       url: (v) => toText(v.api_base) + "/routing/orders/" + encodeSegment(v.order_id),
@@ -64,6 +67,7 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
       timeoutMs: 2000,
       results: [
         { source: { kind: "json", path: "$.shipDate", read: (body) => prop(body, "shipDate") }, target: "ship_date", type: "string" },
+        { source: { kind: "json", path: "$.promisedBy", read: (body) => prop(body, "promisedBy") }, target: "promised_by", type: "date_time" },
       ],
       errorResults: [
         { source: { kind: "json", path: "$.error.code", read: (body) => prop(prop(body, "error"), "code") }, target: "error_code", type: "string" },
@@ -74,15 +78,15 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
         { statuses: ["5xx"], target: "try_backup" },
         { statuses: ["timeout", "network_error"], target: "try_backup" },
       ],
-      success: "announce",
+      success: "before_christmas",
       fail: "apologize",
     },
-    // http try_backup "Ask the backup service" (examples/order-routing.flow:38)
+    // http try_backup "Ask the backup service" (examples/order-routing.flow:41)
     try_backup: {
       kind: "http",
       id: "try_backup",
       name: "Ask the backup service",
-      source: "examples/order-routing.flow:38",
+      source: "examples/order-routing.flow:41",
       method: "GET",
       secrets: ["CRM_TOKEN"],
       url: (v) => toText(v.api_base) + "/routing/backup/orders/" + encodeSegment(v.order_id),
@@ -90,51 +94,72 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
       secretHeaders: [],
       results: [
         { source: { kind: "json", path: "$.shipDate", read: (body) => prop(body, "shipDate") }, target: "ship_date", type: "string" },
+        { source: { kind: "json", path: "$.promisedBy", read: (body) => prop(body, "promisedBy") }, target: "promised_by", type: "date_time" },
       ],
       statusExits: [
         { statuses: [404], target: "not_found" },
       ],
-      success: "announce",
+      success: "before_christmas",
       fail: "apologize",
     },
-    // send announce "Read back the ship date" (examples/order-routing.flow:50)
+    // condition before_christmas "Delivered before Christmas Eve noon?" (examples/order-routing.flow:54)
+    before_christmas: {
+      kind: "condition",
+      id: "before_christmas",
+      name: "Delivered before Christmas Eve noon?",
+      source: "examples/order-routing.flow:54",
+      branches: [
+        { test: (v) => v.promised_by <= "2026-12-24T11:00:00.000Z", text: "promised_by <= \"2026-12-24T11:00:00.000Z\"", target: "announce" },
+      ],
+      else: "announce_late",
+    },
+    // send announce "Read back the ship date" (examples/order-routing.flow:59)
     announce: {
       kind: "send",
       id: "announce",
       name: "Read back the ship date",
-      source: "examples/order-routing.flow:50",
+      source: "examples/order-routing.flow:59",
       message: (v) => "Your order ships on " + v.ship_date + ".",
       next: "goodbye",
     },
-    // send not_found (examples/order-routing.flow:55)
+    // send announce_late "Read back the ship date, after Christmas" (examples/order-routing.flow:64)
+    announce_late: {
+      kind: "send",
+      id: "announce_late",
+      name: "Read back the ship date, after Christmas",
+      source: "examples/order-routing.flow:64",
+      message: (v) => "Your order ships on " + v.ship_date + " and arrives after Christmas, by " + toText(v.promised_by) + ".",
+      next: "goodbye",
+    },
+    // send not_found (examples/order-routing.flow:69)
     not_found: {
       kind: "send",
       id: "not_found",
-      source: "examples/order-routing.flow:55",
+      source: "examples/order-routing.flow:69",
       message: (v) => "We could not find order " + v.order_id + " (" + v.error_code + "). Please check the number.",
       next: "goodbye",
     },
-    // send apologize (examples/order-routing.flow:60)
+    // send apologize (examples/order-routing.flow:74)
     apologize: {
       kind: "send",
       id: "apologize",
-      source: "examples/order-routing.flow:60",
+      source: "examples/order-routing.flow:74",
       message: (v) => "Sorry, we could not reach the order service. You can also write to " + toText(v.support_email) + ".",
       next: "agents",
     },
-    // route agents "Support agents" (examples/order-routing.flow:65)
+    // route agents "Support agents" (examples/order-routing.flow:79)
     agents: {
       kind: "route",
       id: "agents",
       name: "Support agents",
-      source: "examples/order-routing.flow:65",
+      source: "examples/order-routing.flow:79",
       queue: "support",
     },
-    // end goodbye (examples/order-routing.flow:67)
+    // end goodbye (examples/order-routing.flow:81)
     goodbye: {
       kind: "end",
       id: "goodbye",
-      source: "examples/order-routing.flow:67",
+      source: "examples/order-routing.flow:81",
     },
   },
 };
