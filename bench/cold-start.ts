@@ -3,16 +3,18 @@
 //
 // Every round starts one process of each case, one after another in a shuffled order, so that all cases
 // see the same load; a case's figure is the median over the rounds, and "vs node" the median of its
-// per-round ratio to that round's `node -e 0`. `run` talks to a node:http server in this process that
-// answers the order lookup at once (so the processes are started with the asynchronous `spawn`, timed
-// from the call to the `close` event).
+// per-round ratio to that round's `node -e 0`. `run` of the order-status example talks to a node:http server
+// in this process that answers the order lookup at once (so the processes are started with the asynchronous
+// `spawn`, timed from the call to the `close` event); `run` of a three-widget flow without HTTP shows the
+// command without a transport.
 //
 // Run: npm run build && node bench/cold-start.ts [rounds] [cli.js ...]
 // With more than one cli.js (e.g. a build of another commit, with its node_modules), all are measured in
 // the same rounds, named by their path.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cpus } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { pairedRounds, row, wall } from "./processes.ts";
@@ -39,6 +41,14 @@ interface Case {
   readonly ok: readonly number[];
 }
 
+// A flow without HTTP: its run loads no transport (undici is imported on the first request).
+const temp = mkdtempSync(path.join(tmpdir(), "callflow-cold-start-"));
+const greeting = path.join(temp, "greeting.flow");
+writeFileSync(
+  greeting,
+  'flow greeting {\n  global caller: string\n  start -> hello\n  send hello { message "Hello {{caller}}" next -> done }\n  end done\n}\n',
+);
+
 const commands = (cli: string, label: string): Case[] => [
   { name: `${label}check examples/order-status.flow`, argv: [cli, "check", "examples/order-status.flow"], ok: [0] },
   {
@@ -54,6 +64,11 @@ const commands = (cli: string, label: string): Case[] => [
       "--global",
       "order_id=1001",
     ],
+    ok: [0],
+  },
+  {
+    name: `${label}run greeting.flow (no HTTP step)`,
+    argv: [cli, "run", greeting, "--global", "caller=Ada"],
     ok: [0],
   },
   {
@@ -75,6 +90,7 @@ const time = (test: Case): Promise<number> => wall(test.argv, { cwd: root, env, 
 for (const test of cases) await time(test);
 const times = await pairedRounds(cases, rounds, time);
 server.close();
+rmSync(temp, { recursive: true, force: true });
 
 const node = times.get(baseline) ?? [];
 console.log(
