@@ -3,7 +3,6 @@
 import type { Dirent } from "node:fs";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { glob, isDynamicPattern } from "tinyglobby";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions } from "../grammar/spans.js";
 
@@ -50,6 +49,8 @@ export async function expandInputs(
       continue;
     }
     if (info.code !== "ENOENT") throw new InputError(`Cannot read ${pattern}: ${reason(info)}.`);
+    // Only a pattern that names no file needs the glob matcher: plain paths start without loading it.
+    const { glob, isDynamicPattern } = await import("tinyglobby");
     if (!isDynamicPattern(pattern)) throw new InputError(`File not found: ${pattern}`);
     const matches = await glob(pattern, { cwd, ignore: IGNORE, onlyFiles: true });
     if (matches.length === 0) throw new InputError(`No files match '${pattern}'.`);
@@ -172,4 +173,33 @@ export async function writeOutput(file: string, text: string): Promise<void> {
   } catch (error) {
     throw new InputError(`Cannot write ${file}: ${reason(error)}.`);
   }
+}
+
+/**
+ * `work` on every item, at most `limit` at once; results in the items' order. After a failure no new item
+ * starts, and the failure of the earliest item is thrown once the running ones have settled, as a loop over
+ * the items would have thrown it.
+ */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  const failures: { index: number; error: unknown }[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && failures.length === 0) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index] as T);
+      } catch (error) {
+        failures.push({ index, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0)
+    throw failures.reduce((first, failure) => (failure.index < first.index ? failure : first)).error;
+  return results;
 }

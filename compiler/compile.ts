@@ -20,6 +20,11 @@ export interface CompileOptions {
   readonly runtimeImport?: string;
   /** `ts` (default): one TypeScript module. `js`: an ES module plus its `.d.ts`. */
   readonly emit?: EmitKind;
+  /**
+   * `false` leaves the `.d.ts` out of `emit: "js"`: what `callflow run` and `callflow test` import needs no
+   * types, and printing them would load ts-morph.
+   */
+  readonly declarations?: false;
 }
 
 export interface OutputFile {
@@ -60,7 +65,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
       ? [{ path: `${name}.ts`, text: emit("ts") }]
       : [
           { path: `${name}.js`, text: emit("js") },
-          { path: `${name}.d.ts`, text: emit("dts") },
+          ...(options.declarations === false ? [] : [{ path: `${name}.d.ts`, text: emit("dts") }]),
         ];
   return { files, ...base };
 }

@@ -68,6 +68,20 @@ describe("compile()", () => {
     expect(result.files).toHaveLength(1);
   });
 
+  // A module's types are printed as text, the .d.ts by ts-morph (compiler/emit-ts.ts): the same declarations.
+  it.each(SOURCES)("%s: the .d.ts declares what the TypeScript module declares", (file) => {
+    const [ts] = compileFile(file).files.map((f) => f.text);
+    const [, dts] = compileFile(file, "js").files.map((f) => f.text);
+    const types = (text: string | undefined): string =>
+      (text ?? "").split("\n/** The flow ")[0]!.split("\n").slice(3).join("\n");
+    expect(types(dts)).toBe(types(ts));
+    expect(types(ts)).toContain("export type ");
+    const signature = (text: string | undefined): string => (text ?? "").split("\n").at(-4) ?? "";
+    expect(signature(ts).replace(/ \{$/, ";").replace("export ", "export declare ")).toBe(
+      (dts ?? "").trimEnd().split("\n").at(-1),
+    );
+  });
+
   it("emits ES module JavaScript and declarations with --emit js", () => {
     const result = compileFile("examples/order-status.flow", "js");
     expect(result.files.map((f) => f.path)).toEqual(["order-status.flow.js", "order-status.flow.d.ts"]);

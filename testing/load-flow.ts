@@ -1,9 +1,7 @@
 // Compiles a .flow file in memory and imports the generated module, so `callflow run` and `callflow test` execute
-// exactly the code `callflow compile` writes (emitted as JavaScript), never a second interpreter.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+// exactly the code `callflow compile` writes (emitted as JavaScript), never a second interpreter. The module is
+// imported from a `data:` URL, nothing is written to disk; it imports the runtime by absolute file URL, which
+// Node allows from a `data:` module (bare specifiers it does not).
 import type { Flow } from "../grammar/ast.js";
 import type { FlowDefinition, RunOptions, RunResult, Vars } from "../runtime/index.js";
 import { compile } from "../compiler/compile.js";
@@ -32,22 +30,13 @@ export const RUNTIME_URL: string = new URL("../runtime/node.js", import.meta.url
 
 /** `file` names the flow in diagnostics and traces; give it relative to the working directory. */
 export async function loadFlow(source: string, file: string): Promise<LoadResult> {
-  const result = compile(source, { file, emit: "js", runtimeImport: RUNTIME_URL });
-  const js = result.files.find((output) => output.path.endsWith(".js"));
+  const result = compile(source, { file, emit: "js", declarations: false, runtimeImport: RUNTIME_URL });
+  const js = result.files[0];
   if (result.flow === undefined || js === undefined || hasErrors(result.diagnostics))
     return { diagnostics: result.diagnostics };
 
-  // A fresh folder per load: the ESM loader caches by URL, so a reused path would return the
-  // previous module. `.mjs` because no package.json there says the file is a module.
-  const dir = await mkdtemp(path.join(os.tmpdir(), "callflow-run-"));
-  let module: Record<string, unknown>;
-  try {
-    const target = path.join(dir, js.path.replace(/\.js$/, ".mjs"));
-    await writeFile(target, js.text, "utf8");
-    module = (await import(pathToFileURL(target).href)) as Record<string, unknown>;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  // The loader caches modules by URL: the same text gives the same module, which holds no state of its own.
+  const module = (await import(moduleUrl(js.text))) as Record<string, unknown>;
 
   const names = moduleNames(result.flow.id.name);
   const definition = module[names.flow];
@@ -63,4 +52,9 @@ export async function loadFlow(source: string, file: string): Promise<LoadResult
       run: runFlow as LoadedFlow["run"],
     },
   };
+}
+
+/** The URL that imports `text` as an ES module without a file. */
+export function moduleUrl(text: string): string {
+  return `data:text/javascript;base64,${Buffer.from(text, "utf8").toString("base64")}`;
 }

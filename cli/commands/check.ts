@@ -5,7 +5,6 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { checkSource } from "../../compiler/check.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { loadTestFile } from "../../testing/run-file.js";
 import { expandInputs, readSource } from "../files.js";
 import {
   formatReport,
@@ -42,7 +41,9 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
       for (const d of checkSource(source, file).diagnostics) diagnostics.push(d);
       continue;
     }
-    // A test file is checked against its flow, which is compiled for it.
+    // A test file is checked against its flow, which is compiled for it: loaded only then, because the
+    // runtime and the test runner are most of what `callflow check` would otherwise load.
+    const { loadTestFile } = await import("../../testing/run-file.js");
     const checked = await loadTestFile(source, file, (flow) => readFile(path.resolve(io.cwd, flow), "utf8"));
     for (const [name, text] of checked.sources) sources.set(name, text);
     for (const d of checked.diagnostics) diagnostics.push(d);

@@ -1,11 +1,11 @@
 // `callflow compile`: one generated module per flow under --out-dir; `--check` compares
 // instead of writing, the guard against hand edits and forgotten regenerations.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { compile, type EmitKind } from "../../compiler/compile.js";
+import type { EmitKind } from "../../compiler/compile.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { expandInputs, InputError, makeDir, readSource, writeOutput } from "../files.js";
+import { compileFiles, type CompileJob } from "../compile-files.js";
+import { expandInputs, InputError, makeDir } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./io.js";
 
@@ -47,45 +47,30 @@ export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<
     io.stderr(`callflow: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  const base = commonDir(files);
+  const job: CompileJob = {
+    cwd: args.cwd,
+    outDir: args.outDir,
+    base: commonDir(files),
+    check: args.check,
+    emit: args.emit,
+    runtimeImport: args.runtimeImport,
+  };
+  const outcomes = await compileFiles(files, job);
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
+  const stale: string[] = [];
   let failed = 0;
   let written = 0;
   let unchanged = 0;
-  const stale: string[] = [];
-
-  for (const file of files) {
-    const read = await readSource(args.cwd, file);
-    if ("invalid" in read) {
-      diagnostics.push(read.invalid);
-      failed++;
-      continue;
-    }
-    const source = read.text;
-    sources.set(file, source);
-    const result = compile(source, { file, emit: args.emit, runtimeImport: args.runtimeImport });
-    for (const d of result.diagnostics) diagnostics.push(d);
-    if (result.files.length === 0) {
-      failed++;
-      continue;
-    }
-    const dir = path.posix.join(args.outDir.replaceAll("\\", "/"), path.posix.relative(base, path.posix.dirname(file)));
-    for (const output of result.files) {
-      const target = path.posix.join(dir, output.path);
-      const absolute = path.resolve(args.cwd, target);
-      const current = await readFile(absolute, "utf8").catch(() => undefined);
-      if (current === output.text) {
-        unchanged++;
-      } else if (args.check) {
-        stale.push(`${current === undefined ? "missing" : "stale"}: ${target}`);
-      } else {
-        await makeDir(path.dirname(absolute));
-        await writeOutput(absolute, output.text);
-        written++;
-      }
-    }
-  }
+  outcomes.forEach((outcome, index) => {
+    if (outcome.source !== undefined) sources.set(files[index] as string, outcome.source);
+    // A loop, not a spread: a file can have 200,000 diagnostics.
+    for (const d of outcome.diagnostics) diagnostics.push(d);
+    stale.push(...outcome.stale);
+    if (outcome.failed) failed++;
+    written += outcome.written;
+    unchanged += outcome.unchanged;
+  });
 
   if (diagnostics.length > 0) io.stdout(formatReport(diagnostics, sources, "pretty", io.color ?? false) + "\n");
   for (const line of stale) io.stdout(line + "\n");

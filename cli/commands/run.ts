@@ -22,7 +22,6 @@ import {
 } from "../../runtime/contract.js";
 import { InputError, readSource, toPosix, writeOutput, type SourceText } from "../files.js";
 import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
-import { Recorder } from "../../testing/record.js";
 import { formatReport } from "../report.js";
 import { liveOutput, Timeline } from "../timeline.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
@@ -88,7 +87,11 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   const timeline = args.json
     ? undefined
     : new Timeline({ write: io.stdout, color: io.color, live: liveOutput(io.isTTY, io.env) });
-  const recorder = args.record === undefined ? undefined : new Recorder(loaded.definition, crossFetchTransport);
+  // The recorder prints .flowtest text, whose printer checks it with the .flowtest parser: loaded only for --record.
+  const recorder =
+    args.record === undefined
+      ? undefined
+      : new (await import("../../testing/record.js")).Recorder(loaded.definition, crossFetchTransport);
   const onEvent = (event: TraceEvent): void => {
     recorder?.onEvent(event);
     if (timeline === undefined) io.stdout(JSON.stringify(event) + "\n");

@@ -1,0 +1,59 @@
+// Timing whole processes in paired rounds, for bench/cold-start.ts and bench/compile-process.ts: every round
+// runs each case once in a shuffled order, so all cases see the same load on a shared machine.
+import { spawn } from "node:child_process";
+
+/** Wall time of one `node` process (this one's executable), from spawn to `close`, in milliseconds. */
+export function wall(
+  argv: readonly string[],
+  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly ok?: readonly number[] },
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, argv, {
+      cwd: options.cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: options.env ?? process.env,
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = performance.now() - started;
+      if ((options.ok ?? [0]).includes(code ?? -1)) resolve(ms);
+      else reject(new Error(`node ${argv.join(" ")} exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** `rounds` rounds of `time` for every case, each round in a new random order; the times per case, by round. */
+export async function pairedRounds<T>(
+  cases: readonly T[],
+  rounds: number,
+  time: (test: T) => Promise<number>,
+): Promise<Map<T, number[]>> {
+  const times = new Map<T, number[]>(cases.map((test) => [test, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = [...cases];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j] as T, order[i] as T];
+    }
+    for (const test of order) times.get(test)?.push(await time(test));
+  }
+  return times;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** A markdown row: median, fastest and slowest wall time, and the median of the per-round ratios to `base`. */
+export function row(name: string, times: readonly number[], base: readonly number[] | undefined, digits = 1): string {
+  const ratio =
+    base === undefined ? "" : `${median(times.map((value, i) => value / (base[i] as number))).toFixed(digits)}x`;
+  return `| ${name} | ${median(times).toFixed(0)} ms | ${Math.min(...times).toFixed(0)} ms | ${Math.max(...times).toFixed(0)} ms | ${ratio} |`;
+}

@@ -1,0 +1,129 @@
+// What `callflow check`, `run` and `test` load and leave behind (issue 17, "A fast callflow run"): the built CLI
+// in child processes with a preloaded hook that logs every module they load (test/helpers/load-log.ts). They
+// never load ts-morph or TypeScript (nor does compile, but for a .d.ts), `run` writes no temporary file, and the module a run imports is,
+// byte for byte, what `callflow compile --emit js` writes. Speed itself is measured by bench/cold-start.ts.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, tempDir } from "./compile-helpers.js";
+import { CLI } from "./helpers/cli.js";
+
+const HOOK = path.join(ROOT, "test/helpers/load-log.ts");
+/** The runtime the CLI's generated modules import: the built one, by file URL (testing/load-flow.ts). */
+const RUNTIME_URL = pathToFileURL(path.join(ROOT, "dist/runtime/node.js")).href;
+const TYPESCRIPT = /\/node_modules\/(ts-morph|@ts-morph\/common|typescript|code-block-writer)\//;
+
+interface Loaded {
+  readonly code: number;
+  readonly stdout: string;
+  /** Every module the process loaded, in order. */
+  readonly modules: readonly { readonly url: string; readonly source?: string }[];
+}
+
+const temp = tempDir("cold-start");
+let count = 0;
+
+/** The CLI with the load log, in `cwd` (ROOT by default) and with `env` added. */
+function callflow(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Loaded> {
+  const log = path.join(temp.dir, `load-${count++}.jsonl`);
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", pathToFileURL(HOOK).href, CLI, ...args],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", CALLFLOW_LOAD_LOG: log, ...env }, encoding: "utf8" },
+      (error, stdout) => {
+        const lines = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
+        const modules = lines.map((line) => JSON.parse(line) as Loaded["modules"][number]);
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, modules });
+      },
+    );
+  });
+}
+
+/** A flow that runs to its end without HTTP. */
+const GREETING = `flow greeting {
+  global caller: string
+  start -> hello
+  send hello { message "Hello {{caller}}" next -> done }
+  end done
+}
+`;
+
+let greeting: string;
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error("build first: npm run build (npm test does)");
+  greeting = path.relative(ROOT, path.join(temp.dir, "greeting.flow"));
+  writeFileSync(path.join(ROOT, greeting), GREETING);
+});
+afterAll(() => temp.remove());
+
+describe.concurrent("cold start: what the commands load", () => {
+  it("check, run and test never load ts-morph or TypeScript", async () => {
+    const runs = await Promise.all([
+      callflow(["check", "examples/order-status.flow"]),
+      callflow(["check", "examples/order-status.flowtest"]),
+      callflow(["run", greeting, "--global", "caller=Ada"]),
+      callflow(["test", "examples/order-status.flowtest"]),
+    ]);
+    for (const ran of runs) {
+      expect(ran.code).toBe(0);
+      expect(ran.modules.length).toBeGreaterThan(10);
+      expect(ran.modules.map((m) => m.url).filter((url) => TYPESCRIPT.test(url))).toEqual([]);
+    }
+  });
+
+  it("compile loads ts-morph only for the .d.ts of --emit js (and the log sees it)", async () => {
+    const out = path.join(temp.dir, "ts-morph");
+    const typed = await callflow(["compile", "examples/order-status.flow", "--out-dir", out]);
+    const js = await callflow(["compile", "examples/order-status.flow", "--out-dir", out, "--emit", "js"]);
+    expect(typed.code).toBe(0);
+    expect(typed.modules.filter((m) => TYPESCRIPT.test(m.url))).toEqual([]);
+    expect(js.code).toBe(0);
+    expect(js.modules.some((m) => TYPESCRIPT.test(m.url))).toBe(true);
+  });
+
+  it("check of a .flow file loads neither the runtime nor the test runner", async () => {
+    const ran = await callflow(["check", "examples/order-status.flow"]);
+    const ours = ran.modules
+      .map((m) => path.relative(ROOT, new URL(m.url).pathname))
+      .filter((f) => f.startsWith("dist/"));
+    expect(ours.filter((file) => file.startsWith("dist/testing/"))).toEqual([]);
+    // The checker reads the runtime's contract (compiler/ may import runtime/contract.ts only) and nothing else of it.
+    expect(ours.filter((file) => file.startsWith("dist/runtime/"))).toEqual(["dist/runtime/contract.js"]);
+  });
+});
+
+describe.concurrent("cold start: the module a run imports", () => {
+  it("is what compile --emit js writes, imported from memory", async () => {
+    const out = path.join(temp.dir, "emit-js");
+    const compiled = await callflow([
+      "compile",
+      "examples/order-status.flow",
+      "--out-dir",
+      out,
+      "--emit",
+      "js",
+      "--runtime-import",
+      RUNTIME_URL,
+    ]);
+    expect(compiled.code).toBe(0);
+    const written = readFileSync(path.join(out, "order-status.flow.js"), "utf8");
+
+    const tested = await callflow(["test", "examples/order-status.flowtest"]);
+    expect(tested.code).toBe(0);
+    const imported = tested.modules.filter((m) => m.url.startsWith("data:"));
+    expect(imported.map((m) => m.source)).toEqual([written]);
+  });
+
+  it("run leaves no file behind in the temporary folder", async () => {
+    const tmp = path.join(temp.dir, "tmpdir");
+    mkdirSync(tmp);
+    const ran = await callflow(["run", greeting, "--global", "caller=Ada"], { TMPDIR: tmp, TMP: tmp, TEMP: tmp });
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('send "Hello Ada"');
+    expect(ran.modules.filter((m) => m.url.startsWith("data:"))).toHaveLength(1);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
