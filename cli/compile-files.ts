@@ -1,7 +1,6 @@
 // The files of `callflow compile`: each is read, compiled, compared with what is on disk and written when it
 // changed. Compiling is synchronous, so the reads, compares and writes of other files proceed while one compiles.
 import { readdir, readFile } from "node:fs/promises";
-import { enableCompileCache } from "node:module";
 import path from "node:path";
 import { compile, type EmitKind } from "../compiler/compile.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
@@ -34,10 +33,6 @@ const IO_CONCURRENCY = 16;
 
 /** Compiles `files` (relative to `job.cwd`); outcomes in the same order. Throws an InputError on I/O failure. */
 export function compileFiles(files: readonly string[], job: CompileJob): Promise<FileOutcome[]> {
-  // Node's module compile cache (in the temporary folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off) keeps
-  // V8's compiled code of the modules loaded from here on: ts-morph, for the .d.ts of --emit js, bundles all
-  // of TypeScript and then loads in about half the CPU.
-  enableCompileCache();
   // Each output folder is listed once and made once, however many modules go into it: opening a file that is
   // not there costs an error with a stack, and most outputs of a first compile are not there.
   const listings = new Map<string, Promise<ReadonlySet<string>>>();

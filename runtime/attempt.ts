@@ -8,7 +8,8 @@ import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from
 import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
 import {
   directOf,
-  crossFetchUnsignalled,
+  loadCrossFetch,
+  loadedCrossFetch,
   declaredLength,
   crossFetchTransport,
   leavesBodiesEncoded,
@@ -247,7 +248,10 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
           response = await direct(this.url, init, this);
         } else if (viaCrossFetch) {
           const url = this.url;
-          response = await watchingRequest(this, () => crossFetchUnsignalled(url, init));
+          // Called synchronously inside the watch, so that the request it creates is this attempt's.
+          const send = loadedCrossFetch() ?? (await loadCrossFetch());
+          if (this.settled) return;
+          response = await watchingRequest(this, () => send(url, init));
           this.#body = response.body;
         } else {
           response = await settings.fetch(this.url, init as FetchInit); // every fetch but cross-fetch has its signal

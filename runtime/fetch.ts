@@ -1,6 +1,5 @@
 // The part of the WHATWG fetch API the runtime uses, so any implementation can be injected:
-// cross-fetch (the default), Node's global fetch, or a test double.
-import crossFetch from "cross-fetch";
+// cross-fetch, the runtime's undici transports (runtime/undici.ts), Node's global fetch, or a test double.
 
 export interface FetchInit {
   readonly method: string;
@@ -24,14 +23,30 @@ export interface FetchResponse {
 
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
-/** cross-fetch on Node is node-fetch 2 over `node:http`; it never uses the global fetch. */
-export const crossFetchTransport: FetchLike = crossFetch;
-
 /** A request's init without its signal. */
 export type Unsignalled = Omit<FetchInit, "signal">;
 
-/** cross-fetch called without a signal: an attempt ends the node:http request itself (runtime/attempt.ts). */
-export const crossFetchUnsignalled: (url: string, init: Unsignalled) => Promise<FetchResponse> = crossFetch;
+/** cross-fetch, as the runtime calls it: with or without a signal (an attempt can end the request itself). */
+export type CrossFetch = (url: string, init: FetchInit | Unsignalled) => Promise<FetchResponse>;
+
+let crossFetch: CrossFetch | undefined;
+
+/**
+ * cross-fetch, imported on first use: on Node, where undici is the default transport, a run that
+ * never names cross-fetch never loads it (node-fetch and whatwg-url: a tenth of `callflow run`'s start).
+ */
+export async function loadCrossFetch(): Promise<CrossFetch> {
+  return (crossFetch ??= ((await import("cross-fetch")) as { default: CrossFetch }).default);
+}
+
+/** cross-fetch once loaded, for a caller that must call it synchronously (runtime/attempt.ts). */
+export function loadedCrossFetch(): CrossFetch | undefined {
+  return crossFetch;
+}
+
+/** cross-fetch on Node is node-fetch 2 over `node:http`; it never uses the global fetch. */
+export const crossFetchTransport: FetchLike = (url, init) =>
+  crossFetch !== undefined ? crossFetch(url, init) : loadCrossFetch().then((loaded) => loaded(url, init));
 
 /**
  * The body length a response declares, when its body can be read whole within a known size:
