@@ -1,10 +1,12 @@
 // The files of `callflow compile`: each is read, compiled, compared with what is on disk and written when it
-// changed. Compiling is synchronous, so the reads, compares and writes of other files proceed while one compiles.
-import { readdir, readFile } from "node:fs/promises";
+// changed. Reads are synchronous (cheaper than a promise per open, stat, read and close for small files, and
+// compiling needs the text at once); writes are not, so they proceed while the next files compile.
+import { readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { compile, type EmitKind } from "../compiler/compile.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
-import { makeDir, mapConcurrently, readSource, writeOutput } from "./files.js";
+import { makeDir, mapConcurrently, readSourceSync, writeOutput } from "./files.js";
 
 export interface CompileJob {
   readonly cwd: string;
@@ -31,6 +33,15 @@ export interface FileOutcome {
 /** Files read, compared and written at once: enough to keep the disk busy while the main thread compiles. */
 const IO_CONCURRENCY = 16;
 
+/** What a generated file holds now; undefined when it cannot be read (it is then written anew). */
+function readExisting(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Compiles `files` (relative to `job.cwd`); outcomes in the same order. Throws an InputError on I/O failure. */
 export function compileFiles(files: readonly string[], job: CompileJob): Promise<FileOutcome[]> {
   // Each output folder is listed once and made once, however many modules go into it: opening a file that is
@@ -56,7 +67,7 @@ export function compileFiles(files: readonly string[], job: CompileJob): Promise
   const outDir = job.outDir.replaceAll("\\", "/");
 
   const compileFile = async (file: string): Promise<FileOutcome> => {
-    const read = await readSource(job.cwd, file);
+    const read = readSourceSync(job.cwd, file);
     if ("invalid" in read) return { diagnostics: [read.invalid], failed: true, written: 0, unchanged: 0, stale: [] };
     const result = compile(read.text, { file, emit: job.emit, runtimeImport: job.runtimeImport });
     const stale: string[] = [];
@@ -67,7 +78,7 @@ export function compileFiles(files: readonly string[], job: CompileJob): Promise
       const target = path.posix.join(dir, output.path);
       const absolute = path.resolve(job.cwd, target);
       const exists = (await listing(path.dirname(absolute))).has(path.basename(absolute));
-      const current = exists ? await readFile(absolute, "utf8").catch(() => undefined) : undefined;
+      const current = exists ? readExisting(absolute) : undefined;
       if (current === output.text) {
         unchanged++;
       } else if (job.check) {
