@@ -46,7 +46,7 @@ type Group = (typeof GROUPS)[number];
  * from the next, so each round is short (tens of milliseconds per case) and the paired ratios
  * of many rounds give the median.
  */
-const ROUNDS = Number(process.argv[2] ?? 101);
+const ROUNDS = process.argv[2] === undefined || process.argv[2].startsWith("--") ? 101 : Number(process.argv[2]);
 /**
  * Requests each client makes before any measurement. V8 moves node-fetch's request path and the
  * runtime's larger functions to its optimising tier only after 10,000 to 20,000 calls (seen with

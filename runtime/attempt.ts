@@ -225,6 +225,7 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
     const { request, settings } = this;
     const encoded = leavesBodiesEncoded(settings.fetch);
     const direct = directOf(settings.fetch);
+    const viaCrossFetch = settings.fetch === crossFetchTransport;
     // The flow's own Accept-Encoding stands; otherwise the runtime asks for what it can bound.
     const asked = !request.headers.some(([name]) => name.toLowerCase() === "accept-encoding");
     let body = request.body;
@@ -234,7 +235,6 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
         const sent = headers.map(([name, value]): [string, string] => [name, value]);
         if (asked) sent.push(["Accept-Encoding", encoded ? ACCEPT_ENCODING : DECODED_BY_FETCH]);
         for (const [name, value] of this.propagated) sent.push([name, value]);
-        const viaCrossFetch = settings.fetch === crossFetchTransport;
         const init: Writable<Unsignalled> & { signal: AbortSignal | undefined } = {
           method: this.method,
           headers: sent,

@@ -6,7 +6,7 @@ import { undiciTransport } from "./undici.js";
 
 export * from "./index.js";
 
-/** The transport of runs whose options name no fetch: undici's `request` on a shared keep-alive Agent. */
+/** The transport of runs whose options name no fetch: undici's Dispatcher API on a shared keep-alive Agent. */
 export const defaultFetch = undiciTransport();
 /** Runs a flow; see docs/runtime.md. */
 export const run: Run = runWith(defaultFetch);

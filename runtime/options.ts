@@ -94,9 +94,10 @@ function limit(key: keyof RuntimeLimits, value: number | undefined, fallback: nu
 }
 
 /**
- * Fills in defaults (`transport` when no fetch is given); an invalid limit is a programmer error (RangeError). Each option is read
- * by name: `options[key]` with a different key each time is a megamorphic read, whose entries
- * in V8's shared stub cache evict node:http's and slow every request (bench/README.md).
+ * Fills in defaults (`transport` when no fetch is given); an invalid limit is a programmer error
+ * (RangeError). Each option is read by name: `options[key]` with a different key each time is a
+ * megamorphic read, whose entries in V8's shared stub cache evict node:http's and slow every
+ * request (bench/README.md).
  */
 export function resolveOptions<V extends Vars, W extends string>(
   options: RunOptions<V, W>,

@@ -1,9 +1,9 @@
 // The undici transport: a FetchLike over undici's documented Dispatcher API (`Agent.dispatch`
 // with a handler object) on a keep-alive Agent. It hands the response over as soon as its headers
 // arrive and keeps the body's chunks in an array: no stream, no per-request promise chain beyond
-// the two the runtime awaits (headers, then body): the runtime on it runs at 0.84x to 0.97x of a bare
-// caller of undici's `request` (bench/README.md). undici is imported on the first request, so a
-// build of the runtime for another platform never loads it. Bodies arrive as sent: the runtime
+// the two the runtime awaits (headers, then body). The runtime on it runs at 0.84x to 0.97x of a
+// bare caller of undici's `request` (bench/README.md). undici is imported on the first request, so
+// a build of the runtime for another platform never loads it. Bodies arrive as sent: the runtime
 // decodes them itself (runtime/decode.ts), as for cross-fetch.
 import type { Agent, Dispatcher } from "undici";
 import {
