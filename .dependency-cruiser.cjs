@@ -1,9 +1,25 @@
 // The layers, bottom up: grammar (the language) and runtime (what generated code imports) stand
 // alone; compiler builds on grammar and the runtime's contract; review builds on both; testing
 // (the flow test runner) runs compiled flows through the runtime; api and lsp (the language server)
-// sit above them, cli on top. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
+// sit above them, cli on top. loader/ (a flow compiled into a runnable module) and project/ (callflow.json)
+// serve every tool above the compiler; host/ is what the server (server/) and the Lambda handlers (lambda/)
+// share. docs/architecture.md draws them. `npm test` runs this (test/layers.test.ts).
 /** Every folder of ours, for "anything but" rules. */
-const LAYERS = ["grammar", "compiler", "review", "api", "lsp", "cli", "runtime", "testing"];
+const LAYERS = [
+  "grammar",
+  "compiler",
+  "review",
+  "api",
+  "lsp",
+  "cli",
+  "runtime",
+  "testing",
+  "loader",
+  "project",
+  "host",
+  "server",
+  "lambda",
+];
 const other = (...allowed) => `^(${LAYERS.filter((l) => !allowed.includes(l)).join("|")})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -38,11 +54,48 @@ module.exports = {
       to: { path: [other("review", "grammar", "compiler", "runtime"), "^runtime/(?!contract[.]ts$)"] },
     },
     {
+      name: "loader-below-tools",
+      comment: "loader/ compiles a flow into a runnable module: grammar/, compiler/ and runtime/ only.",
+      severity: "error",
+      from: { path: "^loader/" },
+      to: { path: other("loader", "grammar", "compiler", "runtime") },
+    },
+    {
+      name: "project-below-tools",
+      comment: "project/ reads callflow.json: grammar/, compiler/ and the runtime's contract only.",
+      severity: "error",
+      from: { path: "^project/" },
+      to: { path: [other("project", "grammar", "compiler", "runtime"), "^runtime/(?!contract[.]ts$)"] },
+    },
+    {
+      name: "host-below-adapters",
+      comment:
+        "host/ (decode, validate, run with a deadline, shape the answer) is shared by server/ and lambda/: it never imports them, the CLI or the tools above it.",
+      severity: "error",
+      from: { path: "^host/" },
+      to: { path: other("host", "grammar", "compiler", "runtime", "api", "loader", "project") },
+    },
+    {
+      name: "server-below-cli",
+      comment:
+        "server/ (callflow serve) adapts HTTP to host/; never the CLI, the Lambda handlers, the LSP or the test runner.",
+      severity: "error",
+      from: { path: "^server/" },
+      to: { path: other("server", "host", "grammar", "compiler", "review", "runtime", "api", "loader", "project") },
+    },
+    {
+      name: "lambda-below-cli",
+      comment: "lambda/ adapts AWS Lambda events to host/; never the CLI, the server, the LSP or the test runner.",
+      severity: "error",
+      from: { path: "^lambda/" },
+      to: { path: other("lambda", "host", "grammar", "compiler", "runtime", "api", "loader", "project") },
+    },
+    {
       name: "api-below-cli",
       comment: "api/ is the package's entry: it never reaches into the CLI or the language server.",
       severity: "error",
       from: { path: "^api/" },
-      to: { path: "^(cli|lsp)/" },
+      to: { path: "^(cli|lsp|host|server|lambda)/" },
     },
     {
       name: "lsp-below-cli",
@@ -52,7 +105,7 @@ module.exports = {
       from: { path: "^lsp/" },
       to: {
         path: [
-          other("lsp", "grammar", "compiler", "review", "api", "runtime", "testing"),
+          other("lsp", "grammar", "compiler", "review", "api", "runtime", "testing", "project"),
           "^runtime/(?!contract[.]ts$)",
           "^testing/(?!(check|values)[.]ts$)",
         ],
@@ -61,10 +114,10 @@ module.exports = {
     {
       name: "testing-below-cli",
       comment:
-        "testing/ (the flow test runner) builds on grammar/, compiler/, review/, api/ and runtime/; never the CLI.",
+        "testing/ (the flow test runner) builds on grammar/, compiler/, review/, api/, runtime/, loader/ and project/; never the CLI or the hosts.",
       severity: "error",
       from: { path: "^testing/" },
-      to: { path: other("testing", "grammar", "compiler", "review", "api", "runtime") },
+      to: { path: other("testing", "grammar", "compiler", "review", "api", "runtime", "loader", "project") },
     },
     {
       name: "examples-use-the-package",

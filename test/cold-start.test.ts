@@ -11,7 +11,7 @@ import { ROOT, tempDir } from "./compile-helpers.js";
 import { CLI } from "./helpers/cli.js";
 
 const HOOK = path.join(ROOT, "test/helpers/load-log.ts");
-/** The runtime the CLI's generated modules import: the built one, by file URL (testing/load-flow.ts). */
+/** The runtime the CLI's generated modules import: the built one, by file URL (loader/load-flow.ts). */
 const RUNTIME_URL = pathToFileURL(path.join(ROOT, "dist/runtime/node.js")).href;
 const TYPESCRIPT = /\/node_modules\/(ts-morph|@ts-morph\/common|typescript|code-block-writer)\//;
 

@@ -7,7 +7,19 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, tempDir } from "./compile-helpers.js";
 
 const CRUISER = path.join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruiser.mjs");
-const FOLDERS = ["grammar", "compiler", "review", "api", "lsp", "testing", "cli", "runtime", "examples"];
+const FOLDERS = [
+  "grammar",
+  "compiler",
+  "review",
+  "api",
+  "lsp",
+  "testing",
+  "cli",
+  "runtime",
+  "loader",
+  "project",
+  "examples",
+];
 
 /** Runs dependency-cruiser over `folders` in `cwd` with the project's rules. */
 function cruise(cwd: string, folders: readonly string[]) {
@@ -30,7 +42,18 @@ describe("layers", () => {
     const temp = tempDir("layers");
     afterAll(() => temp.remove());
     // A copy of the real tree with one wrong import added in each lower layer.
-    for (const folder of ["grammar", "compiler", "runtime", "review", "api", "lsp", "testing", "cli"]) {
+    for (const folder of [
+      "grammar",
+      "compiler",
+      "runtime",
+      "review",
+      "api",
+      "lsp",
+      "testing",
+      "cli",
+      "loader",
+      "project",
+    ]) {
       cpSync(path.join(ROOT, folder), path.join(temp.dir, folder), { recursive: true });
     }
     mkdirSync(path.join(temp.dir, "examples"));
@@ -46,6 +69,8 @@ describe("layers", () => {
       'export { runTestFile } from "../testing/run-file.js";\n',
     );
     writeFileSync(path.join(temp.dir, "testing/wrong.ts"), 'export { InputError } from "../cli/files.js";\n');
+    writeFileSync(path.join(temp.dir, "loader/wrong.ts"), 'export { runTestFile } from "../testing/run-file.js";\n');
+    writeFileSync(path.join(temp.dir, "project/wrong.ts"), 'export { run } from "../runtime/run.js";\n');
 
     it("names the rule and both files", () => {
       const { status, output } = cruise(temp.dir, FOLDERS);
@@ -59,7 +84,9 @@ describe("layers", () => {
       expect(output).toMatch(/api-below-cli: api\/wrong\.ts → lsp\/server\.ts/);
       expect(output).toMatch(/lsp-below-cli: lsp\/wrong-testing\.ts → testing\/run-file\.ts/);
       expect(output).toMatch(/testing-below-cli: testing\/wrong\.ts → cli\/files\.ts/);
-      expect(output).toMatch(/9 dependency violations/);
+      expect(output).toMatch(/loader-below-tools: loader\/wrong\.ts → testing\/run-file\.ts/);
+      expect(output).toMatch(/project-below-tools: project\/wrong\.ts → runtime\/run\.ts/);
+      expect(output).toMatch(/11 dependency violations/);
     });
   });
 });

@@ -7,7 +7,7 @@ import { hasErrors, type Diagnostic, diagnostic } from "../grammar/diagnostics.j
 import { parseFlowTest } from "../grammar/flowtest-build.js";
 import type { FlowTestFile } from "../grammar/flowtest-ast.js";
 import { checkFlowTest } from "./check.js";
-import { loadFlow, type LoadedFlow } from "./load-flow.js";
+import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
 import { runTest, type SocketGuard, type TestResult } from "./run-test.js";
 
 export interface TestFileResult {

@@ -7,7 +7,7 @@ import type { Span } from "../grammar/ast.js";
 import type { Expectation, InputBlock, Mock, RequestBlock, TestCase } from "../grammar/flowtest-ast.js";
 import { checkInput, type Outcome, type RunResult, type TraceEvent, type Vars } from "../runtime/index.js";
 import { Redactor } from "../runtime/redact.js";
-import type { LoadedFlow } from "./load-flow.js";
+import type { LoadedFlow } from "../loader/load-flow.js";
 import { bodyText, mockFetch, type SentRequest } from "./mock-fetch.js";
 import { asStored, jsonOf, showJson } from "./values.js";
 import { seededRandom, VirtualClock } from "./virtual-clock.js";

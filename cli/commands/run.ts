@@ -21,7 +21,7 @@ import {
   toDateTime,
 } from "../../runtime/contract.js";
 import { InputError, readSource, toPosix, writeOutput, type SourceText } from "../files.js";
-import { loadFlow, type LoadedFlow } from "../../testing/load-flow.js";
+import { loadFlow, type LoadedFlow } from "../../loader/load-flow.js";
 import { formatReport } from "../report.js";
 import { liveOutput, Timeline } from "../timeline.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";

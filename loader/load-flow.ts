@@ -24,7 +24,7 @@ export interface LoadResult {
 
 /**
  * The runtime the generated module imports: the built one next to this file
- * (dist/testing/load-flow.js → dist/runtime/node.js, undici by default), as `callflow/runtime` resolves on Node.
+ * (dist/loader/load-flow.js → dist/runtime/node.js, undici by default), as `callflow/runtime` resolves on Node.
  */
 export const RUNTIME_URL: string = new URL("../runtime/node.js", import.meta.url).href;
 
