@@ -1,8 +1,8 @@
 // Semantic validation: every rule runs over the parsed flow and reports diagnostics.
 import type { Declaration, Flow, HttpWidget, Widget } from "../grammar/ast.js";
-import { sortDiagnostics } from "../grammar/diagnostics.js";
+import { diagnostic, sortDiagnostics } from "../grammar/diagnostics.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
-import type { Rule, RuleContext } from "./rules/context.js";
+import type { Rule, RuleContext, RuleHandlers } from "./rules/context.js";
 import {
   duplicateDeclarations,
   reservedNames,
@@ -67,51 +67,82 @@ export const rules: readonly Rule[] = [
   reservedNames,
 ];
 
-/**
- * Runs every rule and returns the diagnostics sorted by position. Never throws. The order
- * in which rules report does not show: a code belongs to one rule, and the stable sort
- * keeps one rule's diagnostics at the same place in the order it reported them.
- */
 /** What every rule reads, but where to report. */
 function contextOf(flow: Flow): Omit<RuleContext, "report"> {
   const scope = buildScope(flow);
   return { flow, scope, typeOf: typeLookup(scope), suggestions: { remaining: SUGGESTION_COMPARISONS } };
 }
 
-export function validate(flow: Flow): Diagnostic[] {
+/**
+ * Runs every rule and returns the diagnostics sorted by position. Never throws: a rule that throws
+ * becomes one CF2999 naming it (as Langium's validation registry does). The order in which rules
+ * report does not show: a code belongs to one rule, and the stable sort keeps one rule's diagnostics
+ * at the same place in the order it reported them.
+ */
+export function validate(flow: Flow, checks: readonly Rule[] = rules): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const ctx: RuleContext = { ...contextOf(flow), report: (d) => void diagnostics.push(d) };
   const scope = ctx.scope;
-  const onDeclaration: ((decl: Declaration) => void)[] = [];
-  const onWidget: ((widget: Widget) => void)[] = [];
-  const onHttp: ((widget: HttpWidget) => void)[] = [];
-  const onReference: ((ref: Reference) => void)[] = [];
-  const onEnd: (() => void)[] = [];
-  for (const rule of rules) {
-    const handlers = rule(ctx);
-    if (handlers.declaration) onDeclaration.push(handlers.declaration);
-    if (handlers.widget) onWidget.push(handlers.widget);
-    if (handlers.http) onHttp.push(handlers.http);
-    if (handlers.reference) onReference.push(handlers.reference);
-    if (handlers.end) onEnd.push(handlers.end);
+  const onDeclaration: Guarded<Declaration>[] = [];
+  const onWidget: Guarded<Widget>[] = [];
+  const onHttp: Guarded<HttpWidget>[] = [];
+  const onReference: Guarded<Reference>[] = [];
+  const onEnd: Guarded<void>[] = [];
+  // A rule that throws is reported once, as CF2999 naming it, and called no more: the others still run.
+  const failed = new Set<Rule>();
+  const fail = (rule: Rule, error: unknown): void => {
+    if (failed.has(rule)) return;
+    failed.add(rule);
+    const reason = error instanceof Error ? error.name : typeof error;
+    diagnostics.push(diagnostic("ruleFailed", flow.id.span, [rule.name || "anonymous", reason]));
+  };
+  const call = <T>(handlers: readonly Guarded<T>[], value: T): void => {
+    for (const { rule, handle } of handlers) {
+      if (failed.has(rule)) continue;
+      try {
+        handle(value);
+      } catch (error) {
+        fail(rule, error);
+      }
+    }
+  };
+  for (const rule of checks) {
+    let handlers: RuleHandlers;
+    try {
+      handlers = rule(ctx);
+    } catch (error) {
+      fail(rule, error);
+      continue;
+    }
+    if (handlers.declaration) onDeclaration.push({ rule, handle: handlers.declaration });
+    if (handlers.widget) onWidget.push({ rule, handle: handlers.widget });
+    if (handlers.http) onHttp.push({ rule, handle: handlers.http });
+    if (handlers.reference) onReference.push({ rule, handle: handlers.reference });
+    if (handlers.end) onEnd.push({ rule, handle: handlers.end });
   }
   const references: ReferenceSink = {
     scope,
     emit(ref) {
-      for (const handler of onReference) handler(ref);
+      call(onReference, ref);
     },
   };
   for (const decl of flow.declarations) {
-    for (const handler of onDeclaration) handler(decl);
+    call(onDeclaration, decl);
     declarationReferences(decl, references);
   }
   for (const widget of flow.widgets) {
-    for (const handler of onWidget) handler(widget);
-    if (widget.kind === "HttpWidget") for (const handler of onHttp) handler(widget);
+    call(onWidget, widget);
+    if (widget.kind === "HttpWidget") call(onHttp, widget);
     widgetReferences(widget, references);
   }
-  for (const handler of onEnd) handler();
+  call(onEnd, undefined);
   return sortDiagnostics(diagnostics);
+}
+
+/** A rule's handler, kept with its rule so a throw can name it. */
+interface Guarded<T> {
+  readonly rule: Rule;
+  readonly handle: (value: T) => void;
 }
 
 /** CF2006 for each widget whose id an earlier one has: the one semantic error a drawing cannot show. */

@@ -189,6 +189,11 @@ export const messages = {
   valueDoesNotFitFormat: { code: "CF2043", severity: "error", text: "'{0}' is {1}: {2} is not {3}." },
   lengthOfNonArray: { code: "CF2044", severity: "error", text: "'{0}' is {1}: only an array has a length." },
 
+  ruleFailed: {
+    code: "CF2999",
+    severity: "error",
+    text: "The check '{0}' failed on this flow ({1}); the other checks ran. Please report this with the file.",
+  },
   // ---- test files (.flowtest): CF3xxx, listed in docs/testing.md
   flowNotFound: { code: "CF3001", severity: "error", text: "Cannot read the flow {0} ({1})." },
   flowHasErrors: { code: "CF3002", severity: "error", text: "The flow {0} has errors; run 'callflow check {0}'." },

@@ -5,7 +5,8 @@ import type { Diagnostic } from "../grammar/diagnostics.js";
 import { jsonPathError } from "../compiler/rules/jsonpath.js";
 import { isLiteralCredential, isSensitiveHeader } from "../compiler/rules/security.js";
 import { suggest } from "../compiler/scope.js";
-import { validate } from "../compiler/validate.js";
+import { rules, validate } from "../compiler/validate.js";
+import type { Rule } from "../compiler/rules/context.js";
 import { parse } from "../grammar/parse.js";
 import type { StringLiteral } from "../grammar/ast.js";
 import { BASE, cases, unmark, variant } from "./semantic-cases.js";
@@ -22,6 +23,31 @@ const codes = (diagnostics: readonly Diagnostic[]): string[] => diagnostics.map(
 const at = (d: Diagnostic): string => `${d.code} ${d.severity} ${d.span.line}:${d.span.column}`;
 
 describe("validate", () => {
+  it("turns a rule that throws into one CF2999 naming it, and still runs the others", () => {
+    const parsed = parse(BASE.replace("start ->", "start -> nowhere\n  # was:"), "test.flow");
+    if (parsed.flow === undefined) throw new Error("no flow parsed");
+    let widgetCalls = 0;
+    const throwsOnEveryWidget: Rule = () => ({
+      widget: () => {
+        widgetCalls += 1;
+        throw new TypeError("a secret-free message that is not shown");
+      },
+    });
+    const throwsAtOnce: Rule = () => {
+      throw new RangeError("boom");
+    };
+    const found = validate(parsed.flow, [throwsOnEveryWidget, ...rules, throwsAtOnce]);
+    const failures = found.filter((d) => d.code === "CF2999");
+    expect(failures.map((d) => d.message)).toEqual([
+      "The check 'throwsAtOnce' failed on this flow (RangeError); the other checks ran. Please report this with the file.",
+      "The check 'throwsOnEveryWidget' failed on this flow (TypeError); the other checks ran. Please report this with the file.",
+    ]);
+    expect(widgetCalls, "a rule that threw is called no more").toBe(1);
+    // The real rules still report: the start line points at an unknown widget.
+    expect(found.some((d) => d.code === "CF2001")).toBe(true);
+    expect(failures.every((d) => d.severity === "error" && !d.message.includes("secret-free"))).toBe(true);
+  });
+
   it("accepts the base flow used by the cases without any diagnostic", () => {
     expect(check(BASE)).toEqual([]);
   });
