@@ -13,21 +13,30 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ["pretty", "json", "githu
 /** Source text by file name, for code frames. */
 export type Sources = ReadonlyMap<string, string>;
 
+// C0 and C1 controls (ESC starts terminal sequences, CR rewrites a line), DEL and the Unicode line
+// separators: a name or message from a file is printed with these escaped, so it cannot forge output.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Text from a file or a run, safe to print on a terminal: controls as `\u001b`, as JSON writes them. */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function formatPretty(d: Diagnostic, source: string | SourceLines | undefined, color: boolean): string {
   const c = pc.createColors(color);
-  const where = c.cyan(`${d.span.file}:${d.span.line}:${d.span.column}`);
+  const where = c.cyan(`${printable(d.span.file)}:${d.span.line}:${d.span.column}`);
   const severity = d.severity === "error" ? c.red(c.bold("error")) : c.yellow(c.bold("warning"));
-  const lines = [`${where} - ${severity} ${c.gray(d.code)}: ${d.message}`];
+  const lines = [`${where} - ${severity} ${c.gray(d.code)}: ${printable(d.message)}`];
   const paintMarker = d.severity === "error" ? c.red : c.yellow;
   const frame = (span: Span): string =>
     codeFrame(source as string | SourceLines, span, {
       color: (kind, text) => (kind === "gutter" ? c.gray(text) : paintMarker(text)),
     });
   if (source !== undefined) lines.push("", frame(d.span));
-  if (d.hint !== undefined) lines.push(`  ${c.bold("hint")}: ${d.hint}`);
+  if (d.hint !== undefined) lines.push(`  ${c.bold("hint")}: ${printable(d.hint)}`);
   for (const related of d.related ?? []) {
-    const at = c.cyan(`${related.span.file}:${related.span.line}:${related.span.column}`);
-    lines.push("", `  ${at} - ${related.message}`);
+    const at = c.cyan(`${printable(related.span.file)}:${related.span.line}:${related.span.column}`);
+    lines.push("", `  ${at} - ${printable(related.message)}`);
     // A related place in the same file gets its own frame; another file's source is not at hand.
     if (source !== undefined && related.span.file === d.span.file) lines.push("", frame(related.span));
   }
@@ -148,7 +157,7 @@ export function capPerFile(diagnostics: readonly Diagnostic[]): { shown: Diagnos
 
 function omittedLine(o: Omitted): string {
   const parts = [o.errors > 0 ? plural(o.errors, "error") : "", o.warnings > 0 ? plural(o.warnings, "warning") : ""];
-  return `${o.file}: ${parts.filter((p) => p !== "").join(" and ")} more not shown (the first ${MAX_REPORTED_PER_FILE} of each file are)`;
+  return `${printable(o.file)}: ${parts.filter((p) => p !== "").join(" and ")} more not shown (the first ${MAX_REPORTED_PER_FILE} of each file are)`;
 }
 
 /** Diagnostics as JSON objects (capped per file), with end positions where the source is known. */
