@@ -18,8 +18,6 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
   version: string;
   homepage: string;
 };
-/** Where each diagnostic code is explained: the table of docs/language.md. */
-const DIAGNOSTICS_HELP = `${packageJson.homepage}/blob/main/docs/language.md#diagnostics`;
 
 function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
@@ -69,7 +67,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
           {
             patterns: files,
             format: options.format,
-            tool: { version: packageJson.version, helpUri: DIAGNOSTICS_HELP },
+            tool: { version: packageJson.version, homepage: packageJson.homepage },
           },
           io,
         ),

@@ -1,5 +1,6 @@
 // Prints diagnostics for people (code frames), machines (JSON), GitHub Actions (annotations) and
 // code-scanning services (SARIF 2.1.0).
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import pc from "picocolors";
@@ -176,8 +177,8 @@ export function jsonDiagnostics(
 /** What SARIF says about the tool that ran. */
 export interface SarifTool {
   readonly version: string;
-  /** Where each rule's help is: the diagnostics table of docs/language.md. */
-  readonly helpUri: string;
+  /** The project's home page, where the docs folder is (`<homepage>/blob/main/docs/`). */
+  readonly homepage: string;
   /** Folder that result URIs are relative to: the repository root, or the working folder outside one. */
   readonly root: string;
 }
@@ -190,10 +191,74 @@ export function repositoryRoot(cwd: string): string {
   }
 }
 
-// A catalogue template with its placeholders left open reads as the rule's description.
-const RULE_TEXT = new Map<string, string>(
-  Object.values(messages).map((m) => [m.code, (m.text as string).replace(/\{\d+\}/g, "…")]),
+// A catalogue template with its placeholders left open reads as the rule's description; its key, in
+// PascalCase as SARIF suggests, is the rule's readable name.
+const RULES = new Map<string, { readonly name: string; readonly text: string }>(
+  Object.entries(messages).map(([key, m]) => [
+    m.code,
+    { name: key[0]!.toUpperCase() + key.slice(1), text: (m.text as string).replace(/\{\d+\}/g, "…") },
+  ]),
 );
+
+/** What each family of codes is about, and the docs page whose diagnostics table lists it. */
+function ruleFamily(code: string): { readonly about: string; readonly page: string } {
+  if (code.startsWith("CF3"))
+    return {
+      about: "A test file (.flowtest) does not check against its flow; `callflow test` refuses to run it.",
+      page: "testing.md#formatting-and-checking-test-files",
+    };
+  if (code.startsWith("CF2"))
+    return {
+      about: "The flow parses but breaks a rule of the language: it does not compile until this is fixed.",
+      page: "language.md#diagnostics",
+    };
+  return {
+    about: "The flow cannot be read as written (a syntax error, or a method or type the runtime does not know).",
+    page: "language.md#diagnostics",
+  };
+}
+
+/** A rule as GitHub code scanning shows it: short and full descriptions, help text, a link to the code's table. */
+function sarifRule(code: string, severity: Diagnostic["severity"], homepage: string): Record<string, unknown> {
+  const { about, page } = ruleFamily(code);
+  const { name, text } = RULES.get(code) ?? { name: code, text: code };
+  const helpUri = `${homepage}/blob/main/docs/${page}`;
+  return {
+    id: code,
+    name,
+    shortDescription: { text },
+    fullDescription: { text: `${text} ${about}` },
+    help: {
+      text: `${code}: ${text}\n\n${about} The message says what was found and where; every code is explained at ${helpUri}.`,
+      markdown: `**${code}**: ${text}\n\n${about} The message says what was found and where; every code is explained in [the diagnostics table](${helpUri}).`,
+    },
+    helpUri,
+    defaultConfiguration: { level: severity },
+  };
+}
+
+/**
+ * What code scanning matches a result by across commits: a hash of the rule, the file and the flagged
+ * line's text (whitespace collapsed), not its number, so a result keeps its alert when lines move;
+ * `:n` counts the same hash within the file. The shape is GitHub's `primaryLocationLineHash`.
+ */
+function fingerprints(
+  diagnostics: readonly Diagnostic[],
+  uri: (file: string) => string,
+  linesOf: (file: string) => SourceLines | undefined,
+): string[] {
+  const seen = new Map<string, number>();
+  return diagnostics.map((d) => {
+    const line = linesOf(d.span.file)?.lines[d.span.line - 1]?.replace(/\s+/g, " ").trim() ?? d.message;
+    const hash = createHash("sha256")
+      .update(`${d.code}\0${uri(d.span.file)}\0${line}`)
+      .digest("hex")
+      .slice(0, 16);
+    const occurrence = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, occurrence);
+    return `${hash}:${occurrence}`;
+  });
+}
 
 /**
  * One SARIF 2.1.0 log with one run: a rule per code used (in order of first use), a result per
@@ -221,18 +286,15 @@ export function formatSarif(all: readonly Diagnostic[], sources: Sources, cwd: s
   for (const d of diagnostics) if (!ruleIndex.has(d.code)) ruleIndex.set(d.code, ruleIndex.size);
   const rules = diagnostics
     .filter((d, i) => diagnostics.findIndex((other) => other.code === d.code) === i)
-    .map((d) => ({
-      id: d.code,
-      shortDescription: { text: RULE_TEXT.get(d.code) ?? d.code },
-      helpUri: tool.helpUri,
-      defaultConfiguration: { level: d.severity },
-    }));
-  const results = diagnostics.map((d) => ({
+    .map((d) => sarifRule(d.code, d.severity, tool.homepage));
+  const hashes = fingerprints(diagnostics, uri, linesOf);
+  const results = diagnostics.map((d, i) => ({
     ruleId: d.code,
     ruleIndex: ruleIndex.get(d.code) ?? 0,
     level: d.severity,
     message: { text: d.hint === undefined ? d.message : `${d.message} Hint: ${d.hint}` },
     locations: [{ physicalLocation: physical(d.span) }],
+    partialFingerprints: { primaryLocationLineHash: hashes[i] },
     ...(d.related === undefined
       ? {}
       : {
@@ -248,7 +310,7 @@ export function formatSarif(all: readonly Diagnostic[], sources: Sources, cwd: s
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "callflow", version: tool.version, informationUri: tool.helpUri, rules } },
+        tool: { driver: { name: "callflow", version: tool.version, informationUri: tool.homepage, rules } },
         columnKind: "utf16CodeUnits",
         results,
       },
