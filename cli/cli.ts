@@ -172,7 +172,6 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       "--reporter <name>",
       "also write a report: junit (XML to --output), github-summary (Markdown appended to $GITHUB_STEP_SUMMARY); repeatable",
       reporters,
-      [],
     )
     .option("--output <file>", "where --reporter junit writes its XML")
     .option("--coverage", "print each flow's exit coverage and the exits no test took")
@@ -189,7 +188,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         options: {
           filter?: string;
           format: "pretty" | "json";
-          reporter: ("junit" | "github-summary")[];
+          reporter?: ("junit" | "github-summary")[];
           output?: string;
           coverage?: true;
           minCoverage?: number;
@@ -203,7 +202,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             {
               patterns: paths,
               format: options.format,
-              reporters: options.reporter,
+              reporters: options.reporter ?? [],
               coverage: options.coverage === true,
               coverageFormat: options.coverageFormat,
               ...(options.filter === undefined ? {} : { filter: options.filter }),
@@ -312,11 +311,15 @@ function positiveInteger(value: string): number {
 }
 
 /** `--reporter` given once or more; `default` (the terminal's report, always printed) adds nothing. */
-function reporters(value: string, previous: ("junit" | "github-summary")[]): ("junit" | "github-summary")[] {
-  if (value === "default") return previous;
+function reporters(
+  value: string,
+  previous: ("junit" | "github-summary")[] | undefined,
+): ("junit" | "github-summary")[] {
+  const chosen = previous ?? [];
+  if (value === "default") return chosen;
   if (value !== "junit" && value !== "github-summary")
     throw new InvalidArgumentError("expected default, junit or github-summary");
-  return previous.includes(value) ? previous : [...previous, value];
+  return chosen.includes(value) ? chosen : [...chosen, value];
 }
 
 function percentage(value: string): number {
