@@ -10,6 +10,7 @@ import type { FlowDefinition, Step, Vars } from "./flow.js";
 import { runHttpStep } from "./http-step.js";
 import { resolveOptions, type RunOptions } from "./options.js";
 import { setOwn } from "./own-property.js";
+import { redactOutcome } from "./redact-trace.js";
 import { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import { runCondition, runRoute, runSend, runSet } from "./steps.js";
@@ -201,7 +202,7 @@ async function execute<V extends Vars, S extends string, W extends string>(
   }
   if (state.handlerError !== undefined && outcome.kind !== "failed") outcome = failed(widget, state.handlerError);
 
-  outcome = state.redactor.deep(outcome);
+  outcome = redactOutcome(state.redactor, outcome);
   const finished = resolved.clock.now();
   state.telemetry.end(outcome, finished - runStarted);
   state.emit({
