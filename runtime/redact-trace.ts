@@ -84,6 +84,7 @@ export function redactEvent<W extends string>(redactor: Redactor, event: TraceEv
         changes: changes(redactor, event.changes),
         message: event.message === undefined ? undefined : redactor.text(event.message),
         error: error(redactor, event.error),
+        errorResults: error(redactor, event.errorResults),
       });
     case "run.end":
       return patched(event, { outcome: redactOutcome(redactor, event.outcome) });

@@ -181,6 +181,7 @@ async function execute<V extends Vars, S extends string, W extends string>(
     if (result.condition !== undefined) end.condition = result.condition;
     if (result.next !== undefined) end.next = result.next;
     if (result.unmatched !== undefined) end.unmatched = result.unmatched;
+    if (result.errorResults !== undefined) end.errorResults = result.errorResults;
     if (result.attempts !== undefined) end.attempts = result.attempts;
     if (result.status !== undefined) end.status = result.status;
     if (result.message !== undefined) end.message = result.message;
