@@ -53,10 +53,10 @@ function failureKind(code: RunError["code"]): "timeout" | "network_error" | unde
  * Each variable once, with the value assigned last, where it was first assigned: `status` mapped
  * in both `results` and `error_results` is one change, not two.
  */
-function lastPerTarget(assignments: readonly Assignment[]): Assignment[] {
+function lastPerTarget(assignments: readonly Assignment[]): readonly Assignment[] {
   const byTarget = new Map<string, Assignment>();
   for (const assignment of assignments) byTarget.set(assignment.target, assignment);
-  return byTarget.size === assignments.length ? [...assignments] : [...byTarget.values()];
+  return byTarget.size === assignments.length ? assignments : [...byTarget.values()];
 }
 
 /** What the step's twin is built with, when it reads a secret or a variable holding a hidden value. */
