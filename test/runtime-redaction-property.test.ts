@@ -176,7 +176,7 @@ const KEYS: Readonly<Record<TraceEvent["type"], readonly string[]>> = {
   "run.end": "type flow time durationMs steps outcome".split(" "),
 };
 const VOCABULARY_FIELDS = new Set(["type", "widget", "kind", "name", "source", "flow", "exit", "next", "method"]);
-VOCABULARY_FIELDS.add("condition").add("queue").add("code").add("reason").add("unmatched");
+VOCABULARY_FIELDS.add("condition").add("queue").add("code").add("reason").add("unmatched").add("target");
 
 /** What is wrong with an event's shape: keys, types, kinds, widgets, exits, codes and variable names. */
 function shapeProblems(event: TraceEvent): string[] {
