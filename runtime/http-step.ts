@@ -1,5 +1,6 @@
 // An http widget from start to exit: secrets, the request, the attempts, the results, and the
 // choice between the Success exit, a status exit and the Fail exit.
+import { transportLoading } from "./fetch.js";
 import type { HttpStep, SecretValues, StatusExit, StatusMatch, Vars } from "./flow.js";
 import { buildRequest, type TwinValues } from "./request.js";
 import { mapResults, type Assignment } from "./results.js";
@@ -83,6 +84,9 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   if (!built.ok) return failed(step, built.error);
   const request = built.request;
 
+  // The first request of a process may import the transport; that is not the server's time.
+  const loading = transportLoading(state.options.fetch);
+  if (loading !== undefined) await loading.catch(() => undefined); // a failed import fails the attempt itself
   const { last, attempts } = await sendWithRetries(request, step, state.options, state);
   if (last.kind === "error") {
     const outcome: Writable<Partial<StepOutcome<W>>> = { attempts };

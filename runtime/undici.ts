@@ -8,6 +8,7 @@
 import type { Agent, Dispatcher } from "undici";
 import {
   registerDirect,
+  registerLoader,
   type DirectFetch,
   type FetchInit,
   type FetchLike,
@@ -263,5 +264,6 @@ export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike
       start(url, init, exchange);
     });
   registerDirect(transport, direct);
+  registerLoader(transport, () => (agent === undefined ? (loading ??= load()) : undefined));
   return transport;
 }
