@@ -90,6 +90,8 @@ function stepEnd(event: StepEndEvent<string>, c: Colors): string[] {
   for (const missing of event.unmatched ?? []) {
     lines.push(`${INDENT}${c.gray(`no match for ${clean(missing.source)}: ${missing.target} keeps its value`)}`);
   }
+  if (event.errorResults !== undefined)
+    lines.push(`${INDENT}${c.yellow(`error_results not mapped: ${errorText(event.errorResults)}`)}`);
   if (event.message !== undefined) lines.push(`${INDENT}${c.magenta("send")} ${JSON.stringify(event.message)}`);
   if (event.queue !== undefined) lines.push(`${INDENT}${c.magenta("route")} to queue ${JSON.stringify(event.queue)}`);
   if (event.error !== undefined) lines.push(`${INDENT}${c.red(`✖ ${errorText(event.error)}`)}`);

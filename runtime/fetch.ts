@@ -64,6 +64,24 @@ export interface Holder {
 /** One of the runtime's own transports, called without a signal: it hands `holder` what ends the request. */
 export type DirectFetch = (url: string, init: Unsignalled, holder: Holder) => Promise<FetchResponse>;
 
+/** Transports that import their implementation on first use, by their FetchLike: what finishes that import. */
+const loaders = new WeakMap<FetchLike, () => Promise<unknown> | undefined>();
+
+/** Declares that `fetch` imports its implementation on first use; `load` starts or joins that, or is undefined once done. */
+export function registerLoader(fetch: FetchLike, load: () => Promise<unknown> | undefined): void {
+  loaders.set(fetch, load);
+}
+
+/**
+ * The import of `fetch`'s implementation while one is due (cross-fetch's, undici's): awaited before
+ * an attempt's timeout starts, so that loading a module is never counted as the server's time.
+ * Undefined once loaded, and for any other fetch.
+ */
+export function transportLoading(fetch: FetchLike): Promise<unknown> | undefined {
+  if (fetch === crossFetchTransport) return crossFetch === undefined ? loadCrossFetch() : undefined;
+  return loaders.get(fetch)?.();
+}
+
 /** The runtime's undici transports (runtime/undici.ts), by their FetchLike. */
 const direct = new WeakMap<FetchLike, DirectFetch>();
 

@@ -1,8 +1,9 @@
 // An http widget from start to exit: secrets, the request, the attempts, the results, and the
 // choice between the Success exit, a status exit and the Fail exit.
+import { transportLoading } from "./fetch.js";
 import type { HttpStep, SecretValues, StatusExit, StatusMatch, Vars } from "./flow.js";
 import { buildRequest, type TwinValues } from "./request.js";
-import { mapResults } from "./results.js";
+import { mapResults, type Assignment } from "./results.js";
 import { sendWithRetries } from "./retry.js";
 import type { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
@@ -49,6 +50,16 @@ function failureKind(code: RunError["code"]): "timeout" | "network_error" | unde
   return code === "timeout" ? "timeout" : code === "network" ? "network_error" : undefined;
 }
 
+/**
+ * Each variable once, with the value assigned last, where it was first assigned: `status` mapped
+ * in both `results` and `error_results` is one change, not two.
+ */
+function lastPerTarget(assignments: readonly Assignment[]): readonly Assignment[] {
+  const byTarget = new Map<string, Assignment>();
+  for (const assignment of assignments) byTarget.set(assignment.target, assignment);
+  return byTarget.size === assignments.length ? assignments : [...byTarget.values()];
+}
+
 /** What the step's twin is built with, when it reads a secret or a variable holding a hidden value. */
 function twinValues<V extends Vars, S extends string, W extends string>(
   step: HttpStep<V, S, W>,
@@ -73,6 +84,9 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   if (!built.ok) return failed(step, built.error);
   const request = built.request;
 
+  // The first request of a process may import the transport; that is not the server's time.
+  const loading = transportLoading(state.options.fetch);
+  if (loading !== undefined) await loading.catch(() => undefined); // a failed import fails the attempt itself
   const { last, attempts } = await sendWithRetries(request, step, state.options, state);
   if (last.kind === "error") {
     const outcome: Writable<Partial<StepOutcome<W>>> = { attempts };
@@ -87,21 +101,25 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
     const retried = attempts > 1 ? ` after ${attempts} attempts` : "";
     const error: RunError = { code: "status", message: `status ${last.status}${retried}` };
     // Status and header results still map, so the flow can branch on them after Fail; error
-    // results map the body too. One that does not fit leaves through `fail` with its error.
+    // results map the body too. The status alone picks the exit: error results that cannot map
+    // (an HTML or empty 503) are reported in `errorResults` and none of them is assigned.
     const errorMapped =
       step.errorResults === undefined
         ? undefined
         : mapResults(step.errorResults, last, false, state.options.maxJsonDepth);
-    if (errorMapped?.ok === false) return failed(step, errorMapped.error, { attempts, status: last.status });
-    const assignments = [...(mapped.ok ? mapped.assignments : []), ...(errorMapped?.assignments ?? [])];
-    const unmatched = [...(mapped.ok ? mapped.unmatched : []), ...(errorMapped?.unmatched ?? [])];
+    const assignments = lastPerTarget([
+      ...(mapped.ok ? mapped.assignments : []),
+      ...(errorMapped?.ok === true ? errorMapped.assignments : []),
+    ]);
+    const unmatched = [
+      ...(mapped.ok ? mapped.unmatched : []),
+      ...(errorMapped?.ok === true ? errorMapped.unmatched : []),
+    ];
     const changes = assignments.map(({ target, value }) => state.assign(target, value));
-    return failed(
-      step,
-      error,
-      { attempts, status: last.status, changes, ...(unmatched.length > 0 ? { unmatched } : {}) },
-      last.status,
-    );
+    const outcome: Writable<Partial<StepOutcome<W>>> = { attempts, status: last.status, changes };
+    if (unmatched.length > 0) outcome.unmatched = unmatched;
+    if (errorMapped?.ok === false) outcome.errorResults = errorMapped.error;
+    return failed(step, error, outcome, last.status);
   }
   if (!mapped.ok) return failed(step, mapped.error, { attempts, status: last.status });
   const changes = mapped.assignments.map(({ target, value }) => state.assign(target, value));

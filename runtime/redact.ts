@@ -124,6 +124,11 @@ export class Redactor {
     this.#patterns = undefined;
   }
 
+  /** Whether there is anything to hide: a run without secrets or masked values redacts nothing. */
+  get active(): boolean {
+    return this.#needles !== undefined;
+  }
+
   text(value: string): string {
     // Most strings in a trace are short field values: too short to hold any needle.
     if (this.#needles === undefined || value.length < this.#shortest) return value;
@@ -132,8 +137,10 @@ export class Redactor {
   }
 
   /**
-   * A JSON-like value with every string in it (keys included) redacted. Parts with nothing to
-   * hide are shared rather than copied, so a trace without secrets in it costs no allocation.
+   * A user-data value (a variable's value, JSON a server sent) with every string in it redacted,
+   * its keys included: a server's JSON can carry text in its keys. Never for a trace event as a
+   * whole, whose keys and vocabulary are the runtime's (runtime/redact-trace.ts). Parts with
+   * nothing to hide are shared rather than copied, so a value without secrets costs no allocation.
    */
   deep<T>(value: T): T {
     if (this.#needles === undefined) return value;

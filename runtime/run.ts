@@ -10,6 +10,7 @@ import type { FlowDefinition, Step, Vars } from "./flow.js";
 import { runHttpStep } from "./http-step.js";
 import { resolveOptions, type RunOptions } from "./options.js";
 import { setOwn } from "./own-property.js";
+import { redactOutcome } from "./redact-trace.js";
 import { RunState } from "./state.js";
 import type { StepOutcome } from "./step-outcome.js";
 import { runCondition, runRoute, runSend, runSet } from "./steps.js";
@@ -180,6 +181,7 @@ async function execute<V extends Vars, S extends string, W extends string>(
     if (result.condition !== undefined) end.condition = result.condition;
     if (result.next !== undefined) end.next = result.next;
     if (result.unmatched !== undefined) end.unmatched = result.unmatched;
+    if (result.errorResults !== undefined) end.errorResults = result.errorResults;
     if (result.attempts !== undefined) end.attempts = result.attempts;
     if (result.status !== undefined) end.status = result.status;
     if (result.message !== undefined) end.message = result.message;
@@ -201,7 +203,7 @@ async function execute<V extends Vars, S extends string, W extends string>(
   }
   if (state.handlerError !== undefined && outcome.kind !== "failed") outcome = failed(widget, state.handlerError);
 
-  outcome = state.redactor.deep(outcome);
+  outcome = redactOutcome(state.redactor, outcome);
   const finished = resolved.clock.now();
   state.telemetry.end(outcome, finished - runStarted);
   state.emit({

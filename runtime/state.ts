@@ -5,6 +5,7 @@ import type { ResolvedOptions, StepContext } from "./options.js";
 import { setOwn } from "./own-property.js";
 import { hideMarker, hideMarkerDeep, holdsMarker, runMarker } from "./hidden.js";
 import { MASK, Redactor } from "./redact.js";
+import { redactEvent } from "./redact-trace.js";
 import { SECRET_ENV_PREFIX } from "./secrets.js";
 import { RunTelemetry } from "./telemetry.js";
 import type { RunError, TraceEvent, VariableChange } from "./trace.js";
@@ -77,7 +78,7 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   }
 
   emit(event: TraceEvent<W>): void {
-    const redacted = this.redactor.deep(event);
+    const redacted = redactEvent(this.redactor, event);
     this.trace.push(redacted);
     if (this.options.onEvent === undefined) return;
     try {

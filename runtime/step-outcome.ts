@@ -4,7 +4,17 @@ import type { RunError, StepEndEvent } from "./trace.js";
 
 export type StepOutcome<W extends string> = Pick<
   StepEndEvent<W>,
-  "exit" | "next" | "condition" | "changes" | "unmatched" | "attempts" | "status" | "message" | "queue" | "error"
+  | "exit"
+  | "next"
+  | "condition"
+  | "changes"
+  | "unmatched"
+  | "errorResults"
+  | "attempts"
+  | "status"
+  | "message"
+  | "queue"
+  | "error"
 > & {
   /** The run ends at this step with this failure (cancelled, a step without a fail exit). */
   readonly stop?: RunError;

@@ -164,6 +164,11 @@ export interface StepEndEvent<W extends string> extends StepEventBase<W> {
   readonly changes: readonly VariableChange[];
   /** http: results whose path, status or header had no match. */
   readonly unmatched?: readonly UnmatchedResult[];
+  /**
+   * http: why `error_results` could not be mapped from a non-2xx response (a body that is not
+   * JSON, a value of the wrong type). None of them was assigned; the exit still follows the status.
+   */
+  readonly errorResults?: RunError;
   /** http: attempts made and the final status. */
   readonly attempts?: number;
   readonly status?: number;

@@ -8,6 +8,7 @@
 import type { Agent, Dispatcher } from "undici";
 import {
   registerDirect,
+  registerLoader,
   type DirectFetch,
   type FetchInit,
   type FetchLike,
@@ -16,15 +17,33 @@ import {
 } from "./fetch.js";
 
 export interface UndiciTransportOptions {
-  /** Connections per origin; unlimited when absent (undici's default). */
-  readonly connections?: number;
+  /**
+   * Connections per origin; requests beyond them wait for a free one. Default
+   * `UNDICI_DEFAULTS.connections`; `null` for no limit (undici's own default).
+   */
+  readonly connections?: number | null;
   /** Requests pipelined per connection; 1 (no pipelining) when absent. */
   readonly pipelining?: number;
   /** Time to establish a connection, TLS included; undici's default (10 s) when absent. */
   readonly connectTimeoutMs?: number;
-  /** How long an idle connection is kept; undici's default (4 s) when absent. */
+  /**
+   * How long an idle connection is kept before it is closed. Default
+   * `UNDICI_DEFAULTS.keepAliveTimeoutMs`. A server's `Keep-Alive: timeout=N` may shorten it,
+   * never lengthen it.
+   */
   readonly keepAliveTimeoutMs?: number;
 }
+
+/**
+ * The pool's bounds when a transport's options leave them out. undici's own defaults keep every
+ * connection a burst opens (no cap per origin) for as long as the server's keep-alive hint says
+ * (up to 10 minutes): 853 idle sockets after a burst at concurrency 500. 256 is the highest
+ * concurrency bench/runtime.ts measures; 4 s is undici's idle timeout without a hint.
+ */
+export const UNDICI_DEFAULTS: Readonly<{ connections: number; keepAliveTimeoutMs: number }> = Object.freeze({
+  connections: 256,
+  keepAliveTimeoutMs: 4_000,
+});
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -193,10 +212,14 @@ export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike
   let loading: Promise<Agent> | undefined;
   const load = async (): Promise<Agent> => {
     const undici = await import("undici");
-    const settings: Agent.Options = {};
-    if (options.connections !== undefined) settings.connections = options.connections;
+    const idle = options.keepAliveTimeoutMs ?? UNDICI_DEFAULTS.keepAliveTimeoutMs;
+    const settings: Agent.Options = {
+      connections: options.connections === undefined ? UNDICI_DEFAULTS.connections : options.connections,
+      // Without a hint undici waits keepAliveTimeout; with one, the hint up to keepAliveMaxTimeout.
+      keepAliveTimeout: idle,
+      keepAliveMaxTimeout: idle,
+    };
     if (options.pipelining !== undefined) settings.pipelining = options.pipelining;
-    if (options.keepAliveTimeoutMs !== undefined) settings.keepAliveTimeout = options.keepAliveTimeoutMs;
     if (options.connectTimeoutMs !== undefined) settings.connect = { timeout: options.connectTimeoutMs };
     return (agent = new undici.Agent(settings));
   };
@@ -241,5 +264,6 @@ export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike
       start(url, init, exchange);
     });
   registerDirect(transport, direct);
+  registerLoader(transport, () => (agent === undefined ? (loading ??= load()) : undefined));
   return transport;
 }

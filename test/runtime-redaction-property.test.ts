@@ -3,7 +3,9 @@
 // against a server that echoes every request back into unmasked variables and against a host
 // that refuses connections, never appear in any form (raw, percent-, form- or JSON-encoded,
 // lower-cased, as a normalised URL) in `run()`'s events, trace and outcome, nor in anything
-// `callflow run` prints (timeline, --json, stderr), run as a real child process.
+// `callflow run` prints (timeline, --json, stderr), run as a real child process. Secrets and
+// masked values of 1 to 4 characters, and words of the runtime's own vocabulary, hide values but
+// leave every event, the outcome and the CLI's output in their shape.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, staticSecrets, type TraceEvent } from "../runtime/index.js";
 import type { FlowDefinition, HttpStep, Vars } from "../runtime/flow.js";
 import { encodeSegment, toText } from "../runtime/helpers.js";
+import { MIN_MASKED_SEARCH_LENGTH } from "../runtime/redact.js";
 import { v } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 import { TRANSPORTS } from "./helpers/transports.js";
@@ -46,6 +49,22 @@ const value = fc
     { minLength: 8, maxLength: 20 },
   )
   .map((chars) => chars.join(""));
+
+/** Words that occur in the runtime's events, keys and vocabulary, and in the CLI's output. */
+const VOCABULARY = ["e", "t", "n", "ty", "type", "Type", "Step", "step", "http", "end", "kind", "url", "fail"];
+VOCABULARY.push("next", "run", "GET", "time", "widget", "value", "name", "json", "error", "code", "2", "0", ".", ":");
+/** A short secret or masked value: a vocabulary word or 1 to 4 characters (never the mask's own). */
+const short = fc
+  .oneof(
+    fc.constantFrom(...VOCABULARY),
+    fc
+      .array(
+        char.filter((ch) => printable(ch)),
+        { minLength: 1, maxLength: 4 },
+      )
+      .map((chars) => chars.join("")),
+  )
+  .filter((text) => !text.includes("•"));
 
 /** Every form a value could leak in. */
 function forms(text: string): string[] {
@@ -139,6 +158,69 @@ function leakyFlow(base: string): FlowDefinition<Vars, string, W> {
   };
 }
 
+const WIDGETS: readonly W[] = ["path", "hdr", "json", "form", "whole", "say", "done"];
+/** Each event type's keys, and the fields that hold the runtime's or the flow's vocabulary. */
+const KEYS: Readonly<Record<TraceEvent["type"], readonly string[]>> = {
+  "run.start": "type flow name source time variables".split(" "),
+  "step.start": "type widget kind name source step time".split(" "),
+  "http.attempt.start": "type widget kind name attempt maxAttempts method url headers time".split(" "),
+  "http.redirect": "type widget kind name attempt status from to method time".split(" "),
+  "http.attempt.end":
+    "type widget kind name attempt maxAttempts method url startTime time durationMs status bytes error retry".split(
+      " ",
+    ),
+  "step.end": (
+    "type widget kind name source step time startTime endTime durationMs exit condition next changes unmatched " +
+    "attempts status message queue error errorResults"
+  ).split(" "),
+  "run.end": "type flow time durationMs steps outcome".split(" "),
+};
+const VOCABULARY_FIELDS = new Set(["type", "widget", "kind", "name", "source", "flow", "exit", "next", "method"]);
+VOCABULARY_FIELDS.add("condition").add("queue").add("code").add("reason").add("unmatched").add("target");
+
+/** What is wrong with an event's shape: keys, types, kinds, widgets, exits, codes and variable names. */
+function shapeProblems(event: TraceEvent): string[] {
+  const problems: string[] = [];
+  const keys = KEYS[event.type] as readonly string[] | undefined;
+  if (keys === undefined) return [`unknown event type ${JSON.stringify(event.type)}`];
+  for (const key of Object.keys(event)) if (!keys.includes(key)) problems.push(`${event.type}: unknown key ${key}`);
+  // The CLI's flow names two widgets json_body and form_body.
+  if ("widget" in event && ![...WIDGETS, "json_body", "form_body"].includes(event.widget))
+    problems.push(`widget ${event.widget}`);
+  if ("kind" in event && !["http", "send", "end"].includes(event.kind)) problems.push(`kind ${event.kind}`);
+  if (event.type === "step.end") {
+    if (event.exit !== undefined && !["success", "fail", "next"].includes(event.exit))
+      problems.push(`exit ${event.exit}`);
+    for (const change of event.changes)
+      if (!/^echo_(path|hdr|json|form|whole)$/.test(change.name)) problems.push(`change of ${change.name}`);
+  }
+  if (event.type === "run.start" && !["m", "api_base,m"].includes(Object.keys(event.variables).join()))
+    problems.push(`variables ${Object.keys(event.variables).join()}`);
+  if (event.type === "http.attempt.start")
+    for (const [name] of event.headers)
+      if (!["X-S", "X-M", "Content-Type", "Authorization"].includes(name)) problems.push(`header ${name}`);
+  if (event.type === "run.end" && JSON.stringify(event.outcome) !== '{"kind":"end","widget":"done"}')
+    problems.push(`outcome ${JSON.stringify(event.outcome)}`);
+  return problems;
+}
+
+/** Every string of an event that is not the runtime's or the flow's vocabulary: the values (and keys inside them). */
+function valueTexts(value: unknown, field = ""): string[] {
+  if (typeof value === "string") return VOCABULARY_FIELDS.has(field) ? [] : [value];
+  if (value === null || typeof value !== "object") return [];
+  if (Array.isArray(value)) {
+    // A header is [name, value]: the name is the flow's.
+    if (field === "headers") return value.flatMap((pair: [string, string]) => valueTexts(pair[1]));
+    return value.flatMap((item) => valueTexts(item, field));
+  }
+  // Inside a variable's value every key is data too.
+  const inData = field === "value" || field === "variables" || field === "data";
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...(inData && field !== "variables" ? [key] : []),
+    ...valueTexts(item, inData ? "data" : key),
+  ]);
+}
+
 /** A whole URL that is itself a secret, with the value in its path, on `base`'s host spelled in capitals. */
 const wholeUrl = (base: string, secret: string): string => `${base.replace("127.0.0.1", "LOCALHOST")}/w/./${secret}`;
 
@@ -169,6 +251,35 @@ describe.each(TRANSPORTS)("with %s", (_name, fetch) => {
     );
     // The values really went out: the echo server saw requests on every path.
     for (const p of ["/h", "/j", "/f"]) expect(server.hits(p).length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(TRANSPORTS)("with %s, short and vocabulary values", (_name, fetch) => {
+  it("keep every event, the trace and the outcome in shape, and secrets appear in no value", async () => {
+    await fc.assert(
+      fc.asyncProperty(short, short, short, async (secret, masked, tail) => {
+        for (const base of [server.url, refused]) {
+          const events: TraceEvent[] = [];
+          const result = await run(
+            leakyFlow(base),
+            { m: masked },
+            {
+              fetch,
+              secrets: staticSecrets({ S: secret, U: wholeUrl(base, tail) }),
+              onEvent: (event: TraceEvent) => void events.push(event),
+            },
+          );
+          expect(result.outcome).toEqual({ kind: "end", widget: "done" });
+          expect(result.trace).toEqual(events);
+          expect(events.flatMap(shapeProblems)).toEqual([]);
+          const starts = events.flatMap((event) => (event.type === "step.start" ? [event.widget] : []));
+          expect(starts).toEqual(WIDGETS);
+          const hidden = masked.length >= MIN_MASKED_SEARCH_LENGTH ? [secret, masked] : [secret];
+          expect(leaks(events.flatMap((event) => valueTexts(event)).join("\n"), hidden)).toEqual([]);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
@@ -287,6 +398,36 @@ describe("callflow run", () => {
         }
       }),
       { numRuns: 3 },
+    );
+  });
+
+  it("prints the whole timeline and well-formed --json events with short and vocabulary values", async () => {
+    writeFileSync(path.join(dir, "leaky.flow"), FLOW);
+    await fc.assert(
+      fc.asyncProperty(short, short, async (secret, masked) => {
+        const env = { CALLFLOW_SECRET_S: secret, CALLFLOW_SECRET_U: wholeUrl(server.url, "w") };
+        const args = ["run", "leaky.flow", "-g", `api_base=${server.url}`, "-g", `m=${masked}`];
+        const text = await callflow(args, env, dir);
+        expect(text.stderr).not.toContain("handler threw");
+        expect(text.stdout).toContain("▶ run leaky");
+        expect(text.stdout).toContain("✔ end at done");
+        expect(text.code).toBe(0);
+        const json = await callflow([...args, "--json"], env, dir);
+        const events = json.stdout
+          .split("\n")
+          .filter((line) => line !== "")
+          .map((line) => JSON.parse(line) as TraceEvent);
+        expect(events.flatMap(shapeProblems)).toEqual([]);
+        expect(events.at(-1)?.type).toBe("run.end");
+      }),
+      {
+        numRuns: 4,
+        examples: [
+          ["e", "Step"],
+          ["Type", "http"],
+          ["t", "end"],
+        ],
+      },
     );
   });
 });

@@ -249,10 +249,10 @@ describe("runs against a real server", () => {
     expect((await runFlow("reset")).end).toMatchObject({ exit: "on network_error", next: "offline" });
   });
 
-  it("takes fail when error_results do not fit, with the result's error", async () => {
+  it("takes the status exit when error_results do not fit, reporting the result's error", async () => {
     server.route("/s/odd", { status: 404, json: { error: { code: 7 } } });
     const { end } = await runFlow("odd");
-    expect(end).toMatchObject({ exit: "fail", next: "failed", error: { code: "result-type" } });
+    expect(end).toMatchObject({ exit: "on 404", next: "not_found", errorResults: { code: "result-type" } });
   });
 });
 
