@@ -1,7 +1,7 @@
 // The CLI's file system: CLI arguments (files, directories, globs) to a sorted list of .flow (or .flowtest) files,
 // sources read as strict UTF-8, and output folders made one level at a time.
-import { readFileSync, type Dirent } from "node:fs";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Dirent, type Stats } from "node:fs";
+import { mkdir, open, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions } from "../grammar/spans.js";
@@ -92,15 +92,75 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** A source file's text, or the diagnostic that says why it is not valid UTF-8 (never guessed at). */
 export type SourceText = { readonly text: string } | { readonly invalid: Diagnostic };
 
-/** Reads a source file as strict UTF-8; `file` is the name diagnostics use. */
-export async function readSource(cwd: string, file: string): Promise<SourceText> {
-  let bytes: Buffer;
+/**
+ * Opening flags for every input: without O_NONBLOCK, opening a FIFO waits for a writer forever. The file is then
+ * checked on its descriptor (fstat) and read from it, so what is checked is what is read.
+ */
+const INPUT_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** Why a file that opened is not an input, or undefined when it is a regular file. */
+function notRegular(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return "it is a directory";
+  if (info.isFIFO()) return "it is a FIFO (named pipe), not a regular file";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "it is a device, not a regular file";
+  if (info.isSocket()) return "it is a socket, not a regular file";
+  return "it is not a regular file";
+}
+
+/** Why an input could not be read, in words ("no such file or directory", "it is a FIFO ..."). */
+export class Unreadable extends Error {}
+
+const unreadable = (error: unknown): Unreadable =>
+  error instanceof Unreadable ? error : new Unreadable(reason(error));
+
+/** A file's bytes, read only when it is a regular file; throws Unreadable. */
+export async function readInputBytes(absolute: string): Promise<Buffer> {
+  const handle = await open(absolute, INPUT_FLAGS).catch((error: unknown) => {
+    throw unreadable(error);
+  });
   try {
-    bytes = await readFile(path.resolve(cwd, file));
+    const refused = notRegular(await handle.stat());
+    if (refused !== undefined) throw new Unreadable(refused);
+    return await handle.readFile();
   } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${reason(error)}.`);
+    throw unreadable(error);
+  } finally {
+    await handle.close();
   }
-  return decodeSource(file, bytes);
+}
+
+/** `readInputBytes`, synchronously. */
+export function readInputBytesSync(absolute: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(absolute, INPUT_FLAGS);
+  } catch (error) {
+    throw unreadable(error);
+  }
+  try {
+    const refused = notRegular(fstatSync(fd));
+    if (refused !== undefined) throw new Unreadable(refused);
+    return readFileSync(fd);
+  } catch (error) {
+    throw unreadable(error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file at `absolute` as strict UTF-8, named `file` in diagnostics; throws Unreadable. */
+export async function readSourceAt(absolute: string, file: string): Promise<SourceText> {
+  return decodeSource(file, await readInputBytes(absolute));
+}
+
+/** Reads a source file as strict UTF-8; `file` is the name diagnostics use. Only regular files are read. */
+export async function readSource(cwd: string, file: string): Promise<SourceText> {
+  try {
+    return await readSourceAt(path.resolve(cwd, file), file);
+  } catch (error) {
+    throw new InputError(`Cannot read ${file}: ${unreadable(error).message}.`);
+  }
 }
 
 /**
@@ -111,9 +171,9 @@ export async function readSource(cwd: string, file: string): Promise<SourceText>
 export function readSourceSync(cwd: string, file: string): SourceText {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path.resolve(cwd, file));
+    bytes = readInputBytesSync(path.resolve(cwd, file));
   } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${reason(error)}.`);
+    throw new InputError(`Cannot read ${file}: ${unreadable(error).message}.`);
   }
   return decodeSource(file, bytes);
 }

@@ -2,7 +2,6 @@
 // prints one line per test and every failure, then `N passed, N failed`. With --coverage, the
 // exits of each flow that no test took. Exit 0 all pass, 1 a test failed or coverage is below
 // --min-coverage, 2 usage errors or a test file that does not check.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pc from "picocolors";
@@ -10,7 +9,7 @@ import { hasErrors } from "../../grammar/diagnostics.js";
 import { flowCoverage, lcov, type FlowCoverage } from "../../testing/coverage.js";
 import { failureText, jsonReport, junit } from "../../testing/reports.js";
 import { runTestFile, type TestFileResult } from "../../testing/run-file.js";
-import { expandInputs, readSource, writeOutput } from "../files.js";
+import { expandInputs, readSource, readSourceAt, writeOutput } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
@@ -54,7 +53,6 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
     io.stderr("callflow test: no .flowtest files found\n");
     return EXIT_USAGE;
   }
-  const readFlow = (file: string): Promise<string> => readFile(path.resolve(io.cwd, file), "utf8");
   const results: TestFileResult[] = [];
   for (const file of files) {
     const source = await readSource(io.cwd, file);
@@ -68,7 +66,7 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
         tests: [],
         skipped: 0,
       });
-    else results.push(await runTestFile(source.text, file, readFlow, args.filter));
+    else results.push(await runTestFile(source.text, file, { cwd: io.cwd, read: readSourceAt }, args.filter));
   }
 
   const wantCoverage = args.coverage || args.minCoverage !== undefined || args.coverageFormat === "lcov";
