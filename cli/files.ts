@@ -1,7 +1,8 @@
 // The CLI's file system: CLI arguments (files, directories, globs) to a sorted list of .flow (or .flowtest) files,
 // sources read as strict UTF-8, and output folders made one level at a time.
+import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Dirent, type Stats } from "node:fs";
-import { mkdir, open, readdir, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions } from "../grammar/spans.js";
@@ -25,6 +26,9 @@ function reason(error: unknown): string {
       return "a part of the path is not a directory";
     case "EISDIR":
       return "it is a directory";
+    case "ENXIO":
+      // Opening a socket, or a device with nothing behind it, through its name (/dev/stdin on a socket).
+      return "it is not a regular file";
     default:
       return code ?? (error instanceof Error ? error.message : String(error));
   }
@@ -251,6 +255,82 @@ export async function writeOutput(file: string, text: string): Promise<void> {
     await writeFile(file, text, "utf8");
   } catch (error) {
     throw new InputError(`Cannot write ${file}: ${reason(error)}.`);
+  }
+}
+
+/**
+ * The generated file at `absolute` (shown as `shown`), or undefined when there is none or it cannot be read (it is
+ * then written anew, and the write says what fails). A symbolic link or anything but a regular file there is an
+ * InputError: outputs are never followed elsewhere, and a FIFO is never waited on.
+ */
+export function readGenerated(absolute: string, shown: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(absolute, INPUT_FLAGS | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOOP")
+      throw new InputError(notAnOutput(shown, "a symbolic link, never written through"));
+    return undefined;
+  }
+  try {
+    const refused = notRegular(fstatSync(fd));
+    if (refused !== undefined) throw new InputError(notAnOutput(shown, refused.replace(/^it is /, "")));
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An output path that holds something callflow does not replace. */
+const notAnOutput = (shown: string, what: string): string => `The output ${shown} is ${what}; remove it.`;
+
+/**
+ * Makes the folders from `outDir` (which exists) down to `dir` (inside it), one level at a time, both relative
+ * to `cwd`. A symbolic
+ * link or a file on the way is an InputError: a generated module lands inside the output folder, never elsewhere.
+ */
+export async function makeOutputDir(cwd: string, outDir: string, dir: string): Promise<void> {
+  let current = path.resolve(cwd, outDir);
+  for (const part of path
+    .relative(current, path.resolve(cwd, dir))
+    .split(path.sep)
+    .filter((p) => p !== "")) {
+    current = path.join(current, part);
+    const shown = toPosix(path.relative(cwd, current));
+    let info = await lstat(current).catch(() => undefined);
+    if (info === undefined) {
+      await mkdir(current).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+          throw new InputError(`Cannot create ${shown}: ${reason(error)}.`);
+      });
+      info = await lstat(current);
+    }
+    if (info.isSymbolicLink()) throw new InputError(notAnOutput(shown, "a symbolic link, never written through"));
+    if (!info.isDirectory()) throw new InputError(`Cannot create ${shown}: it is not a directory.`);
+  }
+}
+
+/**
+ * Writes a generated file atomically: a new file beside it (created exclusively, so never through a link planted
+ * at its name), then renamed over the old one. A reader sees the old module or the new one, never half of one;
+ * rename replaces a path and never follows a link at it, and a link or non-regular file there is refused first.
+ */
+export async function writeGenerated(absolute: string, text: string, shown: string): Promise<void> {
+  const temporary = path.join(
+    path.dirname(absolute),
+    `.${path.basename(absolute)}.${randomBytes(6).toString("hex")}.tmp`,
+  );
+  try {
+    await writeFile(temporary, text, { encoding: "utf8", flag: "wx" });
+    const info = await lstat(absolute).catch(() => undefined);
+    if (info?.isSymbolicLink() === true)
+      throw new InputError(notAnOutput(shown, "a symbolic link, never written through"));
+    const refused = info === undefined ? undefined : notRegular(info);
+    if (refused !== undefined) throw new InputError(notAnOutput(shown, refused.replace(/^it is /, "")));
+    await rename(temporary, absolute);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error instanceof InputError ? error : new InputError(`Cannot write ${shown}: ${reason(error)}.`);
   }
 }
 
