@@ -2,10 +2,11 @@
 // sources read as strict UTF-8, and output folders made one level at a time.
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Dirent, type Stats } from "node:fs";
-import { lstat, mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions } from "../grammar/spans.js";
+import { findProjectRoot } from "../project/root.js";
 
 /** A problem with the command's inputs or outputs: the command prints it and exits 2. */
 export class InputError extends Error {}
@@ -48,8 +49,15 @@ export async function expandInputs(
     // A path that exists is a path, even when it has glob characters such as `(`.
     const info = await stat(path.resolve(cwd, pattern)).catch((error: unknown) => error as NodeJS.ErrnoException);
     if (!(info instanceof Error)) {
-      if (info.isDirectory()) for (const file of await filesIn(cwd, pattern, extensions)) found.add(file);
-      else found.add(toPosix(path.normalize(pattern)));
+      if (info.isDirectory()) {
+        const files = await filesIn(cwd, pattern, extensions);
+        await refuseLinksOut(
+          cwd,
+          files.filter((file) => file.link).map((file) => file.path),
+          pattern,
+        );
+        for (const file of files) found.add(file.path);
+      } else found.add(toPosix(path.normalize(pattern)));
       continue;
     }
     if (info.code !== "ENOENT") throw new InputError(`Cannot read ${pattern}: ${reason(info)}.`);
@@ -58,15 +66,43 @@ export async function expandInputs(
     if (!isDynamicPattern(pattern)) throw new InputError(`File not found: ${pattern}`);
     const matches = await glob(pattern, { cwd, ignore: IGNORE, onlyFiles: true });
     if (matches.length === 0) throw new InputError(`No files match '${pattern}'.`);
+    const links = await Promise.all(
+      matches.map(async (match) => ((await lstat(path.resolve(cwd, match))).isSymbolicLink() ? [match] : [])),
+    );
+    await refuseLinksOut(cwd, links.flat(), ".");
     for (const match of matches) found.add(toPosix(match));
   }
   return [...found].sort();
 }
 
+/**
+ * A symbolic link found by expanding a folder or glob is read only when it leads inside the project (the folder of
+ * the nearest callflow.json), else inside the folder expanded: a repository's `x.flow -> /proc/self/environ` would
+ * otherwise be printed in code frames by `callflow check` in CI. A link named on the command line is the user's choice.
+ */
+async function refuseLinksOut(cwd: string, links: readonly string[], expanded: string): Promise<void> {
+  if (links.length === 0) return;
+  const folder = path.resolve(cwd, expanded);
+  const boundary = await realpath(findProjectRoot(folder) ?? folder);
+  for (const link of links) {
+    // A link that leads nowhere is left for the read to report.
+    const target = await realpath(path.resolve(cwd, link)).catch(() => undefined);
+    const relative = target === undefined ? "" : path.relative(boundary, target);
+    if (relative.startsWith("..") || path.isAbsolute(relative))
+      throw new InputError(
+        `${toPosix(link)} is a symbolic link that leads outside ${toPosix(path.relative(cwd, boundary)) || "."}; name it on the command line to read it.`,
+      );
+  }
+}
+
 /** Every file with one of `extensions` below a directory; a folder that cannot be read is an error, never skipped. */
-async function filesIn(cwd: string, dir: string, extensions: readonly string[]): Promise<string[]> {
+async function filesIn(
+  cwd: string,
+  dir: string,
+  extensions: readonly string[],
+): Promise<{ path: string; link: boolean }[]> {
   const suffixes = extensions.map((extension) => `.${extension}`);
-  const files: string[] = [];
+  const files: { path: string; link: boolean }[] = [];
   const pending = [dir];
   for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
     let entries: Dirent[];
@@ -80,7 +116,7 @@ async function filesIn(cwd: string, dir: string, extensions: readonly string[]):
       if (entry.isDirectory()) {
         if (!IGNORED_DIRS.has(entry.name)) pending.push(child);
       } else if (suffixes.some((suffix) => entry.name.endsWith(suffix)) && (entry.isFile() || entry.isSymbolicLink())) {
-        files.push(toPosix(path.normalize(child)));
+        files.push({ path: toPosix(path.normalize(child)), link: entry.isSymbolicLink() });
       }
     }
   }

@@ -106,6 +106,38 @@ describe("inputs that are not regular files (issue 22, item 4)", () => {
   });
 });
 
+describe("code frames only for files asked for (issue 22, item 2)", () => {
+  it("a link found in a folder or by a glob that leads out of the project is refused unread; one inside is read", async () => {
+    const SECRET = "hunter2-never-printed";
+    const dir = folder("links-in", {
+      "repo/a.flow": ORDER_STATUS,
+      "outside.flow": `flow leaked {\n  ${SECRET} ${SECRET}\n}\n`,
+    });
+    const repo = path.join(dir, "repo");
+    symlinkSync("a.flow", path.join(repo, "b.flow"));
+    symlinkSync(path.join(dir, "outside.flow"), path.join(repo, "out.flow"));
+    for (const args of [
+      ["check"],
+      ["check", "*.flow"],
+      ["fmt", "--check", "."],
+      ["compile", "--check", "--out-dir", "gen"],
+    ]) {
+      const ran = await callflow(args, repo);
+      expect(ran.code, args.join(" ")).toBe(2);
+      expect(ran.stderr).toBe(
+        "callflow: out.flow is a symbolic link that leads outside .; name it on the command line to read it.\n",
+      );
+      expect(ran.stdout + ran.stderr).not.toContain(SECRET);
+    }
+    // With a callflow.json above, the project is the boundary; named on the command line, a link is the user's choice.
+    writeFileSync(path.join(dir, "callflow.json"), "{}\n");
+    const inProject = await callflow(["check"], repo);
+    expect(inProject.code).toBe(1);
+    expect(inProject.stdout).toMatch(/^3 files checked: \d+ errors?/m);
+    expect((await callflow(["check", "a.flow", "b.flow"], repo)).stdout).toContain("2 files checked: 0 errors");
+  });
+});
+
 describe("compile writes only inside --out-dir (issue 22, item 3)", () => {
   it("lays out inputs outside the first one's folder below their common folder, inside --out-dir", async () => {
     const dir = folder("layout", { "a/b/c/x.flow": ORDER_STATUS, "other/y.flow": PAYMENT_STATUS });
