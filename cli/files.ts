@@ -1,5 +1,6 @@
 // The CLI's file system: CLI arguments (files, directories, globs) to a sorted list of .flow (or .flowtest) files,
-// sources read as strict UTF-8, and output folders made one level at a time.
+// sources read as strict UTF-8 from regular files only, output folders made one level at a time, and generated
+// modules written only inside the output folder, never through a link.
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Dirent, type Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -321,9 +322,8 @@ export function readGenerated(absolute: string, shown: string): string | undefin
 const notAnOutput = (shown: string, what: string): string => `The output ${shown} is ${what}; remove it.`;
 
 /**
- * Makes the folders from `outDir` (which exists) down to `dir` (inside it), one level at a time, both relative
- * to `cwd`. A symbolic
- * link or a file on the way is an InputError: a generated module lands inside the output folder, never elsewhere.
+ * Makes the folders from `outDir` (which exists) down to `dir` (inside it), both relative to `cwd`, one level at a
+ * time. A symbolic link or a file on the way is an InputError: a module lands inside the output folder, never elsewhere.
  */
 export async function makeOutputDir(cwd: string, outDir: string, dir: string): Promise<void> {
   let current = path.resolve(cwd, outDir);
