@@ -100,14 +100,14 @@ module.exports = {
     {
       name: "lsp-below-cli",
       comment:
-        "lsp/ (the language server) builds on grammar/, compiler/, review/, api/, the runtime's contract and the test files' checker (testing/check.ts, which imports only grammar/); never the CLI.",
+        "lsp/ (the language server) builds on grammar/, compiler/, review/, api/, the runtime's contract and the test files' checker (testing/check.ts, which imports only grammar/) and how a test file's flow is found (testing/target.ts); never the CLI.",
       severity: "error",
       from: { path: "^lsp/" },
       to: {
         path: [
           other("lsp", "grammar", "compiler", "review", "api", "runtime", "testing", "project"),
           "^runtime/(?!contract[.]ts$)",
-          "^testing/(?!(check|values)[.]ts$)",
+          "^testing/(?!(check|values|target)[.]ts$)",
         ],
       },
     },

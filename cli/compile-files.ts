@@ -1,17 +1,16 @@
 // The files of `callflow compile`: each is read, compiled, compared with what is on disk and written when it
 // changed. Reads are synchronous (cheaper than a promise per open, stat, read and close for small files, and
 // compiling needs the text at once); writes are not, so they proceed while the next files compile.
-import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { compile, type EmitKind } from "../compiler/compile.js";
 import type { Diagnostic } from "../grammar/diagnostics.js";
-import { makeDir, mapConcurrently, readSourceSync, writeOutput } from "./files.js";
+import { makeOutputDir, mapConcurrently, readGenerated, readSourceSync, toPosix, writeGenerated } from "./files.js";
 
 export interface CompileJob {
   readonly cwd: string;
   readonly outDir: string;
-  /** The deepest folder containing every input: outputs keep the inputs' layout below it. */
+  /** The deepest folder containing every input, absolute: outputs keep the inputs' layout below it. */
   readonly base: string;
   readonly check: boolean;
   readonly emit: EmitKind;
@@ -33,15 +32,6 @@ export interface FileOutcome {
 /** Files read, compared and written at once: enough to keep the disk busy while the main thread compiles. */
 const IO_CONCURRENCY = 16;
 
-/** What a generated file holds now; undefined when it cannot be read (it is then written anew). */
-function readExisting(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 /** Compiles `files` (relative to `job.cwd`); outcomes in the same order. Throws an InputError on I/O failure. */
 export function compileFiles(files: readonly string[], job: CompileJob): Promise<FileOutcome[]> {
   // Each output folder is listed once and made once, however many modules go into it: opening a file that is
@@ -61,7 +51,7 @@ export function compileFiles(files: readonly string[], job: CompileJob): Promise
   const folders = new Map<string, Promise<void>>();
   const folder = (dir: string): Promise<void> => {
     let made = folders.get(dir);
-    if (made === undefined) folders.set(dir, (made = makeDir(dir)));
+    if (made === undefined) folders.set(dir, (made = makeOutputDir(job.cwd, job.outDir, dir)));
     return made;
   };
   const outDir = job.outDir.replaceAll("\\", "/");
@@ -73,19 +63,20 @@ export function compileFiles(files: readonly string[], job: CompileJob): Promise
     const stale: string[] = [];
     let written = 0;
     let unchanged = 0;
-    const dir = path.posix.join(outDir, path.posix.relative(job.base, path.posix.dirname(file)));
+    // Below the base, which holds every input: never `..`, so every output lands inside the output folder.
+    const dir = path.posix.join(outDir, toPosix(path.relative(job.base, path.dirname(path.resolve(job.cwd, file)))));
     for (const output of result.files) {
       const target = path.posix.join(dir, output.path);
       const absolute = path.resolve(job.cwd, target);
       const exists = (await listing(path.dirname(absolute))).has(path.basename(absolute));
-      const current = exists ? readExisting(absolute) : undefined;
+      const current = exists ? readGenerated(absolute, target) : undefined;
       if (current === output.text) {
         unchanged++;
       } else if (job.check) {
         stale.push(`${current === undefined ? "missing" : "stale"}: ${target}`);
       } else {
         await folder(path.dirname(absolute));
-        await writeOutput(absolute, output.text);
+        await writeGenerated(absolute, output.text, target);
         written++;
       }
     }

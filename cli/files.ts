@@ -1,10 +1,13 @@
 // The CLI's file system: CLI arguments (files, directories, globs) to a sorted list of .flow (or .flowtest) files,
-// sources read as strict UTF-8, and output folders made one level at a time.
-import { readFileSync, type Dirent } from "node:fs";
-import { appendFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+// sources read as strict UTF-8 from regular files only, output folders made one level at a time, and generated
+// modules written only inside the output folder, never through a link.
+import { randomBytes } from "node:crypto";
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Dirent, type Stats } from "node:fs";
+import { appendFile, lstat, mkdir, open, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions } from "../grammar/spans.js";
+import { findProjectRoot } from "../project/root.js";
 
 /** A problem with the command's inputs or outputs: the command prints it and exits 2. */
 export class InputError extends Error {}
@@ -25,6 +28,9 @@ function reason(error: unknown): string {
       return "a part of the path is not a directory";
     case "EISDIR":
       return "it is a directory";
+    case "ENXIO":
+      // Opening a socket, or a device with nothing behind it, through its name (/dev/stdin on a socket).
+      return "it is not a regular file";
     default:
       return code ?? (error instanceof Error ? error.message : String(error));
   }
@@ -44,8 +50,15 @@ export async function expandInputs(
     // A path that exists is a path, even when it has glob characters such as `(`.
     const info = await stat(path.resolve(cwd, pattern)).catch((error: unknown) => error as NodeJS.ErrnoException);
     if (!(info instanceof Error)) {
-      if (info.isDirectory()) for (const file of await filesIn(cwd, pattern, extensions)) found.add(file);
-      else found.add(toPosix(path.normalize(pattern)));
+      if (info.isDirectory()) {
+        const files = await filesIn(cwd, pattern, extensions);
+        await refuseLinksOut(
+          cwd,
+          files.filter((file) => file.link).map((file) => file.path),
+          pattern,
+        );
+        for (const file of files) found.add(file.path);
+      } else found.add(toPosix(path.normalize(pattern)));
       continue;
     }
     if (info.code !== "ENOENT") throw new InputError(`Cannot read ${pattern}: ${reason(info)}.`);
@@ -54,15 +67,43 @@ export async function expandInputs(
     if (!isDynamicPattern(pattern)) throw new InputError(`File not found: ${pattern}`);
     const matches = await glob(pattern, { cwd, ignore: IGNORE, onlyFiles: true });
     if (matches.length === 0) throw new InputError(`No files match '${pattern}'.`);
+    const links = await Promise.all(
+      matches.map(async (match) => ((await lstat(path.resolve(cwd, match))).isSymbolicLink() ? [match] : [])),
+    );
+    await refuseLinksOut(cwd, links.flat(), ".");
     for (const match of matches) found.add(toPosix(match));
   }
   return [...found].sort();
 }
 
+/**
+ * A symbolic link found by expanding a folder or glob is read only when it leads inside the project (the folder of
+ * the nearest callflow.json), else inside the folder expanded: a repository's `x.flow -> /proc/self/environ` would
+ * otherwise be printed in code frames by `callflow check` in CI. A link named on the command line is the user's choice.
+ */
+async function refuseLinksOut(cwd: string, links: readonly string[], expanded: string): Promise<void> {
+  if (links.length === 0) return;
+  const folder = path.resolve(cwd, expanded);
+  const boundary = await realpath(findProjectRoot(folder) ?? folder);
+  for (const link of links) {
+    // A link that leads nowhere is left for the read to report.
+    const target = await realpath(path.resolve(cwd, link)).catch(() => undefined);
+    const relative = target === undefined ? "" : path.relative(boundary, target);
+    if (relative.startsWith("..") || path.isAbsolute(relative))
+      throw new InputError(
+        `${toPosix(link)} is a symbolic link that leads outside ${toPosix(path.relative(cwd, boundary)) || "."}; name it on the command line to read it.`,
+      );
+  }
+}
+
 /** Every file with one of `extensions` below a directory; a folder that cannot be read is an error, never skipped. */
-async function filesIn(cwd: string, dir: string, extensions: readonly string[]): Promise<string[]> {
+async function filesIn(
+  cwd: string,
+  dir: string,
+  extensions: readonly string[],
+): Promise<{ path: string; link: boolean }[]> {
   const suffixes = extensions.map((extension) => `.${extension}`);
-  const files: string[] = [];
+  const files: { path: string; link: boolean }[] = [];
   const pending = [dir];
   for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
     let entries: Dirent[];
@@ -76,7 +117,7 @@ async function filesIn(cwd: string, dir: string, extensions: readonly string[]):
       if (entry.isDirectory()) {
         if (!IGNORED_DIRS.has(entry.name)) pending.push(child);
       } else if (suffixes.some((suffix) => entry.name.endsWith(suffix)) && (entry.isFile() || entry.isSymbolicLink())) {
-        files.push(toPosix(path.normalize(child)));
+        files.push({ path: toPosix(path.normalize(child)), link: entry.isSymbolicLink() });
       }
     }
   }
@@ -92,15 +133,75 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** A source file's text, or the diagnostic that says why it is not valid UTF-8 (never guessed at). */
 export type SourceText = { readonly text: string } | { readonly invalid: Diagnostic };
 
-/** Reads a source file as strict UTF-8; `file` is the name diagnostics use. */
-export async function readSource(cwd: string, file: string): Promise<SourceText> {
-  let bytes: Buffer;
+/**
+ * Opening flags for every input: without O_NONBLOCK, opening a FIFO waits for a writer forever. The file is then
+ * checked on its descriptor (fstat) and read from it, so what is checked is what is read.
+ */
+const INPUT_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** Why a file that opened is not an input, or undefined when it is a regular file. */
+function notRegular(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return "it is a directory";
+  if (info.isFIFO()) return "it is a FIFO (named pipe), not a regular file";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "it is a device, not a regular file";
+  if (info.isSocket()) return "it is a socket, not a regular file";
+  return "it is not a regular file";
+}
+
+/** Why an input could not be read, in words ("no such file or directory", "it is a FIFO ..."). */
+export class Unreadable extends Error {}
+
+const unreadable = (error: unknown): Unreadable =>
+  error instanceof Unreadable ? error : new Unreadable(reason(error));
+
+/** A file's bytes, read only when it is a regular file; throws Unreadable. */
+export async function readInputBytes(absolute: string): Promise<Buffer> {
+  const handle = await open(absolute, INPUT_FLAGS).catch((error: unknown) => {
+    throw unreadable(error);
+  });
   try {
-    bytes = await readFile(path.resolve(cwd, file));
+    const refused = notRegular(await handle.stat());
+    if (refused !== undefined) throw new Unreadable(refused);
+    return await handle.readFile();
   } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${reason(error)}.`);
+    throw unreadable(error);
+  } finally {
+    await handle.close();
   }
-  return decodeSource(file, bytes);
+}
+
+/** `readInputBytes`, synchronously. */
+export function readInputBytesSync(absolute: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(absolute, INPUT_FLAGS);
+  } catch (error) {
+    throw unreadable(error);
+  }
+  try {
+    const refused = notRegular(fstatSync(fd));
+    if (refused !== undefined) throw new Unreadable(refused);
+    return readFileSync(fd);
+  } catch (error) {
+    throw unreadable(error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file at `absolute` as strict UTF-8, named `file` in diagnostics; throws Unreadable. */
+export async function readSourceAt(absolute: string, file: string): Promise<SourceText> {
+  return decodeSource(file, await readInputBytes(absolute));
+}
+
+/** Reads a source file as strict UTF-8; `file` is the name diagnostics use. Only regular files are read. */
+export async function readSource(cwd: string, file: string): Promise<SourceText> {
+  try {
+    return await readSourceAt(path.resolve(cwd, file), file);
+  } catch (error) {
+    throw new InputError(`Cannot read ${file}: ${unreadable(error).message}.`);
+  }
 }
 
 /**
@@ -111,9 +212,9 @@ export async function readSource(cwd: string, file: string): Promise<SourceText>
 export function readSourceSync(cwd: string, file: string): SourceText {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path.resolve(cwd, file));
+    bytes = readInputBytesSync(path.resolve(cwd, file));
   } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${reason(error)}.`);
+    throw new InputError(`Cannot read ${file}: ${unreadable(error).message}.`);
   }
   return decodeSource(file, bytes);
 }
@@ -200,6 +301,81 @@ export async function appendOutput(file: string, text: string): Promise<void> {
     await appendFile(file, text, "utf8");
   } catch (error) {
     throw new InputError(`Cannot write ${file}: ${reason(error)}.`);
+  }
+}
+
+/**
+ * The generated file at `absolute` (shown as `shown`), or undefined when there is none or it cannot be read (it is
+ * then written anew, and the write says what fails). A symbolic link or anything but a regular file there is an
+ * InputError: outputs are never followed elsewhere, and a FIFO is never waited on.
+ */
+export function readGenerated(absolute: string, shown: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(absolute, INPUT_FLAGS | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOOP")
+      throw new InputError(notAnOutput(shown, "a symbolic link, never written through"));
+    return undefined;
+  }
+  try {
+    const refused = notRegular(fstatSync(fd));
+    if (refused !== undefined) throw new InputError(notAnOutput(shown, refused.replace(/^it is /, "")));
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An output path that holds something callflow does not replace. */
+const notAnOutput = (shown: string, what: string): string => `The output ${shown} is ${what}; remove it.`;
+
+/**
+ * Makes the folders from `outDir` (which exists) down to `dir` (inside it), both relative to `cwd`, one level at a
+ * time. A symbolic link or a file on the way is an InputError: a module lands inside the output folder, never elsewhere.
+ */
+export async function makeOutputDir(cwd: string, outDir: string, dir: string): Promise<void> {
+  let current = path.resolve(cwd, outDir);
+  for (const part of path
+    .relative(current, path.resolve(cwd, dir))
+    .split(path.sep)
+    .filter((p) => p !== "")) {
+    current = path.join(current, part);
+    const shown = toPosix(path.relative(cwd, current));
+    let info = await lstat(current).catch(() => undefined);
+    if (info === undefined) {
+      await mkdir(current).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+          throw new InputError(`Cannot create ${shown}: ${reason(error)}.`);
+      });
+      info = await lstat(current);
+    }
+    if (info.isSymbolicLink()) throw new InputError(notAnOutput(shown, "a symbolic link, never written through"));
+    if (!info.isDirectory()) throw new InputError(`Cannot create ${shown}: it is not a directory.`);
+  }
+}
+
+/**
+ * Writes a generated file atomically: a new file beside it (created exclusively, so never through a link planted
+ * at its name), then renamed over the old one. A reader sees the old module or the new one, never half of one;
+ * rename replaces a path and never follows a link at it, and a link or non-regular file there is refused first.
+ */
+export async function writeGenerated(absolute: string, text: string, shown: string): Promise<void> {
+  const temporary = path.join(
+    path.dirname(absolute),
+    `.${path.basename(absolute)}.${randomBytes(6).toString("hex")}.tmp`,
+  );
+  try {
+    await writeFile(temporary, text, { encoding: "utf8", flag: "wx" });
+    const info = await lstat(absolute).catch(() => undefined);
+    if (info?.isSymbolicLink() === true)
+      throw new InputError(notAnOutput(shown, "a symbolic link, never written through"));
+    const refused = info === undefined ? undefined : notRegular(info);
+    if (refused !== undefined) throw new InputError(notAnOutput(shown, refused.replace(/^it is /, "")));
+    await rename(temporary, absolute);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error instanceof InputError ? error : new InputError(`Cannot write ${shown}: ${reason(error)}.`);
   }
 }
 

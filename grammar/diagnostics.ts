@@ -216,11 +216,13 @@ export const messages = {
     text: "A reply status must be a whole number from 100 to 599; found {0}.",
   },
   duplicateTestName: { code: "CF3013", severity: "warning", text: "Another test in this file is named {0}." },
+  flowOutsideProject: { code: "CF3014", severity: "error", text: "The flow {0} is outside the project." },
+  targetNotFlowFile: { code: "CF3015", severity: "error", text: "A test file tests a .flow file; {0} is not one." },
 } as const satisfies Record<string, MessageTemplate>;
 
 export type MessageKey = keyof typeof messages;
 
-/** Every code of the catalogue: `"CF1001" | ... | "CF3013"`. */
+/** Every code of the catalogue: `"CF1001" | ... | "CF3015"`. */
 export type DiagnosticCode = (typeof messages)[MessageKey]["code"];
 
 /** Builds a diagnostic from the catalogue. */

@@ -1,7 +1,6 @@
 // What the server knows about a `.flowtest` document: its parse (the same `parseFlowTest` as
 // `callflow check` and `callflow fmt`), the flow it names, and every widget id and variable it
 // names, so that navigation and rename reach from a flow into its tests and back.
-import path from "node:path";
 import { CompletionItemKind, DocumentSymbol, SymbolKind, type CompletionItem } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Identifier } from "../grammar/ast.js";
@@ -9,6 +8,7 @@ import { diagnostic, hasErrors, type Diagnostic } from "../grammar/diagnostics.j
 import type { FlowTestFile } from "../grammar/flowtest-ast.js";
 import { parseFlowTest } from "../grammar/flowtest-build.js";
 import { checkFlowTest } from "../testing/check.js";
+import { resolveFlowTarget } from "../testing/target.js";
 import type { Analysis, Namespace, Occurrence } from "./analysis.js";
 import { secrets, variables, widgetIds } from "./completion.js";
 import { rangeOf } from "./positions.js";
@@ -18,8 +18,10 @@ export interface FlowtestAnalysis {
   readonly file: FlowTestFile | undefined;
   /** Syntax diagnostics only; the checks against the flow depend on the flow's current text. */
   readonly diagnostics: readonly Diagnostic[];
-  /** The named flow's absolute path, when the `tests for` line could be read. */
+  /** The named flow's absolute path, when the `tests for` line could be read and names a flow of the project. */
   readonly flowPath: string | undefined;
+  /** Why the named flow is not read (CF3014, CF3015): outside the project, or not a .flow file. */
+  readonly refused?: Diagnostic;
   /** Widget ids and variable or secret names, sorted by offset; none is a definition. */
   readonly occurrences: readonly Occurrence[];
 }
@@ -28,8 +30,11 @@ export interface FlowtestAnalysis {
 export function analyzeFlowtest(text: string, file: string): FlowtestAnalysis {
   const { file: parsed, diagnostics } = parseFlowTest(text, file);
   if (parsed === undefined) return { text, file: parsed, diagnostics, flowPath: undefined, occurrences: [] };
-  const flowPath = path.resolve(path.dirname(file), parsed.target.value);
-  return { text, file: parsed, diagnostics, flowPath, occurrences: indexNames(text, parsed) };
+  const target = resolveFlowTarget(parsed, file);
+  const occurrences = indexNames(text, parsed);
+  if ("refused" in target)
+    return { text, file: parsed, diagnostics, flowPath: undefined, refused: target.refused, occurrences };
+  return { text, file: parsed, diagnostics, flowPath: target.path, occurrences };
 }
 
 function indexNames(text: string, file: FlowTestFile): Occurrence[] {
@@ -80,6 +85,7 @@ export type FlowSource = { readonly analysis: Analysis } | { readonly unreadable
  */
 export function flowtestDiagnostics(test: FlowtestAnalysis, flow: FlowSource | undefined): Diagnostic[] {
   const all = [...test.diagnostics];
+  if (test.refused !== undefined && !hasErrors(all)) return [...all, test.refused];
   if (test.file === undefined || flow === undefined || hasErrors(all)) return all;
   const name = test.file.target.value;
   if ("unreadable" in flow) {

@@ -2,7 +2,7 @@
 // the document's current version (made once per version, by the same front end as `callflow
 // check`); diagnostics follow each change at once, or once a burst of changes pauses. No handler
 // may take the server down: an error is logged to the client and the request gets an empty answer.
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { format as formatLog } from "node:util";
 import {
@@ -100,14 +100,18 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     const open = documents.all().find((d) => !isFlowtest(d) && fileOf(d.uri) === flowPath);
     if (open !== undefined) return { uri: open.uri, document: open, analysis: analysisOf(open) };
     let text: string;
+    let fd: number | undefined;
     try {
-      // A test file may name anything: a folder, a device that never ends.
-      const stat = statSync(flowPath);
+      // A FIFO opens at once with O_NONBLOCK; checked and read on the descriptor, what is checked is what is read.
+      fd = openSync(flowPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+      const stat = fstatSync(fd);
       if (!stat.isFile()) return { unreadable: "not a file" };
       if (stat.size > MAX_FLOW_BYTES) return { unreadable: `larger than ${MAX_FLOW_BYTES} bytes` };
-      text = readFileSync(flowPath, "utf8");
+      text = readFileSync(fd, "utf8");
     } catch (error) {
       return { unreadable: (error as NodeJS.ErrnoException).code ?? String(error) };
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
     const uri = pathToFileURL(flowPath).href;
     return { uri, document: TextDocument.create(uri, "flow", 0, text), analysis: analyze(text, flowPath) };

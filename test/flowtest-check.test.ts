@@ -1,7 +1,7 @@
 // Every CF3xxx code is produced by some test file: the checks against the flow (testing/check.ts)
 // in process, and the two about the flow itself (missing, or with errors) through the CLI.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -82,7 +82,7 @@ test "t" { }
       });
       expect(result.status).toBe(1);
       expect(result.stdout).toContain(
-        "missing.flowtest:1:11 - error CF3001: Cannot read the flow nowhere.flow (ENOENT).",
+        "missing.flowtest:1:11 - error CF3001: Cannot read the flow nowhere.flow (no such file or directory).",
       );
       expect(result.stdout).toContain(
         "bad.flowtest:1:11 - error CF3002: The flow bad.flow has errors; run 'callflow check bad.flow'.",
@@ -91,6 +91,87 @@ test "t" { }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe("the flow a test file names is a .flow file inside the project, else refused unread (issue 22)", () => {
+    const SECRET = "hunter2-never-printed";
+    // Content that, parsed as a flow, gives a syntax error with a code frame: printed, it would show.
+    const OUTSIDE = `flow leaked {\n  ${SECRET} ${SECRET}\n}\n`;
+    const run = (cwd: string, args: readonly string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], {
+        cwd,
+        encoding: "utf8",
+        timeout: 30_000,
+        env: { ...process.env, NO_COLOR: "1", CALLFLOW_SECRET_LEAK: SECRET },
+      });
+
+    it("refuses paths outside the project, links that lead out and files that are not .flow, in check and test", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "callflow-flowtest-target-"));
+      try {
+        const project = path.join(dir, "project");
+        mkdirSync(path.join(project, "tests"), { recursive: true });
+        mkdirSync(path.join(project, "flows"));
+        writeFileSync(path.join(project, "callflow.json"), "{}\n");
+        writeFileSync(path.join(dir, "outside.flow"), OUTSIDE);
+        symlinkSync(path.join(dir, "outside.flow"), path.join(project, "flows", "link.flow"));
+        const up = "../".repeat(path.join(project, "tests").split(path.sep).length);
+        const cases = {
+          "environ.flowtest": [`${up}proc/self/environ`, 'CF3015: A test file tests a .flow file; "'],
+          "passwd.flowtest": ["/etc/passwd", "error CF3015:"],
+          "stdin.flowtest": ["/dev/stdin", "error CF3015:"],
+          "above.flowtest": [
+            "../../outside.flow",
+            'error CF3014: The flow "../../outside.flow" is outside the project.',
+          ],
+          "absolute.flowtest": [path.join(dir, "outside.flow"), "error CF3014:"],
+          "link.flowtest": [
+            "../flows/link.flow",
+            'error CF3014: The flow "../flows/link.flow" is outside the project.',
+          ],
+        };
+        for (const [name, [target]] of Object.entries(cases))
+          writeFileSync(path.join(project, "tests", name), `tests for ${JSON.stringify(target)}\n`);
+        for (const command of ["check", "test"]) {
+          const result = run(path.join(project, "tests"), [command, ...Object.keys(cases)]);
+          const output = result.stdout + result.stderr;
+          expect(result.status, output).toBe(command === "check" ? 1 : 2);
+          for (const [name, [, expected]] of Object.entries(cases)) {
+            const line = output.split("\n").find((l) => l.startsWith(`${name}:1:11 - error CF301`));
+            expect(line, `${command} ${name}:\n${output}`).toContain(expected);
+          }
+          expect(output).not.toContain(SECRET);
+          expect(output).not.toContain("root:");
+          expect(output).not.toContain("leaked");
+        }
+        expect(run(path.join(project, "tests"), ["check", "--format", "json", "link.flowtest"]).stdout).not.toContain(
+          "leaked",
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("takes a flow from elsewhere in the project, and without callflow.json only below the test file's folder", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "callflow-flowtest-target-"));
+      try {
+        mkdirSync(path.join(dir, "a", "tests"), { recursive: true });
+        writeFileSync(path.join(dir, "a", "order-status.flow"), FLOW);
+        const test = 'tests for "../order-status.flow"\n\ntest "t" {\n  expect { fail }\n}\n';
+        writeFileSync(path.join(dir, "a", "tests", "t.flowtest"), test);
+        writeFileSync(path.join(dir, "a", "below.flowtest"), test.replace("../", "./"));
+        const outside = run(dir, ["check", "a/tests/t.flowtest", "a/below.flowtest"]);
+        expect(outside.stdout).toContain(
+          'a/tests/t.flowtest:1:11 - error CF3014: The flow "../order-status.flow" is outside the project.',
+        );
+        expect(outside.stdout).not.toContain("below.flowtest:1:11");
+        writeFileSync(path.join(dir, "a", "callflow.json"), "{}\n");
+        const inside = run(dir, ["check", "a/tests/t.flowtest", "a/below.flowtest"]);
+        expect(inside.stdout).toContain("2 files checked: 0 errors");
+        expect(inside.status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it("has a test above for every CF3xxx code", () => {

@@ -2,7 +2,7 @@
 // 127.0.0.1) is written as a test that passes under `callflow test` and holds no secret or
 // masked value.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,6 +19,12 @@ let api: Awaited<ReturnType<typeof startDemoApi>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "callflow-record-"));
+  // A project: a test file names a flow inside it (testing.md), here from tests/ into flows/.
+  writeFileSync(path.join(dir, "callflow.json"), "{}\n");
+  mkdirSync(path.join(dir, "flows"));
+  mkdirSync(path.join(dir, "tests"));
+  for (const name of readdirSync(path.join(ROOT, "examples")).filter((n) => n.endsWith(".flow")))
+    copyFileSync(path.join(ROOT, "examples", name), path.join(dir, "flows", name));
   api = await startDemoApi();
 });
 
@@ -56,22 +62,17 @@ describe("callflow run --record", () => {
   it.each(RUNS.map(([flow, globals], i) => [i, flow, globals] as const))(
     "run %i (%s) is recorded as a test that passes and holds no secret",
     async (i, flow, globals) => {
-      const out = path.join(dir, `recorded-${i}.flowtest`);
+      const out = path.join(dir, "tests", `recorded-${i}.flowtest`);
       const run = await callflow([
         "run",
-        `examples/${flow}`,
+        path.join(dir, "flows", flow),
         ...[`api_base=${api.url}`, ...globals].flatMap((g) => ["--global", g]),
         "--record",
         out,
       ]);
       expect(run.code, run.stderr).toBe(0);
       const text = readFileSync(out, "utf8");
-      expect(text).toContain(
-        `tests for "${path
-          .relative(dir, path.join(ROOT, "examples", flow))
-          .split(path.sep)
-          .join("/")}"`,
-      );
+      expect(text).toContain(`tests for "../flows/${flow}"`);
       for (const secret of Object.values(DEMO_SECRETS)) expect(text).not.toContain(secret);
       // The demo API's card numbers fill masked variables.
       for (const card of ["4242", "1881", "0005"]) expect(text).not.toContain(card);

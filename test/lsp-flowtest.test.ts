@@ -131,10 +131,22 @@ describe("callflow lsp on .flowtest: diagnostics", () => {
     ]);
     await client.change(uri, 'tests for "."\n');
     expect((await client.diagnostics(uri, 2)).diagnostics.map((d) => d.message)).toEqual([
-      "Cannot read the flow . (not a file).",
+      'A test file tests a .flow file; "." is not one.',
     ]);
+    // As `callflow check` does (issue 22): outside the project (no callflow.json: the test file's folder), unread.
+    const outside = 'tests for "../../../../../../../../etc/hostname.flow"\n';
+    await client.change(uri, outside);
+    expect((await client.diagnostics(uri, 3)).diagnostics.map((d) => [d.code, d.range, d.message])).toEqual([
+      [
+        "CF3014",
+        range(outside, '"../../../../../../../../etc/hostname.flow"'),
+        'The flow "../../../../../../../../etc/hostname.flow" is outside the project.\nhint: a test file names a .flow file below the folder holding the nearest callflow.json, or below its own folder when there is none',
+      ],
+    ]);
+    await client.change(uri, 'tests for "/proc/self/environ"\n');
+    expect((await client.diagnostics(uri, 4)).diagnostics.map((d) => d.code)).toEqual(["CF3015"]);
     await client.change(uri, 'tests for "order-status.flow"\ntest "t" {\n  mock { reply 200 }\n}\n');
-    const codes = (await client.diagnostics(uri, 3)).diagnostics.map((d) => String(d.code));
+    const codes = (await client.diagnostics(uri, 5)).diagnostics.map((d) => String(d.code));
     expect(codes.length).toBeGreaterThan(0);
     expect(codes.every((code) => code.startsWith("CF1"))).toBe(true);
     await closeDocument(uri);

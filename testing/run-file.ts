@@ -10,6 +10,7 @@ import type { FlowTestFile } from "../grammar/flowtest-ast.js";
 import { checkFlowTest } from "./check.js";
 import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
 import { runTest, type SocketGuard, type TestResult } from "./run-test.js";
+import { resolveFlowTarget } from "./target.js";
 
 export interface TestFileResult {
   readonly file: string;
@@ -31,13 +32,24 @@ export interface TimedTestResult extends TestResult {
   readonly realMs: number;
 }
 
-export type ReadText = (file: string) => Promise<string>;
+/**
+ * Reads the flow at an absolute path, naming it `name` in diagnostics: its text, or the diagnostic that says it is
+ * not valid UTF-8. Rejects with an Error whose message says why it cannot be read (a missing file, a FIFO).
+ */
+export type ReadFlow = (absolute: string, name: string) => Promise<{ text: string } | { invalid: Diagnostic }>;
+
+/** Where a test file is and how its flow is read. */
+export interface TestFileContext {
+  /** The working directory: `file` and the flow's name in diagnostics are relative to it. */
+  readonly cwd: string;
+  readonly read: ReadFlow;
+}
 
 /** Parses and checks a test file and its flow; `flowFile` and `loaded` are there when both check. */
 export async function loadTestFile(
   source: string,
   file: string,
-  read: ReadText,
+  context: TestFileContext,
 ): Promise<{
   parsed: FlowTestFile | undefined;
   flowFile?: string;
@@ -49,12 +61,23 @@ export async function loadTestFile(
   const { file: parsed, diagnostics } = parseFlowTest(source, file);
   const all = [...diagnostics];
   if (parsed === undefined || hasErrors(all)) return { parsed, diagnostics: all, sources };
-  const flowFile = path.posix.normalize(path.posix.join(path.posix.dirname(file), parsed.target.value));
+  const testPath = path.resolve(context.cwd, file);
+  const target = resolveFlowTarget(parsed, testPath);
+  if ("refused" in target) {
+    all.push(target.refused);
+    return { parsed, diagnostics: all, sources };
+  }
+  const flowFile = path.relative(context.cwd, target.path).split(path.sep).join("/");
   let flowSource: string;
   try {
-    flowSource = await read(flowFile);
+    const read = await context.read(target.real, flowFile);
+    if ("invalid" in read) {
+      all.push(diagnostic("flowHasErrors", parsed.target.span, [flowFile]), read.invalid);
+      return { parsed, flowFile, diagnostics: all, sources };
+    }
+    flowSource = read.text;
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    const reason = error instanceof Error ? error.message : String(error);
     all.push(diagnostic("flowNotFound", parsed.target.span, [flowFile, reason]));
     return { parsed, flowFile, diagnostics: all, sources };
   }
@@ -74,10 +97,10 @@ export async function loadTestFile(
 export async function runTestFile(
   source: string,
   file: string,
-  read: ReadText,
+  context: TestFileContext,
   filter?: string,
 ): Promise<TestFileResult> {
-  const { parsed, flowFile, loaded, diagnostics, sources } = await loadTestFile(source, file, read);
+  const { parsed, flowFile, loaded, diagnostics, sources } = await loadTestFile(source, file, context);
   if (parsed === undefined || loaded === undefined || hasErrors(diagnostics))
     return { file, flowFile, diagnostics, sources, tests: [], skipped: 0 };
   const selected = parsed.tests.filter((test) => filter === undefined || test.name.value.includes(filter));

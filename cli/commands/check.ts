@@ -1,11 +1,9 @@
 // `callflow check`: parse and validate (test files against their flows), print every diagnostic,
 // end with a summary line.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { checkSource } from "../../compiler/check.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
-import { expandInputs, readSource } from "../files.js";
+import { expandInputs, readSource, readSourceAt } from "../files.js";
 import {
   formatReport,
   formatSarif,
@@ -44,7 +42,7 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
     // A test file is checked against its flow, which is compiled for it: loaded only then, because the
     // runtime and the test runner are most of what `callflow check` would otherwise load.
     const { loadTestFile } = await import("../../testing/run-file.js");
-    const checked = await loadTestFile(source, file, (flow) => readFile(path.resolve(io.cwd, flow), "utf8"));
+    const checked = await loadTestFile(source, file, { cwd: io.cwd, read: readSourceAt });
     for (const [name, text] of checked.sources) sources.set(name, text);
     for (const d of checked.diagnostics) diagnostics.push(d);
   }

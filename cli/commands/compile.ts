@@ -24,13 +24,17 @@ export interface CompileIO {
   readonly color?: boolean;
 }
 
-/** The deepest folder containing every input, so the output keeps the inputs' layout below it. */
-function commonDir(files: readonly string[]): string {
-  const dirs = files.map((f) => path.posix.dirname(f).split("/"));
+/**
+ * The deepest folder containing every input, absolute: outputs keep the inputs' layout below it, so an input
+ * given as `../../other/y.flow` still lands inside --out-dir. Undefined when the inputs share no folder (two drives).
+ */
+function commonDir(cwd: string, files: readonly string[]): string | undefined {
+  if (files.length === 0) return path.resolve(cwd);
+  const dirs = files.map((f) => path.dirname(path.resolve(cwd, f)).split(path.sep));
   const first = dirs[0] ?? [];
   let length = 0;
   while (length < first.length && dirs.every((d) => d[length] === first[length])) length++;
-  return first.slice(0, length).join("/") || ".";
+  return length === 0 ? undefined : first.slice(0, length).join(path.sep) || path.sep;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -38,8 +42,11 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" 
 export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<number> {
   const started = performance.now();
   let files: string[];
+  let base: string | undefined;
   try {
     files = await expandInputs(args.patterns, args.cwd);
+    base = commonDir(args.cwd, files);
+    if (base === undefined) throw new InputError("The inputs share no folder to lay out their outputs below.");
     // An output folder that cannot be made fails at once, before any work.
     if (!args.check) await makeDir(path.resolve(args.cwd, args.outDir));
   } catch (error) {
@@ -50,7 +57,7 @@ export async function compileCommand(args: CompileArgs, io: CompileIO): Promise<
   const job: CompileJob = {
     cwd: args.cwd,
     outDir: args.outDir,
-    base: commonDir(files),
+    base,
     check: args.check,
     emit: args.emit,
     runtimeImport: args.runtimeImport,

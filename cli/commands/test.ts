@@ -2,7 +2,6 @@
 // prints one line per test and every failure, then `N passed, N failed`. With --coverage, the
 // exits of each flow that no test took. Exit 0 all pass, 1 a test failed or coverage is below
 // --min-coverage, 2 usage errors or a test file that does not check.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pc from "picocolors";
@@ -10,7 +9,7 @@ import { hasErrors } from "../../grammar/diagnostics.js";
 import { coveragePercent, flowCoverage, lcov, lcovProblem, type FlowCoverage } from "../../testing/coverage.js";
 import { failureText, githubSummary, jsonReport, junit } from "../../testing/reports.js";
 import { runTestFile, type TestFileResult } from "../../testing/run-file.js";
-import { appendOutput, expandInputs, readSource, toPosix, writeOutput } from "../files.js";
+import { appendOutput, expandInputs, readSource, readSourceAt, toPosix, writeOutput } from "../files.js";
 import { formatReport, printable } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
@@ -61,7 +60,6 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
     io.stderr("callflow test: no .flowtest files found\n");
     return EXIT_USAGE;
   }
-  const readFlow = (file: string): Promise<string> => readFile(path.resolve(io.cwd, file), "utf8");
   const results: TestFileResult[] = [];
   for (const file of files) {
     const source = await readSource(io.cwd, file);
@@ -75,7 +73,7 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
         tests: [],
         skipped: 0,
       });
-    else results.push(await runTestFile(source.text, file, readFlow, args.filter));
+    else results.push(await runTestFile(source.text, file, { cwd: io.cwd, read: readSourceAt }, args.filter));
   }
 
   const wantCoverage = args.coverage || args.minCoverage !== undefined || args.coverageFormat === "lcov";
