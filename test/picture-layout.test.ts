@@ -173,9 +173,13 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
 
   it("draws a condition's branches left to right in the order they are written", async () => {
     const checked: string[] = [];
-    for (const file of [...EXAMPLES, path.join(dir, "big.flow")]) {
-      const flow = parse(readFileSync(file.startsWith("/") ? file : path.join(ROOT, file), "utf8"), file).flow;
-      const { page } = await open("graph.html", callflow(["graph", file, "--format", "html"]));
+    const pages = [
+      ...[...EXAMPLES, path.join(dir, "big.flow")].map((file) => ({ file, args: ["graph", file, "--format", "html"] })),
+      { file: "test/fixtures/order-status-v3.flow", args: [...DIFF, "--format", "html"] },
+    ];
+    for (const { file, args } of pages) {
+      const flow = parse(readFileSync(path.resolve(ROOT, file), "utf8"), file).flow;
+      const { page } = await open("graph.html", callflow(args));
       const centers = new Map(
         await page.$$eval("g.node", (nodes) =>
           nodes.map((n) => {
@@ -184,21 +188,36 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
           }),
         ),
       );
+      // Where each exit's label sits, by its edge's ends and text (a removed exit is drawn apart).
+      const labels = new Map(
+        (await edgesOf(page)).flatMap((e) =>
+          e.box === undefined ? [] : [[`${e.title} ${e.label}`, (e.box.left + e.box.right) / 2] as const],
+        ),
+      );
       for (const widget of flow?.widgets ?? []) {
         if (widget.kind !== "ConditionWidget") continue;
-        // The `when` branches as written, then `else`.
-        const targets = widgetExits(widget).map((e) => e.target);
-        const xs = [...new Set(targets)].map((t) => centers.get(`w_${t}`) ?? Number.NaN);
-        expect(
-          xs.every((x, i) => i === 0 || x > (xs[i - 1] ?? 0)),
-          `${file}: ${widget.id.name} -> ${targets.join(", ")} at ${xs.map(Math.round).join(", ")}`,
-        ).toBe(true);
+        // The `when` branches as written, then `else`: their labels read left to right in that order.
+        const exits = widgetExits(widget);
+        const at = exits.map((e) => labels.get(`w_${widget.id.name}->w_${e.target} ${e.label}`) ?? Number.NaN);
+        const ordered = (xs: readonly number[]): boolean => xs.every((x, i) => i === 0 || x > (xs[i - 1] ?? 0));
+        expect(ordered(at), `${args.join(" ")}: ${widget.id.name} labels at ${at.map(Math.round).join(", ")}`).toBe(
+          true,
+        );
+        // In a whole flow the widgets they lead to stand in that order too.
+        if (args[0] === "graph") {
+          const targets = [...new Set(exits.map((e) => e.target))];
+          const xs = targets.map((t) => centers.get(`w_${t}`) ?? Number.NaN);
+          expect(
+            ordered(xs),
+            `${file}: ${widget.id.name} -> ${targets.join(", ")} at ${xs.map(Math.round).join(", ")}`,
+          ).toBe(true);
+        }
         checked.push(widget.id.name);
       }
       await page.close();
     }
-    // The examples' conditions and the generated flow's nine.
-    expect(checked.length).toBeGreaterThan(9);
+    // The examples' conditions, the generated flow's nine and the diff's one.
+    expect(checked.length).toBeGreaterThan(10);
   }, 180_000);
 
   it("keeps every edge label clear of the other labels and of every edge", async () => {
