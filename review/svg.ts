@@ -101,8 +101,7 @@ export async function pictureHtml(graph: FlowGraph, note = "", key = "picture"):
   const svg = inlineSvg(await renderSvg(graph));
   // Graphviz sizes its SVG in points; the CSS scales that size by the chosen zoom.
   const size = /^<svg width="([\d.]+)pt" height="([\d.]+)pt"/.exec(svg);
-  const width = size?.[1] ?? "0";
-  const height = size?.[2] ?? "0";
+  const style = size === null ? "" : ` style="--width:${size[1]}pt;--height:${size[2]}pt"`;
   const zooms = ZOOMS.map((zoom) => {
     const id = `${key}-zoom-${zoom}`;
     const checked = zoom === DEFAULT_ZOOM ? " checked" : "";
@@ -113,7 +112,7 @@ export async function pictureHtml(graph: FlowGraph, note = "", key = "picture"):
     legendHtml(graph),
     `<div class="viewer">`,
     ...zooms,
-    `<div class="picture" style="--width:${width}pt;--height:${height}pt">${svg.trimEnd()}</div>`,
+    `<div class="picture"${style}>${svg.trimEnd()}</div>`,
     `</div>`,
     ...(note === "" ? [] : [`<p class="note">${escapeHtml(note)}</p>`]),
   ]
