@@ -2,7 +2,7 @@
 // WebAssembly (@hpcc-js/wasm-graphviz, whose module carries the wasm inline): no system Graphviz,
 // no network, and nothing fetched when the page is viewed.
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
-import { dotOf, FONT, MARK_STYLE, marksUsed, type FlowGraph } from "./graph.js";
+import { dotOf, FONT, MARK_STYLE, marksUsed, START, type FlowGraph } from "./graph.js";
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -67,7 +67,8 @@ h1{font-size:20px}h2{font-size:16px;margin-top:32px}code{font-family:inherit;fon
 .viewer{position:relative}.zoom{position:absolute;opacity:0;pointer-events:none}
 .zoom+label{display:inline-block;padding:2px 10px;margin:0 4px 6px 0;border:1px solid #d1d9e0;border-radius:6px;cursor:pointer;user-select:none}
 .zoom:checked+label{background:#1f2328;border-color:#1f2328;color:#fff}.zoom:focus-visible+label{outline:2px solid #0969da}
-.picture{overflow:auto;max-height:80vh;border:1px solid #d1d9e0;border-radius:6px}
+.picture{position:relative;overflow:auto;max-height:80vh;border:1px solid #d1d9e0;border-radius:6px}
+.start-mark{position:absolute;top:0;width:1px;height:1px;scroll-initial-target:nearest;scroll-snap-align:start center}.zoom-fit:checked~.picture .start-mark{display:none}
 .picture svg{display:block;width:calc(var(--width)*var(--zoom,1));height:calc(var(--height)*var(--zoom,1))}
 .picture text{font-family:${FONT}}
 ${ZOOM_STYLE}
@@ -92,6 +93,13 @@ ${body}
 `;
 }
 
+/** How far across the picture the start marker stands, in points, when it is drawn. */
+function startAcross(svg: string): number | undefined {
+  const shift = /<g id="graph0" class="graph" transform="[^"]*translate\(([\d.-]+) /.exec(svg)?.[1];
+  const start = new RegExp(`<title>${START}</title>\n<ellipse [^>]*cx="([\\d.-]+)"`).exec(svg)?.[1];
+  return shift === undefined || start === undefined ? undefined : Number(shift) + Number(start);
+}
+
 /**
  * A picture (its legend, zoom buttons and SVG) as an HTML fragment. `key` names the picture's zoom
  * buttons apart from those of other pictures on the page. The picture opens at Graphviz's own size
@@ -108,11 +116,15 @@ export async function pictureHtml(graph: FlowGraph, note = "", key = "picture"):
     const label = zoom === "fit" ? "Fit" : `${zoom}%`;
     return `<input type="radio" class="zoom zoom-${zoom}" name="${key}-zoom" id="${id}"${checked}><label for="${id}">${label}</label>`;
   });
+  // A wide flow opens with its start in view, where the browser supports an initial scroll target.
+  const across = startAcross(svg);
+  const mark =
+    across === undefined ? "" : `<span class="start-mark" style="left:calc(${across}pt*var(--zoom,1))"></span>`;
   return [
     legendHtml(graph),
     `<div class="viewer">`,
     ...zooms,
-    `<div class="picture"${style}>${svg.trimEnd()}</div>`,
+    `<div class="picture"${style}>${mark}${svg.trimEnd()}</div>`,
     `</div>`,
     ...(note === "" ? [] : [`<p class="note">${escapeHtml(note)}</p>`]),
   ]

@@ -289,6 +289,15 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
     expect(opened.scroll[0]).toBeGreaterThan(0);
     expect(opened.scroll[1]).toBeGreaterThan(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    // It opens with the start in view, though Graphviz centers it over a picture three times the frame's width.
+    const start = await page.$eval(".picture g.node", (g) => {
+      const { left, right, top, bottom } = g.getBoundingClientRect();
+      return { left, right, top, bottom, title: g.querySelector("title")?.textContent };
+    });
+    expect(start.title).toBe("start");
+    expect(start.left).toBeGreaterThanOrEqual(opened.frame.left);
+    expect(start.right).toBeLessThanOrEqual(opened.frame.right);
+    expect(start.bottom).toBeLessThanOrEqual(opened.frame.bottom);
     // Pan: scrolling the frame moves the picture under it.
     await page.$eval(".picture", (frame) => frame.scrollBy(300, 200));
     const panned = await measure();
