@@ -164,6 +164,12 @@ export const MARK_STYLE: Readonly<
   renamed: { stroke: "#0969da", fill: "#ddf4ff", legend: "renamed" },
 };
 
+/**
+ * The one font of every picture and page. Graphviz sizes boxes with Helvetica's metrics, which Arial
+ * and Liberation Sans share, so text fits its box wherever the picture is viewed.
+ */
+export const FONT = "Helvetica, Arial, sans-serif";
+
 const DASH = "stroke-dasharray:5 5";
 /** Text on a marked node's light fill, whatever the page's theme. */
 const TEXT = "#1f2328";
@@ -177,7 +183,8 @@ export function marksUsed(graph: FlowGraph): Mark[] {
 /** A Mermaid flowchart; marked nodes get a `classDef` class, marked edges a `linkStyle`, and a legend follows. */
 export function mermaidOf(graph: FlowGraph): string {
   const { nodes, edges } = graph;
-  const out = ["flowchart TD"];
+  // Front matter is Mermaid's documented place for settings; the font is the one of the SVG and HTML.
+  const out = ["---", "config:", `  fontFamily: ${JSON.stringify(FONT)}`, "---", "flowchart TD"];
   for (const node of nodes) {
     const [open, close] = MERMAID_SHAPES[node.shape];
     out.push(`  ${node.id}${open}"${node.lines.map(escapeMermaid).join("<br/>")}"${close}`);
@@ -200,6 +207,8 @@ export function mermaidOf(graph: FlowGraph): string {
   if (marks.length === 0) return out.join("\n") + "\n";
   out.push('  subgraph legend["Legend"]', "    direction LR");
   for (const mark of marks) out.push(`    legend_${mark}["${MARK_STYLE[mark].legend}"]`);
+  // Unlinked nodes stack; invisible links make one row. They come after every exit, so exits keep their linkStyle numbers.
+  if (marks.length > 1) out.push(`    ${marks.map((m) => `legend_${m}`).join(" ~~~ ")}`);
   out.push("  end");
   for (const mark of marks) {
     const { stroke, fill } = MARK_STYLE[mark];
@@ -278,8 +287,22 @@ function dotNode(node: GraphNode): string {
   return `  ${quoteDot(node.id)} [${attributes.map(([key, value]) => `${key}=${value}`).join(", ")}];`;
 }
 
+/**
+ * An edge label as a Graphviz HTML-like label: a borderless cell whose padding Graphviz reserves
+ * around the text, so no edge, its own included, runs over the label and no two labels touch.
+ */
+export function paddedDotLabel(text: string): string {
+  const escaped = text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/\r\n|\r|\n/g, "<br/>");
+  return `<<table border="0" cellborder="0" cellpadding="4" cellspacing="0"><tr><td>${escaped}</td></tr></table>>`;
+}
+
 function dotEdge(edge: GraphEdge): string {
-  const attributes = edge.label === "" ? [] : [`label=${quoteDot(edge.label)}`];
+  const attributes = edge.label === "" ? [] : [`label=${paddedDotLabel(edge.label)}`];
   if (edge.mark !== undefined) {
     const { stroke } = MARK_STYLE[edge.mark];
     attributes.push(`color="${stroke}"`, `fontcolor="${stroke}"`, "penwidth=2", `class="${edge.mark}"`);
@@ -295,6 +318,10 @@ export function dotOf(graph: FlowGraph): string {
     `  label=${quoteDot(graph.title)};`,
     "  labelloc=t;",
     "  rankdir=TB;",
+    // Exits leave each widget left to right in source order: a condition's branches in the order they are tried.
+    "  ordering=out;",
+    // Helvetica's metrics size the boxes; pages show every text in FONT, which shares them.
+    '  fontname="Helvetica";',
     '  node [fontname="Helvetica"];',
     '  edge [fontname="Helvetica", fontsize=10];',
   ];

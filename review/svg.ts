@@ -2,7 +2,7 @@
 // WebAssembly (@hpcc-js/wasm-graphviz, whose module carries the wasm inline): no system Graphviz,
 // no network, and nothing fetched when the page is viewed.
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
-import { dotOf, MARK_STYLE, marksUsed, type FlowGraph } from "./graph.js";
+import { dotOf, FONT, MARK_STYLE, marksUsed, START, type FlowGraph } from "./graph.js";
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -49,10 +49,30 @@ export function legendHtml(graph: FlowGraph): string {
   return `<ul class="legend" aria-label="Legend">${items.join("")}</ul>`;
 }
 
-const STYLE = `body{font:14px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#1f2328;background:#fff}
-h1{font-size:20px}h2{font-size:16px;margin-top:32px}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:1px 4px;border-radius:4px}
+/** Zoom levels of the HTML picture, in percent of Graphviz's own size; "fit" shows it whole. */
+export const ZOOMS = ["fit", 50, 75, 100, 150, 200] as const;
+const DEFAULT_ZOOM = 100;
+
+// Zoom is radio buttons and CSS alone: each checked level sets the picture's scale, and the frame
+// scrolls (pans) when the picture is larger. No script, so the page works where scripts are blocked.
+const ZOOM_STYLE = ZOOMS.map((zoom) =>
+  zoom === "fit"
+    ? ".zoom-fit:checked~.picture svg{width:100%;height:auto;max-height:calc(80vh - 2px)}"
+    : `.zoom-${zoom}:checked~.picture{--zoom:${zoom / 100}}`,
+).join("\n");
+
+const STYLE = `body{font:14px/1.5 ${FONT};margin:24px;color:#1f2328;background:#fff}
+h1{font-size:20px}h2{font-size:16px;margin-top:32px}code{font-family:inherit;font-weight:600;background:#f6f8fa;padding:1px 4px;border-radius:4px}
 .legend{list-style:none;padding:0;display:flex;gap:16px}.legend span{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px}
-.picture svg{max-width:100%;height:auto}.note{color:#59636e;font-style:italic}`;
+.viewer{position:relative}.zoom{position:absolute;opacity:0;pointer-events:none}
+.zoom+label{display:inline-block;padding:2px 10px;margin:0 4px 6px 0;border:1px solid #d1d9e0;border-radius:6px;cursor:pointer;user-select:none}
+.zoom:checked+label{background:#1f2328;border-color:#1f2328;color:#fff}.zoom:focus-visible+label{outline:2px solid #0969da}
+.picture{position:relative;overflow:auto;max-height:80vh;border:1px solid #d1d9e0;border-radius:6px}
+.start-mark{position:absolute;top:0;width:1px;height:1px;scroll-initial-target:nearest;scroll-snap-align:start center}.zoom-fit:checked~.picture .start-mark{display:none}
+.picture svg{display:block;width:calc(var(--width)*var(--zoom,1));height:calc(var(--height)*var(--zoom,1))}
+.picture text{font-family:${FONT}}
+${ZOOM_STYLE}
+.note{color:#59636e;font-style:italic}`;
 
 /** A complete HTML page around `body`: inline style only, nothing loaded from elsewhere. */
 export function htmlPage(title: string, body: string): string {
@@ -73,12 +93,39 @@ ${body}
 `;
 }
 
-/** A picture (its SVG and legend) as an HTML fragment. */
-export async function pictureHtml(graph: FlowGraph, note = ""): Promise<string> {
+/** How far across the picture the start marker stands, in points, when it is drawn. */
+function startAcross(svg: string): number | undefined {
+  const shift = /<g id="graph0" class="graph" transform="[^"]*translate\(([\d.-]+) /.exec(svg)?.[1];
+  const start = new RegExp(`<title>${START}</title>\n<ellipse [^>]*cx="([\\d.-]+)"`).exec(svg)?.[1];
+  return shift === undefined || start === undefined ? undefined : Number(shift) + Number(start);
+}
+
+/**
+ * A picture (its legend, zoom buttons and SVG) as an HTML fragment. `key` names the picture's zoom
+ * buttons apart from those of other pictures on the page. The picture opens at Graphviz's own size
+ * (14pt text), never shrunk to the page: a large flow scrolls inside its frame instead.
+ */
+export async function pictureHtml(graph: FlowGraph, note = "", key = "picture"): Promise<string> {
   const svg = inlineSvg(await renderSvg(graph));
+  // Graphviz sizes its SVG in points; the CSS scales that size by the chosen zoom.
+  const size = /^<svg width="([\d.]+)pt" height="([\d.]+)pt"/.exec(svg);
+  const style = size === null ? "" : ` style="--width:${size[1]}pt;--height:${size[2]}pt"`;
+  const zooms = ZOOMS.map((zoom) => {
+    const id = `${key}-zoom-${zoom}`;
+    const checked = zoom === DEFAULT_ZOOM ? " checked" : "";
+    const label = zoom === "fit" ? "Fit" : `${zoom}%`;
+    return `<input type="radio" class="zoom zoom-${zoom}" name="${key}-zoom" id="${id}"${checked}><label for="${id}">${label}</label>`;
+  });
+  // A wide flow opens with its start in view, where the browser supports an initial scroll target.
+  const across = startAcross(svg);
+  const mark =
+    across === undefined ? "" : `<span class="start-mark" style="left:calc(${across}pt*var(--zoom,1))"></span>`;
   return [
     legendHtml(graph),
-    `<div class="picture">${svg.trimEnd()}</div>`,
+    `<div class="viewer">`,
+    ...zooms,
+    `<div class="picture"${style}>${mark}${svg.trimEnd()}</div>`,
+    `</div>`,
     ...(note === "" ? [] : [`<p class="note">${escapeHtml(note)}</p>`]),
   ]
     .filter((part) => part !== "")

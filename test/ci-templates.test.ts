@@ -154,7 +154,7 @@ describe("examples/ci/github-actions.yml", () => {
     if (body.includes("callflow diff")) {
       const written = readFileSync(summary, "utf8");
       expect(written).toContain("#### `examples/order-status.flow`");
-      expect(written).toContain("```mermaid\nflowchart TD\n");
+      expect(written).toContain("```mermaid\n---\nconfig:\n");
     }
   });
 });
@@ -295,7 +295,7 @@ describe("examples/ci/gitlab-ci.yml", () => {
     expect(result.stderr).toBe("");
     expect(result.status, result.stdout).toBe(0);
     if (script.script.includes("callflow diff")) {
-      expect(readFileSync(path.join(repo, "flow-changes.md"), "utf8")).toContain("```mermaid\nflowchart TD\n");
+      expect(readFileSync(path.join(repo, "flow-changes.md"), "utf8")).toContain("```mermaid\n---\nconfig:\n");
     }
   });
 });

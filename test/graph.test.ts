@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatSource } from "../grammar/printer.js";
-import { escapeMermaid, graph, quoteDot } from "../review/graph.js";
+import { escapeMermaid, FONT, graph, quoteDot } from "../review/graph.js";
 import type { Flow } from "../grammar/ast.js";
 import { parse } from "../grammar/parse.js";
 import { validFlow } from "./arbitraries/flow.js";
@@ -43,11 +43,12 @@ const CLOSERS: Record<(typeof SHAPES)[number], string> = {
 /** Reads the Mermaid we print, failing on any line it does not understand. */
 function readMermaid(text: string): MermaidGraph {
   const lines = text.split("\n");
-  expect(lines[0]).toBe("flowchart TD");
+  // Front matter sets the font of every picture, then the chart.
+  expect(lines.slice(0, 5)).toEqual(["---", "config:", `  fontFamily: ${JSON.stringify(FONT)}`, "---", "flowchart TD"]);
   expect(lines.at(-1)).toBe("");
   const nodes = new Map<string, { shape: string; label: string }>();
   const edges: MermaidGraph["edges"] = [];
-  for (const line of lines.slice(1, -1)) {
+  for (const line of lines.slice(5, -1)) {
     const edge = /^ {2}(\w+) -->(?:\|"([^"]*)"\|)? (\w+)$/.exec(line);
     if (edge) {
       edges.push({ from: edge[1] ?? "", to: edge[3] ?? "", label: edge[2] });
@@ -161,7 +162,9 @@ describe("DOT", () => {
     const dot = graph(contract, "dot");
     expect(dot.startsWith('digraph "order_status" {\n')).toBe(true);
     expect(dot).toContain('  "w_check_vip" [label="VIP?\\ncondition check_vip", shape=diamond];\n');
-    expect(dot).toContain('  "w_check_vip" -> "w_vip_queue" [label="when is_vip == true and item_count > 0"];\n');
+    expect(dot).toContain(
+      '  "w_check_vip" -> "w_vip_queue" [label=<<table border="0" cellborder="0" cellpadding="4" cellspacing="0"><tr><td>when is_vip == true and item_count &gt; 0</td></tr></table>>];\n',
+    );
     expect(dot.endsWith("}\n")).toBe(true);
   });
 

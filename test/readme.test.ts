@@ -115,7 +115,7 @@ describe("README", () => {
     },
     {
       language: "mermaid",
-      starts: "flowchart",
+      starts: "---\nconfig:",
       command: "npx callflow graph examples/appointment-reminder.flow",
       exit: 0,
     },

@@ -126,7 +126,8 @@ describe("callflow graph", () => {
   it("prints Mermaid by default", () => {
     const result = callflow(["graph", "order.flow"], { cwd: at() });
     expect(result.status).toBe(0);
-    expect(result.stdout.startsWith("flowchart TD\n")).toBe(true);
+    expect(result.stdout.startsWith("---\nconfig:\n")).toBe(true);
+    expect(result.stdout).toContain("\n---\nflowchart TD\n");
     expect(result.stdout).toContain('  w_lookup_order -->|"success"| w_check_vip\n');
   });
 

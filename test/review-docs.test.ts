@@ -16,7 +16,7 @@ describe.each(["README.md", "docs/review-tools.md"])("%s", (doc) => {
     const run = spawnSync(process.execPath, [CLI, ...COMMAND], { cwd: ROOT, encoding: "utf8" });
     expect(run.status).toBe(1);
     expect(shown).toBe(run.stdout);
-    expect(shown).toContain("```mermaid\nflowchart TD\n");
+    expect(shown).toContain("```mermaid\n---\nconfig:\n");
   });
 
   it("points at the screenshot of the HTML diff", () => {

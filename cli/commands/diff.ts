@@ -113,12 +113,12 @@ async function renderHtml(compared: readonly Compared[], context: number | undef
   const { htmlPage, pictureHtml } = await import("../../review/svg.js");
   const drawn = pictures(compared, context);
   const sections: string[] = [];
-  for (const { file } of compared) {
+  for (const [index, { file }] of compared.entries()) {
     const picture = drawn.get(file);
     sections.push(
       [
         htmlChangeList(file),
-        ...(picture === undefined ? [] : [await pictureHtml(picture.graph, omittedNote(picture))]),
+        ...(picture === undefined ? [] : [await pictureHtml(picture.graph, omittedNote(picture), `file-${index + 1}`)]),
       ].join("\n"),
     );
   }
