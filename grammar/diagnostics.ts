@@ -188,6 +188,11 @@ export const messages = {
   },
   valueDoesNotFitFormat: { code: "CF2043", severity: "error", text: "'{0}' is {1}: {2} is not {3}." },
   lengthOfNonArray: { code: "CF2044", severity: "error", text: "'{0}' is {1}: only an array has a length." },
+  unboundedJsonPath: {
+    code: "CF2045",
+    severity: "error",
+    text: "JSONPath {0} could run without bound on a response, blocking the process past any timeout: {1}.",
+  },
 
   // ---- test files (.flowtest): CF3xxx, listed in docs/testing.md
   flowNotFound: { code: "CF3001", severity: "error", text: "Cannot read the flow {0} ({1})." },
