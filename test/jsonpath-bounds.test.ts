@@ -138,7 +138,7 @@ describe("run() and a hand-written definition", () => {
         variables: { v: { scope: "local", type: "string", masked: false, default: "" } },
         steps: {
           call: { kind: "http", id: "call", source: "bounds.flow:5", method: "GET", secrets: [], secretHeaders: [],
-            url: () => ${JSON.stringify(`${server.url}/items`)}, retry: 0, timeoutMs: 1000,
+            url: () => ${JSON.stringify(`${server.url}/items`)}, retry: 0,
             results: [{ source: { kind: "json", path: ${JSON.stringify(resultPath)} }, target: "v", type: "string" }],
             success: "done", fail: "done" },
           done: { kind: "end", id: "done", source: "bounds.flow:12" },

@@ -25,14 +25,15 @@ function session(input: string): Promise<Ended> {
   const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { cwd: ROOT });
   let stdout = "";
   let stderr = "";
+  let asked = false;
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
-    // An answer to the initialize: the server reads its input; end the session as an editor does.
-    if (stdout.includes('"id":1') && stdout.includes('"result"') && !child.stdin.writableEnded)
-      child.stdin.end(
-        frame(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "shutdown" })) +
-          frame(JSON.stringify({ jsonrpc: "2.0", method: "exit" })),
-      );
+    // An answer to the initialize: the server reads its input. End the session as an editor does: shutdown,
+    // then (once answered) exit.
+    if (!stdout.includes('"id":1') || child.stdin.writableEnded) return;
+    if (!asked) child.stdin.write(frame(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "shutdown" })));
+    asked = true;
+    if (stdout.includes('"id":2')) child.stdin.end(frame(JSON.stringify({ jsonrpc: "2.0", method: "exit" })));
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.on("error", () => {}); // the server may exit before it reads everything
