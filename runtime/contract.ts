@@ -1,7 +1,8 @@
 // The contract between compiled flows and the runtime, stated once: the methods and variable
-// types a FlowDefinition may use, and the bounds and defaults of its http steps. The runtime
-// checks definitions against it (validate.ts), the compiler's checker reports source that would
-// break it, and docs/language.md's settings table is tested against it. Imports nothing.
+// types a FlowDefinition may use, the bounds and defaults of its http steps, and which result paths
+// run in bounded time. The runtime checks definitions against it (validate.ts), the compiler's checker
+// reports source that would break it, and docs/language.md's settings table is tested against it.
+// Imports nothing.
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
