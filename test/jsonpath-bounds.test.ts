@@ -103,7 +103,8 @@ describe("a result path that cannot be bounded", () => {
     );
     const ran = await node([CLI, "test", "redos.flowtest"]);
     expect(ran.code).toBe(2);
-    expect(ran.stdout + ran.stderr).toMatch(/CF3002|CF2045/);
+    expect(ran.stdout + ran.stderr).toContain("CF3002: The flow redos.flow has errors");
+    expect(ran.stdout + ran.stderr).toContain("redos.flow:9:7 - error CF2045");
   });
 
   it("the language server publishes CF2045 at the path", async () => {
@@ -114,6 +115,15 @@ describe("a result path that cannot be bounded", () => {
       const found = published.diagnostics.filter((d) => d.code === "CF2045");
       expect(found).toHaveLength(1);
       expect(found[0]!.range.start).toEqual({ line: 8, character: 6 });
+      // A test file of that flow: CF3002, with the flow's CF2045 as related information.
+      writeFileSync(path.join(temp.dir, "lsp-redos.flow"), flowWith(REDOS));
+      const test = await client.open(
+        path.join(path.relative(ROOT, temp.dir), "lsp-redos.flowtest"),
+        'tests for "lsp-redos.flow"\n',
+      );
+      const tested = (await client.diagnostics(test)).diagnostics;
+      expect(tested.map((d) => d.code)).toEqual(["CF3002"]);
+      expect(tested[0]!.relatedInformation?.map((r) => r.message).join("\n")).toContain("CF2045");
     } finally {
       await client.close();
     }
