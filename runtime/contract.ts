@@ -203,50 +203,31 @@ const SCRIPT_NODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Why evaluating the JSONPath `path` may take more than time linear in the body, or undefined. jsonpath-plus
- * evaluates synchronously, so such a path would block the event loop and no timeout could stop it. The path's
- * syntax is not checked here. `parse` is jsep set up as jsonpath-plus's safe evaluator (regex and assignment
- * plugins); it may throw. Bounded paths: at most one recursive descent `..` (each one more multiplies the
- * work by the body's depth), no parent operator `^` and no union that names a member twice (each repeats
- * the rest of the path), and filters and scripts `(...)` that read only `@` and `@property`, call only
- * FILTER_METHODS, and hold no regular expression or assignment.
+ * Why evaluating a JSONPath may take more than time linear in the body, or undefined. jsonpath-plus evaluates
+ * synchronously, so such a path would block the event loop and no timeout could stop it. `segments` are the
+ * path as jsonpath-plus reads it (`JSONPath.toPathArray`: what runs, whatever the spelling: `.[` and `[[` are
+ * recursive descents there, `'?(...)'` a filter). `parse` is jsep set up as jsonpath-plus's safe evaluator
+ * (regex and assignment plugins); it may throw. Bounded paths: at most one recursive descent (each one more
+ * multiplies the work by the body's depth), no parent operator `^` and no union that can select a member
+ * twice (each repeats the rest of the path), and filters and scripts `(...)` that read only `@` and
+ * `@property`, call only FILTER_METHODS, and hold no regular expression or assignment.
  */
-export function unboundedPathReason(path: string, parse: (script: string) => ScriptNode): string | undefined {
+export function unboundedPathReason(
+  segments: readonly (string | undefined)[],
+  parse: (script: string) => ScriptNode,
+): string | undefined {
   let descents = 0;
-  for (let i = 1; i < path.length; i++) {
-    const c = path[i];
-    if (c === "[") {
-      const close = closingBracket(path, i);
-      if (close === undefined) return undefined;
-      const inner = path.slice(i + 1, close).trim();
-      const problem =
-        inner.startsWith("?(") || inner.startsWith("(")
-          ? scriptReason(inner.slice(inner.startsWith("?") ? 2 : 1, -1), parse)
-          : unionReason(inner);
-      if (problem !== undefined) return problem;
-      i = close;
-    } else if (c === "." && path[i + 1] === ".") {
-      if (++descents > 1) return "a second recursive descent '..' multiplies the work by the depth of the body";
-      i++;
-    } else if (c === "^") return "the parent operator '^' repeats a node once for each of its children";
-    else if (c === ",") return "a union outside brackets; write it as ['a','b']";
-  }
-  return undefined;
-}
-
-/** The index of the `]` closing the `[` at `open`, skipping quoted strings and parentheses. */
-export function closingBracket(path: string, open: number): number | undefined {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = open + 1; i < path.length; i++) {
-    const c = path[i];
-    if (quote !== undefined) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "]" && depth === 0) return i;
+  for (const segment of segments) {
+    // jsonpath-plus reads `#5` as its own placeholder: undefined, which selects nothing.
+    if (segment === undefined) continue;
+    let problem: string | undefined;
+    if (segment === "..") {
+      if (++descents > 1) problem = "a second recursive descent '..' multiplies the work by the depth of the body";
+    } else if (segment === "^") problem = "the parent operator '^' repeats a node once for each of its children";
+    else if (segment.startsWith("?(") || segment.startsWith("("))
+      problem = scriptReason(segment.slice(segment.startsWith("?") ? 2 : 1, -1), parse);
+    else if (segment.includes(",")) problem = unionReason(segment);
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }
@@ -271,14 +252,14 @@ export function splitUnion(text: string): string[] {
   return items;
 }
 
-/** A union selects each member once: names and indexes (`0` and `'0'` are one member), no slices. */
-function unionReason(inner: string): string | undefined {
-  const items = splitUnion(inner).map((item) => item.trim());
-  if (items.length < 2) return undefined;
+/** A union selects each member once: names and indexes (`0` and `'0'` are one member), no slices or `*`. */
+function unionReason(union: string): string | undefined {
+  const items = splitUnion(union).map((item) => item.trim());
   const seen = new Set<string>();
   for (const item of items) {
-    if (item.includes(":")) return `the slice ${item} in a union can select a member twice`;
-    const name = /^['"]/.test(item) ? item.slice(1, -1) : item;
+    if (item.includes(":") || item === "*") return `${item} in a union can select a member twice`;
+    const quoted = item.length > 1 && /^['"]/.test(item) && item.endsWith(item[0]!);
+    const name = quoted ? item.slice(1, -1).replaceAll(/\\(['"\\])/g, "$1") : item;
     if (name.startsWith("-")) return `the negative index ${item} in a union can select a member twice`;
     if (seen.has(name)) return `the union names ${item} twice`;
     seen.add(name);

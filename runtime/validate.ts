@@ -3,6 +3,7 @@
 import jsepAssignment from "@jsep-plugin/assignment";
 import jsepRegex from "@jsep-plugin/regex";
 import jsep from "jsep";
+import { JSONPath } from "jsonpath-plus";
 import { HTTP_METHODS, HTTP_STEP, VAR_TYPES, unboundedPathReason, type Bound, type ScriptNode } from "./contract.js";
 import { FlowDefinitionError, FlowInputError } from "./errors.js";
 import type { FlowDefinition, Step, VariableSpec, Vars } from "./flow.js";
@@ -129,7 +130,9 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
           if (result.source.kind === "json") {
             const path: unknown = result.source.path;
             const unbounded =
-              typeof path === "string" ? unboundedPathReason(path, parseScript) : "the path is not a string";
+              typeof path === "string"
+                ? unboundedPathReason(JSONPath.toPathArray(path), parseScript)
+                : "the path is not a string";
             if (unbounded !== undefined) problems.push(`${id}: result path ${JSON.stringify(path)}: ${unbounded}`);
           }
         }

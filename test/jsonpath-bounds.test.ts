@@ -129,6 +129,13 @@ describe("a result path that cannot be bounded", () => {
     }
   });
 
+  it("a name jsonpath-plus reads as its own placeholder (#5) checks without crashing", async () => {
+    writeFileSync(path.join(temp.dir, "hash.flow"), flowWith("$.#5.a"));
+    const checked = await node([CLI, "check", "hash.flow"]);
+    expect(checked.stderr).not.toContain("internal error");
+    expect(checked.code).toBe(0);
+  });
+
   it("bounded filters still check and map: comparisons and the allowed methods", async () => {
     const good = "$.items[?(@.x.startsWith('aaa') && @.x.toLowerCase() != 'b' && @.v.length > 2)].v";
     writeFileSync(path.join(temp.dir, "good.flow"), flowWith(good));
@@ -170,6 +177,16 @@ describe("run() and a hand-written definition", () => {
     expect(ran.stdout).toContain("FlowDefinitionError");
     expect(ran.stdout).toContain("call: result path");
     expect(ran.stdout).toContain("regular expression");
+  });
+
+  it.each([
+    ["a filter in quotes instead of brackets", "$.items'?(@.x.match(/(a+)+$/))'.v", "regular expression"],
+    ["a filter in a bracket closed by a quote", "$.items[?(@.x.match(/(a+)+$/))'.v", "regular expression"],
+    ["descents spelled .[ and [[", "$.[*][[*]]", "second recursive descent"],
+  ])("refuses %s, as jsonpath-plus reads it", async (_name, resultPath, reason) => {
+    const ran = await runWith(resultPath);
+    expect(ran.stdout).toContain("FlowDefinitionError");
+    expect(ran.stdout).toContain(reason);
   });
 
   it("runs a bounded filter against the server", async () => {

@@ -380,7 +380,7 @@ export const cases: readonly SemanticCase[] = [
     code: "CF2045",
     severity: "error",
     name: "a union naming a member twice",
-    source: variant(['"$.data" -> data', `${MARK}"$.a[0,'0']" -> data`]),
+    source: variant(['"$.data" -> data', `${MARK}"$.a['x','x']" -> data`]),
   },
   {
     code: "CF2035",

@@ -4,7 +4,8 @@
 import jsep from "jsep";
 import jsepAssignment from "@jsep-plugin/assignment";
 import jsepRegex from "@jsep-plugin/regex";
-import { closingBracket, splitUnion, SCRIPT_AT, unboundedPathReason, type ScriptNode } from "../../runtime/contract.js";
+import { JSONPath } from "jsonpath-plus";
+import { splitUnion, SCRIPT_AT, unboundedPathReason, type ScriptNode } from "../../runtime/contract.js";
 
 jsep.plugins.register(jsepRegex, jsepAssignment);
 jsep.addUnaryOp("typeof");
@@ -17,7 +18,7 @@ const QUOTED = /^('([^'\\]|\\.)*'|"([^"\\]|\\.)*")$/;
 
 /** Why evaluating `path` (a valid JSONPath) could take more than time linear in the response body. */
 export function unboundedJsonPath(path: string): string | undefined {
-  return unboundedPathReason(path, (script) => jsep(script) as ScriptNode);
+  return unboundedPathReason(JSONPath.toPathArray(path), (script) => jsep(script) as ScriptNode);
 }
 
 /** Why `path` is not a valid JSONPath, or undefined when it is. */
@@ -48,6 +49,23 @@ export function jsonPathError(path: string): string | undefined {
     } else {
       return `unexpected '${c}' at position ${i}`;
     }
+  }
+  return undefined;
+}
+
+/** The index of the `]` closing the `[` at `open`, skipping quoted strings and parentheses. */
+function closingBracket(path: string, open: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = open + 1; i < path.length; i++) {
+    const c = path[i];
+    if (quote !== undefined) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "]" && depth === 0) return i;
   }
   return undefined;
 }
