@@ -188,6 +188,11 @@ export const messages = {
   },
   valueDoesNotFitFormat: { code: "CF2043", severity: "error", text: "'{0}' is {1}: {2} is not {3}." },
   lengthOfNonArray: { code: "CF2044", severity: "error", text: "'{0}' is {1}: only an array has a length." },
+  unboundedJsonPath: {
+    code: "CF2045",
+    severity: "error",
+    text: "JSONPath {0} could run without bound on a response, blocking the process past any timeout: {1}.",
+  },
 
   ruleFailed: {
     code: "CF2999",

@@ -156,10 +156,10 @@ function longStringAt(source: string): number | undefined {
     } else if (comment) {
       continue;
     } else if (start >= 0) {
-      if (i - start > MAX_STRING_LENGTH) return start;
-      if (ch === 92)
-        i++; // a backslash escapes the next character
-      else if (ch === 34) start = -1;
+      // The closing quote is not one of the string's characters: checked before counting.
+      if (ch === 34) start = -1;
+      else if (i - start > MAX_STRING_LENGTH || (ch === 92 && i + 1 - start > MAX_STRING_LENGTH)) return start;
+      else if (ch === 92) i++; // a backslash escapes the next character, which counts too
     } else if (ch === 34) {
       start = i;
     } else if (ch === 35 || (ch === 47 && source.charCodeAt(i + 1) === 47)) {

@@ -35,6 +35,7 @@ import {
 import { definition, prepareRename, references, renameAcross, testLocations, type Opened } from "./navigation.js";
 import { documentSymbols, foldingRanges, semanticTokens, SEMANTIC_TOKENS_LEGEND } from "./outline.js";
 import { offsetOf, rangeAt, rangeOf } from "./positions.js";
+import { FramingGuard } from "./transport.js";
 
 /** Changes closer together than this are a burst: diagnostics wait until it pauses this long. */
 export const DIAGNOSTICS_DELAY_MS = 30;
@@ -49,7 +50,14 @@ export const MAX_DIAGNOSTICS = 1000;
 const MAX_FLOW_BYTES = 64 * 1024 * 1024;
 
 export function startServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
-  const connection = createConnection(input, output);
+  // Misframed input cannot be read further: the server exits with the reason, and the editor restarts it.
+  const framed = input.pipe(
+    new FramingGuard((reason) => {
+      process.stderr.write(`callflow lsp: ${reason}; exiting, the editor starts a new server\n`);
+      process.exit(2);
+    }),
+  );
+  const connection = createConnection(framed, output);
   redirectConsole(connection);
   process.on("uncaughtException", (error) => connection.console.error(`uncaught: ${describe(error)}`));
   process.on("unhandledRejection", (error) => connection.console.error(`unhandled rejection: ${describe(error)}`));

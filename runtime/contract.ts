@@ -1,7 +1,8 @@
 // The contract between compiled flows and the runtime, stated once: the methods and variable
-// types a FlowDefinition may use, and the bounds and defaults of its http steps. The runtime
-// checks definitions against it (validate.ts), the compiler's checker reports source that would
-// break it, and docs/language.md's settings table is tested against it. Imports nothing.
+// types a FlowDefinition may use, the bounds and defaults of its http steps, and which result paths
+// run in bounded time. The runtime checks definitions against it (validate.ts), the compiler's checker
+// reports source that would break it, and docs/language.md's settings table is tested against it.
+// Imports nothing.
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -158,3 +159,156 @@ export const HTTP_STEP = {
   timeoutMs: { min: 1, max: 10 * 60 * 1000, default: 10_000, unit: "ms" } satisfies Bound<number>,
   followRedirects: { default: true },
 } as const;
+
+/**
+ * Methods a result path's filter may call. Each runs in time linear in its receiver and arguments;
+ * `includes`, `indexOf` and the like are left out because V8 searches a string in quadratic time in
+ * the worst case (70 s for a 1 MB body), and regular expressions can backtrack for ever.
+ */
+export const FILTER_METHODS: ReadonlySet<string> = new Set([
+  "startsWith",
+  "endsWith",
+  "toLowerCase",
+  "toUpperCase",
+  "trim",
+]);
+
+/** A node of a filter's expression as jsep parses it (jsonpath-plus's safe evaluator runs that tree). */
+export interface ScriptNode {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** The `@` forms of jsonpath-plus's safe evaluator, renamed to the identifiers it defines (`@` is `_$_v`). */
+export const SCRIPT_AT = /@(parentProperty|parent|property|root|path)?(?![\w$])/g;
+
+// A filter reading anything but the node it tests (`@`) or that node's name can read the same large
+// value once per node: time quadratic in the body.
+const SHARED_READS: ReadonlyMap<string, string> = new Map([
+  ["_$_root", "@root"],
+  ["_$_parent", "@parent"],
+  ["_$_parentProperty", "@parentProperty"],
+  ["_$_path", "@path"],
+]);
+const SCRIPT_NODES: ReadonlySet<string> = new Set([
+  "Literal",
+  "Identifier",
+  "MemberExpression",
+  "UnaryExpression",
+  "BinaryExpression",
+  "ConditionalExpression",
+  "ArrayExpression",
+  "Compound",
+  "CallExpression",
+]);
+
+/**
+ * Why evaluating a JSONPath may take more than time linear in the body, or undefined. jsonpath-plus evaluates
+ * synchronously, so such a path would block the event loop and no timeout could stop it. `segments` are the
+ * path as jsonpath-plus reads it (`JSONPath.toPathArray`: what runs, whatever the spelling: `.[` and `[[` are
+ * recursive descents there, `'?(...)'` a filter). `parse` is jsep set up as jsonpath-plus's safe evaluator
+ * (regex and assignment plugins); it may throw. Bounded paths: at most one recursive descent (each one more
+ * multiplies the work by the body's depth), no parent operator `^` and no union that can select a member
+ * twice (each repeats the rest of the path), and filters and scripts `(...)` that read only `@` and
+ * `@property`, call only FILTER_METHODS, and hold no regular expression or assignment.
+ */
+export function unboundedPathReason(
+  segments: readonly (string | undefined)[],
+  parse: (script: string) => ScriptNode,
+): string | undefined {
+  let descents = 0;
+  for (const segment of segments) {
+    // jsonpath-plus reads `#5` as its own placeholder: undefined, which selects nothing.
+    if (segment === undefined) continue;
+    let problem: string | undefined;
+    if (segment === "..") {
+      if (++descents > 1) problem = "a second recursive descent '..' multiplies the work by the depth of the body";
+    } else if (segment === "^") problem = "the parent operator '^' repeats a node once for each of its children";
+    else if (segment.startsWith("?(") || segment.startsWith("("))
+      problem = scriptReason(segment.slice(segment.startsWith("?") ? 2 : 1, -1), parse);
+    else if (segment.includes(",")) problem = unionReason(segment);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/** Splits `0,'a',2:4` on commas outside quotes. */
+export function splitUnion(text: string): string[] {
+  const items: string[] = [];
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === ",") {
+      items.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  items.push(text.slice(start));
+  return items;
+}
+
+/** A union selects each member once: names and indexes (`0` and `'0'` are one member), no slices or `*`. */
+function unionReason(union: string): string | undefined {
+  const items = splitUnion(union).map((item) => item.trim());
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item.includes(":") || item === "*") return `${item} in a union can select a member twice`;
+    const quoted = item.length > 1 && /^['"]/.test(item) && item.endsWith(item[0]!);
+    const name = quoted ? item.slice(1, -1).replaceAll(/\\(['"\\])/g, "$1") : item;
+    if (name.startsWith("-")) return `the negative index ${item} in a union can select a member twice`;
+    if (seen.has(name)) return `the union names ${item} twice`;
+    seen.add(name);
+  }
+  return undefined;
+}
+
+function scriptReason(script: string, parse: (script: string) => ScriptNode): string | undefined {
+  let root: ScriptNode;
+  try {
+    root = parse(script.replace(SCRIPT_AT, (_, name: string | undefined) => `_$_${name ?? "v"}`));
+  } catch {
+    return `the filter (${script}) does not parse`;
+  }
+  // A call off the list is reported last: a regular expression in its arguments says more.
+  let call: string | undefined;
+  const stack: ScriptNode[] = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (!SCRIPT_NODES.has(node.type)) return `the filter (${script}) holds ${describeNode(node)}, which is not allowed`;
+    if (node.type === "Literal" && node["value"] instanceof RegExp)
+      return `the filter (${script}) holds a regular expression, which can backtrack for ever`;
+    const shared = node.type === "Identifier" ? SHARED_READS.get(String(node["name"])) : undefined;
+    if (shared !== undefined)
+      return `the filter (${script}) reads ${shared}, which every node would read again; compare only @ and its members`;
+    if (node.type === "CallExpression") {
+      const callee = node["callee"] as ScriptNode;
+      const method =
+        callee.type === "MemberExpression" && callee["computed"] !== true
+          ? String((callee["property"] as ScriptNode)["name"])
+          : undefined;
+      if (call === undefined && (method === undefined || !FILTER_METHODS.has(method)))
+        call = `the filter (${script}) calls ${method ?? "a function"}; a filter may call only ${[...FILTER_METHODS].join(", ")}`;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (node.type === "MemberExpression" && key === "property" && node["computed"] !== true) continue;
+      for (const child of Array.isArray(value) ? value : [value])
+        if (typeof child === "object" && child !== null && typeof (child as ScriptNode).type === "string")
+          stack.push(child as ScriptNode);
+    }
+  }
+  return call;
+}
+
+function describeNode(node: ScriptNode): string {
+  switch (node.type) {
+    case "AssignmentExpression":
+    case "UpdateExpression":
+      return "an assignment";
+    default:
+      return `a ${node.type}`;
+  }
+}

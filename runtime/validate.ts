@@ -1,9 +1,19 @@
 // Checks made before a run starts: that the flow object is well formed (once per object) and
 // that the input globals match the declarations. Failures here are programmer errors.
-import { HTTP_METHODS, HTTP_STEP, VAR_TYPES, type Bound } from "./contract.js";
+import jsepAssignment from "@jsep-plugin/assignment";
+import jsepRegex from "@jsep-plugin/regex";
+import jsep from "jsep";
+import { JSONPath } from "jsonpath-plus";
+import { HTTP_METHODS, HTTP_STEP, VAR_TYPES, unboundedPathReason, type Bound, type ScriptNode } from "./contract.js";
 import { FlowDefinitionError, FlowInputError } from "./errors.js";
 import type { FlowDefinition, Step, VariableSpec, Vars } from "./flow.js";
 import { describeType, matchesType } from "./types.js";
+
+// jsep set up as jsonpath-plus's safe evaluator sets up its own copy, so a filter parses here as it will run.
+jsep.plugins.register(jsepRegex, jsepAssignment);
+jsep.addUnaryOp("typeof");
+jsep.addUnaryOp("void");
+const parseScript = (script: string): ScriptNode => jsep(script) as ScriptNode;
 
 const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 const TYPES: ReadonlySet<string> = new Set(VAR_TYPES);
@@ -117,6 +127,14 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
         ]) {
           if (!Object.hasOwn(flow.variables, result.target))
             problems.push(`${id}: result to undeclared variable ${result.target}`);
+          if (result.source.kind === "json") {
+            const path: unknown = result.source.path;
+            const unbounded =
+              typeof path === "string"
+                ? unboundedPathReason(JSONPath.toPathArray(path), parseScript)
+                : "the path is not a string";
+            if (unbounded !== undefined) problems.push(`${id}: result path ${JSON.stringify(path)}: ${unbounded}`);
+          }
         }
         for (const exit of listed(step.statusExits ?? [], `${id}: statusExits`, problems)) {
           for (const match of exit.statuses) {

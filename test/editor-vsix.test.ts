@@ -20,7 +20,7 @@ interface Manifest {
   main: string;
   capabilities: { untrustedWorkspaces: { supported: boolean | "limited"; restrictedConfigurations?: string[] } };
   contributes: {
-    languages: { id: string; extensions: string[]; configuration: string }[];
+    languages: { id: string; extensions?: string[]; filenamePatterns?: string[]; configuration?: string }[];
     grammars: { language: string; scopeName: string; path: string }[];
     configuration: { properties: Record<string, { default: unknown }> };
   };
@@ -85,13 +85,13 @@ describe("the packaged extension", () => {
   });
 
   it("contributes both languages, each with its grammar and the language configuration", () => {
-    const languages = manifest.contributes.languages.map((l) => [l.id, l.extensions]);
-    expect(languages).toEqual([
+    const ours = manifest.contributes.languages.filter((l) => l.configuration !== undefined);
+    expect(ours.map((l) => [l.id, l.extensions])).toEqual([
       ["flow", [".flow"]],
       ["flowtest", [".flowtest"]],
     ]);
-    for (const language of manifest.contributes.languages) {
-      const configuration = JSON.parse(files.get(inVsix(language.configuration)) ?? "null") as {
+    for (const language of ours) {
+      const configuration = JSON.parse(files.get(inVsix(language.configuration!)) ?? "null") as {
         comments: { lineComment: string };
         autoClosingPairs: { open: string }[];
       };
@@ -109,6 +109,28 @@ describe("the packaged extension", () => {
       supported: "limited",
       restrictedConfigurations: ["callflow.server.path"],
     });
+  });
+
+  it("does not claim Flow's *.js.flow declaration files", () => {
+    // VS Code's rule (languagesAssociations.ts): a matching filename pattern beats an extension, and among
+    // extensions the longest match wins. Built-in JavaScript does not list `.js.flow`, so the extension must.
+    const languageOf = (file: string): string | undefined => {
+      const name = file.toLowerCase();
+      let best: { id: string; length: number; pattern: boolean } | undefined;
+      for (const language of manifest.contributes.languages) {
+        for (const pattern of language.filenamePatterns ?? [])
+          if (path.matchesGlob(name, pattern.toLowerCase()) && (!best?.pattern || pattern.length > best.length))
+            best = { id: language.id, length: pattern.length, pattern: true };
+        for (const extension of language.extensions ?? [])
+          if (name.endsWith(extension) && best?.pattern !== true && extension.length > (best?.length ?? 0))
+            best = { id: language.id, length: extension.length, pattern: false };
+      }
+      return best?.id;
+    };
+    expect(languageOf("order-status.flow")).toBe("flow");
+    expect(languageOf("order-status.flowtest")).toBe("flowtest");
+    for (const file of ["types.js.flow", "index.mjs.flow", "index.cjs.flow", "Button.jsx.flow", "lib/API.JS.FLOW"])
+      expect(languageOf(file), file).not.toBe("flow");
   });
 
   it("has a self-contained client entry: it needs only `vscode` and Node's own modules", () => {

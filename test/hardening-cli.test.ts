@@ -70,6 +70,17 @@ describe("limits with their own diagnostics", () => {
     expect(ran.stdout + ran.stderr).toContain("CF1013");
   });
 
+  it("the string limit is inclusive: 1,000,000 characters check, 1,000,001 are CF1013", async () => {
+    const at = write("limit-at.flow", flowWith(`  send s { message "${"a".repeat(1_000_000)}" next -> e }`));
+    const over = write("limit-over.flow", flowWith(`  send s { message "${"a".repeat(1_000_001)}" next -> e }`));
+    const accepted = await callflow(["check", at]);
+    expect(accepted.stdout + accepted.stderr).not.toContain("CF1013");
+    expect(accepted.code).toBe(0);
+    const rejected = await callflow(["check", over]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout + rejected.stderr).toContain("CF1013");
+  });
+
   it("a 10,000-term condition is CF1014 in check, fmt and graph", async () => {
     for (const args of [
       ["check", chain],

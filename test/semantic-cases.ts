@@ -353,6 +353,36 @@ export const cases: readonly SemanticCase[] = [
     source: variant(['"$.data" -> data', `${MARK}"$.data[?(@.id == 1\u2028)]" -> data`]),
   },
   {
+    code: "CF2045",
+    severity: "error",
+    name: "a regular expression in a filter (catastrophic backtracking)",
+    source: variant(['"$.data" -> data', `${MARK}"$.items[?(@.x.match(/(a+)+$/))].v" -> data`]),
+  },
+  {
+    code: "CF2045",
+    severity: "error",
+    name: "a filter calling a method off the allow-list",
+    source: variant(['"$.data" -> data', `${MARK}"$.items[?(@.x.includes('a'))].v" -> data`]),
+  },
+  {
+    code: "CF2045",
+    severity: "error",
+    name: "a filter reading @root",
+    source: variant(['"$.data" -> data', `${MARK}"$.items[?(@.id == @root.id)]" -> data`]),
+  },
+  {
+    code: "CF2045",
+    severity: "error",
+    name: "two recursive descents",
+    source: variant(['"$.data" -> data', `${MARK}"$..a..b" -> data`]),
+  },
+  {
+    code: "CF2045",
+    severity: "error",
+    name: "a union naming a member twice",
+    source: variant(['"$.data" -> data', `${MARK}"$.a['x','x']" -> data`]),
+  },
+  {
     code: "CF2035",
     severity: "error",
     name: "a loop with no way out",

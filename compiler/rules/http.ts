@@ -6,7 +6,7 @@ import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
 import { resultMappingsOf, settingsOf, specOf, statusExitsOf } from "../../grammar/widgets.js";
 import { orList } from "../types.js";
 import type { Rule } from "./context.js";
-import { jsonPathError } from "./jsonpath.js";
+import { jsonPathError, unboundedJsonPath } from "./jsonpath.js";
 
 /**
  * Whole-number settings (`count`, `duration`) stay inside the runtime's contract bound of the
@@ -150,7 +150,18 @@ export const validJsonPaths: Rule = ({ report }) => ({
             'for example "$.order.items[0].name"',
           ),
         );
+        continue;
       }
+      const unbounded = unboundedJsonPath(path.value);
+      if (unbounded !== undefined)
+        report(
+          diagnostic(
+            "unboundedJsonPath",
+            path.span,
+            [JSON.stringify(path.value), unbounded],
+            "map the values with simpler paths and compare them in a condition widget",
+          ),
+        );
     }
   },
 });

@@ -4,6 +4,8 @@
 import jsep from "jsep";
 import jsepAssignment from "@jsep-plugin/assignment";
 import jsepRegex from "@jsep-plugin/regex";
+import { JSONPath } from "jsonpath-plus";
+import { splitUnion, SCRIPT_AT, unboundedPathReason, type ScriptNode } from "../../runtime/contract.js";
 
 jsep.plugins.register(jsepRegex, jsepAssignment);
 jsep.addUnaryOp("typeof");
@@ -13,6 +15,11 @@ const NAME = /^[^.[\]\s'"()]+/;
 const INDEX = /^-?\d+$/;
 const SLICE = /^(-?\d+)?:(-?\d+)?(:(-?\d+)?)?$/;
 const QUOTED = /^('([^'\\]|\\.)*'|"([^"\\]|\\.)*")$/;
+
+/** Why evaluating `path` (a valid JSONPath) could take more than time linear in the response body. */
+export function unboundedJsonPath(path: string): string | undefined {
+  return unboundedPathReason(JSONPath.toPathArray(path), (script) => jsep(script) as ScriptNode);
+}
 
 /** Why `path` is not a valid JSONPath, or undefined when it is. */
 export function jsonPathError(path: string): string | undefined {
@@ -80,9 +87,6 @@ function selectorError(inner: string): string | undefined {
   return undefined;
 }
 
-/** What the safe evaluator reads for `@`, `@root`, `@parent`, `@property`, `@parentProperty`, `@path`. */
-const AT = /@(parentProperty|parent|property|root|path)?(?![\w$])/g;
-
 /**
  * Why a filter or script can only fail when it runs, or undefined: it must parse, and every name
  * it reads must be one the evaluator defines (the `@` forms); `foo(1)` or `Math.max(...)` would
@@ -92,7 +96,7 @@ function scriptError(script: string): string | undefined {
   if (/[\u2028\u2029]/.test(script)) return "a filter cannot hold a line or paragraph separator";
   let ast: jsep.Expression;
   try {
-    ast = jsep(script.replace(AT, (_, name: string | undefined) => `_$_${name ?? "v"}`));
+    ast = jsep(script.replace(SCRIPT_AT, (_, name: string | undefined) => `_$_${name ?? "v"}`));
   } catch (error) {
     return `the filter (${script}) does not parse: ${(error as Error).message}`;
   }
@@ -126,24 +130,4 @@ function balanced(text: string): boolean {
     else if (c === ")" && --depth < 0) return false;
   }
   return depth === 0 && quote === undefined;
-}
-
-/** Splits `0,'a',2:4` on commas outside quotes. */
-function splitUnion(text: string): string[] {
-  const items: string[] = [];
-  let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== undefined) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === ",") {
-      items.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  items.push(text.slice(start));
-  return items;
 }
