@@ -277,6 +277,62 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     );
 
   program
+    .command("bundle")
+    .description(
+      "Bundle each flow into one ES module file and a zip for AWS Lambda (Amazon Connect, function URLs, HTTP APIs).",
+    )
+    .argument("<files...>", "the .flow files, directories or globs")
+    .addOption(new Option("--target <target>", "where the bundle runs").choices(["aws-lambda"]).makeOptionMandatory())
+    .requiredOption("-o, --out <dir>", "where DIR/<flow id>/index.mjs and DIR/<flow id>.zip are written")
+    .option("--env <name>", "the callflow.json environment whose config to bake in (not read yet)")
+    .option("--auth-secret <name>", "HTTP callers must send Authorization: Bearer with this secret's value")
+    .option("--unmask <variable>", "return this masked variable's value to Amazon Connect (repeatable)", collect)
+    .option(
+      "--attribute <input=attribute>",
+      "fill an input from an Amazon Connect contact attribute (repeatable)",
+      collect,
+    )
+    .option("--customer-number <input>", "fill this input with the Amazon Connect customer's number")
+    .addOption(
+      new Option("--connect-response <type>", "the Invoke AWS Lambda function block's response validation")
+        .choices(["string-map", "json"])
+        .default("string-map"),
+    )
+    .action(
+      async (
+        files: string[],
+        options: {
+          target: "aws-lambda";
+          out: string;
+          env?: string;
+          authSecret?: string;
+          unmask?: string[];
+          attribute?: string[];
+          customerNumber?: string;
+          connectResponse: "string-map" | "json";
+        },
+      ) => {
+        const { bundleCommand } = await import("./commands/bundle.js");
+        setExit(
+          await bundleCommand(
+            {
+              patterns: files,
+              target: options.target,
+              outDir: options.out,
+              unmasked: options.unmask ?? [],
+              attributes: options.attribute ?? [],
+              connectResponse: options.connectResponse,
+              ...(options.env === undefined ? {} : { env: options.env }),
+              ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
+              ...(options.customerNumber === undefined ? {} : { customerNumber: options.customerNumber }),
+            },
+            io,
+          ),
+        );
+      },
+    );
+
+  program
     .command("lsp")
     .description("Start the language server for editors, speaking LSP over stdin and stdout.")
     .option("--stdio", "talk over stdin and stdout (the only transport; editors pass this flag)")
