@@ -6,14 +6,14 @@
 //
 //   hostFlows(sources)             load `{ file, text }` sources → `{ flows, problems }` (HostedFlow per flow id)
 //   hostFlow(loaded, file)         one already loaded flow → HostedFlow
-//   new Host({ flows, environment, deadlineMs?, maxConcurrency?, fetch?, onRun? })
-//     .run({ flow, body, encoding, signal? }) → Promise<HostResponse>   never rejects
+//   new Host({ flows, environment, deadlineMs?, maxConcurrency?, fetch? })
+//     .run({ flow, body, encoding, signal? }) → Promise<HostResponse>   never rejects; `.record` when a run happened
 //     .flows / .flow(id) / .replace(flow)   the served flows; replace swaps one (a reload)
 //     .inFlight / .draining / .drain(ms)    drain: refuse new runs, wait, then cancel the rest (answered 503)
 //   parseBody(contentType, text)   a raw body → `{ body, encoding }` or a HostResponse (400, 415), for adapters
 //                                  whose framework does not parse bodies (Lambda)
 //   HostEnvironment { config, secrets }  per environment, from outside: config values and a SecretProvider
-//   HostResponse { status, headers, body }, RunBody, RunRecord (what onRun sees: for metrics, logs, status pages)
+//   HostResponse { status, headers, body, record? }, RunBody, RunRecord (the run, for metrics, logs, status pages)
 //   FlowInputs (host/inputs.ts): a flow's input schema (`.schema`, for OpenAPI) and `.decode`
 //
 // Statuses: 200 end or route; 400 invalid input; 404 unknown flow; 502 the run failed; 503 overloaded
@@ -59,8 +59,6 @@ export interface HostOptions {
   readonly maxConcurrency?: number;
   /** The runtime's transport; default the runtime's own (undici on Node). */
   readonly fetch?: FetchLike;
-  /** Called once per run that started, after it ended (metrics, logs, status pages). Must not throw. */
-  readonly onRun?: (record: RunRecord) => void;
 }
 
 export const HOST_DEFAULTS = {
@@ -95,6 +93,8 @@ export interface HostResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: RunBody | ErrorBody;
+  /** Present when a run started: what happened, for metrics, logs and status pages. */
+  readonly record?: RunRecord;
 }
 
 /** One finished run, for observers; its trace is redacted as every trace is. */
@@ -162,7 +162,6 @@ export class Host {
   readonly #deadlineMs: number;
   readonly #maxConcurrency: number;
   readonly #fetch: FetchLike | undefined;
-  readonly #onRun: ((record: RunRecord) => void) | undefined;
   /** Cancels every run in flight when a drain runs out of time. */
   readonly #drained = new AbortController();
   #inFlight = 0;
@@ -175,7 +174,6 @@ export class Host {
     this.#deadlineMs = options.deadlineMs ?? HOST_DEFAULTS.deadlineMs;
     this.#maxConcurrency = options.maxConcurrency ?? HOST_DEFAULTS.maxConcurrency;
     this.#fetch = options.fetch;
-    this.#onRun = options.onRun;
   }
 
   get flows(): readonly HostedFlow[] {
@@ -290,7 +288,7 @@ export class Host {
           : why === "drained"
             ? error(503, "drained", "the server shut down before the run finished", { connection: "close" })
             : { status: result.outcome.kind === "failed" ? 502 : 200, headers: json, body: shaped };
-      this.#onRun?.({
+      const record: RunRecord = {
         flow: flow.id,
         outcome: why === "deadline" ? "deadline" : why === "drained" ? "drained" : result.outcome.kind,
         widget: result.outcome.widget,
@@ -298,8 +296,8 @@ export class Host {
         durationMs,
         ...(result.outcome.kind === "failed" ? { error: result.outcome.error } : {}),
         trace: result.trace,
-      });
-      return response;
+      };
+      return { ...response, record };
     } finally {
       clearTimeout(timer);
       this.#drained.signal.removeEventListener("abort", onDrained);
