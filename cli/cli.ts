@@ -333,6 +333,66 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     );
 
   program
+    .command("serve")
+    .description(
+      "Serve flows over HTTP for a contact-center platform: POST /flows/FLOW_ID/runs with the flow's inputs. Runs until SIGTERM or SIGINT, then drains and exits 0.",
+    )
+    .argument("[paths...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .option("--port <n>", "the port; 0 takes a free one", wholeNumber, 8080)
+    .option("--auth-secret <name>", "callers must send Authorization: Bearer <the value of secret NAME>")
+    .option("--no-auth", "serve a non-loopback host without authentication (something in front authenticates)")
+    .option("--deadline <duration>", "cancel a run after this long and answer 504 (default 10s)", duration)
+    .option("--drain-timeout <duration>", "on SIGTERM, how long runs in flight may finish (default 10s)", duration)
+    .option(
+      "--max-concurrency <n>",
+      "runs in flight at most; more are answered 503 at once (default 256)",
+      positiveInteger,
+    )
+    .option("--body-limit <bytes>", "largest request body; larger is 413 (default 65536)", positiveInteger)
+    .option("--watch", "reload a flow when its file changes; a version with errors keeps the previous one serving")
+    .action(
+      async (
+        paths: string[],
+        options: {
+          host: string;
+          port: number;
+          authSecret?: string;
+          auth: boolean;
+          deadline?: number;
+          drainTimeout?: number;
+          maxConcurrency?: number;
+          bodyLimit?: number;
+          watch?: true;
+        },
+      ) => {
+        const { serveCommand } = await import("./commands/serve.js");
+        const stop = new Promise<void>((resolve) => {
+          process.once("SIGTERM", resolve);
+          process.once("SIGINT", resolve);
+        });
+        setExit(
+          await serveCommand(
+            {
+              patterns: paths,
+              host: options.host,
+              port: options.port,
+              auth: options.auth,
+              watch: options.watch === true,
+              stop,
+              ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
+              ...(options.deadline === undefined ? {} : { deadlineMs: options.deadline }),
+              ...(options.drainTimeout === undefined ? {} : { drainTimeoutMs: options.drainTimeout }),
+              ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+              ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+            },
+            io,
+          ),
+        );
+      },
+    );
+
+  program
     .command("lsp")
     .description("Start the language server for editors, speaking LSP over stdin and stdout.")
     .option("--stdio", "talk over stdin and stdout (the only transport; editors pass this flag)")
@@ -361,6 +421,15 @@ function positiveInteger(value: string): number {
   if (!Number.isSafeInteger(number) || number < 1)
     throw new InvalidArgumentError("expected a whole number of 1 or more");
   return number;
+}
+
+/** `500ms`, `10s`, `2m`: as durations are written in .flow files. */
+function duration(value: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError("expected a duration such as 500ms, 10s or 2m");
+  const ms = Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000);
+  if (ms < 1) throw new InvalidArgumentError("expected a duration of at least 1ms");
+  return ms;
 }
 
 function percentage(value: string): number {
