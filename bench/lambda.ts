@@ -78,7 +78,9 @@ const load = loadavg()[0]!.toFixed(1);
 await pairedRounds(cases, rounds, (c) => probe(c.name, c.file));
 
 const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
-console.log(`${rounds} rounds, Node ${version}, ${cpus()[0]?.model ?? "?"} x${cpus().length}, load average ${load} at the start\n`);
+console.log(
+  `${rounds} rounds, Node ${version}, ${cpus()[0]?.model ?? "?"} x${cpus().length}, load average ${load} at the start\n`,
+);
 console.log("| flow | index.mjs | zip |\n|---|---:|---:|");
 for (const id of ["order_status", "balance"]) {
   const kb = (file: string) => `${(statSync(file).size / 1024).toFixed(1)} KB`;

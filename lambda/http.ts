@@ -57,23 +57,25 @@ export function httpHandler<V extends Vars, S extends string, W extends string>(
   const hosted = list.map((flow) => hostedFlow(flow));
   const secrets = secretsOf(options);
   return async (event, context) => {
-    const match = RUNS_PATH.exec(event.rawPath);
-    if (match === null) return refuse(404, "not-found", "POST /flows/{flow_id}/runs runs a flow");
-    if (event.requestContext.http.method.toUpperCase() !== "POST")
-      return refuse(405, "method-not-allowed", "runs are started with POST", { allow: "POST" });
-
     const headers = event.headers ?? {};
+    // As `callflow serve`: the token is checked first, so an unauthenticated caller learns nothing of the paths.
     if (options.authSecret !== undefined) {
       const expected = await secrets(options.authSecret);
       // Fails closed: a function deployed without its token's value answers nobody.
       if (expected === undefined || expected === "")
         return refuse(500, "auth-not-configured", `the secret ${options.authSecret} has no value`);
-      const given = /^Bearer (.+)$/i.exec(headers["authorization"] ?? "")?.[1];
-      if (given === undefined || !sameToken(given, expected))
-        return refuse(401, "unauthorized", "send Authorization: Bearer with the service's token", {
+      const header = headers["authorization"];
+      const given = header?.startsWith("Bearer ") === true ? header.slice("Bearer ".length) : "";
+      if (given === "" || !sameToken(given, expected))
+        return refuse(401, "unauthorized", "send Authorization: Bearer <token>", {
           "www-authenticate": 'Bearer realm="callflow"',
         });
     }
+
+    const match = RUNS_PATH.exec(event.rawPath);
+    if (match === null) return refuse(404, "not-found", "no such path");
+    if (event.requestContext.http.method.toUpperCase() !== "POST")
+      return refuse(405, "method-not-allowed", "runs are started with POST", { allow: "POST" });
 
     const raw = event.body ?? "";
     const text = event.isBase64Encoded === true ? Buffer.from(raw, "base64").toString("utf8") : raw;

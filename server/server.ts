@@ -86,7 +86,9 @@ function bearerCheck(token: string): (header: string | undefined) => boolean {
 }
 
 /** Fastify's own messages can quote the body (a JSON syntax error does): every client error gets a fixed one. */
-function clientError(status: number): { code: string; message: string } {
+function clientError(status: number, code: string | undefined): { code: string; message: string } {
+  // As the host core answers a body that does not parse (parseBody, which the Lambda handlers use).
+  if (code === "FST_ERR_CTP_INVALID_JSON_BODY") return { code: "invalid-json", message: "the body is not valid JSON" };
   switch (status) {
     case 413:
       return { code: "too-large", message: "the body is larger than the limit" };
@@ -130,7 +132,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ error: clientError(status) });
+    if (status < 500) return reply.code(status).send({ error: clientError(status, error.code) });
     request.log.error({ code: error.code ?? error.name }, "internal error");
     return reply.code(500).send({ error: { code: "internal", message: "internal error", requestId: request.id } });
   });

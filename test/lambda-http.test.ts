@@ -10,6 +10,9 @@ import {
   CONTRACT_CASES,
   CONTRACT_FLOW,
   CONTRACT_SECRET,
+  CONTRACT_TOKEN,
+  contractHeaders,
+  contractPath,
   scriptUpstream,
   withUpstream,
 } from "./helpers/run-contract.js";
@@ -49,7 +52,13 @@ beforeAll(async () => {
   scriptUpstream(upstream);
   const { loaded } = await loadFlow(readFileSync(CONTRACT_FLOW, "utf8"), "balance.flow");
   flow = loaded!.definition;
-  handler = httpHandler([flow], { secrets: staticSecrets({ [CONTRACT_SECRET.name]: CONTRACT_SECRET.value }) });
+  handler = httpHandler([flow], {
+    secrets: staticSecrets({
+      [CONTRACT_SECRET.name]: CONTRACT_SECRET.value,
+      [CONTRACT_TOKEN.name]: CONTRACT_TOKEN.value,
+    }),
+    authSecret: CONTRACT_TOKEN.name,
+  });
 });
 afterAll(() => upstream.close());
 
@@ -58,8 +67,9 @@ describe("httpHandler: the serve contract", () => {
     it(c.name, async () => {
       const result = await handler(
         urlEvent({
-          path: `/flows/${c.flow}/runs`,
-          headers: { "content-type": c.contentType },
+          path: contractPath(c),
+          ...(c.method === undefined ? {} : { method: c.method }),
+          headers: contractHeaders(c),
           body: withUpstream(c.body, upstream.url),
         }),
         context,
@@ -75,7 +85,7 @@ describe("httpHandler: the serve contract", () => {
     const result = await handler(
       urlEvent({
         path: "/flows/balance/runs",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${CONTRACT_TOKEN.value}` },
         body: JSON.stringify({ api_base: upstream.url, account: "1001" }),
       }),
       context,
@@ -89,7 +99,7 @@ describe("httpHandler: the serve contract", () => {
     const result = await handler(
       urlEvent({
         path: "/prod/flows/balance/runs",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${CONTRACT_TOKEN.value}` },
         body: JSON.stringify({ api_base: upstream.url, account: "1002" }),
         base64: true,
       }),
@@ -99,10 +109,11 @@ describe("httpHandler: the serve contract", () => {
     expect(JSON.parse(result.body)).toMatchObject({ outcome: "end", widget: "done" });
   });
 
-  it("answers 404 off the runs path and 405 to another method", async () => {
-    const elsewhere = await handler(urlEvent({ path: "/my/path", body: "{}" }), context);
-    expect(elsewhere.statusCode).toBe(404);
-    const get = await handler(urlEvent({ path: "/flows/balance/runs", method: "GET", body: "" }), context);
+  it("says which method a run takes", async () => {
+    const get = await handler(
+      urlEvent({ path: "/flows/balance/runs", method: "GET", headers: contractHeaders(CONTRACT_CASES[0]!), body: "" }),
+      context,
+    );
     expect(get.statusCode).toBe(405);
     expect(get.headers["allow"]).toBe("POST");
   });

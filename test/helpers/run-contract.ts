@@ -9,11 +9,19 @@ import { ROOT } from "./cli.js";
 export const CONTRACT_FLOW = path.join(ROOT, "test/fixtures/aws/balance.flow");
 /** The value of the flow's secret BANK_TOKEN in every adapter's environment. */
 export const CONTRACT_SECRET = { name: "BANK_TOKEN", value: "tok-3f9a1c77e2" } as const;
+/** Every adapter requires this bearer token, the value of its auth secret API_TOKEN. */
+export const CONTRACT_TOKEN = { name: "API_TOKEN", value: "caller-token-52e0d" } as const;
 
 export interface ContractCase {
   readonly name: string;
   /** The `{flow_id}` of the path. */
   readonly flow: string;
+  /** The whole path instead of `/flows/{flow}/runs`. */
+  readonly path?: string;
+  /** The request method; POST unless given. */
+  readonly method?: string;
+  /** False: the request carries no bearer token. */
+  readonly authorized?: false;
   readonly contentType: string;
   /** The raw body; `{{upstream}}` is replaced by the upstream's URL. */
   readonly body: string;
@@ -139,7 +147,47 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     status: 404,
     response: { error: { code: "unknown-flow", message: "no flow has this id" } },
   },
+  {
+    name: "a request without the bearer token",
+    flow: "balance",
+    authorized: false,
+    contentType: "application/json",
+    body: '{"api_base":"{{upstream}}","account":"1001"}',
+    status: 401,
+    response: { error: { code: "unauthorized", message: "send Authorization: Bearer <token>" } },
+  },
+  {
+    name: "a path that runs nothing",
+    flow: "balance",
+    path: "/flows/balance",
+    contentType: "application/json",
+    body: "{}",
+    status: 404,
+    response: { error: { code: "not-found", message: "no such path" } },
+  },
+  {
+    name: "a method other than POST",
+    flow: "balance",
+    method: "PUT",
+    contentType: "application/json",
+    body: "{}",
+    status: 405,
+    response: { error: { code: "method-not-allowed", message: "runs are started with POST" } },
+  },
 ];
+
+/** The request's path. */
+export function contractPath(c: ContractCase): string {
+  return c.path ?? `/flows/${c.flow}/runs`;
+}
+
+/** The request's headers: its content type, and the bearer token unless the case leaves it out. */
+export function contractHeaders(c: ContractCase): Record<string, string> {
+  return {
+    "content-type": c.contentType,
+    ...(c.authorized === false ? {} : { authorization: `Bearer ${CONTRACT_TOKEN.value}` }),
+  };
+}
 
 /** `value` with every `{{upstream}}` in its strings replaced. */
 export function withUpstream<T>(value: T, upstream: string): T {
