@@ -210,3 +210,58 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
     expect(JSON.stringify([connected, ...rest])).not.toContain(CONTRACT_SECRET.value);
   });
 });
+
+describe("callflow bundle: what it refuses, and the same bytes twice", () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(os.tmpdir(), "callflow-bundle-cli-"));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** The CLI as a child process; never rejects. */
+  async function bundle(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, [CLI, "bundle", ...args], { cwd: work });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  it("writes the same module and zip for the same flow and options", async () => {
+    const args = ["--target", "aws-lambda", "--auth-secret", "API_TOKEN", "--unmask", "card_last4"];
+    expect((await bundle(CONTRACT_FLOW, ...args, "--out", "one")).code).toBe(0);
+    expect((await bundle(CONTRACT_FLOW, ...args, "--out", "two")).code).toBe(0);
+    for (const file of ["balance/index.mjs", "balance.zip"])
+      expect(readFileSync(path.join(work, "one", file)).equals(readFileSync(path.join(work, "two", file)))).toBe(true);
+  });
+
+  it("writes nothing for a flow with errors, and names the problem of one Connect cannot be given", async () => {
+    const broken = await bundle(
+      path.join(ROOT, "test/fixtures/broken.flow"),
+      "--target",
+      "aws-lambda",
+      "--out",
+      "broken",
+    );
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("has errors; nothing was bundled");
+    const clash = path.join(work, "clash.flow");
+    writeFileSync(clash, "flow clash {\n  global outcome: string\n  start -> done\n  end done\n}\n");
+    const refused = await bundle(clash, "--target", "aws-lambda", "--out", "clash", "--unmask", "outcome");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("variable 'outcome' has the name of a key of the answer");
+    expect(refused.stderr).toContain("'outcome' is not a masked variable of clash");
+    expect(readdirSync(work)).not.toContain("clash");
+  });
+
+  it("takes --env but says that no config is baked in; a malformed --attribute is a usage error", async () => {
+    const withEnv = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "env", "--env", "prod");
+    expect(withEnv.code).toBe(0);
+    expect(withEnv.stderr).toContain("--env prod: environments are not read yet; no config is baked in");
+    const attribute = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "bad", "--attribute", "account");
+    expect(attribute.code).toBe(2);
+    expect(attribute.stderr).toContain("--attribute account: expected INPUT=ATTRIBUTE");
+  });
+});
