@@ -293,6 +293,10 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       collect,
     )
     .option("--customer-number <input>", "fill this input with the Amazon Connect customer's number")
+    .option(
+      "--secrets-manager <secret-id>",
+      "read secret values from this AWS Secrets Manager secret (a JSON object) through the Parameters and Secrets extension",
+    )
     .addOption(
       new Option("--connect-response <type>", "the Invoke AWS Lambda function block's response validation")
         .choices(["string-map", "json"])
@@ -310,6 +314,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
           attribute?: string[];
           customerNumber?: string;
           connectResponse: "string-map" | "json";
+          secretsManager?: string;
         },
       ) => {
         const { bundleCommand } = await import("./commands/bundle.js");
@@ -325,6 +330,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               ...(options.env === undefined ? {} : { env: options.env }),
               ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
               ...(options.customerNumber === undefined ? {} : { customerNumber: options.customerNumber }),
+              ...(options.secretsManager === undefined ? {} : { secretsManager: options.secretsManager }),
             },
             io,
           ),

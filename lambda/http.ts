@@ -60,8 +60,8 @@ export function httpHandler<V extends Vars, S extends string, W extends string>(
     const headers = event.headers ?? {};
     // As `callflow serve`: the token is checked first, so an unauthenticated caller learns nothing of the paths.
     if (options.authSecret !== undefined) {
-      const expected = await secrets(options.authSecret);
-      // Fails closed: a function deployed without its token's value answers nobody.
+      const expected = await Promise.resolve(secrets(options.authSecret)).catch(() => undefined);
+      // Fails closed: a function deployed without its token's value (or whose vault fails) answers nobody.
       if (expected === undefined || expected === "")
         return refuse(500, "auth-not-configured", `the secret ${options.authSecret} has no value`);
       const header = headers["authorization"];

@@ -122,16 +122,19 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
   });
 
   /** Answers the events in one fresh Node 22 process, in the unpacked function's folder, secrets from its environment. */
-  async function answer(cases: readonly { event: unknown; remainingMs: number }[]): Promise<Answered[]> {
+  async function answer(
+    cases: readonly { event: unknown; remainingMs: number }[],
+    folder = unpacked,
+    env: Record<string, string> = {
+      [`CALLFLOW_SECRET_${CONTRACT_SECRET.name}`]: CONTRACT_SECRET.value,
+      [`CALLFLOW_SECRET_${CONTRACT_TOKEN.name}`]: CONTRACT_TOKEN.value,
+    },
+  ): Promise<Answered[]> {
     const driver = path.join(work, "driver.mjs");
     writeFileSync(driver, DRIVER);
-    const child = spawn(NODE22!, [driver, pathToFileURL(path.join(unpacked, "index.mjs")).href], {
-      cwd: unpacked,
-      env: {
-        PATH: process.env["PATH"],
-        [`CALLFLOW_SECRET_${CONTRACT_SECRET.name}`]: CONTRACT_SECRET.value,
-        [`CALLFLOW_SECRET_${CONTRACT_TOKEN.name}`]: CONTRACT_TOKEN.value,
-      },
+    const child = spawn(NODE22!, [driver, pathToFileURL(path.join(folder, "index.mjs")).href], {
+      cwd: folder,
+      env: { PATH: process.env["PATH"], ...env },
     });
     child.stdin.end(JSON.stringify(cases));
     let stdout = "";
@@ -208,6 +211,36 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
     expect(late.result).toMatchObject({ outcome: "failed", exit: "lookup", error_code: "deadline" });
     expect(late.elapsedMs).toBeLessThan(1_500);
     expect(JSON.stringify([connected, ...rest])).not.toContain(CONTRACT_SECRET.value);
+  });
+
+  it("reads its secrets from Secrets Manager through the extension with --secrets-manager", async () => {
+    const extension = await startServer();
+    try {
+      extension.route("/secretsmanager/get", {
+        json: { SecretString: JSON.stringify({ [CONTRACT_SECRET.name]: CONTRACT_SECRET.value }) },
+      });
+      const vaulted = path.join(work, "vaulted");
+      await exec(
+        process.execPath,
+        [CLI, "bundle", CONTRACT_FLOW, "--target", "aws-lambda", "--out", vaulted, "--secrets-manager", "prod/balance"],
+        { cwd: ROOT },
+      );
+      const folder = path.join(work, "vaulted-function");
+      mkdirSync(folder);
+      for (const [name, bytes] of await unzip(path.join(vaulted, "balance.zip")))
+        writeFileSync(path.join(folder, name), bytes);
+      upstream.reset();
+      const [answered] = await answer(
+        [{ event: connect({ api_base: upstream.url, account: "1002" }), remainingMs: 8_000 }],
+        folder,
+        { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port, AWS_SESSION_TOKEN: "session-1" },
+      );
+      expect(answered!.result).toMatchObject({ outcome: "end", exit: "done" });
+      expect(upstream.hits("/accounts/1002")[0]?.headers.authorization).toBe(`Bearer ${CONTRACT_SECRET.value}`);
+      expect(extension.hits("/secretsmanager/get")[0]?.headers["x-aws-parameters-secrets-token"]).toBe("session-1");
+    } finally {
+      await extension.close();
+    }
   });
 });
 

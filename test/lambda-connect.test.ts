@@ -4,7 +4,13 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFlow } from "../dist/loader/load-flow.js";
-import { connectHandler, secretsOnce, staticSecrets, type ConnectEvent } from "../dist/lambda/index.js";
+import {
+  connectHandler,
+  secretsManagerSecrets,
+  secretsOnce,
+  staticSecrets,
+  type ConnectEvent,
+} from "../dist/lambda/index.js";
 import type { FlowDefinition, Vars } from "../dist/runtime/index.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 import { CONTRACT_FLOW, CONTRACT_SECRET, scriptUpstream } from "./helpers/run-contract.js";
@@ -147,5 +153,47 @@ describe("secretsOnce", () => {
         outcome: "end",
       });
     expect(loads).toBe(2);
+  });
+});
+
+describe("secretsManagerSecrets", () => {
+  it("reads one JSON secret through the Parameters and Secrets extension, once, with the session token", async () => {
+    const extension = await startServer();
+    try {
+      extension.route("/secretsmanager/get", {
+        json: { Name: "prod/balance", SecretString: JSON.stringify({ [CONTRACT_SECRET.name]: CONTRACT_SECRET.value }) },
+      });
+      const env = {
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port,
+        AWS_SESSION_TOKEN: "session-token-for-the-extension",
+      };
+      const handler = connectHandler(flow, { secrets: secretsManagerSecrets("prod/balance", env) });
+      for (let i = 0; i < 2; i++)
+        expect(await handler(connectEvent({ api_base: upstream.url, account: "1002" }), context)).toMatchObject({
+          outcome: "end",
+        });
+      const reads = extension.hits("/secretsmanager/get");
+      expect(reads).toHaveLength(1);
+      expect(reads[0]!.query.get("secretId")).toBe("prod/balance");
+      expect(reads[0]!.headers["x-aws-parameters-secrets-token"]).toBe(env.AWS_SESSION_TOKEN);
+      expect(upstream.hits("/accounts/1002").at(-1)?.headers.authorization).toBe(`Bearer ${CONTRACT_SECRET.value}`);
+    } finally {
+      await extension.close();
+    }
+  });
+
+  it("fails the run, naming the secret's id and not its text, when the secret is not a JSON object", async () => {
+    const extension = await startServer();
+    try {
+      extension.route("/secretsmanager/get", { json: { SecretString: "plain-text-value" } });
+      const env = { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port };
+      const handler = connectHandler(flow, { secrets: secretsManagerSecrets("prod/balance", env), response: "json" });
+      const result = await handler(connectEvent({ api_base: upstream.url, account: "1002" }), context);
+      expect(JSON.stringify(result)).not.toContain("plain-text-value");
+      // The http step fails on the provider's error and takes its fail exit.
+      expect(result).toMatchObject({ exit: "agents" });
+    } finally {
+      await extension.close();
+    }
   });
 });

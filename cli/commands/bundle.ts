@@ -30,6 +30,8 @@ export interface BundleArgs {
   readonly attributes: readonly string[];
   readonly customerNumber?: string;
   readonly connectResponse: "string-map" | "json";
+  /** A Secrets Manager secret (JSON of names and values) read through the Parameters and Secrets extension. */
+  readonly secretsManager?: string;
 }
 
 /** Built files: what the runtime's and the handlers' imports resolve to (this file is dist/cli/commands/bundle.js). */
@@ -81,7 +83,7 @@ export async function bundleCommand(args: BundleArgs, io: CommandIO): Promise<nu
   const seen = new Map<string, string>();
   let failed = false;
   for (const file of files) {
-    const result = await bundleFlow(file, options, io);
+    const result = await bundleFlow(file, options, args.secretsManager, io);
     if (result === undefined) {
       failed = true;
       continue;
@@ -115,7 +117,12 @@ function kb(bytes: number): string {
 }
 
 /** One flow's module and zip; undefined (with the reasons printed) when it has errors or cannot answer Connect. */
-async function bundleFlow(file: string, options: FlowHandlerOptions, io: CommandIO): Promise<Bundled | undefined> {
+async function bundleFlow(
+  file: string,
+  options: FlowHandlerOptions,
+  secretsManager: string | undefined,
+  io: CommandIO,
+): Promise<Bundled | undefined> {
   const read = await readSource(io.cwd, file);
   if ("invalid" in read) {
     io.stderr(formatReport([read.invalid], new Map(), "pretty", io.color) + "\n");
@@ -139,10 +146,12 @@ async function bundleFlow(file: string, options: FlowHandlerOptions, io: Command
   const id = loaded.definition.id;
   const generated = compile(read.text, { file, emit: "js", declarations: false, runtimeImport: RUNTIME_ENTRY });
   const flowModule = generated.files[0]?.text ?? "";
+  const secrets =
+    secretsManager === undefined ? "" : `, secrets: secretsManagerSecrets(${JSON.stringify(secretsManager)})`;
   const entry = [
-    `import { flowHandler } from ${JSON.stringify(LAMBDA_ENTRY)};`,
+    `import { flowHandler, secretsManagerSecrets } from ${JSON.stringify(LAMBDA_ENTRY)};`,
     `import { ${moduleNames(id).flow} as flow } from "callflow:flow";`,
-    `export const handler = flowHandler(flow, ${JSON.stringify(options)});`,
+    `export const handler = flowHandler(flow, { ...${JSON.stringify(options)}${secrets} });`,
     "",
   ].join("\n");
   const module = await esbuildModule(entry, flowModule);
