@@ -21,7 +21,7 @@ export interface LambdaOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   /**
    * Where `secret NAME` values come from. Default: `envSecrets()`, the function's environment variables
-   * `CALLFLOW_SECRET_NAME`. `secretsOnce` (./secrets.ts) loads them from AWS Secrets Manager or SSM once per container.
+   * `CALLFLOW_SECRET_NAME`. `secretsManagerSecrets` and `secretsOnce` (./secrets.ts) read a vault once per container.
    */
   readonly secrets?: SecretProvider;
   /** A run's deadline at most; default the host's (10 s), always cut to what Lambda leaves minus `marginMs`. */
