@@ -18,8 +18,6 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
   version: string;
   homepage: string;
 };
-/** Where each diagnostic code is explained: the table of docs/language.md. */
-const DIAGNOSTICS_HELP = `${packageJson.homepage}/blob/main/docs/language.md#diagnostics`;
 
 function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
@@ -69,7 +67,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
           {
             patterns: files,
             format: options.format,
-            tool: { version: packageJson.version, helpUri: DIAGNOSTICS_HELP },
+            tool: { version: packageJson.version, homepage: packageJson.homepage },
           },
           io,
         ),
@@ -170,8 +168,10 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .argument("[paths...]", "files, directories or globs (default: every .flowtest file below the current folder)")
     .option("--filter <text>", "run only the tests whose name contains TEXT")
     .addOption(new Option("--format <format>", "output format").choices(["pretty", "json"]).default("pretty"))
-    .addOption(
-      new Option("--reporter <name>", "also write a report file").choices(["default", "junit"]).default("default"),
+    .option(
+      "--reporter <name>",
+      "also write a report: junit (XML to --output), github-summary (Markdown appended to $GITHUB_STEP_SUMMARY); repeatable",
+      reporters,
     )
     .option("--output <file>", "where --reporter junit writes its XML")
     .option("--coverage", "print each flow's exit coverage and the exits no test took")
@@ -188,7 +188,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         options: {
           filter?: string;
           format: "pretty" | "json";
-          reporter: "default" | "junit";
+          reporter?: ("junit" | "github-summary")[];
           output?: string;
           coverage?: true;
           minCoverage?: number;
@@ -202,11 +202,14 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             {
               patterns: paths,
               format: options.format,
-              reporter: options.reporter,
+              reporters: options.reporter ?? [],
               coverage: options.coverage === true,
               coverageFormat: options.coverageFormat,
               ...(options.filter === undefined ? {} : { filter: options.filter }),
               ...(options.output === undefined ? {} : { output: options.output }),
+              ...(process.env["GITHUB_STEP_SUMMARY"] === undefined
+                ? {}
+                : { stepSummary: process.env["GITHUB_STEP_SUMMARY"] }),
               ...(options.minCoverage === undefined ? {} : { minCoverage: options.minCoverage }),
               ...(options.coverageOut === undefined ? {} : { coverageOut: options.coverageOut }),
             },
@@ -436,6 +439,18 @@ function duration(value: string): number {
   const ms = Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000);
   if (ms < 1) throw new InvalidArgumentError("expected a duration of at least 1ms");
   return ms;
+}
+
+/** `--reporter` given once or more; `default` (the terminal's report, always printed) adds nothing. */
+function reporters(
+  value: string,
+  previous: ("junit" | "github-summary")[] | undefined,
+): ("junit" | "github-summary")[] {
+  const chosen = previous ?? [];
+  if (value === "default") return chosen;
+  if (value !== "junit" && value !== "github-summary")
+    throw new InvalidArgumentError("expected default, junit or github-summary");
+  return chosen.includes(value) ? chosen : [...chosen, value];
 }
 
 function percentage(value: string): number {

@@ -1,7 +1,7 @@
 // The CLI's file system: CLI arguments (files, directories, globs) to a sorted list of .flow (or .flowtest) files,
 // sources read as strict UTF-8, and output folders made one level at a time.
 import { readFileSync, type Dirent } from "node:fs";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions } from "../grammar/spans.js";
@@ -189,6 +189,15 @@ export async function makeDir(dir: string): Promise<void> {
 export async function writeOutput(file: string, text: string): Promise<void> {
   try {
     await writeFile(file, text, "utf8");
+  } catch (error) {
+    throw new InputError(`Cannot write ${file}: ${reason(error)}.`);
+  }
+}
+
+/** Adds to the end of a file (made if missing), as a CI step's summary file is written to by every tool. */
+export async function appendOutput(file: string, text: string): Promise<void> {
+  try {
+    await appendFile(file, text, "utf8");
   } catch (error) {
     throw new InputError(`Cannot write ${file}: ${reason(error)}.`);
   }

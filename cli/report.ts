@@ -1,5 +1,6 @@
 // Prints diagnostics for people (code frames), machines (JSON), GitHub Actions (annotations) and
 // code-scanning services (SARIF 2.1.0).
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import pc from "picocolors";
@@ -13,21 +14,30 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ["pretty", "json", "githu
 /** Source text by file name, for code frames. */
 export type Sources = ReadonlyMap<string, string>;
 
+// C0 and C1 controls (ESC starts terminal sequences, CR rewrites a line), DEL and the Unicode line
+// separators: a name or message from a file is printed with these escaped, so it cannot forge output.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Text from a file or a run, safe to print on a terminal: controls as `\u001b`, as JSON writes them. */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function formatPretty(d: Diagnostic, source: string | SourceLines | undefined, color: boolean): string {
   const c = pc.createColors(color);
-  const where = c.cyan(`${d.span.file}:${d.span.line}:${d.span.column}`);
+  const where = c.cyan(`${printable(d.span.file)}:${d.span.line}:${d.span.column}`);
   const severity = d.severity === "error" ? c.red(c.bold("error")) : c.yellow(c.bold("warning"));
-  const lines = [`${where} - ${severity} ${c.gray(d.code)}: ${d.message}`];
+  const lines = [`${where} - ${severity} ${c.gray(d.code)}: ${printable(d.message)}`];
   const paintMarker = d.severity === "error" ? c.red : c.yellow;
   const frame = (span: Span): string =>
     codeFrame(source as string | SourceLines, span, {
       color: (kind, text) => (kind === "gutter" ? c.gray(text) : paintMarker(text)),
     });
   if (source !== undefined) lines.push("", frame(d.span));
-  if (d.hint !== undefined) lines.push(`  ${c.bold("hint")}: ${d.hint}`);
+  if (d.hint !== undefined) lines.push(`  ${c.bold("hint")}: ${printable(d.hint)}`);
   for (const related of d.related ?? []) {
-    const at = c.cyan(`${related.span.file}:${related.span.line}:${related.span.column}`);
-    lines.push("", `  ${at} - ${related.message}`);
+    const at = c.cyan(`${printable(related.span.file)}:${related.span.line}:${related.span.column}`);
+    lines.push("", `  ${at} - ${printable(related.message)}`);
     // A related place in the same file gets its own frame; another file's source is not at hand.
     if (source !== undefined && related.span.file === d.span.file) lines.push("", frame(related.span));
   }
@@ -148,7 +158,7 @@ export function capPerFile(diagnostics: readonly Diagnostic[]): { shown: Diagnos
 
 function omittedLine(o: Omitted): string {
   const parts = [o.errors > 0 ? plural(o.errors, "error") : "", o.warnings > 0 ? plural(o.warnings, "warning") : ""];
-  return `${o.file}: ${parts.filter((p) => p !== "").join(" and ")} more not shown (the first ${MAX_REPORTED_PER_FILE} of each file are)`;
+  return `${printable(o.file)}: ${parts.filter((p) => p !== "").join(" and ")} more not shown (the first ${MAX_REPORTED_PER_FILE} of each file are)`;
 }
 
 /** Diagnostics as JSON objects (capped per file), with end positions where the source is known. */
@@ -167,8 +177,8 @@ export function jsonDiagnostics(
 /** What SARIF says about the tool that ran. */
 export interface SarifTool {
   readonly version: string;
-  /** Where each rule's help is: the diagnostics table of docs/language.md. */
-  readonly helpUri: string;
+  /** The project's home page, where the docs folder is (`<homepage>/blob/main/docs/`). */
+  readonly homepage: string;
   /** Folder that result URIs are relative to: the repository root, or the working folder outside one. */
   readonly root: string;
 }
@@ -181,10 +191,74 @@ export function repositoryRoot(cwd: string): string {
   }
 }
 
-// A catalogue template with its placeholders left open reads as the rule's description.
-const RULE_TEXT = new Map<string, string>(
-  Object.values(messages).map((m) => [m.code, (m.text as string).replace(/\{\d+\}/g, "…")]),
+// A catalogue template with its placeholders left open reads as the rule's description; its key, in
+// PascalCase as SARIF suggests, is the rule's readable name.
+const RULES = new Map<string, { readonly name: string; readonly text: string }>(
+  Object.entries(messages).map(([key, m]) => [
+    m.code,
+    { name: key[0]!.toUpperCase() + key.slice(1), text: (m.text as string).replace(/\{\d+\}/g, "…") },
+  ]),
 );
+
+/** What each family of codes is about, and the docs page whose diagnostics table lists it. */
+function ruleFamily(code: string): { readonly about: string; readonly page: string } {
+  if (code.startsWith("CF3"))
+    return {
+      about: "A test file (.flowtest) does not check against its flow; `callflow test` refuses to run it.",
+      page: "testing.md#formatting-and-checking-test-files",
+    };
+  if (code.startsWith("CF2"))
+    return {
+      about: "The flow parses but breaks a rule of the language: it does not compile until this is fixed.",
+      page: "language.md#diagnostics",
+    };
+  return {
+    about: "The flow cannot be read as written (a syntax error, or a method or type the runtime does not know).",
+    page: "language.md#diagnostics",
+  };
+}
+
+/** A rule as GitHub code scanning shows it: short and full descriptions, help text, a link to the code's table. */
+function sarifRule(code: string, severity: Diagnostic["severity"], homepage: string): Record<string, unknown> {
+  const { about, page } = ruleFamily(code);
+  const { name, text } = RULES.get(code) ?? { name: code, text: code };
+  const helpUri = `${homepage}/blob/main/docs/${page}`;
+  return {
+    id: code,
+    name,
+    shortDescription: { text },
+    fullDescription: { text: `${text} ${about}` },
+    help: {
+      text: `${code}: ${text}\n\n${about} The message says what was found and where; every code is explained at ${helpUri}.`,
+      markdown: `**${code}**: ${text}\n\n${about} The message says what was found and where; every code is explained in [the diagnostics table](${helpUri}).`,
+    },
+    helpUri,
+    defaultConfiguration: { level: severity },
+  };
+}
+
+/**
+ * What code scanning matches a result by across commits: a hash of the rule, the file and the flagged
+ * line's text (whitespace collapsed), not its number, so a result keeps its alert when lines move;
+ * `:n` counts the same hash within the file. The shape is GitHub's `primaryLocationLineHash`.
+ */
+function fingerprints(
+  diagnostics: readonly Diagnostic[],
+  uri: (file: string) => string,
+  linesOf: (file: string) => SourceLines | undefined,
+): string[] {
+  const seen = new Map<string, number>();
+  return diagnostics.map((d) => {
+    const line = linesOf(d.span.file)?.lines[d.span.line - 1]?.replace(/\s+/g, " ").trim() ?? d.message;
+    const hash = createHash("sha256")
+      .update(`${d.code}\0${uri(d.span.file)}\0${line}`)
+      .digest("hex")
+      .slice(0, 16);
+    const occurrence = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, occurrence);
+    return `${hash}:${occurrence}`;
+  });
+}
 
 /**
  * One SARIF 2.1.0 log with one run: a rule per code used (in order of first use), a result per
@@ -212,18 +286,15 @@ export function formatSarif(all: readonly Diagnostic[], sources: Sources, cwd: s
   for (const d of diagnostics) if (!ruleIndex.has(d.code)) ruleIndex.set(d.code, ruleIndex.size);
   const rules = diagnostics
     .filter((d, i) => diagnostics.findIndex((other) => other.code === d.code) === i)
-    .map((d) => ({
-      id: d.code,
-      shortDescription: { text: RULE_TEXT.get(d.code) ?? d.code },
-      helpUri: tool.helpUri,
-      defaultConfiguration: { level: d.severity },
-    }));
-  const results = diagnostics.map((d) => ({
+    .map((d) => sarifRule(d.code, d.severity, tool.homepage));
+  const hashes = fingerprints(diagnostics, uri, linesOf);
+  const results = diagnostics.map((d, i) => ({
     ruleId: d.code,
     ruleIndex: ruleIndex.get(d.code) ?? 0,
     level: d.severity,
     message: { text: d.hint === undefined ? d.message : `${d.message} Hint: ${d.hint}` },
     locations: [{ physicalLocation: physical(d.span) }],
+    partialFingerprints: { primaryLocationLineHash: hashes[i] },
     ...(d.related === undefined
       ? {}
       : {
@@ -239,7 +310,7 @@ export function formatSarif(all: readonly Diagnostic[], sources: Sources, cwd: s
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "callflow", version: tool.version, informationUri: tool.helpUri, rules } },
+        tool: { driver: { name: "callflow", version: tool.version, informationUri: tool.homepage, rules } },
         columnKind: "utf16CodeUnits",
         results,
       },

@@ -402,7 +402,7 @@ test "json body" {
     expect(callflow(["test", "--min-coverage", "50", "triage.flowtest"]).status).toBe(0);
   });
 
-  it("writes LCOV with a BRDA branch per exit on its widget's line", () => {
+  it("writes LCOV with a BRDA branch and a DA line per exit on the exit's own line", () => {
     const result = callflow(["test", "--coverage-format", "lcov", "--coverage-out", "flow.lcov", "triage.flowtest"]);
     expect(result.status).toBe(0);
     const records = readFileSync(path.join(dir, "flow.lcov"), "utf8")
@@ -414,13 +414,17 @@ test "json body" {
     const brda = lines.filter((l) => l.startsWith("BRDA:")).map((l) => l.slice(5).split(","));
     // line, block (widget), branch (exit), times taken
     expect(brda).toEqual([
-      ["8", "0", "0", "2"],
-      ["8", "0", "1", "0"],
-      ["19", "1", "0", "1"],
-      ["19", "1", "1", "0"],
-      ["19", "1", "2", "1"],
-      ["31", "2", "0", "-"],
+      ["15", "0", "0", "2"],
+      ["16", "0", "1", "0"],
+      ["20", "1", "0", "1"],
+      ["21", "1", "1", "0"],
+      ["22", "1", "2", "1"],
+      ["33", "2", "0", "-"],
     ]);
+    // Each exit's line is hit as often as it was taken, so an editor marks the missing exit itself; the
+    // widget's own line as often as the widget exited.
+    const da = lines.filter((l) => l.startsWith("DA:")).map((l) => l.slice(3));
+    expect(da).toEqual(["8,2", "15,2", "16,0", "19,2", "20,1", "21,0", "22,1", "31,0", "33,0"]);
     expect(lines).toContain("BRF:6");
     expect(lines).toContain("BRH:3");
   });

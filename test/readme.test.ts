@@ -1,6 +1,6 @@
 // The README cannot drift from the tool: every command it shows is run here, the output it
 // quotes is compared with the real output, and its flow example must check clean.
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,6 +32,18 @@ const shellLines: ShellLine[] = blocks("sh")
       : { command: line.slice(0, hash).trim(), comment: line.slice(hash + 2).trim() };
   });
 
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** `npm run demo` as the README's reader runs it, not on a terminal (plain lines, no colours). */
+function npmRunDemo(): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", NO_COLOR: "1" };
+  return new Promise((resolve) => {
+    execFile("npm", ["run", "--silent", "demo"], { cwd: root, env, encoding: "utf8" }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
 /** Runs a README command with `npx callflow` pointed at this checkout's build, through a real shell. */
 function runShell(command: string): { status: number; stdout: string; stderr: string } {
   const script = command.replace(/^npx callflow\b/, `"${process.execPath}" "${cli}"`);
@@ -62,7 +74,37 @@ describe("README", () => {
     const result = runShell(command);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(expected);
+    // A comment that starts with a count quotes the command's last line (`12 passed, 0 failed`).
+    if (/^\d/.test(comment))
+      expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^${escape(comment)}`));
   });
+
+  it("quotes real `npm run demo` output: each section whole, or its start and end around `...`", async () => {
+    const quoted = blocks("text").find((b) => b.startsWith("━━ examples/"));
+    expect(quoted).toBeDefined();
+    const demo = await npmRunDemo();
+    expect(demo.code, demo.stderr).toBe(0);
+    // Durations and the API's port differ from run to run; steps, line numbers, sizes and counts do not.
+    const normal = (text: string): string =>
+      text.replace(/\b\d+(?:\.\d+)? (?:ms|s)\b/g, "T").replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT");
+    const sections = (text: string): string[][] =>
+      normal(text)
+        .split(/^(?=━━ )/m)
+        .filter((part) => part.startsWith("━━ "))
+        .map((part) => part.trimEnd().split("\n"));
+    const real = sections(demo.stdout);
+    for (const excerpt of sections(quoted ?? "")) {
+      const section = real.find((lines) => lines[0] === excerpt[0]);
+      expect(section, excerpt[0]).toBeDefined();
+      const gap = excerpt.indexOf("  ...");
+      if (gap === -1) expect(excerpt).toEqual(section);
+      else {
+        expect(excerpt.slice(0, gap)).toEqual(section?.slice(0, gap));
+        const tail = excerpt.slice(gap + 1);
+        expect(tail).toEqual(section?.slice(-tail.length));
+      }
+    }
+  }, 120_000);
 
   it.each([
     {

@@ -2,6 +2,7 @@
 // test/fixtures/sarif-schema-2.1.0.json is OASIS's published schema (the approved errata), reformatted
 // by Prettier; it is JSON Schema draft-04, which ajv reads through ajv-draft-04.
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,7 +33,13 @@ interface SarifLog {
       driver: {
         name: string;
         version: string;
-        rules: { id: string; shortDescription: { text: string }; helpUri: string }[];
+        rules: {
+          id: string;
+          shortDescription: { text: string };
+          fullDescription: { text: string };
+          help: { text: string; markdown: string };
+          helpUri: string;
+        }[];
       };
     };
     results: {
@@ -42,6 +49,7 @@ interface SarifLog {
       message: { text: string };
       locations: Location[];
       relatedLocations?: Location[];
+      partialFingerprints: { primaryLocationLineHash: string };
     }[];
   }[];
 }
@@ -55,6 +63,12 @@ beforeAll(() => {
   mkdirSync(path.join(repo, "flows", "with space"), { recursive: true });
   writeFileSync(path.join(repo, "flows", "broken.flow"), readFileSync("test/fixtures/broken.flow", "utf8"));
   writeFileSync(path.join(repo, "flows", "with space", "dup.flow"), "flow dup {\n  start -> a\n  end a\n  end a\n}\n");
+  // A test file with CF3xxx errors against a flow that checks.
+  writeFileSync(path.join(repo, "flows", "ok.flow"), "flow ok {\n  start -> a\n  end a\n}\n");
+  writeFileSync(
+    path.join(repo, "flows", "ok.flowtest"),
+    'tests for "ok.flow"\n\ntest "t" {\n  mock nowhere { reply 200 }\n  expect { end a }\n}\n',
+  );
 });
 
 afterAll(() => {
@@ -88,6 +102,8 @@ describe("callflow check --format sarif", () => {
     for (const rule of run.tool.driver.rules) {
       expect(rule.helpUri).toMatch(/^https:\/\/.+\/docs\/language\.md#diagnostics$/);
       expect(rule.shortDescription.text).not.toMatch(/\{\d\}/);
+      expect(rule.fullDescription.text.startsWith(rule.shortDescription.text)).toBe(true);
+      expect(rule.help.text).toContain(rule.helpUri);
     }
     for (const result of run.results) expect(ids[result.ruleIndex]).toBe(result.ruleId);
     // broken.flow line 10: `retry 5`, outside the contract's bounds (CF2013).
@@ -136,3 +152,83 @@ describe("callflow check --format sarif", () => {
     expect(sarif([], clean).stdout).toBe(stdout);
   });
 });
+
+describe("SARIF for GitHub code scanning", () => {
+  it("links each code to the docs page whose diagnostics table lists it", () => {
+    const { log } = sarif([], path.join(repo, "flows"));
+    const rules = log.runs[0]!.tool.driver.rules;
+    expect(rules.map((r) => r.id)).toContain("CF3003");
+    for (const rule of rules) {
+      const [, page, anchor] = /\/docs\/([a-z]+\.md)#([a-z-]+)$/.exec(rule.helpUri) ?? [];
+      const doc = readFileSync(path.join(ROOT, "docs", page ?? "missing"), "utf8");
+      // The anchor's section (up to the next heading of its level or higher) holds the code's row.
+      const heading = doc.split("\n").findIndex((l) => /^#+ /.test(l) && slug(l) === anchor);
+      expect(heading, `${rule.id}: ${rule.helpUri}`).toBeGreaterThan(-1);
+      const rest = doc.split("\n").slice(heading + 1);
+      const end = rest.findIndex((l) => /^#{1,2} /.test(l));
+      expect(rest.slice(0, end === -1 ? undefined : end).some((l) => l.startsWith(`| ${rule.id} |`))).toBe(true);
+    }
+  });
+
+  it("gives each result a fingerprint that stays when lines move and differs between results", () => {
+    const folder = path.join(repo, "moving");
+    mkdirSync(folder, { recursive: true });
+    const flow = "flow m {\n  start -> a\n  end a\n  end a\n  end b\n  end b\n}\n";
+    writeFileSync(path.join(folder, "m.flow"), flow);
+    const before = sarif([], folder).log.runs[0]!.results;
+    writeFileSync(path.join(folder, "m.flow"), "# moved down\n\n" + flow);
+    const after = sarif([], folder).log.runs[0]!.results;
+    expect(after.map((r) => r.locations[0]!.physicalLocation.region.startLine)).not.toEqual(
+      before.map((r) => r.locations[0]!.physicalLocation.region.startLine),
+    );
+    const hashes = before.map((r) => r.partialFingerprints.primaryLocationLineHash);
+    expect(after.map((r) => r.partialFingerprints.primaryLocationLineHash)).toEqual(hashes);
+    for (const hash of hashes) expect(hash).toMatch(/^[0-9a-f]{16}:\d+$/);
+    expect(new Set(hashes).size).toBe(hashes.length);
+  });
+
+  // Microsoft's SARIF Multitool (a .NET program the npm package carries per platform) runs the rules
+  // GitHub's SARIF ingestion applies (GHxxxx), with the SARIF rules (SARIFxxxx) beside them.
+  const multitool = ((): { path: string } | { skip: string } => {
+    let binary: string;
+    try {
+      binary = createRequire(import.meta.url)("@microsoft/sarif-multitool") as string;
+    } catch (error) {
+      return { skip: `the SARIF Multitool has no build for ${process.platform} (${String(error)})` };
+    }
+    const probe = spawnSync(binary, ["--version"], { encoding: "utf8" });
+    if (probe.status !== 0)
+      return { skip: `the SARIF Multitool does not run here: ${probe.error?.message ?? probe.stderr.trim()}` };
+    return { path: binary };
+  })();
+  if ("skip" in multitool) console.warn(`SKIPPED: ${multitool.skip}`);
+
+  it.skipIf("skip" in multitool)("passes the SARIF Multitool's GitHub rules with no error, warning or note", () => {
+    const { stdout } = sarif([], path.join(repo, "flows"));
+    const input = path.join(repo, "callflow.sarif");
+    const output = path.join(repo, "validation.sarif");
+    writeFileSync(input, stdout);
+    const binary = (multitool as { path: string }).path;
+    const run = spawnSync(
+      binary,
+      // Its option parser wants the input before --output and --log.
+      ["validate", "--rule-kind", "Gh;Sarif", input, "--output", output, "--log", "ForceOverwrite"],
+      { encoding: "utf8" },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const validation = JSON.parse(readFileSync(output, "utf8")) as {
+      runs: { results?: { ruleId: string; level?: string; message: { text?: string; id?: string } }[] }[];
+    };
+    const findings = (validation.runs[0]?.results ?? []).filter((r) => r.level !== "none");
+    expect(findings, run.stdout).toEqual([]);
+  });
+});
+
+/** GitHub's anchor for a Markdown heading. */
+function slug(heading: string): string {
+  return heading
+    .replace(/^#+ /, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, "")
+    .replace(/ /g, "-");
+}

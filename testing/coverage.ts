@@ -28,6 +28,9 @@ export interface FlowCoverage {
   readonly total: number;
 }
 
+/** Exits taken out of all exits, in percent; a flow without exits is fully covered. */
+export const coveragePercent = (c: FlowCoverage): number => (c.total === 0 ? 100 : (100 * c.covered) / c.total);
+
 export function flowCoverage(flow: Flow, flowFile: string, taken: readonly TakenExit[]): FlowCoverage {
   const reached = new Set(taken.map((t) => t.widget));
   const exits: ExitCount[] = [];
@@ -62,22 +65,37 @@ export function flowCoverage(flow: Flow, flowFile: string, taken: readonly Taken
   return { flowFile, exits, covered, total: exits.length };
 }
 
-/** LCOV: each exit a branch (BRDA) on its widget's line; each widget with exits a line (DA) hit as often as it exited. */
+/** Why a report cannot be written in LCOV, whose records are lines with no way to escape a line break. */
+export function lcovProblem(coverages: readonly FlowCoverage[]): string | undefined {
+  const broken = coverages.find((c) => /[\r\n]/.test(c.flowFile));
+  return broken === undefined
+    ? undefined
+    : `the flow file name ${JSON.stringify(broken.flowFile)} has a line break, which LCOV cannot hold`;
+}
+
+/**
+ * LCOV: each exit a branch (BRDA) on the line where the exit is written, one block per widget; a line
+ * (DA) per exit line, hit as often as its exits were taken, and the widget's own line hit as often as it
+ * exited. An exit no test took is then marked where it is written, not at its widget.
+ * Call `lcovProblem` first: a file name with a line break would forge records.
+ */
 export function lcov(coverages: readonly FlowCoverage[]): string {
   const out: string[] = [];
   for (const coverage of coverages) {
     out.push("TN:", `SF:${coverage.flowFile}`);
     const blocks = new Map<string, number>();
     const lines = new Map<number, number>();
+    const hit = (line: number, count: number): void => void lines.set(line, (lines.get(line) ?? 0) + count);
     for (const exit of coverage.exits) {
       if (!blocks.has(exit.widget)) blocks.set(exit.widget, blocks.size);
       const block = blocks.get(exit.widget)!;
       const branch = coverage.exits.filter((e) => e.widget === exit.widget).indexOf(exit);
-      out.push(`BRDA:${exit.widgetSpan.line},${block},${branch},${exit.reached ? exit.count : "-"}`);
-      lines.set(exit.widgetSpan.line, (lines.get(exit.widgetSpan.line) ?? 0) + exit.count);
+      out.push(`BRDA:${exit.span.line},${block},${branch},${exit.reached ? exit.count : "-"}`);
+      hit(exit.span.line, exit.count);
+      if (exit.widgetSpan.line !== exit.span.line) hit(exit.widgetSpan.line, exit.count);
     }
     out.push(`BRF:${coverage.total}`, `BRH:${coverage.covered}`);
-    for (const [line, hits] of lines) out.push(`DA:${line},${hits}`);
+    for (const [line, hits] of [...lines].sort(([a], [b]) => a - b)) out.push(`DA:${line},${hits}`);
     out.push(`LF:${lines.size}`, `LH:${[...lines.values()].filter((h) => h > 0).length}`, "end_of_record");
   }
   return out.join("\n") + "\n";

@@ -12,6 +12,7 @@ import type {
   Vars,
 } from "../runtime/index.js";
 import { formatFlowTest } from "../grammar/flowtest-printer.js";
+import { MAX_NESTING, MAX_STRING_LENGTH } from "../grammar/limits.js";
 import { printString } from "../grammar/printer.js";
 import { showJson } from "./values.js";
 
@@ -27,6 +28,38 @@ type Exchange =
 
 /** Response headers worth replaying besides those results read: body type, waits, redirects. */
 const KEPT_HEADERS = ["content-type", "retry-after", "location"];
+
+/** What `--record` writes: the test, or why no test file can reproduce the run. */
+export type Recording = { readonly text: string } | { readonly problem: string };
+
+// Blocks around a value in the recorded layout: `test { mock w { reply 200 { json ... } } }`, and
+// `test { globals { ... } }` or `test { expect { ... } }`. A test file nests at most MAX_NESTING deep.
+const REPLY_BLOCKS = 3;
+const TEST_BLOCKS = 2;
+
+/** How deep a JSON value's brackets nest (a scalar: 0), walked with a list: a server's JSON can nest deeper than the stack. */
+function depthOf(root: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[root, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (value === null || typeof value !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const item of Object.values(value)) pending.push([item, depth + 1]);
+  }
+  return deepest;
+}
+
+/** The length of the longest string literal (values and keys) a JSON value prints as, quotes left out. */
+function longestString(value: unknown): number {
+  if (typeof value === "string") return printString(value).length - 2;
+  if (value === null || typeof value !== "object") return 0;
+  let longest = 0;
+  for (const [k, v] of Object.entries(value)) longest = Math.max(longest, printString(k).length - 2, longestString(v));
+  return longest;
+}
+
+const count = (n: number): string => n.toLocaleString("en-US");
 
 /** A masked value shorter than this is replaced where it is a whole value, not inside other text (as the runtime's redactor). */
 const MIN_SEARCH_LENGTH = 4;
@@ -97,8 +130,9 @@ export class Recorder {
   }
 
   /**
-   * The test, in canonical layout. `flowPath` is the flow relative to the test file; `secrets`
-   * are the values the run used, which the file never contains.
+   * The test, in canonical layout, checked by the .flowtest parser: a test that would not parse is never
+   * written. `flowPath` is the flow relative to the test file; `secrets` are the values the run used,
+   * which the file never contains.
    */
   flowTest(
     flowPath: string,
@@ -106,7 +140,7 @@ export class Recorder {
     input: Readonly<Record<string, unknown>>,
     secrets: ReadonlyMap<string, string>,
     result: RunResult<Vars, string>,
-  ): string {
+  ): Recording {
     const definition = this.#definition;
     // Real value → placeholder, longest first so a value is replaced whole.
     const replacements: [string, string][] = [];
@@ -140,24 +174,57 @@ export class Recorder {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), json(v)]));
       return value;
     };
+    // A string longer than test files hold cannot be written in any form: the recording is refused.
+    const problems: string[] = [];
+    const fits = (value: unknown, where: string, blocks: number): boolean => {
+      const longest = longestString(value);
+      if (longest > MAX_STRING_LENGTH)
+        problems.push(
+          `${where} holds a string of ${count(longest)} characters as a test file writes it; test files hold strings of at most ${count(MAX_STRING_LENGTH)}`,
+        );
+      const depth = blocks + depthOf(value);
+      if (depth > MAX_NESTING)
+        problems.push(
+          `${where} nests ${count(depth)} levels deep in the test file (the test's own blocks included); test files nest at most ${MAX_NESTING}`,
+        );
+      return longest <= MAX_STRING_LENGTH && depth <= MAX_NESTING;
+    };
     const show = (value: unknown): string => showJson(json(value));
 
     const lines: string[] = [`tests for ${printString(flowPath)}`, "", `test ${printString(name)} {`];
+    for (const [k, v] of Object.entries(input)) fits(json(v), `the global ${k}`, TEST_BLOCKS);
     const globals = Object.entries(input).map(([k, v]) => `${k} = ${show(v)}`);
     if (globals.length > 0) lines.push("  globals {", ...globals.map((g) => `    ${g}`), "  }");
     if (secretValues.size > 0)
       lines.push("  secrets {", ...[...secretValues].map(([k, v]) => `    ${k} = ${printString(v)}`), "  }");
     for (const [widget, exchanges] of this.#exchanges) {
       lines.push(`  mock ${widget} {`);
-      for (const exchange of exchanges) {
+      for (const [index, exchange] of exchanges.entries()) {
         if (exchange.kind !== "response") {
           lines.push(`    reply ${exchange.kind}`);
           continue;
         }
-        const items = exchange.headers.map(([k, v]) => `header ${printString(k)} = ${printString(text(v))}`);
+        const where = `the response ${index + 1} of ${widget}`;
+        const headers = exchange.headers.map(([k, v]) => [k, text(v)] as const);
+        for (const [k, v] of headers) fits(v, `${where}'s header ${k}`, 0);
+        const items = headers.map(([k, v]) => `header ${printString(k)} = ${printString(v)}`);
         if (exchange.text !== "") {
           const parsed = parseJson(exchange.text);
-          items.push(parsed === undefined ? `text ${printString(text(exchange.text))}` : `json ${show(parsed.value)}`);
+          // JSON nested deeper than a test file allows is replayed as the text it came as, which the
+          // runtime reads the same way: the type `json` would have given is kept with it.
+          const value =
+            parsed !== undefined && depthOf(parsed.value) + REPLY_BLOCKS <= MAX_NESTING
+              ? json(parsed.value)
+              : undefined;
+          if (value !== undefined) {
+            fits(value, where, REPLY_BLOCKS);
+            items.push(`json ${showJson(value)}`);
+          } else {
+            const body = text(exchange.text);
+            if (fits(body, where, 0) && parsed !== undefined && !headers.some(([k]) => k === "content-type"))
+              items.unshift(`header "content-type" = "application/json"`);
+            items.push(`text ${printString(body)}`);
+          }
         }
         if (items.length === 0) lines.push(`    reply ${exchange.status}`);
         else lines.push(`    reply ${exchange.status} {`, ...items.map((i) => `      ${i}`), "    }");
@@ -172,13 +239,23 @@ export class Recorder {
     else if (outcome.kind === "route") expectations.push(`route ${printString(outcome.queue)}`);
     else expectations.push("fail");
     for (const [widget, count] of this.#attempts) expectations.push(`attempts ${widget} = ${count}`);
-    for (const message of this.#sent) expectations.push(`sent ${printString(text(message))}`);
+    for (const [i, message] of this.#sent.entries()) {
+      fits(text(message), `the message sent ${i + 1}`, 0);
+      expectations.push(`sent ${printString(text(message))}`);
+    }
     for (const [variable, spec] of Object.entries(definition.variables))
-      if (spec.scope === "local" && Object.hasOwn(result.variables, variable))
+      if (spec.scope === "local" && Object.hasOwn(result.variables, variable)) {
+        fits(json(result.variables[variable]), `the variable ${variable}`, TEST_BLOCKS);
         expectations.push(`${variable} = ${show(result.variables[variable])}`);
+      }
+    if (problems.length > 0) return { problem: problems.join("; ") };
     lines.push("  expect {", ...expectations.map((e) => `    ${e}`), "  }", "}");
     const source = lines.join("\n") + "\n";
-    return formatFlowTest(source, "recorded.flowtest").text ?? source;
+    const formatted = formatFlowTest(source, "recorded.flowtest");
+    // The checks above name the usual causes; the parser has the last word.
+    if (formatted.text === undefined)
+      return { problem: formatted.diagnostics.map((d) => `${d.code}: ${d.message}`).join("; ") };
+    return { text: formatted.text };
   }
 }
 

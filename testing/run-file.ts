@@ -2,6 +2,7 @@
 // contains the filter), with a guard that fails any test during which a socket is opened.
 import diagnosticsChannel from "node:diagnostics_channel";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import type { Flow } from "../grammar/ast.js";
 import { hasErrors, type Diagnostic, diagnostic } from "../grammar/diagnostics.js";
 import { parseFlowTest } from "../grammar/flowtest-build.js";
@@ -20,9 +21,14 @@ export interface TestFileResult {
   readonly sources: ReadonlyMap<string, string>;
   /** Absent when the file does not check. */
   readonly flow?: Flow;
-  readonly tests: readonly TestResult[];
+  readonly tests: readonly TimedTestResult[];
   /** Tests left out by the filter. */
   readonly skipped: number;
+}
+
+/** A test's result with the real time its run and checks took. */
+export interface TimedTestResult extends TestResult {
+  readonly realMs: number;
 }
 
 export type ReadText = (file: string) => Promise<string>;
@@ -81,9 +87,13 @@ export async function runTestFile(
     guard.opened = true;
   };
   diagnosticsChannel.subscribe("net.client.socket", onSocket);
-  const tests: TestResult[] = [];
+  const tests: TimedTestResult[] = [];
   try {
-    for (const test of selected) tests.push(await runTest(test, loaded, `${file}\0${test.name.value}`, guard));
+    for (const test of selected) {
+      const started = performance.now();
+      const result = await runTest(test, loaded, `${file}\0${test.name.value}`, guard);
+      tests.push({ ...result, realMs: performance.now() - started });
+    }
   } finally {
     diagnosticsChannel.unsubscribe("net.client.socket", onSocket);
   }

@@ -20,8 +20,8 @@ import { EXIT_FAILURE, EXIT_OK, type CommandIO } from "./io.js";
 export interface CheckArgs {
   readonly patterns: readonly string[];
   readonly format: ReportFormat;
-  /** callflow's version and where its diagnostics are documented, for SARIF's tool section. */
-  readonly tool: { readonly version: string; readonly helpUri: string };
+  /** callflow's version and home page (where its diagnostics are documented), for SARIF's tool section. */
+  readonly tool: { readonly version: string; readonly homepage: string };
 }
 
 export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<number> {

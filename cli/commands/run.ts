@@ -120,7 +120,14 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
     }
     const flowPath = toPosix(path.relative(path.dirname(target), absolute));
     const name = `recorded run of ${path.basename(file)}`;
-    await writeOutput(target, recorder.flowTest(flowPath, name, input, used, result));
+    const recording = recorder.flowTest(flowPath, name, input, used, result);
+    if ("problem" in recording) {
+      io.stderr(
+        `callflow run: cannot record the run as a test, so ${args.record} is not written: ${recording.problem}\n`,
+      );
+      return EXIT_USAGE;
+    }
+    await writeOutput(target, recording.text);
     io.stderr(`callflow run: recorded the run as a test in ${args.record}\n`);
   }
   return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;

@@ -7,20 +7,25 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pc from "picocolors";
 import { hasErrors } from "../../grammar/diagnostics.js";
-import { flowCoverage, lcov, type FlowCoverage } from "../../testing/coverage.js";
-import { failureText, jsonReport, junit } from "../../testing/reports.js";
+import { coveragePercent, flowCoverage, lcov, lcovProblem, type FlowCoverage } from "../../testing/coverage.js";
+import { failureText, githubSummary, jsonReport, junit } from "../../testing/reports.js";
 import { runTestFile, type TestFileResult } from "../../testing/run-file.js";
-import { expandInputs, readSource, writeOutput } from "../files.js";
-import { formatReport } from "../report.js";
+import { appendOutput, expandInputs, readSource, toPosix, writeOutput } from "../files.js";
+import { formatReport, printable } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
+
+export type TestReporter = "junit" | "github-summary";
 
 export interface TestArgs {
   readonly patterns: readonly string[];
   readonly filter?: string;
   readonly format: "pretty" | "json";
-  readonly reporter: "default" | "junit";
+  /** Report files besides the terminal's: JUnit XML (to --output), GitHub's job summary (appended). */
+  readonly reporters: readonly TestReporter[];
   /** Where --reporter junit writes. */
   readonly output?: string;
+  /** Where --reporter github-summary appends: GitHub sets GITHUB_STEP_SUMMARY in every step. */
+  readonly stepSummary?: string;
   readonly coverage: boolean;
   /** Percent; a flow below it fails the run. */
   readonly minCoverage?: number;
@@ -37,11 +42,13 @@ function duration(ms: number): string {
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
-const percent = (c: FlowCoverage): number => (c.total === 0 ? 100 : (100 * c.covered) / c.total);
-
 export async function testCommand(args: TestArgs, io: CommandIO): Promise<number> {
-  if (args.reporter === "junit" && args.output === undefined) {
+  if (args.reporters.includes("junit") && args.output === undefined) {
     io.stderr("callflow test: --reporter junit needs --output FILE\n");
+    return EXIT_USAGE;
+  }
+  if (args.reporters.includes("github-summary") && (args.stepSummary ?? "") === "") {
+    io.stderr("callflow test: --reporter github-summary appends to $GITHUB_STEP_SUMMARY, which is not set\n");
     return EXIT_USAGE;
   }
   if ((args.coverageOut !== undefined) !== (args.coverageFormat === "lcov")) {
@@ -72,32 +79,45 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
   }
 
   const wantCoverage = args.coverage || args.minCoverage !== undefined || args.coverageFormat === "lcov";
-  const coverage = wantCoverage ? coverageOf(results) : undefined;
+  const coverage = wantCoverage ? coverageOf(results, io.cwd) : undefined;
   const broken = results.filter((r) => hasErrors(r.diagnostics));
   const tests = results.flatMap((r) => r.tests);
   const failed = tests.filter((t) => !t.passed).length;
-  const below = (coverage ?? []).filter((c) => args.minCoverage !== undefined && percent(c) < args.minCoverage);
+  const below = (coverage ?? []).filter((c) => args.minCoverage !== undefined && coveragePercent(c) < args.minCoverage);
+
+  const unwritable = coverage !== undefined && args.coverageOut !== undefined ? lcovProblem(coverage) : undefined;
+  if (unwritable !== undefined) {
+    io.stderr(`callflow test: cannot write ${args.coverageOut}: ${printable(unwritable)}\n`);
+    return EXIT_USAGE;
+  }
 
   if (args.format === "json") io.stdout(JSON.stringify(jsonReport(results, coverage), null, 2) + "\n");
   else printPretty(results, coverage, args, io, performance.now() - started);
-  if (args.reporter === "junit" && args.output !== undefined)
+  if (args.reporters.includes("junit") && args.output !== undefined)
     await writeOutput(path.resolve(io.cwd, args.output), junit(results));
+  if (args.reporters.includes("github-summary") && args.stepSummary !== undefined)
+    await appendOutput(path.resolve(io.cwd, args.stepSummary), githubSummary(results, coverage, args.minCoverage));
   if (coverage !== undefined && args.coverageOut !== undefined)
     await writeOutput(path.resolve(io.cwd, args.coverageOut), lcov(coverage));
   for (const c of below)
     io.stderr(
-      `callflow test: ${c.flowFile}: exit coverage ${percent(c).toFixed(1)}% is below --min-coverage ${args.minCoverage}%\n`,
+      `callflow test: ${printable(c.flowFile)}: exit coverage ${coveragePercent(c).toFixed(1)}% is below --min-coverage ${args.minCoverage}%\n`,
     );
   if (broken.length > 0) return EXIT_USAGE;
   return failed > 0 || below.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
-/** Per flow, across every test file that tests it. */
-function coverageOf(results: readonly TestFileResult[]): FlowCoverage[] {
+/**
+ * Per flow, across every test file that tests it. A flow is named relative to the working directory
+ * with POSIX separators, however its test files were named (absolute, `../`), so one flow is one entry.
+ */
+function coverageOf(results: readonly TestFileResult[], cwd: string): FlowCoverage[] {
   const byFlow = new Map<string, TestFileResult[]>();
   for (const result of results)
-    if (result.flow !== undefined && result.flowFile !== undefined)
-      byFlow.set(result.flowFile, [...(byFlow.get(result.flowFile) ?? []), result]);
+    if (result.flow !== undefined && result.flowFile !== undefined) {
+      const flowFile = toPosix(path.relative(cwd, path.resolve(cwd, result.flowFile)));
+      byFlow.set(flowFile, [...(byFlow.get(flowFile) ?? []), result]);
+    }
   return [...byFlow]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([flowFile, files]) =>
@@ -120,15 +140,17 @@ function printPretty(
   const out: string[] = [];
   for (const result of results) {
     if (hasErrors(result.diagnostics)) {
-      out.push(` ${c.red("✗")} ${result.file} ${c.red("does not check")}`);
+      out.push(` ${c.red("✗")} ${printable(result.file)} ${c.red("does not check")}`);
       continue;
     }
     const count = `${result.tests.length} test${result.tests.length === 1 ? "" : "s"}${result.skipped > 0 ? `, ${result.skipped} skipped` : ""}`;
     out.push(
-      ` ${result.tests.every((t) => t.passed) ? c.green("✓") : c.red("✗")} ${result.file} ${c.gray(`(${count})`)}`,
+      ` ${result.tests.every((t) => t.passed) ? c.green("✓") : c.red("✗")} ${printable(result.file)} ${c.gray(`(${count})`)}`,
     );
     for (const test of result.tests)
-      out.push(`   ${test.passed ? c.green("✓") : c.red("✗")} ${test.name} ${c.gray(duration(test.virtualMs))}`);
+      out.push(
+        `   ${test.passed ? c.green("✓") : c.red("✗")} ${printable(test.name)} ${c.gray(duration(test.virtualMs))}`,
+      );
   }
   const diagnostics = results.flatMap((r) => r.diagnostics);
   if (diagnostics.length > 0) {
@@ -143,10 +165,11 @@ function printPretty(
     for (const { file, test } of failing) {
       out.push(
         "",
-        ` ${c.red(c.bold("FAIL"))} ${file} > ${test.name}  ${c.gray(`${test.span.file}:${test.span.line}:${test.span.column}`)}`,
+        ` ${c.red(c.bold("FAIL"))} ${printable(file)} > ${printable(test.name)}  ${c.gray(`${printable(test.span.file)}:${test.span.line}:${test.span.column}`)}`,
       );
       for (const failure of test.failures) {
-        const [head, ...rest] = failureText(failure).split("\n");
+        // Lines split here are the report's own; within each, what came from files and runs is escaped.
+        const [head = "", ...rest] = failureText(failure).split("\n").map(printable);
         out.push(`   ${c.red("✗")} ${head}`);
         for (const line of rest) out.push(`     ${line.startsWith("-") ? c.green(line) : c.red(line)}`);
       }
@@ -155,15 +178,15 @@ function printPretty(
   if (coverage !== undefined) {
     out.push("", c.bold("Exit coverage"));
     for (const flow of coverage) {
-      const pct = percent(flow);
+      const pct = coveragePercent(flow);
       const low = args.minCoverage !== undefined && pct < args.minCoverage;
       out.push(
-        `   ${flow.flowFile}  ${(low ? c.red : c.green)(`${flow.covered}/${flow.total} exits (${pct.toFixed(1)}%)`)}`,
+        `   ${printable(flow.flowFile)}  ${(low ? c.red : c.green)(`${flow.covered}/${flow.total} exits (${pct.toFixed(1)}%)`)}`,
       );
       for (const exit of flow.exits.filter((e) => e.count === 0)) {
         const label = exit.condition === undefined ? exit.label : `when ${exit.condition}`;
         out.push(
-          `     ${c.yellow(`${exit.span.file}:${exit.span.line}:${exit.span.column}`)}  ${exit.widget}  ${label} -> ${exit.target}`,
+          `     ${c.yellow(`${printable(flow.flowFile)}:${exit.span.line}:${exit.span.column}`)}  ${exit.widget}  ${printable(label)} -> ${exit.target}`,
         );
       }
     }
