@@ -128,6 +128,11 @@ export async function startServer(options: ServeOptions): Promise<Server> {
   app.server.headersTimeout = SERVE_DEFAULTS.headersTimeoutMs;
   // Bodies are JSON or forms (Twilio Studio's default); anything else is 415.
   app.removeContentTypeParser("text/plain");
+  // An empty body is no inputs whatever its declared type, as the host core reads one (parseBody): Fastify parses
+  // no body that has no content type, where it would refuse an empty one declared JSON.
+  app.addHook("onRequest", async (request) => {
+    if (request.headers["content-length"] === "0") delete request.headers["content-type"];
+  });
   await app.register(formbody);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -127,6 +127,20 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     response: { error: { code: "invalid-json", message: "the body is not valid JSON" } },
   },
   {
+    name: "an empty body declared JSON: no inputs",
+    flow: "balance",
+    contentType: "application/json",
+    body: "",
+    status: 400,
+    response: {
+      error: "invalid-input",
+      problems: [
+        { field: "api_base", message: "is required" },
+        { field: "account", message: "is required" },
+      ],
+    },
+  },
+  {
     name: "a media type the host does not take",
     flow: "balance",
     contentType: "text/plain",
