@@ -241,3 +241,48 @@ describe("callflow serve: limits and shutdown", () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe("callflow serve: upstream faults", () => {
+  test("with 10% upstream faults (resets, 503, hangs past the timeout, garbage) every request is answered 200 or 502", async () => {
+    const faults = [
+      { reset: true as const },
+      { status: 503, json: { error: "busy" } },
+      { hang: true as const },
+      { body: "<html>not json", headers: { "content-type": "application/json" } },
+    ];
+    upstream.route("/quotes/sku-1", (request) =>
+      request.hit % 10 === 0 ? faults[(request.hit / 10) % faults.length]! : { json: { price: 12.5, stock: 3 } },
+    );
+    const s = await serve(["quote.flow"], { cwd: FIXTURES, env });
+    try {
+      const statuses: number[] = [];
+      let started = 0;
+      const worker = async (): Promise<void> => {
+        while (started < 200) {
+          started++;
+          const response = await fetch(`${s.url}/flows/quote/runs`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ api_base: upstream.url, sku: "sku-1" }),
+          });
+          statuses.push(response.status);
+          await response.arrayBuffer();
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, worker));
+      expect(statuses).toHaveLength(200);
+      expect(statuses.filter((status) => status !== 200 && status !== 502)).toEqual([]);
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      // Every fault took the fail exit; the rest ended with a price.
+      expect(metrics).toContain('callflow_runs_total{flow="quote",outcome="end",exit="done"} 200');
+      expect(metrics).toMatch(
+        /callflow_http_attempts_total\{flow="quote",widget="fetch_quote",status_class="timeout"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /callflow_http_attempts_total\{flow="quote",widget="fetch_quote",status_class="5xx"\} [1-9]/,
+      );
+    } finally {
+      await s.stop();
+    }
+  });
+});
