@@ -26,6 +26,7 @@ import Fastify, {
 import type { FetchLike } from "../runtime/index.js";
 import { Host, type FlowProblem, type HostedFlow, type HostEnvironment, type HostResponse } from "../host/host.js";
 import { Metrics } from "./metrics.js";
+import { openApiDocument } from "./openapi.js";
 
 export interface ServeOptions {
   readonly flows: readonly HostedFlow[];
@@ -40,6 +41,8 @@ export interface ServeOptions {
   readonly deadlineMs: number;
   readonly maxConcurrency: number;
   readonly bodyLimit: number;
+  /** callflow's version, for the OpenAPI document. */
+  readonly version: string;
   /** Where the JSON log lines go. */
   readonly log: Writable;
   /** The runtime's transport, for tests; default the runtime's own. */
@@ -215,6 +218,9 @@ export async function startServer(options: ServeOptions): Promise<Server> {
         .send({ error: { code: "method-not-allowed", message: "runs are started with POST" } }),
   });
 
+  app.get("/openapi.json", () =>
+    openApiDocument(host.flows, { version: options.version, auth: options.authToken !== undefined }),
+  );
   app.get("/healthz", () => ({ status: "ok" }));
   app.get("/readyz", (_request, reply) => {
     const flows = host.flows.map((flow) => flow.id).sort();

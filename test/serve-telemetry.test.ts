@@ -42,6 +42,7 @@ beforeAll(async () => {
     deadlineMs: 5000,
     maxConcurrency: 10,
     bodyLimit: 65536,
+    version: "0.0.0",
     log: new PassThrough(),
   });
 });
