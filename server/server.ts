@@ -27,6 +27,7 @@ import type { FetchLike } from "../runtime/index.js";
 import { Host, type FlowProblem, type HostedFlow, type HostEnvironment, type HostResponse } from "../host/host.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import { RunStats } from "./status.js";
 
 export interface ServeOptions {
   readonly flows: readonly HostedFlow[];
@@ -112,6 +113,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
   });
   const problems = new Map(options.problems.map((problem) => [problem.file, problem]));
   const metrics = new Metrics(() => host.inFlight);
+  const stats = new RunStats();
   let ready = true;
 
   const app: FastifyInstance = Fastify({
@@ -189,6 +191,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     const { record } = response;
     if (record !== undefined) {
       metrics.run(record);
+      stats.record(record);
       const traceId = span.spanContext().traceId;
       request.log.info(
         {
@@ -218,6 +221,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
         .send({ error: { code: "method-not-allowed", message: "runs are started with POST" } }),
   });
 
+  app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(await stats.page(host.flows)));
   app.get("/openapi.json", () =>
     openApiDocument(host.flows, { version: options.version, auth: options.authToken !== undefined }),
   );
