@@ -1,6 +1,8 @@
 // `callflow serve` as a real child process over real sockets, called with node's fetch, its flows calling a
 // real node:http upstream in this process.
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { tempDir } from "./compile-helpers.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROOT } from "./helpers/cli.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
@@ -281,6 +283,45 @@ describe("callflow serve: upstream faults", () => {
       expect(metrics).toMatch(
         /callflow_http_attempts_total\{flow="quote",widget="fetch_quote",status_class="5xx"\} [1-9]/,
       );
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe("callflow serve --watch", () => {
+  const temp = tempDir("serve-watch");
+  afterAll(() => temp.remove());
+
+  test("a changed flow is served at once; a version with errors keeps the previous one, shown by /readyz", async () => {
+    const file = path.join(temp.dir, "quote.flow");
+    const original = readFileSync(path.join(FIXTURES, "quote.flow"), "utf8");
+    writeFileSync(file, original);
+    upstream.route("/quotes/none", { status: 404, json: {} });
+    const s = await serve(["--watch"], { cwd: temp.dir, env });
+    const messages = async (): Promise<unknown> => {
+      const response = await fetch(`${s.url}/flows/quote/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ api_base: upstream.url, sku: "none" }),
+      });
+      return ((await response.json()) as { messages: unknown }).messages;
+    };
+    try {
+      expect(await messages()).toEqual(["No quote right now."]);
+      writeFileSync(file, original.replace("No quote right now.", "Please try again later."));
+      await until(() => s.stderr().includes("reloaded quote.flow"));
+      expect(await messages()).toEqual(["Please try again later."]);
+
+      writeFileSync(file, original.replace("next -> done", "next -> nowhere"));
+      await until(() => s.stderr().includes("still serving its previous version"));
+      expect(await messages()).toEqual(["Please try again later."]);
+      const ready = await fetch(`${s.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        flows: ["quote"],
+        problems: [{ file: "quote.flow", diagnostics: [{ code: "CF2001", severity: "error" }] }],
+      });
     } finally {
       await s.stop();
     }
