@@ -388,6 +388,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               port: options.port,
               auth: options.auth,
               watch: options.watch === true,
+              version: packageJson.version,
               stop,
               ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
               ...(options.deadline === undefined ? {} : { deadlineMs: options.deadline }),
@@ -400,6 +401,27 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         );
       },
     );
+
+  program
+    .command("openapi")
+    .description("Write the OpenAPI 3.1 document that `callflow serve` serves at /openapi.json for these flows.")
+    .argument("[paths...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .option("-o, --output <file>", "write to FILE instead of stdout")
+    .option("--no-auth", "describe a server without the bearer scheme (served with --no-auth or on loopback)")
+    .action(async (paths: string[], options: { output?: string; auth: boolean }) => {
+      const { openapiCommand } = await import("./commands/openapi.js");
+      setExit(
+        await openapiCommand(
+          {
+            patterns: paths,
+            auth: options.auth,
+            version: packageJson.version,
+            ...(options.output === undefined ? {} : { output: options.output }),
+          },
+          io,
+        ),
+      );
+    });
 
   program
     .command("lsp")

@@ -13,8 +13,12 @@
 //   parseBody(contentType, text)   a raw body → `{ body, encoding }` or a HostResponse (400, 415), for adapters
 //                                  whose framework does not parse bodies (Lambda)
 //   HostEnvironment { config, secrets }  per environment, from outside: config values and a SecretProvider
-//   HostResponse { status, headers, body, record? }, RunBody, RunRecord (the run, for metrics, logs, status pages)
+//   HostResponse { status, headers, body, record? }, RunBody, ErrorBody, RunRecord (the run, for metrics, logs,
+//                                  status pages), RunRequest, HostOptions, HostedFlow, FlowProblem, HOST_DEFAULTS
 //   FlowInputs (host/inputs.ts): a flow's input schema (`.schema`, for OpenAPI) and `.decode`
+//
+// An adapter sends `status`, `headers` and `body` (JSON) as they are; it passes `signal` to cancel a run whose
+// caller went away, and the tracing context it wants the run's spans under is the active one when it calls run.
 //
 // Statuses: 200 end or route; 400 invalid input; 404 unknown flow; 502 the run failed; 503 overloaded
 // (more than maxConcurrency runs) or draining, with Retry-After; 504 the deadline passed (the run is

@@ -26,6 +26,8 @@ import Fastify, {
 import type { FetchLike } from "../runtime/index.js";
 import { Host, type FlowProblem, type HostedFlow, type HostEnvironment, type HostResponse } from "../host/host.js";
 import { Metrics } from "./metrics.js";
+import { openApiDocument } from "./openapi.js";
+import { RunStats } from "./status.js";
 
 export interface ServeOptions {
   readonly flows: readonly HostedFlow[];
@@ -40,6 +42,8 @@ export interface ServeOptions {
   readonly deadlineMs: number;
   readonly maxConcurrency: number;
   readonly bodyLimit: number;
+  /** callflow's version, for the OpenAPI document. */
+  readonly version: string;
   /** Where the JSON log lines go. */
   readonly log: Writable;
   /** The runtime's transport, for tests; default the runtime's own. */
@@ -111,6 +115,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
   });
   const problems = new Map(options.problems.map((problem) => [problem.file, problem]));
   const metrics = new Metrics(() => host.inFlight);
+  const stats = new RunStats();
   let ready = true;
 
   const app: FastifyInstance = Fastify({
@@ -193,6 +198,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     const { record } = response;
     if (record !== undefined) {
       metrics.run(record);
+      stats.record(record);
       const traceId = span.spanContext().traceId;
       request.log.info(
         {
@@ -222,6 +228,10 @@ export async function startServer(options: ServeOptions): Promise<Server> {
         .send({ error: { code: "method-not-allowed", message: "runs are started with POST" } }),
   });
 
+  app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(await stats.page(host.flows)));
+  app.get("/openapi.json", () =>
+    openApiDocument(host.flows, { version: options.version, auth: options.authToken !== undefined }),
+  );
   app.get("/healthz", () => ({ status: "ok" }));
   app.get("/readyz", (_request, reply) => {
     const flows = host.flows.map((flow) => flow.id).sort();

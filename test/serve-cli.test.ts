@@ -1,6 +1,8 @@
 // `callflow serve` as a real child process over real sockets, called with node's fetch, its flows calling a
 // real node:http upstream in this process.
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { tempDir } from "./compile-helpers.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROOT } from "./helpers/cli.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
@@ -239,5 +241,89 @@ describe("callflow serve: limits and shutdown", () => {
     const exited = s.stop("SIGINT");
     expect((await pending).status).toBe(503);
     expect(await exited).toBe(0);
+  });
+});
+
+describe("callflow serve: upstream faults", () => {
+  test("with 10% upstream faults (resets, 503, hangs past the timeout, garbage) every request is answered 200 or 502", async () => {
+    const faults = [
+      { reset: true as const },
+      { status: 503, json: { error: "busy" } },
+      { hang: true as const },
+      { body: "<html>not json", headers: { "content-type": "application/json" } },
+    ];
+    upstream.route("/quotes/sku-1", (request) =>
+      request.hit % 10 === 0 ? faults[(request.hit / 10) % faults.length]! : { json: { price: 12.5, stock: 3 } },
+    );
+    const s = await serve(["quote.flow"], { cwd: FIXTURES, env });
+    try {
+      const statuses: number[] = [];
+      let started = 0;
+      const worker = async (): Promise<void> => {
+        while (started < 200) {
+          started++;
+          const response = await fetch(`${s.url}/flows/quote/runs`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ api_base: upstream.url, sku: "sku-1" }),
+          });
+          statuses.push(response.status);
+          await response.arrayBuffer();
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, worker));
+      expect(statuses).toHaveLength(200);
+      expect(statuses.filter((status) => status !== 200 && status !== 502)).toEqual([]);
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      // Every fault took the fail exit; the rest ended with a price.
+      expect(metrics).toContain('callflow_runs_total{flow="quote",outcome="end",exit="done"} 200');
+      expect(metrics).toMatch(
+        /callflow_http_attempts_total\{flow="quote",widget="fetch_quote",status_class="timeout"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /callflow_http_attempts_total\{flow="quote",widget="fetch_quote",status_class="5xx"\} [1-9]/,
+      );
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe("callflow serve --watch", () => {
+  const temp = tempDir("serve-watch");
+  afterAll(() => temp.remove());
+
+  test("a changed flow is served at once; a version with errors keeps the previous one, shown by /readyz", async () => {
+    const file = path.join(temp.dir, "quote.flow");
+    const original = readFileSync(path.join(FIXTURES, "quote.flow"), "utf8");
+    writeFileSync(file, original);
+    upstream.route("/quotes/none", { status: 404, json: {} });
+    const s = await serve(["--watch"], { cwd: temp.dir, env });
+    const messages = async (): Promise<unknown> => {
+      const response = await fetch(`${s.url}/flows/quote/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ api_base: upstream.url, sku: "none" }),
+      });
+      return ((await response.json()) as { messages: unknown }).messages;
+    };
+    try {
+      expect(await messages()).toEqual(["No quote right now."]);
+      writeFileSync(file, original.replace("No quote right now.", "Please try again later."));
+      await until(() => s.stderr().includes("reloaded quote.flow"));
+      expect(await messages()).toEqual(["Please try again later."]);
+
+      writeFileSync(file, original.replace("next -> done", "next -> nowhere"));
+      await until(() => s.stderr().includes("still serving its previous version"));
+      expect(await messages()).toEqual(["Please try again later."]);
+      const ready = await fetch(`${s.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        flows: ["quote"],
+        problems: [{ file: "quote.flow", diagnostics: [{ code: "CF2001", severity: "error" }] }],
+      });
+    } finally {
+      await s.stop();
+    }
   });
 });

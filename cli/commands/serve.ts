@@ -25,6 +25,8 @@ export interface ServeArgs {
   readonly maxConcurrency?: number;
   readonly bodyLimit?: number;
   readonly watch: boolean;
+  /** callflow's version, for the OpenAPI document. */
+  readonly version: string;
   /** Resolves when the server should stop (the CLI wires SIGTERM and SIGINT). */
   readonly stop: Promise<void>;
 }
@@ -42,7 +44,7 @@ interface Loaded {
   readonly sources: Map<string, string>;
 }
 
-async function load(files: readonly string[], io: CommandIO): Promise<Loaded> {
+export async function load(files: readonly string[], io: CommandIO): Promise<Loaded> {
   const { hostFlows } = await import("../../host/host.js");
   const sources = new Map<string, string>();
   const problems: FlowProblem[] = [];
@@ -55,11 +57,16 @@ async function load(files: readonly string[], io: CommandIO): Promise<Loaded> {
   return { flows: hosted.flows, problems: [...problems, ...hosted.problems], sources };
 }
 
-function report(problems: readonly FlowProblem[], sources: ReadonlyMap<string, string>, io: CommandIO): void {
+export function report(
+  problems: readonly FlowProblem[],
+  sources: ReadonlyMap<string, string>,
+  io: CommandIO,
+  command = "serve",
+): void {
   for (const problem of problems) {
     if (problem.diagnostics.length > 0)
       io.stderr(formatReport(problem.diagnostics, sources, "pretty", io.color) + "\n");
-    io.stderr(`callflow serve: ${problem.message}\n`);
+    io.stderr(`callflow ${command}: ${problem.message}\n`);
   }
 }
 
@@ -106,6 +113,7 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
     deadlineMs: args.deadlineMs ?? HOST_DEFAULTS.deadlineMs,
     maxConcurrency: args.maxConcurrency ?? HOST_DEFAULTS.maxConcurrency,
     bodyLimit: args.bodyLimit ?? SERVE_DEFAULTS.bodyLimit,
+    version: args.version,
     log: process.stderr,
   });
   io.stdout(`callflow serve: listening on ${server.url}\n`);
