@@ -30,16 +30,22 @@ export const CONNECT_KEYS = ["outcome", "exit", "queue", "error_code", "error_me
 export type ConnectResult = Readonly<Record<string, unknown>>;
 export type ConnectHandler = (event: ConnectEvent, context?: LambdaContext) => Promise<ConnectResult>;
 
-/** Why a flow cannot answer Connect with these options; empty when it can. The bundle command asks first. */
-export function connectProblems<V extends Vars, S extends string, W extends string>(
+/** Variables named like a key of the answer, which they would shadow: such a flow cannot answer Connect. */
+export function connectClashes<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+): string[] {
+  return Object.keys(flow.variables)
+    .filter((name) => (CONNECT_KEYS as readonly string[]).includes(name))
+    .map((name) => `variable '${name}' has the name of a key of the answer (${CONNECT_KEYS.join(", ")}): rename it`);
+}
+
+/** Options that name no such variable or input of `flow`; empty when they all fit. */
+export function connectOptionProblems<V extends Vars, S extends string, W extends string>(
   flow: FlowDefinition<V, S, W>,
   options: Pick<ConnectOptions, "unmasked" | "attributes" | "customerNumber">,
 ): string[] {
   const problems: string[] = [];
   const specs = new Map(Object.entries(flow.variables));
-  for (const name of specs.keys())
-    if ((CONNECT_KEYS as readonly string[]).includes(name))
-      problems.push(`variable '${name}' has the name of a key of the answer (${CONNECT_KEYS.join(", ")}): rename it`);
   for (const name of options.unmasked ?? []) {
     if (specs.get(name)?.masked !== true) problems.push(`'${name}' is not a masked variable of ${flow.id}`);
   }
@@ -58,7 +64,7 @@ export function connectHandler<V extends Vars, S extends string, W extends strin
   flow: FlowDefinition<V, S, W>,
   options: ConnectOptions = {},
 ): ConnectHandler {
-  const problems = connectProblems(flow, options);
+  const problems = [...connectClashes(flow), ...connectOptionProblems(flow, options)];
   if (problems.length > 0) throw new TypeError(`connectHandler(${flow.id}): ${problems.join("; ")}`);
   const hosted = [hostedFlow(flow)];
   const secrets = secretsOf(options);

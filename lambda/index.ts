@@ -1,7 +1,8 @@
 // `callflow/aws-lambda`: flows as AWS Lambda handlers (docs/aws-lambda.md).
 export {
   connectHandler,
-  connectProblems,
+  connectClashes,
+  connectOptionProblems,
   CONNECT_KEYS,
   type ConnectHandler,
   type ConnectOptions,

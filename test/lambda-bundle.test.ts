@@ -270,7 +270,7 @@ describe("callflow bundle: what it refuses, and the same bytes twice", () => {
       expect(readFileSync(path.join(work, "one", file)).equals(readFileSync(path.join(work, "two", file)))).toBe(true);
   });
 
-  it("writes nothing for a flow with errors, and names the problem of one Connect cannot be given", async () => {
+  it("writes nothing for a flow with errors or options that fit no variable; warns of a flow Connect cannot use", async () => {
     const broken = await bundle(
       path.join(ROOT, "test/fixtures/broken.flow"),
       "--target",
@@ -282,11 +282,16 @@ describe("callflow bundle: what it refuses, and the same bytes twice", () => {
     expect(broken.stderr).toContain("has errors; nothing was bundled");
     const clash = path.join(work, "clash.flow");
     writeFileSync(clash, "flow clash {\n  global outcome: string\n  start -> done\n  end done\n}\n");
-    const refused = await bundle(clash, "--target", "aws-lambda", "--out", "clash", "--unmask", "outcome");
+    const refused = await bundle(clash, "--target", "aws-lambda", "--out", "refused", "--unmask", "outcome");
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("variable 'outcome' has the name of a key of the answer");
     expect(refused.stderr).toContain("'outcome' is not a masked variable of clash");
-    expect(readdirSync(work)).not.toContain("clash");
+    expect(readdirSync(work)).not.toContain("refused");
+    const warned = await bundle(clash, "--target", "aws-lambda", "--out", "warned");
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain(
+      "warning: " + clash + " cannot answer Amazon Connect: variable 'outcome' has the name of a key of the answer",
+    );
+    expect(readdirSync(path.join(work, "warned"))).toEqual(["clash", "clash.zip"]);
   });
 
   it("takes --env but says that no config is baked in; a malformed --attribute is a usage error", async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFlow } from "../dist/loader/load-flow.js";
 import {
   connectHandler,
+  flowHandler,
   secretsManagerSecrets,
   secretsOnce,
   staticSecrets,
@@ -135,6 +136,31 @@ describe("connectHandler", () => {
       variables: { ...flow.variables, outcome: { scope: "local", type: "string", masked: false } },
     };
     expect(() => connectHandler(clash as typeof flow)).toThrow(/variable 'outcome' has the name of a key/);
+  });
+});
+
+describe("flowHandler", () => {
+  it("answers HTTP for a flow whose variable clashes with the Connect answer, and fails Connect events with the reason", async () => {
+    const clash = {
+      ...flow,
+      variables: { ...flow.variables, queue: { scope: "local", type: "string", masked: false } },
+    } as typeof flow;
+    const handler = flowHandler(clash, { secrets });
+    const http = await handler(
+      {
+        version: "2.0",
+        rawPath: "/flows/balance/runs",
+        headers: { "content-type": "application/json" },
+        requestContext: { http: { method: "POST" } },
+        body: JSON.stringify({ api_base: upstream.url, account: "1002" }),
+      },
+      context,
+    );
+    expect(http).toMatchObject({ statusCode: 200 });
+    await expect(handler(connectEvent({ api_base: upstream.url, account: "1002" }), context)).rejects.toThrow(
+      "balance cannot answer Amazon Connect: variable 'queue' has the name of a key of the answer",
+    );
+    await expect(handler({ Records: [] }, context)).rejects.toThrow("not an Amazon Connect event");
   });
 });
 

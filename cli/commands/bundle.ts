@@ -10,7 +10,7 @@ import { compile } from "../../compiler/compile.js";
 import { moduleNames } from "../../compiler/names.js";
 import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
 import { loadFlow } from "../../loader/load-flow.js";
-import { connectProblems, type FlowHandlerOptions } from "../../lambda/index.js";
+import { connectClashes, connectOptionProblems, type FlowHandlerOptions } from "../../lambda/index.js";
 import { expandInputs, InputError, makeDir, readSource, toPosix } from "../files.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
@@ -116,7 +116,7 @@ function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/** One flow's module and zip; undefined (with the reasons printed) when it has errors or cannot answer Connect. */
+/** One flow's module and zip; undefined (with the reasons printed) when it has errors or options that do not fit it. */
 async function bundleFlow(
   file: string,
   options: FlowHandlerOptions,
@@ -138,11 +138,14 @@ async function bundleFlow(
     io.stderr(`callflow bundle: ${file} has errors; nothing was bundled.\n`);
     return undefined;
   }
-  const problems = connectProblems(loaded.definition, options);
+  const problems = connectOptionProblems(loaded.definition, options);
   if (problems.length > 0) {
     for (const problem of problems) io.stderr(`callflow bundle: ${file}: ${problem}\n`);
     return undefined;
   }
+  // The function still answers function URLs and HTTP APIs; an Amazon Connect event fails with the same words.
+  for (const clash of connectClashes(loaded.definition))
+    io.stderr(`callflow bundle: warning: ${file} cannot answer Amazon Connect: ${clash}\n`);
   const id = loaded.definition.id;
   const generated = compile(read.text, { file, emit: "js", declarations: false, runtimeImport: RUNTIME_ENTRY });
   const flowModule = generated.files[0]?.text ?? "";
