@@ -264,7 +264,11 @@ describe("callflow bundle: what it refuses, and the same bytes twice", () => {
 
   it("writes the same module and zip for the same flow and options", async () => {
     const args = ["--target", "aws-lambda", "--auth-secret", "API_TOKEN", "--unmask", "card_last4"];
-    expect((await bundle(CONTRACT_FLOW, ...args, "--out", "one")).code).toBe(0);
+    const first = await bundle(CONTRACT_FLOW, ...args, "--out", "one");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^balance: one\/balance\/index\.mjs \(\d+\.\d KB\), one\/balance\.zip \(\d+\.\d KB\)\n$/,
+    );
     expect((await bundle(CONTRACT_FLOW, ...args, "--out", "two")).code).toBe(0);
     for (const file of ["balance/index.mjs", "balance.zip"])
       expect(readFileSync(path.join(work, "one", file)).equals(readFileSync(path.join(work, "two", file)))).toBe(true);

@@ -104,9 +104,10 @@ export async function bundleCommand(args: BundleArgs, io: CommandIO): Promise<nu
     await makeDir(path.join(outDir, id));
     await writeFile(path.join(outDir, id, "index.mjs"), module, "utf8");
     await writeFile(path.join(outDir, `${id}.zip`), zip);
-    const shown = toPosix(path.relative(io.cwd, outDir)) || ".";
+    // Named as the user named the folder.
+    const shown = (file: string): string => toPosix(path.join(args.outDir, file));
     io.stdout(
-      `${id}: ${shown}/${id}/index.mjs (${kb(Buffer.byteLength(module))}), ${shown}/${id}.zip (${kb(zip.byteLength)})\n`,
+      `${id}: ${shown(`${id}/index.mjs`)} (${kb(Buffer.byteLength(module))}), ${shown(`${id}.zip`)} (${kb(zip.byteLength)})\n`,
     );
   }
   return EXIT_OK;
