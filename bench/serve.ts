@@ -107,9 +107,23 @@ interface Load {
   readonly rps: number;
   readonly p99: number;
   readonly errors: number;
+  /** CPU time of the server process per request: steadier than throughput on a shared machine. */
+  readonly cpuUs: number;
 }
 
-async function load(url: string, body: string, options: { duration?: number; amount?: number }): Promise<Load> {
+/** User plus system CPU time of a process so far, in microseconds (clock ticks of 10 ms). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function load(
+  url: string,
+  body: string,
+  pid: number,
+  options: { duration?: number; amount?: number },
+): Promise<Load> {
+  const before = cpuOf(pid);
   const result = await autocannon({
     url,
     method: "POST",
@@ -122,6 +136,7 @@ async function load(url: string, body: string, options: { duration?: number; amo
     rps: result.requests.average,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
+    cpuUs: (cpuOf(pid) - before) / result.requests.total,
   };
 }
 
@@ -149,12 +164,16 @@ async function main(): Promise<void> {
     [CLI, "serve", path.join(dir, "quote.flow"), "--port", "0", "--max-concurrency", "10000"],
     pin ? 1 : undefined,
   );
-  // autocannon runs here: on the upstream's CPU.
-  if (pin) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
   const targets = [
-    { name: "by hand (Fastify + undici)", url: `${byHand.url}/quote`, body: JSON.stringify({ sku: "SKU-1" }) },
+    {
+      name: "by hand (Fastify + undici)",
+      url: `${byHand.url}/quote`,
+      body: JSON.stringify({ sku: "SKU-1" }),
+      pid: byHand.child.pid!,
+    },
     {
       name: "callflow serve",
+      pid: served.child.pid!,
       url: `${served.url}/flows/quote/runs`,
       body: JSON.stringify({ api_base: up.url, sku: "SKU-1" }),
     },
@@ -163,40 +182,49 @@ async function main(): Promise<void> {
     console.log(
       `callflow serve vs by hand: ${rounds} alternating rounds of ${seconds} s, ${CONNECTIONS} connections, ${cpus()[0]?.model ?? "?"} x${availableParallelism()}, Node ${process.version}, ${pin ? "servers pinned to CPU 1, upstream and autocannon to CPU 0" : "not pinned"}`,
     );
-    for (const target of targets) await load(target.url, target.body, { duration: 5 }); // warm-up
-    const ratios: { rps: number; p99: number }[] = [];
+    // autocannon runs here: on the upstream's CPU.
+    if (pin) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+    for (const target of targets) await load(target.url, target.body, target.pid, { duration: 5 }); // warm-up
+    const ratios: { rps: number; p99: number; cpu: number }[] = [];
     const results = new Map<string, Load[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       const got = new Map<string, Load>();
-      for (const target of order) got.set(target.name, await load(target.url, target.body, { duration: seconds }));
+      for (const target of order)
+        got.set(target.name, await load(target.url, target.body, target.pid, { duration: seconds }));
       const [hand, cf] = [got.get(targets[0]!.name)!, got.get(targets[1]!.name)!];
       results.get(targets[0]!.name)!.push(hand);
       results.get(targets[1]!.name)!.push(cf);
-      ratios.push({ rps: cf.rps / hand.rps, p99: cf.p99 / hand.p99 });
+      ratios.push({ rps: cf.rps / hand.rps, p99: cf.p99 / hand.p99, cpu: cf.cpuUs / hand.cpuUs });
       console.log(
-        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
+        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms ${hand.cpuUs.toFixed(0)} µs CPU/req | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms ${cf.cpuUs.toFixed(0)} µs CPU/req | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
       );
     }
-    console.log("\n| server | median req/s | median p99 |\n| --- | ---: | ---: |");
-    for (const [name, list] of results)
-      console.log(`| ${name} | ${median(list.map((l) => l.rps)).toFixed(0)} | ${median(list.map((l) => l.p99))} ms |`);
     console.log(
-      `\ncallflow serve / by hand: ${median(ratios.map((r) => r.rps)).toFixed(2)}x req/s (target >= 0.8), ${median(ratios.map((r) => r.p99)).toFixed(2)}x p99 (target <= 1.5)`,
+      "\n| server | median req/s | median p99 | median server CPU per request |\n| --- | ---: | ---: | ---: |",
+    );
+    for (const [name, list] of results)
+      console.log(
+        `| ${name} | ${median(list.map((l) => l.rps)).toFixed(0)} | ${median(list.map((l) => l.p99))} ms | ${median(list.map((l) => l.cpuUs)).toFixed(0)} µs |`,
+      );
+    console.log(
+      `\ncallflow serve / by hand: ${median(ratios.map((r) => r.rps)).toFixed(2)}x req/s (target >= 0.8), ${median(ratios.map((r) => r.p99)).toFixed(2)}x p99 (target <= 1.5), ${median(ratios.map((r) => r.cpu)).toFixed(2)}x server CPU per request`,
     );
 
-    // Memory: 200,000 requests in batches of 20,000, RSS after each; growth is measured from the first batch on.
+    // Memory: 200,000 requests in batches of 20,000, RSS after each. The first 40,000 are the warm-up (the JIT
+    // and the heap settle under 64 connections); growth is measured from there to the end.
     const cf = targets[1]!;
     const rss: number[] = [];
     for (let batch = 0; batch < 10; batch++) {
-      const result = await load(cf.url, cf.body, { amount: 20_000 });
+      const result = await load(cf.url, cf.body, cf.pid, { amount: 20_000 });
       rss.push(rssOf(served.child.pid!));
       if (result.errors > 0) console.log(`batch ${batch + 1}: ${result.errors} errors`);
     }
     const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
     console.log(`\nRSS after each 20,000 requests: ${rss.map(mb).join(", ")}`);
+    const growth = (from: number): string => (((rss.at(-1)! - rss[from]!) / rss[from]!) * 100).toFixed(1);
     console.log(
-      `growth after warm-up (batch 1 to batch 10): ${(((rss.at(-1)! - rss[0]!) / rss[0]!) * 100).toFixed(1)}% (target < 10%)`,
+      `growth after warm-up (40,000 to 200,000 requests): ${growth(1)}% (target < 10%); from the first 20,000: ${growth(0)}%`,
     );
   } finally {
     for (const server of [served, byHand, up]) server.child.kill("SIGTERM");
