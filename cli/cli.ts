@@ -280,6 +280,150 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     );
 
   program
+    .command("bundle")
+    .description(
+      "Bundle each flow into one ES module file and a zip for AWS Lambda (Amazon Connect, function URLs, HTTP APIs).",
+    )
+    .argument("<files...>", "the .flow files, directories or globs")
+    .addOption(new Option("--target <target>", "where the bundle runs").choices(["aws-lambda"]).makeOptionMandatory())
+    .requiredOption("-o, --out <dir>", "where DIR/<flow id>/index.mjs and DIR/<flow id>.zip are written")
+    .option("--env <name>", "the callflow.json environment whose config to bake in (not read yet)")
+    .option("--auth-secret <name>", "HTTP callers must send Authorization: Bearer with this secret's value")
+    .option("--unmask <variable>", "return this masked variable's value to Amazon Connect (repeatable)", collect)
+    .option(
+      "--attribute <input=attribute>",
+      "fill an input from an Amazon Connect contact attribute (repeatable)",
+      collect,
+    )
+    .option("--customer-number <input>", "fill this input with the Amazon Connect customer's number")
+    .option(
+      "--secrets-manager <secret-id>",
+      "read secret values from this AWS Secrets Manager secret (a JSON object) through the Parameters and Secrets extension",
+    )
+    .addOption(
+      new Option("--connect-response <type>", "the Invoke AWS Lambda function block's response validation")
+        .choices(["string-map", "json"])
+        .default("string-map"),
+    )
+    .action(
+      async (
+        files: string[],
+        options: {
+          target: "aws-lambda";
+          out: string;
+          env?: string;
+          authSecret?: string;
+          unmask?: string[];
+          attribute?: string[];
+          customerNumber?: string;
+          connectResponse: "string-map" | "json";
+          secretsManager?: string;
+        },
+      ) => {
+        const { bundleCommand } = await import("./commands/bundle.js");
+        setExit(
+          await bundleCommand(
+            {
+              patterns: files,
+              target: options.target,
+              outDir: options.out,
+              unmasked: options.unmask ?? [],
+              attributes: options.attribute ?? [],
+              connectResponse: options.connectResponse,
+              ...(options.env === undefined ? {} : { env: options.env }),
+              ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
+              ...(options.customerNumber === undefined ? {} : { customerNumber: options.customerNumber }),
+              ...(options.secretsManager === undefined ? {} : { secretsManager: options.secretsManager }),
+            },
+            io,
+          ),
+        );
+      },
+    );
+
+  program
+    .command("serve")
+    .description(
+      "Serve flows over HTTP for a contact-center platform: POST /flows/FLOW_ID/runs with the flow's inputs. Runs until SIGTERM or SIGINT, then drains and exits 0.",
+    )
+    .argument("[paths...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .option("--port <n>", "the port; 0 takes a free one", wholeNumber, 8080)
+    .option("--auth-secret <name>", "callers must send Authorization: Bearer <the value of secret NAME>")
+    .option("--no-auth", "serve a non-loopback host without authentication (something in front authenticates)")
+    .option("--deadline <duration>", "cancel a run after this long and answer 504 (default 10s)", duration)
+    .option("--drain-timeout <duration>", "on SIGTERM, how long runs in flight may finish (default 10s)", duration)
+    .option(
+      "--max-concurrency <n>",
+      "runs in flight at most; more are answered 503 at once (default 256)",
+      positiveInteger,
+    )
+    .option("--body-limit <bytes>", "largest request body; larger is 413 (default 65536)", positiveInteger)
+    .option("--watch", "reload a flow when its file changes; a version with errors keeps the previous one serving")
+    .action(
+      async (
+        paths: string[],
+        options: {
+          host: string;
+          port: number;
+          authSecret?: string;
+          auth: boolean;
+          deadline?: number;
+          drainTimeout?: number;
+          maxConcurrency?: number;
+          bodyLimit?: number;
+          watch?: true;
+        },
+      ) => {
+        const { serveCommand } = await import("./commands/serve.js");
+        const stop = new Promise<void>((resolve) => {
+          process.once("SIGTERM", resolve);
+          process.once("SIGINT", resolve);
+        });
+        setExit(
+          await serveCommand(
+            {
+              patterns: paths,
+              host: options.host,
+              port: options.port,
+              auth: options.auth,
+              watch: options.watch === true,
+              version: packageJson.version,
+              stop,
+              ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
+              ...(options.deadline === undefined ? {} : { deadlineMs: options.deadline }),
+              ...(options.drainTimeout === undefined ? {} : { drainTimeoutMs: options.drainTimeout }),
+              ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+              ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+            },
+            io,
+          ),
+        );
+      },
+    );
+
+  program
+    .command("openapi")
+    .description("Write the OpenAPI 3.1 document that `callflow serve` serves at /openapi.json for these flows.")
+    .argument("[paths...]", "files, directories or globs (default: every .flow file below the current folder)")
+    .option("-o, --output <file>", "write to FILE instead of stdout")
+    .option("--no-auth", "describe a server without the bearer scheme (served with --no-auth or on loopback)")
+    .action(async (paths: string[], options: { output?: string; auth: boolean }) => {
+      const { openapiCommand } = await import("./commands/openapi.js");
+      setExit(
+        await openapiCommand(
+          {
+            patterns: paths,
+            auth: options.auth,
+            version: packageJson.version,
+            ...(options.output === undefined ? {} : { output: options.output }),
+          },
+          io,
+        ),
+      );
+    });
+
+  program
     .command("lsp")
     .description("Start the language server for editors, speaking LSP over stdin and stdout.")
     .option("--stdio", "talk over stdin and stdout (the only transport; editors pass this flag)")
@@ -308,6 +452,15 @@ function positiveInteger(value: string): number {
   if (!Number.isSafeInteger(number) || number < 1)
     throw new InvalidArgumentError("expected a whole number of 1 or more");
   return number;
+}
+
+/** `500ms`, `10s`, `2m`: as durations are written in .flow files. */
+function duration(value: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError("expected a duration such as 500ms, 10s or 2m");
+  const ms = Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000);
+  if (ms < 1) throw new InvalidArgumentError("expected a duration of at least 1ms");
+  return ms;
 }
 
 /** `--reporter` given once or more; `default` (the terminal's report, always printed) adds nothing. */

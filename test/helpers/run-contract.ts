@@ -1,0 +1,209 @@
+// One table of `POST /flows/{id}/runs` requests and the answers they must get, shared by every adapter of the
+// host core (`callflow serve`, the Lambda `httpHandler`), so a flow answers the same wherever it is served.
+// The flow is test/fixtures/aws/balance.flow; its upstream is a real node:http server scripted by `scriptUpstream`,
+// and `{{upstream}}` in a body stands for that server's URL.
+import path from "node:path";
+import type { TestServer } from "./http-server.js";
+import { ROOT } from "./cli.js";
+
+export const CONTRACT_FLOW = path.join(ROOT, "test/fixtures/aws/balance.flow");
+/** The value of the flow's secret BANK_TOKEN in every adapter's environment. */
+export const CONTRACT_SECRET = { name: "BANK_TOKEN", value: "tok-3f9a1c77e2" } as const;
+/** Every adapter requires this bearer token, the value of its auth secret API_TOKEN. */
+export const CONTRACT_TOKEN = { name: "API_TOKEN", value: "caller-token-52e0d" } as const;
+
+export interface ContractCase {
+  readonly name: string;
+  /** The `{flow_id}` of the path. */
+  readonly flow: string;
+  /** The whole path instead of `/flows/{flow}/runs`. */
+  readonly path?: string;
+  /** The request method; POST unless given. */
+  readonly method?: string;
+  /** False: the request carries no bearer token. */
+  readonly authorized?: false;
+  readonly contentType: string;
+  /** The raw body; `{{upstream}}` is replaced by the upstream's URL. */
+  readonly body: string;
+  readonly status: number;
+  /** The whole answer's body, `{{upstream}}` replaced as in `body`. */
+  readonly response: unknown;
+}
+
+/** The upstream's accounts: 1001 a VIP, 1002 not, 1003 unknown (404, so the flow takes its fail exit). */
+export function scriptUpstream(server: TestServer): void {
+  const account = (balance: number, vip: boolean) => ({
+    json: { balance, owner: { name: "Ada", vip }, card: { last4: "4242" } },
+  });
+  server.route("/accounts/1001", account(1250.5, true));
+  server.route("/accounts/1002", account(17, false));
+  server.route("/accounts/1003", { status: 404, json: { error: "no such account" } });
+}
+
+const owner = (vip: boolean) => ({ name: "Ada", vip });
+
+export const CONTRACT_CASES: readonly ContractCase[] = [
+  {
+    name: "a JSON body that reaches a route",
+    flow: "balance",
+    contentType: "application/json",
+    body: '{"api_base":"{{upstream}}","account":"1001"}',
+    status: 200,
+    response: {
+      flow: "balance",
+      outcome: "route",
+      widget: "vip_queue",
+      queue: "vip",
+      messages: [],
+      variables: {
+        api_base: "{{upstream}}",
+        account: "1001",
+        attempt: 1,
+        balance: 1250.5,
+        owner: owner(true),
+        vip: true,
+        card_last4: "••••",
+      },
+    },
+  },
+  {
+    name: "a form body, converted by declared type, that reaches an end",
+    flow: "balance",
+    contentType: "application/x-www-form-urlencoded",
+    body: "api_base={{upstream}}&account=1002&attempt=2",
+    status: 200,
+    response: {
+      flow: "balance",
+      outcome: "end",
+      widget: "done",
+      messages: [],
+      variables: {
+        api_base: "{{upstream}}",
+        account: "1002",
+        attempt: 2,
+        balance: 17,
+        owner: owner(false),
+        vip: false,
+        card_last4: "••••",
+      },
+    },
+  },
+  {
+    name: "the fail exit taken after a 404",
+    flow: "balance",
+    contentType: "application/json",
+    body: '{"api_base":"{{upstream}}","account":"1003"}',
+    status: 200,
+    response: {
+      flow: "balance",
+      outcome: "route",
+      widget: "agents",
+      queue: "support",
+      messages: ["We could not find account 1003."],
+      variables: { api_base: "{{upstream}}", account: "1003", attempt: 1, balance: 0, vip: false },
+    },
+  },
+  {
+    name: "inputs that do not fit their declarations",
+    flow: "balance",
+    contentType: "application/json",
+    body: '{"api_base":"not a url","attempt":"two"}',
+    status: 400,
+    response: {
+      error: "invalid-input",
+      problems: [
+        { field: "api_base", message: "must be an absolute http or https URL" },
+        { field: "account", message: "is required" },
+        { field: "attempt", message: "must be a number" },
+      ],
+    },
+  },
+  {
+    name: "a body that is not JSON",
+    flow: "balance",
+    contentType: "application/json",
+    body: '{"account":',
+    status: 400,
+    response: { error: { code: "invalid-json", message: "the body is not valid JSON" } },
+  },
+  {
+    name: "an empty body declared JSON: no inputs",
+    flow: "balance",
+    contentType: "application/json",
+    body: "",
+    status: 400,
+    response: {
+      error: "invalid-input",
+      problems: [
+        { field: "api_base", message: "is required" },
+        { field: "account", message: "is required" },
+      ],
+    },
+  },
+  {
+    name: "a media type the host does not take",
+    flow: "balance",
+    contentType: "text/plain",
+    body: "account=1001",
+    status: 415,
+    response: {
+      error: {
+        code: "unsupported-media-type",
+        message: "send application/json or application/x-www-form-urlencoded",
+      },
+    },
+  },
+  {
+    name: "an unknown flow",
+    flow: "no_such_flow",
+    contentType: "application/json",
+    body: "{}",
+    status: 404,
+    response: { error: { code: "unknown-flow", message: "no flow has this id" } },
+  },
+  {
+    name: "a request without the bearer token",
+    flow: "balance",
+    authorized: false,
+    contentType: "application/json",
+    body: '{"api_base":"{{upstream}}","account":"1001"}',
+    status: 401,
+    response: { error: { code: "unauthorized", message: "send Authorization: Bearer <token>" } },
+  },
+  {
+    name: "a path that runs nothing",
+    flow: "balance",
+    path: "/flows/balance",
+    contentType: "application/json",
+    body: "{}",
+    status: 404,
+    response: { error: { code: "not-found", message: "no such path" } },
+  },
+  {
+    name: "a method other than POST",
+    flow: "balance",
+    method: "PUT",
+    contentType: "application/json",
+    body: "{}",
+    status: 405,
+    response: { error: { code: "method-not-allowed", message: "runs are started with POST" } },
+  },
+];
+
+/** The request's path. */
+export function contractPath(c: ContractCase): string {
+  return c.path ?? `/flows/${c.flow}/runs`;
+}
+
+/** The request's headers: its content type, and the bearer token unless the case leaves it out. */
+export function contractHeaders(c: ContractCase): Record<string, string> {
+  return {
+    "content-type": c.contentType,
+    ...(c.authorized === false ? {} : { authorization: `Bearer ${CONTRACT_TOKEN.value}` }),
+  };
+}
+
+/** `value` with every `{{upstream}}` in its strings replaced. */
+export function withUpstream<T>(value: T, upstream: string): T {
+  return JSON.parse(JSON.stringify(value).replaceAll("{{upstream}}", upstream)) as T;
+}

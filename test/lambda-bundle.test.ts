@@ -1,0 +1,309 @@
+// `callflow bundle --target aws-lambda` end to end: the CLI as a child process bundles a flow; the zip is unpacked
+// into an empty folder outside the repository and its index.mjs imported by a fresh Node 22 process (Lambda's
+// nodejs22.x), which answers AWS's documented Amazon Connect and function URL events against a real node:http
+// upstream. Skipped, saying so, when Node 22 cannot be had.
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import yauzl from "yauzl";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, ROOT } from "./helpers/cli.js";
+import { startServer, type TestServer } from "./helpers/http-server.js";
+import {
+  CONTRACT_CASES,
+  CONTRACT_FLOW,
+  CONTRACT_SECRET,
+  CONTRACT_TOKEN,
+  contractHeaders,
+  contractPath,
+  scriptUpstream,
+  withUpstream,
+} from "./helpers/run-contract.js";
+
+const exec = promisify(execFile);
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/aws", name), "utf8")) as Record<string, unknown>;
+const CONNECT = fixture("connect-event.json");
+const FUNCTION_URL = fixture("function-url-event.json");
+const BUDGET_BYTES = 1024 * 1024;
+
+/** Node 22's executable, fetched by npm as `npm exec --package=node@22` does; undefined when it cannot be had. */
+async function node22(): Promise<string | undefined> {
+  try {
+    const { stdout } = await exec(
+      "npm",
+      ["exec", "--yes", "--package=node@22", "--", "node", "-p", "process.execPath"],
+      {
+        timeout: 240_000,
+      },
+    );
+    return stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const NODE22 = await node22();
+if (NODE22 === undefined) console.warn("lambda-bundle: Node 22 could not be had (npm exec --package=node@22); skipped");
+
+/** Reads the entries of a zip: name → bytes. */
+function unzip(file: string): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const entries = new Map<string, Buffer>();
+    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
+      if (error !== null) return reject(error);
+      zip.on("entry", (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError !== null) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+          stream.on("end", () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on("end", () => resolve(entries));
+      zip.readEntry();
+    });
+  });
+}
+
+/** What the driver prints per event: the handler's answer and how long it took. */
+interface Answered {
+  readonly result: Record<string, unknown>;
+  readonly elapsedMs: number;
+}
+
+// The fresh process: imports the handler, answers each event with a context whose time left runs down as Lambda's does.
+const DRIVER = `
+const { handler } = await import(process.argv[2]);
+const cases = JSON.parse(await new Response(process.stdin).text());
+const answers = [];
+for (const { event, remainingMs } of cases) {
+  const started = performance.now();
+  const context = { getRemainingTimeInMillis: () => remainingMs - (performance.now() - started) };
+  const result = await handler(event, context);
+  answers.push({ result, elapsedMs: performance.now() - started });
+}
+process.stdout.write(JSON.stringify(answers));
+`;
+
+describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run by Node 22", () => {
+  let upstream: TestServer;
+  let work: string;
+  let out: string;
+  let unpacked: string;
+
+  beforeAll(async () => {
+    upstream = await startServer();
+    scriptUpstream(upstream);
+    upstream.route("/accounts/slow", { delayMs: 10_000, json: { balance: 1 } });
+    work = mkdtempSync(path.join(os.tmpdir(), "callflow-bundle-"));
+    out = path.join(work, "out");
+    await exec(
+      process.execPath,
+      [CLI, "bundle", CONTRACT_FLOW, "--target", "aws-lambda", "--out", out, "--auth-secret", CONTRACT_TOKEN.name],
+      {
+        cwd: ROOT,
+      },
+    );
+    unpacked = path.join(work, "function");
+    mkdirSync(unpacked);
+    for (const [name, bytes] of await unzip(path.join(out, "balance.zip")))
+      writeFileSync(path.join(unpacked, name), bytes);
+  });
+  afterAll(async () => {
+    await upstream.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Answers the events in one fresh Node 22 process, in the unpacked function's folder, secrets from its environment. */
+  async function answer(
+    cases: readonly { event: unknown; remainingMs: number }[],
+    folder = unpacked,
+    env: Record<string, string> = {
+      [`CALLFLOW_SECRET_${CONTRACT_SECRET.name}`]: CONTRACT_SECRET.value,
+      [`CALLFLOW_SECRET_${CONTRACT_TOKEN.name}`]: CONTRACT_TOKEN.value,
+    },
+  ): Promise<Answered[]> {
+    const driver = path.join(work, "driver.mjs");
+    writeFileSync(driver, DRIVER);
+    const child = spawn(NODE22!, [driver, pathToFileURL(path.join(folder, "index.mjs")).href], {
+      cwd: folder,
+      env: { PATH: process.env["PATH"], ...env },
+    });
+    child.stdin.end(JSON.stringify(cases));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    return JSON.parse(stdout) as Answered[];
+  }
+
+  const connect = (parameters: Record<string, string>) => ({
+    ...CONNECT,
+    Details: { ...(CONNECT["Details"] as object), Parameters: parameters },
+  });
+  const functionUrl = (c: (typeof CONTRACT_CASES)[number]) => {
+    const http = (FUNCTION_URL["requestContext"] as { http: object }).http;
+    return {
+      ...FUNCTION_URL,
+      rawPath: contractPath(c),
+      headers: { ...(FUNCTION_URL["headers"] as object), ...contractHeaders(c) },
+      requestContext: {
+        ...(FUNCTION_URL["requestContext"] as object),
+        http: { ...http, method: c.method ?? "POST", path: contractPath(c) },
+      },
+      body: withUpstream(c.body, upstream.url),
+    };
+  };
+
+  it("writes DIR/<flow id>/index.mjs and DIR/<flow id>.zip holding only it, under the size budget", async () => {
+    expect(readdirSync(out).sort()).toEqual(["balance", "balance.zip"]);
+    const entries = await unzip(path.join(out, "balance.zip"));
+    expect([...entries.keys()]).toEqual(["index.mjs"]);
+    expect(entries.get("index.mjs")!.equals(readFileSync(path.join(out, "balance", "index.mjs")))).toBe(true);
+    expect(statSync(path.join(out, "balance.zip")).size).toBeLessThan(BUDGET_BYTES);
+    // The runtime and the flow are inlined; the compiler never is.
+    const module = entries.get("index.mjs")!.toString("utf8");
+    expect(module).not.toMatch(/chevrotain|ts-morph/);
+  });
+
+  it("answers Amazon Connect, the function URL contract and the deadline from the unpacked zip", async () => {
+    upstream.reset();
+    const [connected, ...rest] = await answer([
+      { event: connect({ api_base: upstream.url, account: "1001" }), remainingMs: 8_000 },
+      ...CONTRACT_CASES.map((c) => ({ event: functionUrl(c), remainingMs: 8_000 })),
+      { event: connect({ api_base: upstream.url, account: "slow" }), remainingMs: 1_500 },
+    ]);
+    const late = rest.at(-1)!;
+
+    // Amazon Connect: a flat map of strings, the secret sent upstream but never answered, the masked value left out.
+    expect(connected!.result).toEqual({
+      api_base: upstream.url,
+      account: "1001",
+      attempt: "1",
+      balance: "1250.5",
+      owner: '{"name":"Ada","vip":true}',
+      vip: "true",
+      outcome: "route",
+      exit: "vip_queue",
+      queue: "vip",
+    });
+    expect(Object.values(connected!.result).every((value) => typeof value === "string")).toBe(true);
+    expect(upstream.hits("/accounts/1001")[0]?.headers.authorization).toBe(`Bearer ${CONTRACT_SECRET.value}`);
+
+    // The function URL: the serve contract's table, answered the same by the bundle.
+    CONTRACT_CASES.forEach((c, index) => {
+      const { result } = rest[index]!;
+      expect(result["statusCode"], c.name).toBe(c.status);
+      expect(JSON.parse(result["body"] as string), c.name).toEqual(withUpstream(c.response, upstream.url));
+    });
+
+    // An upstream slower than the time Lambda leaves: cancelled and answered before Lambda's time is up.
+    expect(late.result).toMatchObject({ outcome: "failed", exit: "lookup", error_code: "deadline" });
+    expect(late.elapsedMs).toBeLessThan(1_500);
+    expect(JSON.stringify([connected, ...rest])).not.toContain(CONTRACT_SECRET.value);
+  });
+
+  it("reads its secrets from Secrets Manager through the extension with --secrets-manager", async () => {
+    const extension = await startServer();
+    try {
+      extension.route("/secretsmanager/get", {
+        json: { SecretString: JSON.stringify({ [CONTRACT_SECRET.name]: CONTRACT_SECRET.value }) },
+      });
+      const vaulted = path.join(work, "vaulted");
+      await exec(
+        process.execPath,
+        [CLI, "bundle", CONTRACT_FLOW, "--target", "aws-lambda", "--out", vaulted, "--secrets-manager", "prod/balance"],
+        { cwd: ROOT },
+      );
+      const folder = path.join(work, "vaulted-function");
+      mkdirSync(folder);
+      for (const [name, bytes] of await unzip(path.join(vaulted, "balance.zip")))
+        writeFileSync(path.join(folder, name), bytes);
+      upstream.reset();
+      const [answered] = await answer(
+        [{ event: connect({ api_base: upstream.url, account: "1002" }), remainingMs: 8_000 }],
+        folder,
+        { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port, AWS_SESSION_TOKEN: "session-1" },
+      );
+      expect(answered!.result).toMatchObject({ outcome: "end", exit: "done" });
+      expect(upstream.hits("/accounts/1002")[0]?.headers.authorization).toBe(`Bearer ${CONTRACT_SECRET.value}`);
+      expect(extension.hits("/secretsmanager/get")[0]?.headers["x-aws-parameters-secrets-token"]).toBe("session-1");
+    } finally {
+      await extension.close();
+    }
+  });
+});
+
+describe("callflow bundle: what it refuses, and the same bytes twice", () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(os.tmpdir(), "callflow-bundle-cli-"));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** The CLI as a child process; never rejects. */
+  async function bundle(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, [CLI, "bundle", ...args], { cwd: work });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  it("writes the same module and zip for the same flow and options", async () => {
+    const args = ["--target", "aws-lambda", "--auth-secret", "API_TOKEN", "--unmask", "card_last4"];
+    const first = await bundle(CONTRACT_FLOW, ...args, "--out", "one");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^balance: one\/balance\/index\.mjs \(\d+\.\d KB\), one\/balance\.zip \(\d+\.\d KB\)\n$/,
+    );
+    expect((await bundle(CONTRACT_FLOW, ...args, "--out", "two")).code).toBe(0);
+    for (const file of ["balance/index.mjs", "balance.zip"])
+      expect(readFileSync(path.join(work, "one", file)).equals(readFileSync(path.join(work, "two", file)))).toBe(true);
+  });
+
+  it("writes nothing for a flow with errors or options that fit no variable; warns of a flow Connect cannot use", async () => {
+    const broken = await bundle(
+      path.join(ROOT, "test/fixtures/broken.flow"),
+      "--target",
+      "aws-lambda",
+      "--out",
+      "broken",
+    );
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("has errors; nothing was bundled");
+    const clash = path.join(work, "clash.flow");
+    writeFileSync(clash, "flow clash {\n  global outcome: string\n  start -> done\n  end done\n}\n");
+    const refused = await bundle(clash, "--target", "aws-lambda", "--out", "refused", "--unmask", "outcome");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("'outcome' is not a masked variable of clash");
+    expect(readdirSync(work)).not.toContain("refused");
+    const warned = await bundle(clash, "--target", "aws-lambda", "--out", "warned");
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain(
+      "warning: " + clash + " cannot answer Amazon Connect: variable 'outcome' has the name of a key of the answer",
+    );
+    expect(readdirSync(path.join(work, "warned"))).toEqual(["clash", "clash.zip"]);
+  });
+
+  it("takes --env but says that no config is baked in; a malformed --attribute is a usage error", async () => {
+    const withEnv = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "env", "--env", "prod");
+    expect(withEnv.code).toBe(0);
+    expect(withEnv.stderr).toContain("--env prod: environments are not read yet; no config is baked in");
+    const attribute = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "bad", "--attribute", "account");
+    expect(attribute.code).toBe(2);
+    expect(attribute.stderr).toContain("--attribute account: expected INPUT=ATTRIBUTE");
+  });
+});

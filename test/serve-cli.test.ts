@@ -1,0 +1,329 @@
+// `callflow serve` as a real child process over real sockets, called with node's fetch, its flows calling a
+// real node:http upstream in this process.
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { tempDir } from "./compile-helpers.js";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ROOT } from "./helpers/cli.js";
+import { startServer, type TestServer } from "./helpers/http-server.js";
+import { serve, serveFails, type Served } from "./helpers/serve.js";
+
+const FIXTURES = path.join(ROOT, "test/fixtures/serve");
+const TOKEN = "caller-token-7c1d";
+const CRM = "crm-SECRET-5b2a";
+const env = { CALLFLOW_SECRET_API_TOKEN: TOKEN, CALLFLOW_SECRET_CRM_TOKEN: CRM };
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+let upstream: TestServer;
+let served: Served;
+
+beforeAll(async () => {
+  upstream = await startServer();
+  upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "9876" } });
+  served = await serve(["--auth-secret", "API_TOKEN"], { cwd: FIXTURES, env });
+});
+afterAll(async () => {
+  await served?.stop();
+  await upstream.close();
+});
+
+const input = (extra: Record<string, unknown> = {}) => ({
+  api_base: upstream.url,
+  order_id: "A-1",
+  email: "ann@example.com",
+  pin: "4321-masked",
+  ...extra,
+});
+
+/** Polls `done` every 20 ms (for at most 10 s): for what another process does in its own time. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 20) {
+    if (waited > 10_000) throw new Error("gave up waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function post(body: unknown, headers: Record<string, string> = {}, flow = "order_lookup"): Promise<Response> {
+  return fetch(`${served.url}/flows/${flow}/runs`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+describe("callflow serve: runs", () => {
+  test("POST JSON inputs: 200 with outcome, messages and variables, masked values hidden", async () => {
+    const response = await post(input({ not_an_input: true }));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({
+      flow: "order_lookup",
+      outcome: "end",
+      widget: "goodbye",
+      messages: ["Your order ships on 2026-12-24."],
+      variables: {
+        api_base: upstream.url,
+        order_id: "A-1",
+        email: "ann@example.com",
+        pin: "••••",
+        amount: 0,
+        vip: false,
+        ship_date: "2026-12-24",
+        card_last4: "••••",
+      },
+    });
+    const call = upstream.hits("/orders/A-1").at(-1)!;
+    expect(call.headers.authorization).toBe(`Bearer ${CRM}`);
+  });
+
+  test("form-encoded inputs (Twilio Studio's default) are converted by declared type", async () => {
+    const form = new URLSearchParams({ ...input(), amount: "19.99", vip: "true" } as Record<string, string>);
+    const response = await fetch(`${served.url}/flows/order_lookup/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...auth },
+      body: form.toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      outcome: "route",
+      queue: "vip-support",
+      variables: { amount: 19.99, vip: true },
+    });
+  });
+
+  test("invalid inputs: 400 listing every problem, the masked value not echoed, nothing run", async () => {
+    const before = upstream.requests.length;
+    const response = await post({ api_base: "not a url", email: "x@", pin: 4321, vip: "yes" });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      error: "invalid-input",
+      problems: [
+        { field: "api_base", message: "must be an absolute http or https URL" },
+        { field: "order_id", message: "is required" },
+        { field: "email", message: "must be an email address (name@domain.tld)" },
+        { field: "pin", message: "must be a string" },
+        { field: "vip", message: "must be a boolean" },
+      ],
+    });
+    expect(text).not.toContain("4321");
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  test("a failed run is 502 with the failure; unknown flow 404, wrong method 405, big body 413, other types 415", async () => {
+    const failed = await post({}, {}, "spin");
+    expect(failed.status).toBe(502);
+    expect(await failed.json()).toMatchObject({ outcome: "failed", error: { code: "step-limit", widget: "lap" } });
+
+    expect((await post(input(), {}, "nope")).status).toBe(404);
+    const get = await fetch(`${served.url}/flows/order_lookup/runs`, { headers: auth });
+    expect([get.status, get.headers.get("allow")]).toEqual([405, "POST"]);
+    expect((await post(JSON.stringify({ order_id: "x".repeat(70_000) }))).status).toBe(413);
+    expect((await post("order_id=1", { "content-type": "text/plain" })).status).toBe(415);
+    const broken = await post('{"pin": "4321-masked"');
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).not.toContain("4321");
+  });
+
+  test("callers authenticate with the bearer token; probes and metrics are open", async () => {
+    expect((await post(input(), { authorization: "" })).status).toBe(401);
+    expect((await post(input(), { authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
+    expect((await post(input(), { authorization: TOKEN })).status).toBe(401);
+    expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${served.url}/readyz`)).status).toBe(200);
+  });
+
+  test("metrics count the runs made, and one JSON log line per run holds no secret or masked value", async () => {
+    const metrics = await (await fetch(`${served.url}/metrics`)).text();
+    expect(metrics).toContain('callflow_runs_total{flow="order_lookup",outcome="end",exit="goodbye"} 1');
+    expect(metrics).toContain('callflow_runs_total{flow="order_lookup",outcome="route",exit="vip_queue"} 1');
+    expect(metrics).toContain('callflow_runs_total{flow="spin",outcome="failed",exit="lap"} 1');
+    expect(metrics).toContain('callflow_http_attempts_total{flow="order_lookup",widget="lookup",status_class="2xx"} 2');
+    expect(metrics).toMatch(/callflow_run_duration_seconds_count\{flow="order_lookup",outcome="end"\} 1/);
+    expect(metrics).toContain("callflow_runs_in_flight 0");
+    expect(metrics).toContain("process_resident_memory_bytes");
+    const logs = served.runLogs();
+    expect(logs.map((l) => [l["flow"], l["outcome"], l["exit"], l["status"]])).toEqual([
+      ["order_lookup", "end", "goodbye", 200],
+      ["order_lookup", "route", "vip_queue", 200],
+      ["spin", "failed", "lap", 502],
+    ]);
+    expect(served.stderr()).not.toMatch(/4321|9876|crm-SECRET|caller-token/);
+  });
+
+  test("the caller's traceparent continues: its trace id is in the run's log line", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    await post(input(), { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    expect(served.runLogs().at(-1)).toMatchObject({ flow: "order_lookup", traceId });
+  });
+});
+
+describe("callflow serve: limits and shutdown", () => {
+  test("a non-loopback host without auth is refused unless --no-auth", async () => {
+    const refused = await serveFails(["--host", "0.0.0.0"], FIXTURES);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("without authentication");
+    const missing = await serveFails(["--auth-secret", "NOT_SET_ANYWHERE"], FIXTURES);
+    expect(missing.code).toBe(2);
+    const open = await serve(["--host", "0.0.0.0", "--no-auth"], { cwd: FIXTURES, env });
+    expect(open.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    expect(await open.stop()).toBe(0);
+  });
+
+  test("the deadline cancels the run and answers 504; the upstream request is aborted", async () => {
+    upstream.route("/orders/stuck", { hang: true });
+    const s = await serve(["--deadline", "1s", "spin.flow", "lookup.flow"], { cwd: FIXTURES, env });
+    try {
+      const response = await fetch(`${s.url}/flows/order_lookup/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(input({ order_id: "stuck" })),
+      });
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ outcome: "failed", error: { code: "deadline", widget: "lookup" } });
+      await upstream.hits("/orders/stuck")[0]!.closed;
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test("beyond --max-concurrency runs are shed at once with 503 and Retry-After", async () => {
+    upstream.route("/orders/slow", { delayMs: 300, json: {} });
+    const s = await serve(["--max-concurrency", "2"], { cwd: FIXTURES, env });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          fetch(`${s.url}/flows/order_lookup/runs`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(input({ order_id: "slow" })),
+          }),
+        ),
+      );
+      const statuses = responses.map((r) => r.status).sort((a, b) => a - b);
+      expect(statuses).toEqual([200, 200, 503, 503, 503, 503]);
+      expect(responses.find((r) => r.status === 503)?.headers.get("retry-after")).toBe("1");
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test("SIGTERM during 500 runs in flight: every one is answered, new connections are refused, exit 0", async () => {
+    upstream.route("/orders/drain", { delayMs: 1500, json: { shipDate: "soon" } });
+    const s = await serve(["--max-concurrency", "1000"], { cwd: FIXTURES, env });
+    const inFlight = Array.from({ length: 500 }, () =>
+      fetch(`${s.url}/flows/order_lookup/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(input({ order_id: "drain" })),
+      }).then((r) => r.status),
+    );
+    const probe = (): Promise<number> => fetch(`${s.url}/readyz`).then((r) => r.status);
+    expect(await probe()).toBe(200);
+    // Every run has started (connections the kernel queued but the server never accepted are not in flight).
+    await until(() => upstream.hits("/orders/drain").length === 500);
+    const exited = s.stop("SIGTERM");
+    const statuses = await Promise.all(inFlight);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(500);
+    expect(await exited).toBe(0);
+    await expect(probe()).rejects.toThrow();
+  });
+
+  test("runs that outlive --drain-timeout are cancelled and answered 503", async () => {
+    upstream.route("/orders/forever", { hang: true });
+    const s = await serve(["--drain-timeout", "300ms", "--deadline", "30s", "lookup.flow"], { cwd: FIXTURES, env });
+    const pending = fetch(`${s.url}/flows/order_lookup/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(input({ order_id: "forever", api_base: upstream.url })),
+    });
+    await until(() => upstream.hits("/orders/forever").length >= 1);
+    const exited = s.stop("SIGINT");
+    expect((await pending).status).toBe(503);
+    expect(await exited).toBe(0);
+  });
+});
+
+describe("callflow serve: upstream faults", () => {
+  test("with 10% upstream faults (resets, 503, hangs past the timeout, garbage) every request is answered 200 or 502", async () => {
+    const faults = [
+      { reset: true as const },
+      { status: 503, json: { error: "busy" } },
+      { hang: true as const },
+      { body: "<html>not json", headers: { "content-type": "application/json" } },
+    ];
+    upstream.route("/quotes/sku-1", (request) =>
+      request.hit % 10 === 0 ? faults[(request.hit / 10) % faults.length]! : { json: { price: 12.5, stock: 3 } },
+    );
+    const s = await serve(["quote.flow"], { cwd: FIXTURES, env });
+    try {
+      const statuses: number[] = [];
+      let started = 0;
+      const worker = async (): Promise<void> => {
+        while (started < 200) {
+          started++;
+          const response = await fetch(`${s.url}/flows/quote/runs`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ api_base: upstream.url, sku: "sku-1" }),
+          });
+          statuses.push(response.status);
+          await response.arrayBuffer();
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, worker));
+      expect(statuses).toHaveLength(200);
+      expect(statuses.filter((status) => status !== 200 && status !== 502)).toEqual([]);
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      // Every fault took the fail exit; the rest ended with a price.
+      expect(metrics).toContain('callflow_runs_total{flow="quote",outcome="end",exit="done"} 200');
+      expect(metrics).toMatch(
+        /callflow_http_attempts_total\{flow="quote",widget="fetch_quote",status_class="timeout"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /callflow_http_attempts_total\{flow="quote",widget="fetch_quote",status_class="5xx"\} [1-9]/,
+      );
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe("callflow serve --watch", () => {
+  const temp = tempDir("serve-watch");
+  afterAll(() => temp.remove());
+
+  test("a changed flow is served at once; a version with errors keeps the previous one, shown by /readyz", async () => {
+    const file = path.join(temp.dir, "quote.flow");
+    const original = readFileSync(path.join(FIXTURES, "quote.flow"), "utf8");
+    writeFileSync(file, original);
+    upstream.route("/quotes/none", { status: 404, json: {} });
+    const s = await serve(["--watch"], { cwd: temp.dir, env });
+    const messages = async (): Promise<unknown> => {
+      const response = await fetch(`${s.url}/flows/quote/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ api_base: upstream.url, sku: "none" }),
+      });
+      return ((await response.json()) as { messages: unknown }).messages;
+    };
+    try {
+      expect(await messages()).toEqual(["No quote right now."]);
+      writeFileSync(file, original.replace("No quote right now.", "Please try again later."));
+      await until(() => s.stderr().includes("reloaded quote.flow"));
+      expect(await messages()).toEqual(["Please try again later."]);
+
+      writeFileSync(file, original.replace("next -> done", "next -> nowhere"));
+      await until(() => s.stderr().includes("still serving its previous version"));
+      expect(await messages()).toEqual(["Please try again later."]);
+      const ready = await fetch(`${s.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        flows: ["quote"],
+        problems: [{ file: "quote.flow", diagnostics: [{ code: "CF2001", severity: "error" }] }],
+      });
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+// `callflow openapi` and `GET /openapi.json`: one OpenAPI 3.1 document, valid by an OpenAPI validator, whose
+// schemas describe what the server really accepts and answers.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { CLI, ROOT } from "./helpers/cli.js";
+import { startServer, type TestServer } from "./helpers/http-server.js";
+import { serve, type Served } from "./helpers/serve.js";
+
+const exec = promisify(execFile);
+const FIXTURES = path.join(ROOT, "test/fixtures/serve");
+const env = { CALLFLOW_SECRET_API_TOKEN: "openapi-token", CALLFLOW_SECRET_CRM_TOKEN: "crm-token-value" };
+const auth = { authorization: "Bearer openapi-token" };
+
+type Doc = {
+  paths: Record<string, { post: { requestBody: unknown } }>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+};
+let written: Doc;
+let upstream: TestServer;
+let served: Served;
+
+beforeAll(async () => {
+  const { stdout } = await exec(process.execPath, [CLI, "openapi"], { cwd: FIXTURES });
+  written = JSON.parse(stdout) as Doc;
+  upstream = await startServer();
+  upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "1234" } });
+  served = await serve(["--auth-secret", "API_TOKEN"], { cwd: FIXTURES, env });
+});
+afterAll(async () => {
+  await served?.stop();
+  await upstream.close();
+});
+
+test("the document is valid OpenAPI 3.1 and the server serves the same one", async () => {
+  const result = await new Validator().validate(structuredClone(written) as Record<string, unknown>);
+  expect(result).toEqual({ valid: true });
+  expect(Object.keys(written.paths)).toEqual(["/flows/order_lookup/runs", "/flows/quote/runs", "/flows/spin/runs"]);
+  const fetched = await (await fetch(`${served.url}/openapi.json`, { headers: auth })).json();
+  expect(fetched).toEqual(written);
+});
+
+test("inputs carry their formats and required globals; masked defaults are not published", () => {
+  expect(written.components.schemas["order_lookup_input"]).toEqual({
+    type: "object",
+    properties: {
+      api_base: { type: "string", format: "uri" },
+      order_id: { type: "string" },
+      email: { type: "string", format: "email" },
+      pin: { type: "string" },
+      amount: { type: "number", format: "currency", default: 0 },
+      vip: { type: "boolean", default: false },
+    },
+    required: ["api_base", "order_id", "email", "pin"],
+  });
+});
+
+test("a real answer fits the document's response schema", async () => {
+  const response = await fetch(`${served.url}/flows/order_lookup/runs`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth },
+    body: JSON.stringify({ api_base: upstream.url, order_id: "A-1", email: "a@b.co", pin: "9999" }),
+  });
+  expect(response.status).toBe(200);
+  const ajv = new Ajv2020({ strict: false, validateFormats: false });
+  ajv.addSchema({ $id: "doc", components: written.components });
+  const validate = ajv.compile({ $ref: "doc#/components/schemas/order_lookup_result" });
+  expect(validate(await response.json())).toBe(true);
+  const bad = await fetch(`${served.url}/flows/order_lookup/runs`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth },
+    body: "{}",
+  });
+  expect(ajv.compile({ $ref: "doc#/components/schemas/InvalidInput" })(await bad.json())).toBe(true);
+});
