@@ -62,7 +62,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       "files, directories or globs (default: every .flow and .flowtest file below the current folder)",
     )
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
-    .action(async (files: string[], options: { format: ReportFormat }) => {
+    .option("--env <name>", "check only this environment of callflow.json (default: every one)")
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
+    .action(async (files: string[], options: { format: ReportFormat; env?: string; project?: string }) => {
       const { checkCommand } = await import("./commands/check.js");
       setExit(
         await checkCommand(
@@ -70,6 +72,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             patterns: files,
             format: options.format,
             tool: { version: packageJson.version, helpUri: DIAGNOSTICS_HELP },
+            ...(options.env === undefined ? {} : { env: options.env }),
+            ...(options.project === undefined ? {} : { project: options.project }),
           },
           io,
         ),
@@ -121,6 +125,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       "read secret NAME from environment variable ENVVAR instead of CALLFLOW_SECRET_NAME (repeatable)",
       collect,
     )
+    .option("--env <name>", "config values and secret sources from this environment of callflow.json")
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
+    .option("--config <name=value>", "a config's value, for local experiments only (repeatable)", collect)
     .option("--json", "print the trace as JSON lines instead of the timeline")
     .option("--max-steps <n>", "stop with a failure after this many widgets", positiveInteger)
     .option(
@@ -130,7 +137,16 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .action(
       async (
         file: string,
-        options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number; record?: string },
+        options: {
+          global?: string[];
+          secret?: string[];
+          json?: true;
+          maxSteps?: number;
+          record?: string;
+          env?: string;
+          project?: string;
+          config?: string[];
+        },
       ) => {
         const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
         const { runCommand } = await import("./commands/run.js");
@@ -151,6 +167,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
                 json: options.json === true,
                 ...maxSteps,
                 ...(options.record === undefined ? {} : { record: options.record }),
+                ...(options.env === undefined ? {} : { env: options.env }),
+                ...(options.project === undefined ? {} : { project: options.project }),
+                configs: options.config ?? [],
                 signal: controller.signal,
               },
               io,
@@ -182,6 +201,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         .default("text"),
     )
     .option("--coverage-out <file>", "where --coverage-format lcov writes")
+    .option("--env <name>", "config values (and secrets a test does not give) from this environment of callflow.json")
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
     .action(
       async (
         paths: string[],
@@ -194,6 +215,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
           minCoverage?: number;
           coverageFormat: "text" | "lcov";
           coverageOut?: string;
+          env?: string;
+          project?: string;
         },
       ) => {
         const { testCommand } = await import("./commands/test.js");
@@ -209,6 +232,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               ...(options.output === undefined ? {} : { output: options.output }),
               ...(options.minCoverage === undefined ? {} : { minCoverage: options.minCoverage }),
               ...(options.coverageOut === undefined ? {} : { coverageOut: options.coverageOut }),
+              ...(options.env === undefined ? {} : { env: options.env }),
+              ...(options.project === undefined ? {} : { project: options.project }),
             },
             io,
           ),

@@ -1,7 +1,7 @@
 // Checks made before a run starts: that the flow object is well formed (once per object) and
 // that the input globals match the declarations. Failures here are programmer errors.
 import { HTTP_METHODS, HTTP_STEP, VAR_TYPES, type Bound } from "./contract.js";
-import { FlowDefinitionError, FlowInputError } from "./errors.js";
+import { FlowConfigError, FlowDefinitionError, FlowInputError } from "./errors.js";
 import type { FlowDefinition, Step, VariableSpec, Vars } from "./flow.js";
 import { describeType, matchesType } from "./types.js";
 
@@ -96,7 +96,8 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
   target("start", flow.start);
   for (const [name, spec] of Object.entries(flow.variables)) {
     if (!TYPES.has(spec.type)) problems.push(`variable ${name} has unknown type ${String(spec.type)}`);
-    if (spec.scope !== "global" && spec.scope !== "local") problems.push(`variable ${name} has unknown scope`);
+    if (spec.scope !== "global" && spec.scope !== "local" && spec.scope !== "config")
+      problems.push(`variable ${name} has unknown scope`);
   }
   const secrets = new Set<string>(listed(flow.secrets, "secrets", problems));
   for (const [id, step] of Object.entries(steps)) {
@@ -163,6 +164,8 @@ export function checkInput<V extends Vars, S extends string, W extends string>(
     if (value === undefined) continue;
     const spec = Object.hasOwn(flow.variables, name) ? flow.variables[name] : undefined;
     if (spec === undefined) problems.push(`unknown global ${name}`);
+    else if (spec.scope === "config")
+      problems.push(`${name} is a config: its value comes from the environment (RunOptions.config), not from input`);
     else if (spec.scope !== "global") problems.push(`${name} is a local, not a global`);
     else if (!matchesType(value, spec.type))
       problems.push(
@@ -182,4 +185,41 @@ export function assertValidInput<V extends Vars, S extends string, W extends str
 ): void {
   const problems = checkInput(flow, input);
   if (problems.length > 0) throw new FlowInputError(flow.id, problems);
+}
+
+const article = (type: string): string => (/^[aeiou]/.test(type) ? "an" : "a");
+
+/**
+ * Problems with the config values: unknown names, names that are not configs, missing ones and
+ * values of the wrong type or form. Empty when they are good. Exported so a host can check an
+ * environment's config once, before serving runs.
+ */
+export function checkConfig<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  config: unknown,
+): string[] {
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    return ["config must be an object of config values"];
+  const problems: string[] = [];
+  const given = config as Record<string, unknown>;
+  for (const [name, value] of Object.entries(given)) {
+    const spec = Object.hasOwn(flow.variables, name) ? flow.variables[name] : undefined;
+    if (spec === undefined || spec.scope !== "config") problems.push(`unknown config ${name}`);
+    else if (!matchesType(value, spec.type)) {
+      problems.push(`config ${name} must be ${article(spec.type)} ${spec.type}, got ${describeType(value)}`);
+    }
+  }
+  for (const [name, spec] of variableList(flow)) {
+    if (spec.scope === "config" && (!Object.hasOwn(given, name) || given[name] === undefined))
+      problems.push(`missing config ${name}`);
+  }
+  return problems;
+}
+
+export function assertValidConfig<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  config: unknown,
+): void {
+  const problems = checkConfig(flow, config);
+  if (problems.length > 0) throw new FlowConfigError(flow.id, problems);
 }

@@ -9,6 +9,7 @@ import type { FlowTestFile } from "../grammar/flowtest-ast.js";
 import { checkFlowTest } from "./check.js";
 import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
 import { runTest, type SocketGuard, type TestResult } from "./run-test.js";
+import type { Environment } from "../project/project-file.js";
 
 export interface TestFileResult {
   readonly file: string;
@@ -70,6 +71,7 @@ export async function runTestFile(
   file: string,
   read: ReadText,
   filter?: string,
+  environment?: Environment,
 ): Promise<TestFileResult> {
   const { parsed, flowFile, loaded, diagnostics, sources } = await loadTestFile(source, file, read);
   if (parsed === undefined || loaded === undefined || hasErrors(diagnostics))
@@ -83,7 +85,8 @@ export async function runTestFile(
   diagnosticsChannel.subscribe("net.client.socket", onSocket);
   const tests: TestResult[] = [];
   try {
-    for (const test of selected) tests.push(await runTest(test, loaded, `${file}\0${test.name.value}`, guard));
+    for (const test of selected)
+      tests.push(await runTest(test, loaded, `${file}\0${test.name.value}`, guard, environment));
   } finally {
     diagnosticsChannel.unsubscribe("net.client.socket", onSocket);
   }
