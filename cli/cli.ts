@@ -241,6 +241,31 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       },
     );
 
+  const env = program.command("env").description("Environments of callflow.json.");
+  env
+    .command("diff")
+    .description(
+      "Compare two environments: keys only one has, values that differ (secrets by source). Exit 0 same keys, 1 a key missing on either side, 2 errors.",
+    )
+    .argument("<from>", "the environment promoted from")
+    .argument("<to>", "the environment promoted to")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
+    .action(async (from: string, to: string, options: { format: "text" | "json" | "markdown"; project?: string }) => {
+      const { envDiffCommand } = await import("./commands/env.js");
+      setExit(
+        await envDiffCommand(
+          {
+            from,
+            to,
+            format: options.format,
+            ...(options.project === undefined ? {} : { project: options.project }),
+          },
+          io,
+        ),
+      );
+    });
+
   program
     .command("fmt")
     .description("Rewrite .flow and .flowtest files in the canonical layout, only when they change.")

@@ -106,6 +106,7 @@ export class Recorder {
     input: Readonly<Record<string, unknown>>,
     secrets: ReadonlyMap<string, string>,
     result: RunResult<Vars, string>,
+    config: Readonly<Record<string, unknown>> = {},
   ): string {
     const definition = this.#definition;
     // Real value → placeholder, longest first so a value is replaced whole.
@@ -143,6 +144,9 @@ export class Recorder {
     const show = (value: unknown): string => showJson(json(value));
 
     const lines: string[] = [`tests for ${printString(flowPath)}`, "", `test ${printString(name)} {`];
+    // The environment's config the run used, so the test runs as it did wherever it is replayed.
+    const configs = Object.entries(config).map(([k, v]) => `${k} = ${show(v)}`);
+    if (configs.length > 0) lines.push("  config {", ...configs.map((c) => `    ${c}`), "  }");
     const globals = Object.entries(input).map(([k, v]) => `${k} = ${show(v)}`);
     if (globals.length > 0) lines.push("  globals {", ...globals.map((g) => `    ${g}`), "  }");
     if (secretValues.size > 0)

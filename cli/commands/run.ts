@@ -144,7 +144,7 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
     }
     const flowPath = toPosix(path.relative(path.dirname(target), absolute));
     const name = `recorded run of ${path.basename(file)}`;
-    await writeOutput(target, recorder.flowTest(flowPath, name, input, used, result));
+    await writeOutput(target, recorder.flowTest(flowPath, name, input, used, result, config));
     io.stderr(`callflow run: recorded the run as a test in ${args.record}\n`);
   }
   return result.outcome.kind === "failed" ? EXIT_FAILURE : EXIT_OK;
@@ -173,7 +173,12 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
     const text = arg.slice(eq + 1);
     const decl = decls.get(name);
     if (decl === undefined || decl.scope !== "global") {
-      const what = decl === undefined ? `unknown global '${name}'` : `'${name}' is a local, not a global`;
+      const what =
+        decl === undefined
+          ? `unknown global '${name}'`
+          : decl.scope === "config"
+            ? `'${name}' is a config, set by the environment (--env, or --config for local experiments), not a global`
+            : `'${name}' is a local, not a global`;
       problems.push(
         `${what}: ${loaded.ast.id.name} takes ${globals.length === 0 ? "no globals" : `the globals ${globals.join(", ")}`}`,
       );
