@@ -58,7 +58,8 @@ describe("callflow run --record", () => {
       const run = await callflow([
         "run",
         `examples/${flow}`,
-        ...["--config", `api_base=${api.url}`],
+        "--config",
+        `api_base=${api.url}`,
         ...globals.flatMap((g) => ["--global", g]),
         "--record",
         out,
