@@ -86,7 +86,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       "Write one typed TypeScript module per flow. Exit 1 on errors or, with --check, on missing or stale output.",
     )
     .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
-    .requiredOption("-o, --out-dir <dir>", "where to write the generated modules")
+    .option("-o, --out-dir <dir>", "where to write the generated modules (default: callflow.json's compile.outDir)")
     .option("--check", "write nothing; exit 1 and name each generated file that is missing or stale")
     .addOption(
       new Option("--emit <kind>", "ts: TypeScript modules; js: ES module JavaScript plus .d.ts")
@@ -95,15 +95,28 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     )
     .option("--runtime-import <specifier>", "the module generated code imports the runtime from", "callflow/runtime")
     .action(
-      async (files: string[], options: { outDir: string; check?: true; emit: "ts" | "js"; runtimeImport: string }) => {
+      async (
+        files: string[],
+        options: { outDir?: string; check?: true; emit: "ts" | "js"; runtimeImport: string },
+        command: Command,
+      ) => {
+        // With no files and no --out-dir, the project's flows go to its compile.outDir (callflow.json).
+        const { projectCompile } = await import("./project.js");
+        const project = files.length === 0 && options.outDir === undefined ? await projectCompile(io) : undefined;
+        const outDir = options.outDir ?? project?.outDir;
+        if (outDir === undefined) {
+          io.stderr("callflow compile: name --out-dir DIR, or set compile.outDir in callflow.json\n");
+          setExit(EXIT_USAGE);
+          return;
+        }
         const { compileCommand } = await import("./commands/compile.js");
         setExit(
           await compileCommand(
             {
-              patterns: files,
-              outDir: options.outDir,
+              patterns: project?.files ?? files,
+              outDir,
               check: options.check === true,
-              emit: options.emit,
+              emit: command.getOptionValueSource("emit") === "default" ? (project?.emit ?? options.emit) : options.emit,
               runtimeImport: options.runtimeImport,
               cwd: io.cwd,
             },

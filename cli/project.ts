@@ -48,3 +48,15 @@ export function chooseEnvironment(project: Project, name: string | undefined): E
   }
   return env;
 }
+
+/** `callflow compile` with no arguments: the project's flows, its output folder (relative to the working folder) and emit kind. */
+export async function projectCompile(
+  io: CommandIO,
+): Promise<{ files: string[]; outDir: string; emit?: "ts" | "js" } | undefined> {
+  const opened = await openProject(io, undefined);
+  const project = opened?.project;
+  if (project?.compile.outDir === undefined) return undefined;
+  const outDir = toPosix(path.relative(io.cwd, path.resolve(project.root, project.compile.outDir))) || ".";
+  const emit = project.compile.emit;
+  return { files: await projectFlowFiles(project, io), outDir, ...(emit === undefined ? {} : { emit }) };
+}

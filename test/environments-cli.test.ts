@@ -2,7 +2,7 @@
 // callflow.json, a run per environment against a real server, secret sources, the egress rule,
 // `env diff` exit codes and .flowtest config.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -347,6 +347,27 @@ test "found" {
     } finally {
       rmSync(path.join(dir, "flows", "block.flowtest"));
       rmSync(path.join(dir, "flows", "env.flowtest"));
+    }
+  });
+});
+
+describe("callflow compile with no arguments", () => {
+  it("compiles the project's flows into compile.outDir, with the typed config", async () => {
+    const text = project(environments()).replace(
+      '"flows": ["flows/*.flow"],',
+      '"flows": ["flows/*.flow"],\n  "compile": { "outDir": "gen" },',
+    );
+    writeFileSync(path.join(dir, "callflow.json"), text);
+    try {
+      const result = await callflow(["compile"]);
+      expect(result.code, result.stderr).toBe(0);
+      const module = readFileSync(path.join(dir, "gen", "lookup.flow.ts"), "utf8");
+      expect(module).toContain("export type LookupConfig = {");
+      expect(module).toContain(
+        "options: RunOptions<LookupVariables, LookupWidgetId> & { readonly config: LookupConfig }",
+      );
+    } finally {
+      writeFileSync(path.join(dir, "callflow.json"), project(environments()));
     }
   });
 });
