@@ -187,7 +187,8 @@ export function assertValidInput<V extends Vars, S extends string, W extends str
   if (problems.length > 0) throw new FlowInputError(flow.id, problems);
 }
 
-const article = (type: string): string => (/^[aeiou]/.test(type) ? "an" : "a");
+// "a url": of the type names only array and email take "an".
+const article = (type: string): string => (/^[aeio]/.test(type) ? "an" : "a");
 
 /**
  * Problems with the config values: unknown names, names that are not configs, missing ones and

@@ -261,7 +261,7 @@ describe("flow.tmLanguage.json and the language description (grammar/language.ts
 
   it("scopes every declaration keyword", () => {
     const declarations = ITEM_KEYWORDS.filter((k) => !WIDGET_SPECS.some((w) => w.keyword === k) && k !== "start");
-    expect(declarations).toEqual(["global", "local", "secret"]);
+    expect(declarations).toEqual(["global", "local", "config", "secret"]);
     for (const keyword of declarations) {
       const flow = new Tokenized(`flow x {\n  ${keyword} some_name\n}`, grammars.flow);
       expect(flow.scoped(`${keyword} some_name`, `storage.type.${keyword}.flow`)).toBe(keyword);

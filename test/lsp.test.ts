@@ -365,8 +365,8 @@ describe("callflow lsp: completion", () => {
 
   it("offers variables to assign in a set widget", async () => {
     const payment = readFileSync(`${ROOT}/examples/payment-status.flow`, "utf8");
+    // Not api_base: a config is read-only.
     expect(await labels(payment.replace("    balance = 0\n", "    |\n"))).toEqual([
-      "api_base",
       "account_id",
       "balance",
       "payment_state",
@@ -384,6 +384,7 @@ describe("callflow lsp: completion", () => {
     expect(await labels(ORDER.replace("  start -> lookup_order\n", "  |\n  start -> lookup_order\n"))).toEqual([
       "global",
       "local",
+      "config",
       "secret",
       "start",
       "http",
@@ -409,7 +410,13 @@ describe("callflow lsp: completion", () => {
     expect(
       await labels(ORDER.replace('authorization "Bearer {{secret.CRM_TOKEN}}"', "authorization secret.|")),
     ).toEqual(["CRM_TOKEN"]);
-    expect(await labels(ORDER.replace('"$.customer"      -> customer', '"$.customer" -> |'))).toEqual(declared);
+    // A config is read-only: not a result target.
+    expect(await labels(ORDER.replace('"$.customer"      -> customer', '"$.customer" -> |'))).toEqual(
+      declared.filter((name) => name !== "api_base"),
+    );
+    expect(await labels(ORDER.replace("  secret CRM_TOKEN\n", "  secret CRM_TOKEN\n  config y: |\n"))).toEqual([
+      ...VAR_TYPES,
+    ]);
     expect(await labels(ORDER.replace("when is_vip == true", "when |"))).toEqual([
       ...declared,
       "true",
