@@ -192,7 +192,9 @@ export function configFor(
       continue;
     }
     const stored = storedConfig(given.get(name), decl.type.name as VarType);
-    if (stored === undefined) problems.push(`config ${name} is not a ${decl.type.name} (${where})`);
+    const type = decl.type.name as VarType;
+    const expected = isCheckedType(type) ? FORMAT_DESCRIPTIONS[type] : describeVarType(type);
+    if (stored === undefined) problems.push(`config ${name} must be ${expected} (${where})`);
     else Object.defineProperty(config, name, { value: stored, enumerable: true, writable: true, configurable: true });
   }
   return config;
