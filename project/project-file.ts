@@ -60,10 +60,15 @@ export function readProject(text: string, file: string, root: string): ProjectRe
   };
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  for (const error of errors)
+  // One finding per place: an unclosed object nested in another is reported once for each.
+  const seen = new Set<number>();
+  for (const error of errors) {
+    if (seen.has(error.offset)) continue;
+    seen.add(error.offset);
     diagnostics.push(
       diagnostic("projectSyntax", positions.span(error.offset, error.length), [printParseErrorCode(error.error)]),
     );
+  }
   if (tree === undefined || tree.type !== "object") {
     if (tree !== undefined) shape(tree, "callflow.json", "an object");
     return { diagnostics };

@@ -38,4 +38,11 @@ describe("callflow.schema.json", () => {
     expect(validate({ serve: { port: 8080 } })).toBe(true);
     expect(validate({ serve: 8080 })).toBe(false);
   });
+
+  it("reports JSON that does not parse once per place, with its line and column", () => {
+    const read = readProject('{\n  "environments": { "prod": { "config": {} }\n', "callflow.json", ROOT);
+    expect(read.diagnostics.map((d) => [d.code, d.span.line, d.span.column, d.message])).toEqual([
+      ["CF4001", 3, 1, "callflow.json is not valid JSON: CloseBraceExpected."],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 // `config` values belong to the environment: they have no default, nothing assigns them, and where a
-// request goes (scheme, host and port) is built from literals and configs only, so no run input and
-// no response can send a request, or the credentials it carries, to a server of its choosing.
+// request goes (scheme, host and port) is built from literals, configs and secrets only (what authors
+// and operators set), so no run input and no response can send a request, or the credentials it
+// carries, to a server of its choosing.
 import type { HttpWidget, StringLiteral, Value } from "../../grammar/ast.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
 import { visit } from "../../grammar/visitor.js";
@@ -30,11 +31,11 @@ export const configDeclarations: Rule = ({ report }) => ({
   },
 });
 
-/** The first reference in a URL that helps decide its origin and is not a config, or undefined when there is none. */
+/** The first variable in a URL that helps decide its origin and is not a config, or undefined when there is none. */
 export function unpinnedOrigin(url: Value, scope: Scope): { name: string; span: StringLiteral["span"] } | undefined {
   const isConfig = (name: string): boolean => scope.variables.get(name)?.scope === "config";
   if (url.kind === "VarRef") return isConfig(url.name) ? undefined : { name: url.name, span: url.span };
-  if (url.kind === "SecretRef") return { name: `secret.${url.name}`, span: url.span };
+  // A secret is the environment's too (a webhook URL is often one): set by operators, never by a run.
   if (url.kind !== "String") return undefined;
   // The origin ends at the first `/`, `?` or `#` after the scheme's `://` (or after a config, which
   // holds a whole base URL); until then every interpolation can change where the request goes.
@@ -42,8 +43,7 @@ export function unpinnedOrigin(url: Value, scope: Scope): { name: string; span: 
   for (const part of url.parts) {
     if (part.kind === "Interpolation") {
       const ref = part.ref;
-      if (ref.kind === "SecretRef") return { name: `secret.${ref.name}`, span: part.span };
-      if (!isConfig(ref.name)) return { name: ref.name, span: part.span };
+      if (ref.kind === "VarRef" && !isConfig(ref.name)) return { name: ref.name, span: part.span };
       afterScheme = true;
       continue;
     }
