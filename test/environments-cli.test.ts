@@ -371,3 +371,18 @@ describe("callflow compile with no arguments", () => {
     }
   });
 });
+
+describe("callflow diff of a config declaration", () => {
+  it("shows a global turned into a config, and a config's type changed", async () => {
+    const old = FLOW.replace("  config api_base: url\n", "  global api_base: string\n");
+    writeFileSync(path.join(dir, "old.flow"), old);
+    try {
+      const result = await callflow(["diff", "old.flow", "flows/lookup.flow"]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("~ api_base scope: global → config");
+      expect(result.stdout).toContain("~ api_base type: string → url");
+    } finally {
+      rmSync(path.join(dir, "old.flow"));
+    }
+  });
+});
