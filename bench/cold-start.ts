@@ -57,7 +57,7 @@ const commands = (cli: string, label: string): Case[] => [
       cli,
       "run",
       "examples/order-status.flow",
-      "--global",
+      "--config",
       `api_base=${apiBase}`,
       "--global",
       "caller_id=+15550100",

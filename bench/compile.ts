@@ -16,7 +16,7 @@ import { compile } from "callflow";
 export function benchFlow(i: number): string {
   return `# generated for bench/compile.ts
 flow bench_flow_${i} "Benchmark flow ${i}" {
-  global api_base: string
+  config api_base: url
   global caller_id: string
   global account_id: string
   local status: string = "unknown"

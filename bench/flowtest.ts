@@ -17,7 +17,8 @@ const cli = path.join(root, "dist/cli/cli.js");
 
 const one = (i: number): string => `
 test "order ${i}: 503 with Retry-After, then 200" {
-  globals { api_base = "https://crm.test"  caller_id = "+15550100"  order_id = "${1000 + i}" }
+  config { api_base = "https://crm.test" }
+  globals { caller_id = "+15550100"  order_id = "${1000 + i}" }
   secrets { CRM_TOKEN = "t-123" }
   mock lookup_order {
     reply 503 { header "Retry-After" = "30" }

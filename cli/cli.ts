@@ -60,7 +60,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       "files, directories or globs (default: every .flow and .flowtest file below the current folder)",
     )
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
-    .action(async (files: string[], options: { format: ReportFormat }) => {
+    .option("--env <name>", "check only this environment of callflow.json (default: every one)")
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
+    .action(async (files: string[], options: { format: ReportFormat; env?: string; project?: string }) => {
       const { checkCommand } = await import("./commands/check.js");
       setExit(
         await checkCommand(
@@ -68,6 +70,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             patterns: files,
             format: options.format,
             tool: { version: packageJson.version, homepage: packageJson.homepage },
+            ...(options.env === undefined ? {} : { env: options.env }),
+            ...(options.project === undefined ? {} : { project: options.project }),
           },
           io,
         ),
@@ -80,7 +84,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       "Write one typed TypeScript module per flow. Exit 1 on errors or, with --check, on missing or stale output.",
     )
     .argument("[files...]", "files, directories or globs (default: every .flow file below the current folder)")
-    .requiredOption("-o, --out-dir <dir>", "where to write the generated modules")
+    .option("-o, --out-dir <dir>", "where to write the generated modules (default: callflow.json's compile.outDir)")
     .option("--check", "write nothing; exit 1 and name each generated file that is missing or stale")
     .addOption(
       new Option("--emit <kind>", "ts: TypeScript modules; js: ES module JavaScript plus .d.ts")
@@ -89,15 +93,28 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     )
     .option("--runtime-import <specifier>", "the module generated code imports the runtime from", "callflow/runtime")
     .action(
-      async (files: string[], options: { outDir: string; check?: true; emit: "ts" | "js"; runtimeImport: string }) => {
+      async (
+        files: string[],
+        options: { outDir?: string; check?: true; emit: "ts" | "js"; runtimeImport: string },
+        command: Command,
+      ) => {
+        // With no files and no --out-dir, the project's flows go to its compile.outDir (callflow.json).
+        const { projectCompile } = await import("./project.js");
+        const project = files.length === 0 && options.outDir === undefined ? await projectCompile(io) : undefined;
+        const outDir = options.outDir ?? project?.outDir;
+        if (outDir === undefined) {
+          io.stderr("callflow compile: name --out-dir DIR, or set compile.outDir in callflow.json\n");
+          setExit(EXIT_USAGE);
+          return;
+        }
         const { compileCommand } = await import("./commands/compile.js");
         setExit(
           await compileCommand(
             {
-              patterns: files,
-              outDir: options.outDir,
+              patterns: project?.files ?? files,
+              outDir,
               check: options.check === true,
-              emit: options.emit,
+              emit: command.getOptionValueSource("emit") === "default" ? (project?.emit ?? options.emit) : options.emit,
               runtimeImport: options.runtimeImport,
               cwd: io.cwd,
             },
@@ -119,6 +136,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       "read secret NAME from environment variable ENVVAR instead of CALLFLOW_SECRET_NAME (repeatable)",
       collect,
     )
+    .option("--env <name>", "config values and secret sources from this environment of callflow.json")
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
+    .option("--config <name=value>", "a config's value, for local experiments only (repeatable)", collect)
     .option("--json", "print the trace as JSON lines instead of the timeline")
     .option("--max-steps <n>", "stop with a failure after this many widgets", positiveInteger)
     .option(
@@ -128,7 +148,16 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .action(
       async (
         file: string,
-        options: { global?: string[]; secret?: string[]; json?: true; maxSteps?: number; record?: string },
+        options: {
+          global?: string[];
+          secret?: string[];
+          json?: true;
+          maxSteps?: number;
+          record?: string;
+          env?: string;
+          project?: string;
+          config?: string[];
+        },
       ) => {
         const maxSteps = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
         const { runCommand } = await import("./commands/run.js");
@@ -149,6 +178,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
                 json: options.json === true,
                 ...maxSteps,
                 ...(options.record === undefined ? {} : { record: options.record }),
+                ...(options.env === undefined ? {} : { env: options.env }),
+                ...(options.project === undefined ? {} : { project: options.project }),
+                configs: options.config ?? [],
                 signal: controller.signal,
               },
               io,
@@ -182,6 +214,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         .default("text"),
     )
     .option("--coverage-out <file>", "where --coverage-format lcov writes")
+    .option("--env <name>", "config values (and secrets a test does not give) from this environment of callflow.json")
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
     .action(
       async (
         paths: string[],
@@ -194,6 +228,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
           minCoverage?: number;
           coverageFormat: "text" | "lcov";
           coverageOut?: string;
+          env?: string;
+          project?: string;
         },
       ) => {
         const { testCommand } = await import("./commands/test.js");
@@ -212,12 +248,39 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
                 : { stepSummary: process.env["GITHUB_STEP_SUMMARY"] }),
               ...(options.minCoverage === undefined ? {} : { minCoverage: options.minCoverage }),
               ...(options.coverageOut === undefined ? {} : { coverageOut: options.coverageOut }),
+              ...(options.env === undefined ? {} : { env: options.env }),
+              ...(options.project === undefined ? {} : { project: options.project }),
             },
             io,
           ),
         );
       },
     );
+
+  const env = program.command("env").description("Environments of callflow.json.");
+  env
+    .command("diff")
+    .description(
+      "Compare two environments: keys only one has, values that differ (secrets by source). Exit 0 same keys, 1 a key missing on either side, 2 errors.",
+    )
+    .argument("<from>", "the environment promoted from")
+    .argument("<to>", "the environment promoted to")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
+    .action(async (from: string, to: string, options: { format: "text" | "json" | "markdown"; project?: string }) => {
+      const { envDiffCommand } = await import("./commands/env.js");
+      setExit(
+        await envDiffCommand(
+          {
+            from,
+            to,
+            format: options.format,
+            ...(options.project === undefined ? {} : { project: options.project }),
+          },
+          io,
+        ),
+      );
+    });
 
   program
     .command("fmt")

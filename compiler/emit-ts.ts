@@ -223,7 +223,7 @@ class FlowEmitter {
     const flowType = `FlowDefinition<${n.variables}, ${n.secret}, ${n.widgetId}>`;
     const title = this.flow.displayName === undefined ? "" : ` "${commentText(this.flow.displayName.value)}"`;
     const flowDoc = `/** The flow ${this.flow.id.name}${title}, compiled from ${commentText(file)}. */\n`;
-    const runDoc = `/** Runs \`${n.flow}\`: a wrong or missing global is a type error here. */`;
+    const runDoc = `/** ${this.runDoc()} */`;
     if (kind === "dts") return this.declarations(header, `${flowDoc}export declare const ${n.flow}: ${flowType};\n`);
     // The flow value is generated before the import line, so `helpers` knows what the builders use.
     const value = this.flowValue();
@@ -233,7 +233,7 @@ class FlowEmitter {
     w.writeLine(this.importLine());
     if (typed) for (const type of this.types()) type(w);
     const signature = typed
-      ? `(input: ${n.input}, options?: RunOptions<${n.variables}, ${n.widgetId}>): Promise<RunResult<${n.variables}, ${n.widgetId}>>`
+      ? `(input: ${n.input}, ${this.optionsParameter()}): Promise<RunResult<${n.variables}, ${n.widgetId}>>`
       : "(input, options)";
     return (
       `${w.toString()}\n${flowDoc}export const ${n.flow}${typed ? `: ${flowType}` : ""} = ${value};\n\n` +
@@ -250,10 +250,10 @@ class FlowEmitter {
       isExported: true,
       hasDeclareKeyword: true,
       name: n.run,
-      docs: [`Runs \`${n.flow}\`: a wrong or missing global is a type error here.`],
+      docs: [this.runDoc()],
       parameters: [
         { name: "input", type: n.input },
-        { name: "options", type: `RunOptions<${n.variables}, ${n.widgetId}>`, hasQuestionToken: true },
+        { name: "options", type: this.optionsType(), hasQuestionToken: !this.hasConfig() },
       ],
       returnType: `Promise<RunResult<${n.variables}, ${n.widgetId}>>`,
     };
@@ -262,10 +262,43 @@ class FlowEmitter {
     return `${print([header, this.importLine(), ...this.types()])}\n${flow}\n${print([run])}`;
   }
 
-  /** The exported types: input, locals, variables, secret names and widget ids. */
+  /** Whether the flow declares `config` values: then its run function takes them in its options. */
+  private hasConfig(): boolean {
+    for (const decl of this.variables.values()) if (decl.scope === "config") return true;
+    return false;
+  }
+
+  private runDoc(): string {
+    const what = this.hasConfig() ? "global or config" : "global";
+    return `Runs \`${this.names.flow}\`: a wrong or missing ${what} is a type error here.`;
+  }
+
+  /** The run function's options: with configs, required and holding them (`{ config, ...options }`). */
+  private optionsType(): string {
+    const n = this.names;
+    const options = `RunOptions<${n.variables}, ${n.widgetId}>`;
+    return this.hasConfig() ? `${options} & { readonly config: ${n.config} }` : options;
+  }
+
+  private optionsParameter(): string {
+    return `options${this.hasConfig() ? "" : "?"}: ${this.optionsType()}`;
+  }
+
+  /** The exported types: input, config (when declared), locals, variables, secret names and widget ids. */
   private types(): ((w: DeclarationWriter) => void)[] {
     const n = this.names;
     const declared = [...this.variables.values()];
+    const config = this.hasConfig()
+      ? [
+          objectType(
+            n.config,
+            `Config values of an environment, passed as \`options.config\` to \`${n.run}\`; never run input.`,
+            declared
+              .filter((d) => d.scope === "config")
+              .map((d) => property(d.name.name, declaredTsType(d.type.name), "required")),
+          ),
+        ]
+      : [];
     return [
       objectType(
         n.input,
@@ -276,6 +309,7 @@ class FlowEmitter {
             property(d.name.name, declaredTsType(d.type.name), d.default !== undefined ? "optional" : "required"),
           ),
       ),
+      ...config,
       objectType(
         n.locals,
         "Locals; one without a default is unset until a step assigns it.",
@@ -319,10 +353,10 @@ class FlowEmitter {
     return `import { ${names.join(", ")} } ${from}`;
   }
 
-  /** A global (given or defaulted) or a local with a default always has a value. */
+  /** A global (given or defaulted), a config or a local with a default always has a value. */
   private isSet(name: string): boolean {
     const decl = this.variables.get(name);
-    return decl !== undefined && (decl.scope === "global" || decl.default !== undefined);
+    return decl !== undefined && (decl.scope !== "local" || decl.default !== undefined);
   }
 
   private declared(name: string): VarDecl {

@@ -31,6 +31,7 @@ export function valueStem(id: string): string {
 /** The names one generated module declares for a flow. */
 export interface ModuleNames {
   readonly input: string;
+  readonly config: string;
   readonly locals: string;
   readonly variables: string;
   readonly secret: string;
@@ -43,6 +44,7 @@ export function moduleNames(flowId: string): ModuleNames {
   const type = typeName(flowId);
   return {
     input: `${type}Input`,
+    config: `${type}Config`,
     locals: `${type}Locals`,
     variables: `${type}Variables`,
     secret: `${type}Secret`,

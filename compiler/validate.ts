@@ -20,6 +20,7 @@ import {
   statusExits,
   validJsonPaths,
 } from "./rules/http.js";
+import { configDeclarations, pinnedOrigins } from "./rules/config.js";
 import { literalCredentials, maskedCopies, plainKeys, secretsInUrls, secretsThatLeave } from "./rules/security.js";
 import {
   duplicateWidgets,
@@ -65,6 +66,8 @@ export const rules: readonly Rule[] = [
   plainKeys,
   maskedCopies,
   reservedNames,
+  configDeclarations,
+  pinnedOrigins,
 ];
 
 /** What every rule reads, but where to report. */

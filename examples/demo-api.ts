@@ -42,7 +42,7 @@ const ACCOUNTS: Record<string, unknown> = {
 };
 
 export interface DemoApi {
-  readonly url: string;
+  readonly url: `http://${string}`;
   /** Requests seen, as `METHOD /path -> status`, for tests. */
   readonly log: readonly string[];
   close(): Promise<void>;
@@ -61,7 +61,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Starts the API on a free port of 127.0.0.1. */
-export async function startDemoApi(): Promise<DemoApi> {
+export async function startDemoApi(port = 0): Promise<DemoApi> {
   const log: string[] = [];
   // Each appointment's first reminder request fails with 503 + Retry-After, to show a retry.
   const remindersSeen = new Set<string>();
@@ -130,10 +130,14 @@ export async function startDemoApi(): Promise<DemoApi> {
       },
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  // The port the "local" environment of callflow.json names; 0 picks a free one (tests).
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     log,
     close: () =>
       new Promise<void>((resolve) => {

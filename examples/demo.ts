@@ -1,5 +1,6 @@
 // `npm run demo`: starts the embedded example API on 127.0.0.1 and runs every flow in examples/
-// with sample globals through `callflow run`, as a user would: the package's own executable in a
+// with sample globals through `callflow run --env local`, as a user would (the config and the
+// secrets' sources come from examples/callflow.json): the package's own executable in a
 // child process, so each timeline is exactly what the command prints; then `callflow test
 // --coverage examples/` runs the flows' tests. No network beyond 127.0.0.1.
 //
@@ -7,12 +8,11 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { SECRET_ENV_PREFIX } from "callflow/runtime";
 import { DEMO_SECRETS, startDemoApi } from "./demo-api.ts";
 
 interface Sample {
   readonly title: string;
-  /** Globals besides `api_base`, which every example takes. */
+  /** The run's globals; `api_base` is a config, from the "local" environment of examples/callflow.json. */
   readonly globals: Readonly<Record<string, string>>;
 }
 
@@ -58,10 +58,13 @@ const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url),
 };
 const cli = fileURLToPath(new URL(`../${pkg.bin.callflow}`, import.meta.url));
 
-// Secrets reach flows the way they do in production: through CALLFLOW_SECRET_* variables,
-// set here for the child runs only, never on a command line.
+// Secrets reach flows the way they do in production: from the sources callflow.json names (here
+// DEMO_* variables, set for the child runs only), never on a command line.
 const env: NodeJS.ProcessEnv = { ...process.env };
-for (const [name, value] of Object.entries(DEMO_SECRETS)) env[SECRET_ENV_PREFIX + name] = value;
+for (const [name, value] of Object.entries(DEMO_SECRETS)) env[`DEMO_${name}`] = value;
+/** The port of the "local" environment's api_base in examples/callflow.json. */
+const LOCAL_PORT = 4310;
+const project = ["--project", "examples/callflow.json", "--env", "local"];
 if (color) env["FORCE_COLOR"] = "1";
 
 /** Runs `callflow ARGS` with the demo's environment; its output goes straight to ours. */
@@ -74,12 +77,12 @@ function callflow(args: readonly string[]): Promise<number> {
   });
 }
 
-const api = await startDemoApi();
+const api = await startDemoApi(LOCAL_PORT);
 let failed = 0;
 try {
   write(
     `callflow demo: example API on ${api.url}; secrets from ${Object.keys(DEMO_SECRETS)
-      .map((name) => SECRET_ENV_PREFIX + name)
+      .map((name) => `DEMO_${name}`)
       .join(", ")}\n`,
   );
   // The flows with samples in the order above, then any others alphabetically.
@@ -97,13 +100,11 @@ try {
       continue;
     }
     for (const sample of samples) {
-      const globals = Object.entries({ api_base: api.url, ...sample.globals }).map(
-        ([global, value]) => `${global}=${value}`,
-      );
+      const globals = Object.entries(sample.globals).map(([global, value]) => `${global}=${value}`);
       write(
-        `\n${bold(`━━ ${file}: ${sample.title}`)}\n$ callflow run ${file} ${globals.map((g) => `--global ${g}`).join(" ")}\n\n`,
+        `\n${bold(`━━ ${file}: ${sample.title}`)}\n$ callflow run ${file} ${project.join(" ")} ${globals.map((g) => `--global ${g}`).join(" ")}\n\n`,
       );
-      const code = await callflow(["run", file, ...globals.flatMap((g) => ["--global", g])]);
+      const code = await callflow(["run", file, ...project, ...globals.flatMap((g) => ["--global", g])]);
       if (code !== 0) {
         failed++;
         write(`(exit code ${code})\n`);

@@ -122,9 +122,13 @@ export type Expr = BinaryExpr | NotExpr | Literal | VarRef | LengthExpr;
 
 // ---------------------------------------------------------------- declarations
 
+/**
+ * `global` (run input), `local` (the run's own) or `config` (the environment's: read-only, never
+ * from run input, no default).
+ */
 export interface VarDecl {
   readonly kind: "VarDecl";
-  readonly scope: "global" | "local";
+  readonly scope: "global" | "local" | "config";
   readonly name: Identifier;
   readonly type: TypeRef;
   readonly default?: Value;

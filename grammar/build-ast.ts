@@ -255,7 +255,7 @@ class AstBuilder implements FlowAstBuilder {
   }
 
   varDecl(ctx: Ctx<cst.VarDeclCstChildren>): VarDecl | undefined {
-    const scopeToken = this.tok(ctx.Kw_global) ?? this.tok(ctx.Kw_local);
+    const scopeToken = this.tok(ctx.Kw_global) ?? this.tok(ctx.Kw_local) ?? this.tok(ctx.Kw_config);
     const name = this.ident(ctx.Name);
     const typeToken = this.tok(ctx.type);
     if (scopeToken === undefined || name === undefined || typeToken === undefined) return undefined;
@@ -264,7 +264,7 @@ class AstBuilder implements FlowAstBuilder {
     const masked = this.span(ctx.Kw_masked);
     const decl: Mutable<VarDecl> = {
       kind: "VarDecl",
-      scope: scopeToken.image === "global" ? "global" : "local",
+      scope: scopeToken.image === "global" ? "global" : scopeToken.image === "config" ? "config" : "local",
       name,
       type: { kind: "TypeRef", name: typeToken.image, span: typeSpan },
       masked: masked !== undefined,

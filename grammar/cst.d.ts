@@ -41,6 +41,7 @@ export interface VarDeclCstNode extends CstNode {
 export type VarDeclCstChildren = {
   Kw_global?: IToken[];
   Kw_local?: IToken[];
+  Kw_config?: IToken[];
   Name: IToken[];
   Colon: IToken[];
   type: IToken[];

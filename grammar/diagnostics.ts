@@ -193,6 +193,58 @@ export const messages = {
     severity: "error",
     text: "JSONPath {0} could run without bound on a response, blocking the process past any timeout: {1}.",
   },
+  // CF2060 to CF2069: `config` values (docs/environments.md).
+  configDefault: {
+    code: "CF2060",
+    severity: "error",
+    text: "Config '{0}' cannot have a default: its value comes from the environment.",
+  },
+  configReadOnly: {
+    code: "CF2061",
+    severity: "error",
+    text: "Config '{0}' is read-only: its value comes from the environment.",
+  },
+  unpinnedOriginWithSecret: {
+    code: "CF2062",
+    severity: "error",
+    text: "Widget '{0}' sends a secret or masked value to a host decided by '{1}': only literals and configs may decide where a request goes.",
+  },
+  unpinnedOrigin: {
+    code: "CF2063",
+    severity: "warning",
+    text: "Widget '{0}' sends its request to a host decided by '{1}': only literals and configs should decide where a request goes.",
+  },
+
+  // ---- the project file (callflow.json) and its environments: CF4xxx, listed in docs/environments.md
+  projectSyntax: { code: "CF4001", severity: "error", text: "callflow.json is not valid JSON: {0}." },
+  projectShape: { code: "CF4002", severity: "error", text: "{0} must be {1}." },
+  projectUnknownKey: { code: "CF4003", severity: "error", text: "Unknown key '{0}' in {1}: use {2}." },
+  unknownEnvironment: { code: "CF4004", severity: "error", text: "There is no environment '{0}' in {1}: use {2}." },
+  missingConfig: {
+    code: "CF4005",
+    severity: "error",
+    text: "Environment '{0}' has no value for config '{1}' of flow '{2}'.",
+  },
+  configValueMismatch: {
+    code: "CF4006",
+    severity: "error",
+    text: "Config '{0}' in environment '{1}' must be {2}; found {3}.",
+  },
+  unknownConfigKey: {
+    code: "CF4007",
+    severity: "error",
+    text: "Environment '{0}' sets config '{1}', which no flow of the project declares.",
+  },
+  missingSecretSource: {
+    code: "CF4008",
+    severity: "error",
+    text: "Environment '{0}' names no source for secret '{1}' of flow '{2}'.",
+  },
+  unknownSecretKey: {
+    code: "CF4009",
+    severity: "warning",
+    text: "Environment '{0}' names a source for secret '{1}', which no flow of the project declares.",
+  },
 
   ruleFailed: {
     code: "CF2999",
@@ -223,11 +275,12 @@ export const messages = {
   duplicateTestName: { code: "CF3013", severity: "warning", text: "Another test in this file is named {0}." },
   flowOutsideProject: { code: "CF3014", severity: "error", text: "The flow {0} is outside the project." },
   targetNotFlowFile: { code: "CF3015", severity: "error", text: "A test file tests a .flow file; {0} is not one." },
+  notAConfig: { code: "CF3020", severity: "error", text: "'{0}' is not a config of flow '{1}'." },
 } as const satisfies Record<string, MessageTemplate>;
 
 export type MessageKey = keyof typeof messages;
 
-/** Every code of the catalogue: `"CF1001" | ... | "CF3015"`. */
+/** Every code of the catalogue: `"CF1001" | ... | "CF4009"`. */
 export type DiagnosticCode = (typeof messages)[MessageKey]["code"];
 
 /** Builds a diagnostic from the catalogue. */

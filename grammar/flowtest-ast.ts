@@ -11,7 +11,7 @@ export interface FlowTestFile {
   readonly span: Span;
 }
 
-/** `NAME = VALUE` in `globals { ... }` or `secrets { ... }`. */
+/** `NAME = VALUE` in `globals { ... }`, `config { ... }` or `secrets { ... }`. */
 export interface InputEntry {
   readonly kind: "InputEntry";
   readonly name: Identifier;
@@ -21,7 +21,7 @@ export interface InputEntry {
 
 export interface InputBlock {
   readonly kind: "InputBlock";
-  readonly keyword: "globals" | "secrets";
+  readonly keyword: "globals" | "config" | "secrets";
   readonly entries: readonly InputEntry[];
   readonly span: Span;
 }

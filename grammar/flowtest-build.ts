@@ -152,7 +152,7 @@ class Builder {
   }
 
   private inputBlock(ctx: Children): TestItem | undefined {
-    const keyword = this.tok(ctx, "Kw_globals") ?? this.tok(ctx, "Kw_secrets");
+    const keyword = this.tok(ctx, "Kw_globals") ?? this.tok(ctx, "Kw_config") ?? this.tok(ctx, "Kw_secrets");
     if (keyword === undefined) return undefined;
     const entries: InputEntry[] = [];
     for (const c of this.nodes(ctx, "inputEntry")) {
@@ -164,7 +164,7 @@ class Builder {
     const start = this.positions.token(keyword);
     return {
       kind: "InputBlock",
-      keyword: keyword.image === "globals" ? "globals" : "secrets",
+      keyword: keyword.image === "globals" ? "globals" : keyword.image === "config" ? "config" : "secrets",
       entries,
       span: this.extent(start, ctx, entries),
     };

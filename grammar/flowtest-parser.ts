@@ -62,7 +62,11 @@ class FlowTestParser extends CstParser {
   });
 
   readonly inputBlock = this.RULE("inputBlock", () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Globals) }, { ALT: () => this.CONSUME(t.Secrets) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(t.Globals) },
+      { ALT: () => this.CONSUME(t.Config) },
+      { ALT: () => this.CONSUME(t.Secrets) },
+    ]);
     this.CONSUME(t.LCurly);
     this.MANY(() => this.SUBRULE(this.inputEntry));
     this.CONSUME(t.RCurly);

@@ -267,4 +267,11 @@ export const STATUS_EXIT: ExitSpec = {
 };
 
 /** Words that begin a flow item: declarations, `start` and the widget keywords. */
-export const ITEM_KEYWORDS: readonly string[] = ["global", "local", "secret", "start", ...Object.keys(WIDGETS)];
+export const ITEM_KEYWORDS: readonly string[] = [
+  "global",
+  "local",
+  "config",
+  "secret",
+  "start",
+  ...Object.keys(WIDGETS),
+];

@@ -334,7 +334,13 @@ class FlowParser extends CstParser {
   // ---------------------------------------------------------------- declarations
 
   readonly varDecl = this.RULE("varDecl", () => {
-    this.OR((this.alts.varDecl ??= [{ ALT: () => this.CONSUME(t.Global) }, { ALT: () => this.CONSUME(t.Local) }]));
+    this.OR(
+      (this.alts.varDecl ??= [
+        { ALT: () => this.CONSUME(t.Global) },
+        { ALT: () => this.CONSUME(t.Local) },
+        { ALT: () => this.CONSUME(t.Config) },
+      ]),
+    );
     this.CONSUME(t.Name);
     this.CONSUME(t.Colon);
     this.CONSUME2(t.Name, typeLabel);

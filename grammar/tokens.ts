@@ -37,6 +37,7 @@ function reserved(word: string, name: string): TokenType {
 export const Flow = soft("flow");
 export const Global = soft("global");
 export const Local = soft("local");
+export const Config = soft("config");
 export const Secret = soft("secret");
 export const Masked = soft("masked");
 export const Start = soft("start");

@@ -32,12 +32,14 @@ export function complete(analysis: Analysis, offset: number): CompletionItem[] {
   const head = before.replace(/[A-Za-z0-9_]*$/, "").trimEnd();
   if (head.endsWith("secret.")) return secrets(analysis);
   if (/\bmethod$/.test(head)) return HTTP_METHODS.map((m) => ({ label: m, kind: CompletionItemKind.EnumMember }));
-  if (/^\s*(?:global|local)\s+\w+\s*:$/.test(head))
+  if (/^\s*(?:global|local|config)\s+\w+\s*:$/.test(head))
     return VAR_TYPES.map((t) => ({ label: t, kind: CompletionItemKind.TypeParameter }));
   if (/\bbody$/.test(head))
     return ["json", "form", "text"].map((k) => ({ label: k, kind: CompletionItemKind.Keyword }));
   const frame = enclosingFrame(text, offset);
-  if (head.endsWith("->")) return frame?.kind === "results" ? variables(analysis) : widgetIds(analysis);
+  // A config is read-only: never offered as a result target or a `set` target.
+  const writable = (decl: VarDecl): boolean => decl.scope !== "config";
+  if (head.endsWith("->")) return frame?.kind === "results" ? variables(analysis, writable) : widgetIds(analysis);
   if (head.trim() === "" || head.endsWith("{") || head.endsWith("}")) return keywords(analysis, frame);
   if (/(?:^|\s)when$|(?:==|!=|<=|>=|<|>|=|\(|\b(?:and|or|not|contains))$/.test(head))
     return [
@@ -148,7 +150,7 @@ function keywords(analysis: Analysis, frame: Frame | undefined): CompletionItem[
       for (const exit of frame.spec.exits)
         if (!exits.has(exit.label)) items.push({ ...keyword(exit.label, exit.doc), detail: exit.doc });
       if (frame.spec.entries === "branches") items.push(keyword("when", "A branch: `when CONDITION -> WIDGET`."));
-      if (frame.spec.entries === "assignments") items.push(...variables(analysis));
+      if (frame.spec.entries === "assignments") items.push(...variables(analysis, (decl) => decl.scope !== "config"));
       return items;
     }
     case "results":

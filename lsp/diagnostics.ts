@@ -33,7 +33,7 @@ export function docsLinks(moduleUrl: string): ReadonlyMap<string, string> {
   const links = new Map<string, string>();
   // dist/lsp/ when built, lsp/ when run from source. The test files' codes (CF3xxx) are in testing.md.
   for (const folder of ["../../docs/", "../docs/"]) {
-    for (const name of ["language.md", "testing.md"]) {
+    for (const name of ["language.md", "testing.md", "environments.md"]) {
       const url = new URL(folder + name, moduleUrl);
       let text: string;
       try {

@@ -136,7 +136,7 @@ const EXPECT_KEYWORDS = ["path", "end", "route", "fail", "attempts", "sent"];
  * Widget ids after `mock` and `attempts` (http widgets only, as the checker wants) and after `end`
  * or in a `path` list (any widget), from the text before the cursor on its line; at the start of an
  * item, the flow's variables and the expectation keywords in `expect`, its globals in `globals`, its
- * secrets in `secrets`.
+ * configs in `config`, its secrets in `secrets`.
  */
 export function completeFlowtest(text: string, offset: number, flow: Analysis): CompletionItem[] {
   const before = text.slice(text.lastIndexOf("\n", offset - 1) + 1, offset);
@@ -148,6 +148,8 @@ export function completeFlowtest(text: string, offset: number, flow: Analysis): 
       return [...variables(flow), ...EXPECT_KEYWORDS.map((label) => ({ label, kind: CompletionItemKind.Keyword }))];
     case "globals":
       return variables(flow, (decl) => decl.scope === "global");
+    case "config":
+      return variables(flow, (decl) => decl.scope === "config");
     case "secrets":
       return secrets(flow);
     default:

@@ -10,15 +10,18 @@ import { FORMAT_DESCRIPTIONS, HTTP_STEP, isCheckedType, type Bound } from "../ru
 import { occurrenceAt, type Analysis } from "./analysis.js";
 import { rangeAt, touches } from "./positions.js";
 import { keywordAt, widgetAt, widgetNamed } from "./syntax.js";
+import { configValues } from "./environments.js";
+import type { Project } from "../project/project-file.js";
 
-export function hover(analysis: Analysis, document: TextDocument, offset: number): Hover | null {
+/** `project`: the flow's callflow.json, whose environments a config's hover lists. */
+export function hover(analysis: Analysis, document: TextDocument, offset: number, project?: Project): Hover | null {
   const markdown = (value: string, start: number, length: number): Hover => ({
     contents: { kind: "markdown", value },
     range: rangeAt(document, start, start + length),
   });
   const occurrence = occurrenceAt(analysis, offset);
   if (occurrence !== undefined) {
-    const text = describeName(analysis, occurrence.name, occurrence.namespace);
+    const text = describeName(analysis, occurrence.name, occurrence.namespace, project);
     return markdown(text, occurrence.offset, occurrence.length);
   }
   const start = analysis.flow?.start;
@@ -38,7 +41,12 @@ export function hover(analysis: Analysis, document: TextDocument, offset: number
   }
 }
 
-function describeName(analysis: Analysis, name: string, namespace: "widget" | "declaration"): string {
+function describeName(
+  analysis: Analysis,
+  name: string,
+  namespace: "widget" | "declaration",
+  project: Project | undefined,
+): string {
   if (namespace === "widget") {
     const widget = widgetNamed(analysis.flow, name);
     if (widget === undefined) return `\`${name}\`: no widget has this id`;
@@ -64,7 +72,11 @@ function describeName(analysis: Analysis, name: string, namespace: "widget" | "d
   if (decl.masked) lines.push("Masked: its value is hidden in traces and logs.");
   if (decl.default !== undefined)
     lines.push(decl.masked ? "Default: (masked)" : `Default: \`${printValueInline(decl.default)}\``);
-  else lines.push(decl.scope === "global" ? "No default: the caller passes it." : "No default.");
+  else if (decl.scope === "config") {
+    lines.push("Config: the environment's value (callflow.json), read-only, never run input.");
+    const values = configValues(decl, project);
+    if (values !== undefined) lines.push(values);
+  } else lines.push(decl.scope === "global" ? "No default: the caller passes it." : "No default.");
   return lines.join("\n\n");
 }
 

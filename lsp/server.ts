@@ -25,6 +25,7 @@ import { analyze, emptyAnalysis, occurrenceAt, occurrencesOf, type Analysis, typ
 import { complete } from "./completion.js";
 import { docsLinks, toLspDiagnostic } from "./diagnostics.js";
 import { hover } from "./hover.js";
+import { environmentDiagnostics, projectFor, projectLocation } from "./environments.js";
 import {
   analyzeFlowtest,
   completeFlowtest,
@@ -143,7 +144,14 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
 
   /** The `.flow` diagnostics, or what `callflow check` reports for a test file against its flow. */
   function diagnosticsOf(document: TextDocument) {
-    if (!isFlowtest(document)) return analysisOf(document).diagnostics.map((d) => ({ d, elsewhere: undefined }));
+    if (!isFlowtest(document)) {
+      const analysis = analysisOf(document);
+      const project = document.uri.startsWith("file:") ? projectFor(fileOf(document.uri)) : undefined;
+      return [...analysis.diagnostics, ...environmentDiagnostics(analysis.flow, project)].map((d) => ({
+        d,
+        elsewhere: projectLocation,
+      }));
+    }
     const test = testAnalysisOf(document);
     const flow = test.flowPath === undefined ? undefined : flowAt(test.flowPath);
     // The flow's errors, related to CF3002, are placed in the flow's document.
@@ -275,7 +283,14 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
 
   connection.onHover(
     (params) =>
-      at("hover", null, params, hover) ??
+      at("hover", null, params, (analysis, document, offset) =>
+        hover(
+          analysis,
+          document,
+          offset,
+          document.uri.startsWith("file:") ? projectFor(fileOf(document.uri)) : undefined,
+        ),
+      ) ??
       // A name in a test file is described as at its declaration, over the name's range here.
       inTest("hover", null, params, (name, flow, declared, document) => {
         const found = declared === undefined ? null : hover(flow.analysis, flow.document, declared);

@@ -22,3 +22,14 @@ export class FlowInputError extends Error {
     super(`invalid input for flow ${flow}: ${problems.join("; ")}`);
   }
 }
+
+/** The config values (`RunOptions.config`) do not match the flow's `config` declarations. Names and types only, never values. */
+export class FlowConfigError extends Error {
+  override readonly name = "FlowConfigError";
+  constructor(
+    readonly flow: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid config for flow ${flow}: ${problems.join("; ")}`);
+  }
+}

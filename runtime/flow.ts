@@ -13,7 +13,8 @@ export type Vars = Record<string, unknown>;
 export type SecretValues<S extends string> = { readonly [K in S]?: string };
 
 export interface VariableSpec {
-  readonly scope: "global" | "local";
+  /** `config` values come from `RunOptions.config` (the environment), never from input. */
+  readonly scope: "global" | "local" | "config";
   readonly type: VarType;
   /** Masked values are shown as •••• in traces, errors and logs, like secrets. */
   readonly masked: boolean;

@@ -14,8 +14,8 @@ export { realClock, type Clock } from "./clock.js";
 export { envSecrets, staticSecrets, SECRET_ENV_PREFIX, type SecretProvider } from "./secrets.js";
 export { crossFetchTransport, type FetchLike, type FetchInit, type FetchResponse } from "./fetch.js";
 export { UNDICI_DEFAULTS, undiciTransport, type UndiciTransportOptions } from "./undici.js";
-export { FlowDefinitionError, FlowInputError } from "./errors.js";
-export { checkInput } from "./validate.js";
+export { FlowConfigError, FlowDefinitionError, FlowInputError } from "./errors.js";
+export { checkConfig, checkInput } from "./validate.js";
 export { MASK } from "./redact.js";
 export type {
   StepKind,

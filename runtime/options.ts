@@ -53,6 +53,12 @@ export interface RunOptions<V extends Vars = Vars, W extends string = string> ex
    * elsewhere cross-fetch. `crossFetchTransport`, Node's global `fetch` or any FetchLike work too.
    */
   readonly fetch?: FetchLike;
+  /**
+   * The values of the flow's `config` declarations: the environment's, never the caller's. A host
+   * builds this once per environment and passes it with every run; a missing, unknown or
+   * mistyped entry is a FlowConfigError before any step runs.
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
   /** Default: `envSecrets()`, reading `CALLFLOW_SECRET_<NAME>`. */
   readonly secrets?: SecretProvider;
   /** Cancels the run: the current request is aborted and the run ends with a `cancelled` failure. */

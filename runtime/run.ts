@@ -2,7 +2,8 @@
 // a failure with no exit, cancellation or the step limit.
 //
 // `run` rejects only for programmer errors, before any step runs: FlowDefinitionError (an
-// invalid flow object), FlowInputError (input globals that do not match the declarations)
+// invalid flow object), FlowInputError (input globals that do not match the declarations),
+// FlowConfigError (config values that do not match the `config` declarations)
 // and RangeError (an invalid limit in the options). Everything else, network, server, data,
 // secrets, handlers, cancellation, is an outcome; the returned promise always resolves.
 import type { FetchLike } from "./fetch.js";
@@ -24,7 +25,7 @@ import {
   type TraceEvent,
   type Writable,
 } from "./trace.js";
-import { assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
+import { assertValidConfig, assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
 
 export interface RunResult<V extends Vars, W extends string> {
   readonly outcome: Outcome<W>;
@@ -37,11 +38,13 @@ export interface RunResult<V extends Vars, W extends string> {
 function initialVariables<V extends Vars, S extends string, W extends string>(
   plan: FlowPlan<V, S, W>,
   input: Readonly<Partial<V>>,
+  config: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
   const given = input as Readonly<Record<string, unknown>>;
   for (const [name, spec] of plan.variables) {
-    const value = spec.scope === "global" && Object.hasOwn(given, name) ? given[name] : undefined;
+    const from = spec.scope === "config" ? config : spec.scope === "global" ? given : undefined;
+    const value = from !== undefined && Object.hasOwn(from, name) ? from[name] : undefined;
     if (value !== undefined) setOwn(vars, name, value);
     // Defaults are cloned so a run that changes a json value cannot change the next run's default.
     else if ("default" in spec)
@@ -104,8 +107,16 @@ async function execute<V extends Vars, S extends string, W extends string>(
 ): Promise<RunResult<V, W>> {
   const plan = assertValidFlow(flow);
   assertValidInput(flow, input);
+  // Checked every run: a host that changes its config object between runs is caught too.
+  assertValidConfig(flow, options.config ?? {});
   const resolved = resolveOptions(options, transport);
-  const state = new RunState(flow, plan.masked, resolved, options.secrets === undefined, initialVariables(plan, input));
+  const state = new RunState(
+    flow,
+    plan.masked,
+    resolved,
+    options.secrets === undefined,
+    initialVariables(plan, input, options.config ?? {}),
+  );
   const runStarted = resolved.clock.now();
   const time = state.epochAt(runStarted);
   const variables = shownVariables(plan, state);

@@ -5,7 +5,7 @@ import jsepRegex from "@jsep-plugin/regex";
 import jsep from "jsep";
 import { JSONPath } from "jsonpath-plus";
 import { HTTP_METHODS, HTTP_STEP, VAR_TYPES, unboundedPathReason, type Bound, type ScriptNode } from "./contract.js";
-import { FlowDefinitionError, FlowInputError } from "./errors.js";
+import { FlowConfigError, FlowDefinitionError, FlowInputError } from "./errors.js";
 import type { FlowDefinition, Step, VariableSpec, Vars } from "./flow.js";
 import { describeType, matchesType } from "./types.js";
 
@@ -106,7 +106,8 @@ function flowProblems<V extends Vars, S extends string, W extends string>(flow: 
   target("start", flow.start);
   for (const [name, spec] of Object.entries(flow.variables)) {
     if (!TYPES.has(spec.type)) problems.push(`variable ${name} has unknown type ${String(spec.type)}`);
-    if (spec.scope !== "global" && spec.scope !== "local") problems.push(`variable ${name} has unknown scope`);
+    if (spec.scope !== "global" && spec.scope !== "local" && spec.scope !== "config")
+      problems.push(`variable ${name} has unknown scope`);
   }
   const secrets = new Set<string>(listed(flow.secrets, "secrets", problems));
   for (const [id, step] of Object.entries(steps)) {
@@ -181,6 +182,8 @@ export function checkInput<V extends Vars, S extends string, W extends string>(
     if (value === undefined) continue;
     const spec = Object.hasOwn(flow.variables, name) ? flow.variables[name] : undefined;
     if (spec === undefined) problems.push(`unknown global ${name}`);
+    else if (spec.scope === "config")
+      problems.push(`${name} is a config: its value comes from the environment (RunOptions.config), not from input`);
     else if (spec.scope !== "global") problems.push(`${name} is a local, not a global`);
     else if (!matchesType(value, spec.type))
       problems.push(
@@ -200,4 +203,42 @@ export function assertValidInput<V extends Vars, S extends string, W extends str
 ): void {
   const problems = checkInput(flow, input);
   if (problems.length > 0) throw new FlowInputError(flow.id, problems);
+}
+
+// "a url": of the type names only array and email take "an".
+const article = (type: string): string => (/^[aeio]/.test(type) ? "an" : "a");
+
+/**
+ * Problems with the config values: unknown names, names that are not configs, missing ones and
+ * values of the wrong type or form. Empty when they are good. Exported so a host can check an
+ * environment's config once, before serving runs.
+ */
+export function checkConfig<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  config: unknown,
+): string[] {
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    return ["config must be an object of config values"];
+  const problems: string[] = [];
+  const given = config as Record<string, unknown>;
+  for (const [name, value] of Object.entries(given)) {
+    const spec = Object.hasOwn(flow.variables, name) ? flow.variables[name] : undefined;
+    if (spec === undefined || spec.scope !== "config") problems.push(`unknown config ${name}`);
+    else if (!matchesType(value, spec.type)) {
+      problems.push(`config ${name} must be ${article(spec.type)} ${spec.type}, got ${describeType(value)}`);
+    }
+  }
+  for (const [name, spec] of variableList(flow)) {
+    if (spec.scope === "config" && (!Object.hasOwn(given, name) || given[name] === undefined))
+      problems.push(`missing config ${name}`);
+  }
+  return problems;
+}
+
+export function assertValidConfig<V extends Vars, S extends string, W extends string>(
+  flow: FlowDefinition<V, S, W>,
+  config: unknown,
+): void {
+  const problems = checkConfig(flow, config);
+  if (problems.length > 0) throw new FlowConfigError(flow.id, problems);
 }

@@ -39,7 +39,7 @@ describe("examples/app.ts", () => {
       .join("/");
     writeFileSync(
       bad,
-      `import { runOrderStatus } from "${generated}";\nawait runOrderStatus({ api_base: "http://127.0.0.1:1", caller_id: "+1", order_id: 1001 });\n`,
+      `import { runOrderStatus } from "${generated}";\nawait runOrderStatus({ caller_id: "+1", order_id: 1001 }, { config: { api_base: "http://127.0.0.1:1" } });\n`,
     );
     const errors = typeCheck([bad]);
     expect(errors).toHaveLength(1);

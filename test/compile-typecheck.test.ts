@@ -23,12 +23,15 @@ function moduleOf(source: string, file: string): string {
 // A caller using the generated API the way the README shows.
 const GOOD_USAGE = `
 import type { FlowDefinition } from "callflow/runtime";
-import { orderStatusFlow, runOrderStatus, type OrderStatusInput, type OrderStatusSecret, type OrderStatusVariables, type OrderStatusWidgetId } from "../../examples/generated/order-status.flow.js";
+import { orderStatusFlow, runOrderStatus, type OrderStatusConfig, type OrderStatusInput, type OrderStatusSecret, type OrderStatusVariables, type OrderStatusWidgetId } from "../../examples/generated/order-status.flow.js";
 import { runAppointmentReminder } from "../../examples/generated/appointment-reminder.flow.js";
 import { runPaymentStatus } from "../../examples/generated/payment-status.flow.js";
 
-const input: OrderStatusInput = { api_base: "http://127.0.0.1:1", caller_id: "+15550100", order_id: "1001" };
+// An environment's config, built once and passed with every run.
+const config: OrderStatusConfig = { api_base: "http://127.0.0.1:1" };
+const input: OrderStatusInput = { caller_id: "+15550100", order_id: "1001" };
 const result = await runOrderStatus(input, {
+  config,
   maxSteps: 20,
   onRoute: (queue, ctx) => {
     const widget: OrderStatusWidgetId = ctx.widget;
@@ -45,34 +48,43 @@ if (result.outcome.kind === "route") {
 }
 const secret: OrderStatusSecret = "CRM_TOKEN";
 const flow: FlowDefinition<OrderStatusVariables, OrderStatusSecret, OrderStatusWidgetId> = orderStatusFlow;
-await runAppointmentReminder({ api_base: "http://127.0.0.1:1", appointment_id: "a1", patient_phone: "+15550101" });
-await runPaymentStatus({ api_base: "http://127.0.0.1:1", account_id: "77" });
+await runAppointmentReminder({ appointment_id: "a1", patient_phone: "+15550101" }, { config });
+await runPaymentStatus({ account_id: "77" }, { config: { api_base: "https://billing.example" } });
 void [count, shipDate, customer, last4, secret, flow];
 `;
 
 // Each line is one mistake; the test expects exactly these errors on exactly these lines.
 const BAD_USAGE = `
 import { runOrderStatus } from "../../examples/generated/order-status.flow.js";
-const base = { api_base: "http://127.0.0.1:1", caller_id: "+15550100" };
-await runOrderStatus({ ...base, order_id: 1001 });
-await runOrderStatus({ ...base, order_id: "1001", caller: "x" });
-await runOrderStatus({ api_base: "http://127.0.0.1:1", order_id: "1001" });
-await runOrderStatus({ ...base, order_id: "1001", item_count: 3 });
-const result = await runOrderStatus({ ...base, order_id: "1001" });
+const base = { caller_id: "+15550100" };
+const env = { config: { api_base: "https://crm.example" } } as const;
+await runOrderStatus({ ...base, order_id: 1001 }, env);
+await runOrderStatus({ ...base, order_id: "1001", caller: "x" }, env);
+await runOrderStatus({ order_id: "1001" }, env);
+await runOrderStatus({ ...base, order_id: "1001", item_count: 3 }, env);
+const result = await runOrderStatus({ ...base, order_id: "1001" }, env);
 const shipDate: number = result.variables.ship_date;
 const missing = result.variables.shipping_date;
-await runOrderStatus({ ...base, order_id: "1001" }, { onRoute: (_queue, ctx) => { const w: "nope" = ctx.widget; void w; } });
+await runOrderStatus({ ...base, order_id: "1001" }, { ...env, onRoute: (_queue, ctx) => { const w: "nope" = ctx.widget; void w; } });
+await runOrderStatus({ ...base, order_id: "1001" });
+await runOrderStatus({ ...base, order_id: "1001" }, { config: {} });
+await runOrderStatus({ ...base, order_id: "1001" }, { config: { api_base: "crm.example" } });
+await runOrderStatus({ ...base, order_id: "1001", api_base: "https://elsewhere.example" }, env);
 void [shipDate, missing];
 `;
 
 const BAD_LINES: readonly (readonly [number, string])[] = [
-  [4, "TS2322"], // order_id: number
-  [5, "TS2353"], // unknown global `caller`
-  [6, "TS2741"], // caller_id missing
-  [7, "TS2353"], // a local is not an input
-  [9, "TS2322"], // ship_date is a string
-  [10, "TS2551"], // no variable shipping_date (did you mean ship_date?)
-  [11, "TS2322"], // widget ids are a union of the flow's ids
+  [5, "TS2322"], // order_id: number
+  [6, "TS2353"], // unknown global `caller`
+  [7, "TS2741"], // caller_id missing
+  [8, "TS2353"], // a local is not an input
+  [10, "TS2322"], // ship_date is a string
+  [11, "TS2551"], // no variable shipping_date (did you mean ship_date?)
+  [12, "TS2322"], // widget ids are a union of the flow's ids
+  [13, "TS2554"], // a flow with configs needs them: no options is an error
+  [14, "TS2322"], // a missing config
+  [15, "TS2322"], // a config of the wrong form: a url is http(s)
+  [16, "TS2353"], // a config is not run input
 ];
 
 function describeErrors(errors: readonly TscError[]): string {
@@ -97,7 +109,7 @@ describe("generated modules type-check", () => {
     });
     for (const file of js.files) files[file.path] = file.text;
     files["dts-usage.ts"] =
-      `import { runPaymentStatus } from "./payment-status.flow.js";\nawait runPaymentStatus({ api_base: "x", account_id: "77" });\n`;
+      `import { runPaymentStatus } from "./payment-status.flow.js";\nawait runPaymentStatus({ account_id: "77" }, { config: { api_base: "https://x.example" } });\n`;
 
     const errors = typeCheck(temp.dir, files, golden);
     const bad = errors.filter((e) => path.basename(e.file) === "bad.ts");

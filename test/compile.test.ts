@@ -97,7 +97,7 @@ describe("compile()", () => {
       "export declare const orderStatusFlow: FlowDefinition<OrderStatusVariables, OrderStatusSecret, OrderStatusWidgetId>;",
     );
     expect(dts).toContain(
-      "export declare function runOrderStatus(input: OrderStatusInput, options?: RunOptions<OrderStatusVariables, OrderStatusWidgetId>): Promise<RunResult<OrderStatusVariables, OrderStatusWidgetId>>;",
+      "export declare function runOrderStatus(input: OrderStatusInput, options: RunOptions<OrderStatusVariables, OrderStatusWidgetId> & { readonly config: OrderStatusConfig }): Promise<RunResult<OrderStatusVariables, OrderStatusWidgetId>>;",
     );
     expect(dts).toMatch(/^import type \{ FlowDefinition, RunOptions, RunResult \} from "callflow\/runtime";$/m);
     expect(dts).not.toContain("=>");
@@ -136,13 +136,16 @@ describe("generated module", () => {
   });
 
   it("exports the input, locals, variables, secret and widget types with the flow's names as keys", () => {
-    expect(text).toContain(
-      "export type OrderStatusInput = {\n  api_base: string;\n  caller_id: string;\n  order_id: string;\n};",
-    );
+    expect(text).toContain("export type OrderStatusInput = {\n  caller_id: string;\n  order_id: string;\n};");
     expect(text).toContain(
       "export type OrderStatusLocals = {\n  ship_date: string;\n  item_count: number;\n  is_vip: boolean;\n  customer?: unknown;\n  card_last4?: string | undefined;\n};",
     );
-    expect(text).toContain("export type OrderStatusVariables = {\n  api_base: string;");
+    expect(text).toContain(
+      "export type OrderStatusConfig = {\n  api_base: `http://${string}` | `https://${string}`;\n};",
+    );
+    expect(text).toContain(
+      "export type OrderStatusVariables = {\n  api_base: `http://${string}` | `https://${string}`;",
+    );
     expect(text).toContain('export type OrderStatusSecret = "CRM_TOKEN";');
     expect(text).toContain(
       'export type OrderStatusWidgetId = "lookup_order" | "check_vip" | "announce" | "apologize" | "vip_queue" | "agents" | "goodbye";',
@@ -171,7 +174,7 @@ describe("generated module", () => {
   });
 
   it("compiles builders instead of templates", () => {
-    expect(text).toContain('url: (v) => v.api_base + "/orders/" + encodeSegment(v.order_id),');
+    expect(text).toContain('url: (v) => toText(v.api_base) + "/orders/" + encodeSegment(v.order_id),');
     expect(text).toContain('authorization: (_v, s) => "Bearer " + toText(s.CRM_TOKEN),');
     expect(text).toContain('read: (body) => prop(prop(body, "items"), "length")');
     expect(text).toContain("test: (v) => v.is_vip === true && v.item_count > 0,");
@@ -209,6 +212,7 @@ describe("names", () => {
   it("turns flow ids into TypeScript names and keeps flow names as keys", () => {
     expect(moduleNames("order_status")).toEqual({
       input: "OrderStatusInput",
+      config: "OrderStatusConfig",
       locals: "OrderStatusLocals",
       variables: "OrderStatusVariables",
       secret: "OrderStatusSecret",

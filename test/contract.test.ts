@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const flowWith = (settings: string): string => `flow f {
-  global base: string
+  config base: url
   start -> call
   http call {
     method GET
@@ -100,7 +100,7 @@ describe("follow_redirects, added through the language description", () => {
   async function runFlow(settings: string): Promise<string> {
     const file = path.join(temp.dir, `redirects-${settings === "" ? "default" : "off"}.flow`);
     writeFileSync(file, flowWith(settings));
-    const { stdout } = await exec(process.execPath, [CLI, "run", file, "--global", `base=${server.url}`], {
+    const { stdout } = await exec(process.execPath, [CLI, "run", file, "--config", `base=${server.url}`], {
       env: { ...process.env, NO_COLOR: "1" },
     }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
     return stdout;
@@ -124,8 +124,8 @@ describe("follow_redirects, added through the language description", () => {
   it("is formatted, diffed and checked like any setting", () => {
     // The printer puts it where the description does: after timeout, before results.
     const messy = flowWith("    results { status -> code }\n    follow_redirects   false\n    timeout 5s").replace(
-      "global base: string",
-      "global base: string\n  local code: number = 0",
+      "config base: url",
+      "config base: url\n  local code: number = 0",
     );
     expect(format(messy, "f.flow").text).toMatch(/ {4}timeout 5s\n {4}follow_redirects false\n {4}results \{/);
     const changes = diff(flowWith(""), flowWith("    follow_redirects false"), "f.flow").changes;

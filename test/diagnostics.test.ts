@@ -9,17 +9,20 @@ import { cases, unmark } from "./semantic-cases.js";
 const catalogue = Object.values(messages);
 
 describe("diagnostic catalogue", () => {
-  it("gives every entry a unique code of the form CF1xxx, CF2xxx or CF3xxx", () => {
+  it("gives every entry a unique code of the form CF1xxx, CF2xxx, CF3xxx or CF4xxx", () => {
     const codes = catalogue.map((m) => m.code);
-    for (const code of codes) expect(code).toMatch(/^CF[123]\d{3}$/);
+    for (const code of codes) expect(code).toMatch(/^CF[1234]\d{3}$/);
     expect(new Set(codes).size).toBe(codes.length);
   });
 
-  it("lists every code with its severity: flows in docs/language.md, test files (CF3xxx) in docs/testing.md", () => {
+  it("lists every code with its severity: flows in docs/language.md, test files (CF3xxx) in docs/testing.md, callflow.json (CF4xxx) in docs/environments.md", () => {
     const language = readFileSync(new URL("../docs/language.md", import.meta.url), "utf8");
     const testing = readFileSync(new URL("../docs/testing.md", import.meta.url), "utf8");
+    const environments = readFileSync(new URL("../docs/environments.md", import.meta.url), "utf8");
     for (const { code, severity } of Object.values(messages))
-      expect(code.startsWith("CF3") ? testing : language).toContain(`| ${code} | ${severity} |`);
+      expect(code.startsWith("CF3") ? testing : code.startsWith("CF4") ? environments : language).toContain(
+        `| ${code} | ${severity} |`,
+      );
   });
 
   it("has a message text for every entry", () => {

@@ -8,6 +8,7 @@ import { diagnosticsTable, exitsTable, settingsTable } from "./helpers/settings-
 
 const LANGUAGE = new URL("../docs/language.md", import.meta.url);
 const TESTING = new URL("../docs/testing.md", import.meta.url);
+const ENVIRONMENTS = new URL("../docs/environments.md", import.meta.url);
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
 function between(doc: string, name: string, body: string): string {
@@ -40,6 +41,15 @@ describe("docs/testing.md", () => {
     const doc = readFileSync(TESTING, "utf8");
     const expected = between(doc, "diagnostics", diagnosticsTable("tests"));
     if (process.env["UPDATE_DOCS"] === "1") writeFileSync(TESTING, expected);
+    expect(doc).toBe(expected);
+  });
+});
+
+describe("docs/environments.md", () => {
+  it("lists every CF4xxx diagnostic (callflow.json) as the catalogue has it", () => {
+    const doc = readFileSync(ENVIRONMENTS, "utf8");
+    const expected = between(doc, "diagnostics", diagnosticsTable("project"));
+    if (process.env["UPDATE_DOCS"] === "1") writeFileSync(ENVIRONMENTS, expected);
     expect(doc).toBe(expected);
   });
 });

@@ -132,9 +132,9 @@ describe("flow.tmLanguage.json on the examples", () => {
     expect(flow.scoped("# Order status lookup", "punctuation.definition.comment.flow")).toBe("#");
     expect(flow.scoped("flow order_status", "storage.type.flow")).toBe("flow");
     expect(flow.scoped("flow order_status", "entity.name.type.flow")).toBe("order_status");
-    expect(flow.scoped("global api_base", "storage.type.global.flow")).toBe("global");
-    expect(flow.scoped("global api_base", "variable.other.declaration.flow")).toBe("api_base");
-    expect(flow.scoped("global api_base", "support.type.primitive.flow")).toBe("string");
+    expect(flow.scoped("config api_base", "storage.type.config.flow")).toBe("config");
+    expect(flow.scoped("config api_base", "variable.other.declaration.flow")).toBe("api_base");
+    expect(flow.scoped("config api_base", "support.type.primitive.flow")).toBe("url");
     expect(flow.scoped("local is_vip", "support.type.primitive.flow")).toBe("boolean");
     expect(flow.scoped("local is_vip", "constant.language.boolean.flow")).toBe("false");
     expect(flow.scoped("local card_last4", "storage.modifier.masked.flow")).toBe("masked");
@@ -261,7 +261,7 @@ describe("flow.tmLanguage.json and the language description (grammar/language.ts
 
   it("scopes every declaration keyword", () => {
     const declarations = ITEM_KEYWORDS.filter((k) => !WIDGET_SPECS.some((w) => w.keyword === k) && k !== "start");
-    expect(declarations).toEqual(["global", "local", "secret"]);
+    expect(declarations).toEqual(["global", "local", "config", "secret"]);
     for (const keyword of declarations) {
       const flow = new Tokenized(`flow x {\n  ${keyword} some_name\n}`, grammars.flow);
       expect(flow.scoped(`${keyword} some_name`, `storage.type.${keyword}.flow`)).toBe(keyword);

@@ -30,7 +30,7 @@ describe("checking a test file against its flow", () => {
   it("reports each problem with its code and place", () => {
     expect(
       check(`test "t" {
-  globals { api_base = 3  ship_date = "x"  nope = "x"  order_id = caller_id }
+  globals { caller_id = 3  ship_date = "x"  nope = "x"  order_id = caller_id }  config { api_base = 3  order_id = "1" }
   secrets { CRM_TOKEN = 5  OTHER = "x" }
   mock announce { reply 200 }
   mock lookup_ordr { reply 200 }
@@ -48,10 +48,12 @@ describe("checking a test file against its flow", () => {
 test "t" { }
 `),
     ).toEqual([
-      "CF3010 3:24 The value is a number, but 'api_base' is declared as string.",
-      "CF3008 3:27 'ship_date' is not a global of flow 'order_status'.",
-      "CF3008 3:44 'nope' is not a global of flow 'order_status'.",
-      "CF3011 3:67 Test values are written out: found a name, expected a string, number, boolean, null, object or array.",
+      "CF3010 3:25 The value is a number, but 'caller_id' is declared as string.",
+      "CF3008 3:28 'ship_date' is not a global of flow 'order_status'.",
+      "CF3008 3:45 'nope' is not a global of flow 'order_status'.",
+      "CF3011 3:68 Test values are written out: found a name, expected a string, number, boolean, null, object or array.",
+      "CF3010 3:101 The value is a number, but 'api_base' is declared as url.",
+      "CF3020 3:104 'order_id' is not a config of flow 'order_status'.",
       "CF3010 4:25 The value is a number, but 'CRM_TOKEN' is declared as a secret (a string).",
       "CF3009 4:28 'OTHER' is not a secret of flow 'order_status'.",
       "CF3004 5:8 'announce' is a send widget; mock needs an http widget.",

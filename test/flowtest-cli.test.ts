@@ -46,7 +46,7 @@ function write(name: string, text: string): string {
   return name;
 }
 
-const INPUTS = `globals { api_base = "https://crm.test"  caller_id = "+15550100"  order_id = "1001" }
+const INPUTS = `config { api_base = "https://crm.test" }  globals { caller_id = "+15550100"  order_id = "1001" }
   secrets { CRM_TOKEN = "t-123" }`;
 const VIP_REPLY = `reply 200 { json { "shipDate": "2026-12-24", "items": [1, 2, 3], "customer": { "vip": true }, "payment": { "last4": "4242" } } }`;
 
@@ -151,14 +151,14 @@ test "every expectation wrong" {
       `tests for "order-status.flow"
 
 test "no order id" {
-  globals { api_base = "https://crm.test"  caller_id = "+15550100" }
+  config { api_base = "https://crm.test" }  globals { caller_id = "+15550100" }
   secrets { CRM_TOKEN = "t-123" }
   mock lookup_order { ${VIP_REPLY} }
   expect { fail }
 }
 
 test "no token" {
-  globals { api_base = "https://crm.test"  caller_id = "+15550100"  order_id = "1" }
+  config { api_base = "https://crm.test" }  globals { caller_id = "+15550100"  order_id = "1" }
   mock lookup_order { ${VIP_REPLY} }
   expect { fail }
 }
@@ -177,7 +177,7 @@ test "no token" {
       `tests for "appointment-reminder.flow"
 
 test "the reminder form" {
-  globals { api_base = "https://sched.test"  appointment_id = "A-1"  patient_phone = "+15550101" }
+  config { api_base = "https://sched.test" }  globals { appointment_id = "A-1"  patient_phone = "+15550101" }
   secrets { SCHEDULER_KEY = "k-1" }
   mock confirm_slot {
     request {
@@ -190,7 +190,7 @@ test "the reminder form" {
 }
 
 test "a wrong form" {
-  globals { api_base = "https://sched.test"  appointment_id = "A-1"  patient_phone = "+15550101" }
+  config { api_base = "https://sched.test" }  globals { appointment_id = "A-1"  patient_phone = "+15550101" }
   secrets { SCHEDULER_KEY = "k-1" }
   mock confirm_slot {
     request { body form { channel = "sms" } }
@@ -224,7 +224,7 @@ describe("callflow test: options and exit codes", () => {
       `tests for "order-status.flow"
 
 test "broken" {
-  globals { api_base = 3 }
+  config { api_base = 3 }
   mock announce { reply 200 }
   mock lookup_ordr { reply 200 }
   expect {
@@ -237,9 +237,9 @@ test "broken" {
     const result = callflow(["test", file]);
     expect(result.status).toBe(2);
     expect(result.stdout).toContain(
-      "broken.flowtest:4:24 - error CF3010: The value is a number, but 'api_base' is declared as string.",
+      "broken.flowtest:4:23 - error CF3010: The value is a number, but 'api_base' is declared as url.",
     );
-    expect(result.stdout).toContain("> 4 |   globals { api_base = 3 }");
+    expect(result.stdout).toContain("> 4 |   config { api_base = 3 }");
     expect(result.stdout).toContain(
       "broken.flowtest:5:8 - error CF3004: 'announce' is a send widget; mock needs an http widget.",
     );

@@ -2,7 +2,16 @@
 // 127.0.0.1) is written as a test that passes under `callflow test` and holds no secret or
 // masked value.
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -66,7 +75,9 @@ describe("callflow run --record", () => {
       const run = await callflow([
         "run",
         path.join(dir, "flows", flow),
-        ...[`api_base=${api.url}`, ...globals].flatMap((g) => ["--global", g]),
+        "--config",
+        `api_base=${api.url}`,
+        ...globals.flatMap((g) => ["--global", g]),
         "--record",
         out,
       ]);

@@ -236,22 +236,22 @@ describe("callflow lsp on .flowtest: outline, formatting, completion", () => {
       [
         "a VIP order: one 503, then Success, to the VIP queue",
         range(TESTS, '"a VIP order: one 503, then Success, to the VIP queue"'),
-        ["globals", "secrets", "mock lookup_order", "expect"],
+        ["config", "globals", "secrets", "mock lookup_order", "expect"],
       ],
       [
         "a regular order: the ship date is read back",
         range(TESTS, '"a regular order: the ship date is read back"'),
-        ["globals", "secrets", "mock lookup_order", "expect"],
+        ["config", "globals", "secrets", "mock lookup_order", "expect"],
       ],
       [
         "order 4040 is unknown: Fail exit to the apology",
         range(TESTS, '"order 4040 is unknown: Fail exit to the apology"'),
-        ["globals", "secrets", "mock lookup_order", "expect"],
+        ["config", "globals", "secrets", "mock lookup_order", "expect"],
       ],
       [
         "the CRM never answers: three attempts, then Fail",
         range(TESTS, '"the CRM never answers: three attempts, then Fail"'),
-        ["globals", "secrets", "mock lookup_order", "expect"],
+        ["config", "globals", "secrets", "mock lookup_order", "expect"],
       ],
     ]);
   });
@@ -295,11 +295,12 @@ describe("callflow lsp on .flowtest: outline, formatting, completion", () => {
     await client.change(testUri, TESTS);
   });
 
-  it("completes variables and expectation keywords in expect, globals in globals, secrets in secrets", async () => {
+  it("completes variables and expectation keywords in expect, globals in globals, configs in config, secrets in secrets", async () => {
     const vars = ["api_base", "caller_id", "order_id", "ship_date", "item_count", "is_vip", "customer", "card_last4"];
     const keywords = ["path", "end", "route", "fail", "attempts", "sent"];
     expect(await completeAt(testUri, pos(TESTS, "ship_date = "))).toEqual([...vars, ...keywords]);
-    expect(await completeAt(testUri, pos(TESTS, "globals { api_base", 0, 10))).toEqual(vars.slice(0, 3));
+    expect(await completeAt(testUri, pos(TESTS, "globals { caller_id", 0, 10))).toEqual(vars.slice(1, 3));
+    expect(await completeAt(testUri, pos(TESTS, "config { api_base", 0, 9))).toEqual(["api_base"]);
     expect(await completeAt(testUri, pos(TESTS, "secrets { CRM", 0, 10))).toEqual(["CRM_TOKEN"]);
     // In a request block, a string and a JSON value: nothing.
     expect(await completeAt(testUri, pos(TESTS, "method GET"))).toEqual([]);

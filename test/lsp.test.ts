@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { VAR_TYPES } from "../runtime/contract.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -126,8 +127,19 @@ describe("callflow lsp: hover", () => {
     expect(masked).toContain("`card_last4`: `string` (masked)");
     expect(masked).toContain("hidden in traces");
 
-    const global = hoverText(await at(pos(text, "api_base", 1)));
-    expect(global).toBe("**global** `api_base`: `string`\n\nNo default: the caller passes it.");
+    const global = hoverText(await at(pos(text, "caller_id", 1)));
+    expect(global).toBe("**global** `caller_id`: `string`\n\nNo default: the caller passes it.");
+
+    // A config shows its value in each environment of the project file (examples/callflow.json).
+    const config = hoverText(await at(pos(text, "api_base", 1)));
+    expect(config).toBe(
+      [
+        "**config** `api_base`: `url`",
+        "Checked where a value arrives: an absolute http or https URL.",
+        "Config: the environment's value (callflow.json), read-only, never run input.",
+        'Per environment (callflow.json):\n- `local`: `"http://127.0.0.1:4310"`\n- `staging`: `"https://api.staging.example"`\n- `prod`: `"https://api.example"`',
+      ].join("\n\n"),
+    );
 
     const routing = await example("order-routing.flow");
     const dated = await client.connection.sendRequest(HoverRequest.type, {
@@ -353,8 +365,8 @@ describe("callflow lsp: completion", () => {
 
   it("offers variables to assign in a set widget", async () => {
     const payment = readFileSync(`${ROOT}/examples/payment-status.flow`, "utf8");
+    // Not api_base: a config is read-only.
     expect(await labels(payment.replace("    balance = 0\n", "    |\n"))).toEqual([
-      "api_base",
       "account_id",
       "balance",
       "payment_state",
@@ -372,6 +384,7 @@ describe("callflow lsp: completion", () => {
     expect(await labels(ORDER.replace("  start -> lookup_order\n", "  |\n  start -> lookup_order\n"))).toEqual([
       "global",
       "local",
+      "config",
       "secret",
       "start",
       "http",
@@ -397,7 +410,13 @@ describe("callflow lsp: completion", () => {
     expect(
       await labels(ORDER.replace('authorization "Bearer {{secret.CRM_TOKEN}}"', "authorization secret.|")),
     ).toEqual(["CRM_TOKEN"]);
-    expect(await labels(ORDER.replace('"$.customer"      -> customer', '"$.customer" -> |'))).toEqual(declared);
+    // A config is read-only: not a result target.
+    expect(await labels(ORDER.replace('"$.customer"      -> customer', '"$.customer" -> |'))).toEqual(
+      declared.filter((name) => name !== "api_base"),
+    );
+    expect(await labels(ORDER.replace("  secret CRM_TOKEN\n", "  secret CRM_TOKEN\n  config y: |\n"))).toEqual([
+      ...VAR_TYPES,
+    ]);
     expect(await labels(ORDER.replace("when is_vip == true", "when |"))).toEqual([
       ...declared,
       "true",
@@ -420,7 +439,7 @@ describe("callflow lsp: outline, folding, formatting, semantic tokens", () => {
     ]);
     const children = symbols[0]?.children ?? [];
     expect(children.map((s) => [s.name, s.detail, s.kind])).toEqual([
-      ["api_base", "global string", SymbolKind.Variable],
+      ["api_base", "config url", SymbolKind.Variable],
       ["caller_id", "global string", SymbolKind.Variable],
       ["order_id", "global string", SymbolKind.Variable],
       ["ship_date", "local string", SymbolKind.Variable],
@@ -720,4 +739,53 @@ describe("callflow lsp: any input", () => {
     expect(hoverText(hover)).toContain("**condition** `check_vip`");
     expect(client.process.exitCode).toBeNull();
   }, 120_000);
+});
+
+describe("callflow lsp: environments", () => {
+  it("reports a config an environment of callflow.json lacks at its declaration, related to the environment", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "callflow-lsp-env-"));
+    try {
+      writeFileSync(
+        path.join(dir, "callflow.json"),
+        '{\n  "environments": {\n    "prod": { "config": { "api_base": "https://crm.example" } },\n    "qa": { "config": {} }\n  }\n}\n',
+      );
+      const text = `flow f {
+  config api_base: url masked
+  start -> call
+  http call {
+    method GET
+    url "{{api_base}}/x"
+    success -> done
+    fail -> done
+  }
+  end done
+}
+`;
+      const file = path.join(dir, "f.flow");
+      writeFileSync(file, text);
+      const uri = await client.open(path.relative(ROOT, file), text);
+      const published = await client.diagnostics(uri, 1);
+      expect(published.diagnostics.map((d) => [d.code, d.range.start, d.relatedInformation?.[0]?.location])).toEqual([
+        [
+          "CF4005",
+          pos(text, "api_base"),
+          {
+            uri: pathToFileURL(path.join(dir, "callflow.json")).href,
+            range: { start: { line: 3, character: 12 }, end: { line: 3, character: 20 } },
+          },
+        ],
+      ]);
+      // A masked config's values are not shown.
+      const shown = hoverText(
+        await client.connection.sendRequest(HoverRequest.type, {
+          textDocument: { uri },
+          position: pos(text, "api_base"),
+        }),
+      );
+      expect(shown).toContain("Per environment (callflow.json):\n- `prod`: ••••\n- `qa`: (missing)");
+      expect(shown).not.toContain("crm.example");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -104,7 +104,8 @@ beforeAll(async () => {
 describe("the packed package, installed", () => {
   it("ships the built package and nothing of the repository's sources or tests", () => {
     const installed = path.join(project, "node_modules/callflow");
-    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json"]);
+    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json", "schema"]);
+    expect(existsSync(path.join(installed, "schema/callflow.schema.json"))).toBe(true);
     expect(existsSync(path.join(installed, "dist/cli/cli.js"))).toBe(true);
     expect(existsSync(path.join(installed, "dist/test"))).toBe(false);
   });

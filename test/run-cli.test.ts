@@ -71,7 +71,7 @@ function flowFile(name: string, text: string): string {
 const order = (id: string): string[] => [
   "run",
   "examples/order-status.flow",
-  "--global",
+  "--config",
   `api_base=${api.url}`,
   "-g",
   "caller_id=+15550100",
@@ -123,7 +123,7 @@ describe.concurrent("callflow run: the timeline", () => {
     const ran = await callflow([
       "run",
       "examples/appointment-reminder.flow",
-      "-g",
+      "--config",
       `api_base=${api.url}`,
       "-g",
       "appointment_id=T-1",
@@ -150,7 +150,7 @@ describe.concurrent("callflow run: the timeline", () => {
     const ran = await callflow([
       "run",
       "examples/payment-status.flow",
-      "-g",
+      "--config",
       `api_base=${api.url}`,
       "-g",
       "account_id=77",
@@ -210,7 +210,7 @@ describe.concurrent("callflow run --json", () => {
       "run",
       "examples/appointment-reminder.flow",
       "--json",
-      "-g",
+      "--config",
       `api_base=${api.url}`,
       "-g",
       "appointment_id=T-2",
@@ -341,7 +341,7 @@ describe.concurrent("callflow run: exit codes and checks", () => {
     const ran = await callflow([
       "run",
       "examples/order-status.flow",
-      "-g",
+      "--config",
       `api_base=${api.url}`,
       "-g",
       "ship_date=soon",
@@ -350,7 +350,7 @@ describe.concurrent("callflow run: exit codes and checks", () => {
     ]);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain(
-      "callflow run: 'ship_date' is a local, not a global: order_status takes the globals api_base, caller_id, order_id",
+      "callflow run: 'ship_date' is a local, not a global: order_status takes the globals caller_id, order_id",
     );
     expect(ran.stderr).toContain("callflow run: --global caller_id: expected NAME=VALUE");
     expect(ran.stderr).toContain(

@@ -285,7 +285,7 @@ describe.each(TRANSPORTS)("with %s, short and vocabulary values", (_name, fetch)
 
 // The same places in a .flow file, run by the built CLI.
 const FLOW = `flow leaky {
-  global api_base: string
+  config api_base: url
   global m: string masked
   local echo_path: json
   local echo_hdr: json
@@ -389,7 +389,7 @@ describe("callflow run", () => {
         for (const base of [server.url, refused]) {
           const url = wholeUrl(base, tail);
           const env = { CALLFLOW_SECRET_S: secret, CALLFLOW_SECRET_U: url };
-          const args = ["run", "leaky.flow", "-g", `api_base=${base}`, "-g", `m=${masked}`];
+          const args = ["run", "leaky.flow", "--config", `api_base=${base}`, "-g", `m=${masked}`];
           for (const extra of [[], ["--json"]]) {
             const ran = await callflow([...args, ...extra], env, dir);
             expect(ran.stdout).toContain(extra.length === 0 ? "▶ run leaky" : '"type":"run.end"');

@@ -455,4 +455,42 @@ export const cases: readonly SemanticCase[] = [
     name: "the length of a variable that is not an array",
     source: variant(["when ok == true and count > 0", `when ok == true and ${MARK}name.length > 0`]),
   },
+  {
+    code: "CF2060",
+    severity: "error",
+    name: "a config with a default",
+    source: variant(
+      ['    url "https://api.example.com/items/{{name}}"\n', '    url "{{api}}/items/{{name}}"\n'],
+      ["  secret TOKEN\n", `  secret TOKEN\n  config api: url = ${MARK}"https://api.example.com"\n`],
+    ),
+  },
+  {
+    code: "CF2061",
+    severity: "error",
+    name: "a config assigned by a result",
+    source: variant(
+      ['    url "https://api.example.com/items/{{name}}"\n', '    url "{{api}}/items/{{name}}"\n'],
+      ["  secret TOKEN\n", "  secret TOKEN\n  config api: url\n"],
+      ['      "$.data" -> data\n', `      "$.data" -> data\n      "$.next" -> ${MARK}api\n`],
+    ),
+  },
+  {
+    code: "CF2062",
+    severity: "error",
+    name: "a request carrying a secret to a host a global decides",
+    source: variant([
+      '    url "https://api.example.com/items/{{name}}"\n',
+      `    url "${MARK}{{caller}}/items/{{name}}"\n`,
+    ]),
+  },
+  {
+    code: "CF2063",
+    severity: "warning",
+    name: "a request to a host a local decides",
+    source: variant(
+      ['    url "https://api.example.com/items/{{name}}"\n', `    url "https://${MARK}{{name}}.example.com/items"\n`],
+      ['    authorization "Bearer {{secret.TOKEN}}"\n', ""],
+      ["  secret TOKEN\n", ""],
+    ),
+  },
 ];

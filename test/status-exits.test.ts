@@ -25,7 +25,7 @@ const EXITS = `    on 404 -> not_found
 `;
 
 const flowWith = (exits: string = EXITS, settings: string = ""): string => `flow status_routes {
-  global base: string
+  config base: url
   global p: string
   local code: string = "none"
   local status_code: number = 0
@@ -185,7 +185,7 @@ describe("runs against a real server", () => {
 
   async function runFlow(p: string): Promise<{ timeline: string; end: StepEndEvent<string> }> {
     const file = path.join(temp.dir, "s.flow");
-    const args = [CLI, "run", file, "--global", `base=${server.url}`, "--global", `p=${p}`];
+    const args = [CLI, "run", file, "--config", `base=${server.url}`, "--global", `p=${p}`];
     const options = { env: { ...process.env, NO_COLOR: "1" } };
     // One run after the other, each from the first scripted response.
     server.reset();

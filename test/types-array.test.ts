@@ -8,7 +8,7 @@ import { tempDir, typeCheck } from "./compile-helpers.js";
 import { servedFlow, stepEnds } from "./helpers/served-flow.js";
 
 const FLOW = `flow basket {
-  global base: url
+  config base: url
   global tags: array = ["new"]
   local items: array = []
   start -> call
@@ -90,8 +90,8 @@ describe("array in generated modules", () => {
   it("is unknown[]: a host passing a string does not compile", () => {
     const text = compile(FLOW, "b.flow").files[0]?.text ?? "";
     const host = `import { runBasket } from "./b.flow.js";
-await runBasket({ base: "https://example.com", tags: ["vip"] });
-await runBasket({ base: "https://example.com", tags: "vip" });
+await runBasket({ tags: ["vip"] }, { config: { base: "https://example.com" } });
+await runBasket({ tags: "vip" }, { config: { base: "https://example.com" } });
 `;
     const found = typeCheck(temp.dir, { "b.flow.ts": text, "host.ts": host });
     expect(found.map((e) => `${path.basename(e.file)}:${e.line} ${e.code}`)).toEqual(["host.ts:3 TS2322"]);

@@ -163,7 +163,7 @@ describe("date_time at run time", () => {
   const flow = servedFlow(
     "types-datetime-run",
     `flow r {
-  global base: url
+  config base: url
   global cutoff: date_time = "2026-12-24T12:00:00+02:00"
   local due: date_time
   start -> call

@@ -185,7 +185,7 @@ describe("at run time", () => {
   const flow = servedFlow(
     "types-formats-run",
     `flow r {
-  global base: url
+  config base: url
   local contact: email = "nobody@example.com"
   local callback: phone = "+15550100"
   local balance: currency = 0

@@ -158,9 +158,10 @@ describe("rule details", () => {
 
   it("allows a dynamic url prefix and rejects a literal one that cannot become http(s)", () => {
     const url = (u: string): string[] => only(variant(['"https://api.example.com/items/{{name}}"', u]));
-    expect(url('"{{name}}/orders"')).toEqual([]);
-    expect(url('"https://{{name}}/orders"')).toEqual([]);
-    expect(url("name")).toEqual([]);
+    // A prefix a variable decides is a valid URL, but where it goes is then not the author's (CF2062).
+    expect(url('"{{name}}/orders"')).toEqual(["CF2062"]);
+    expect(url('"https://{{name}}/orders"')).toEqual(["CF2062"]);
+    expect(url("name")).toEqual(["CF2062"]);
     expect(url('"http://localhost:8080/{{name}}"')).toEqual([]);
     expect(url('"ftp://x/{{name}}"')).toEqual(["CF2014"]);
     expect(url('"https://"')).toEqual(["CF2014"]);

@@ -87,8 +87,11 @@ export function checkFlowTest(file: FlowTestFile, flow: Flow): Diagnostic[] {
               continue;
             }
             const decl = variables.get(name);
-            if (decl === undefined || decl.scope !== "global") {
-              diagnostics.push(diagnostic("notAGlobal", entry.name.span, [name, flowName]));
+            const scope = item.keyword === "config" ? "config" : "global";
+            if (decl === undefined || decl.scope !== scope) {
+              diagnostics.push(
+                diagnostic(scope === "config" ? "notAConfig" : "notAGlobal", entry.name.span, [name, flowName]),
+              );
               continue;
             }
             value(entry.value, "The value", decl);

@@ -140,6 +140,7 @@ export class Recorder {
     input: Readonly<Record<string, unknown>>,
     secrets: ReadonlyMap<string, string>,
     result: RunResult<Vars, string>,
+    config: Readonly<Record<string, unknown>> = {},
   ): Recording {
     const definition = this.#definition;
     // Real value → placeholder, longest first so a value is replaced whole.
@@ -153,7 +154,11 @@ export class Recorder {
     const maskedValues = new Map<unknown, string>();
     for (const [variable, spec] of Object.entries(definition.variables)) {
       if (!spec.masked) continue;
-      const value = Object.hasOwn(result.variables, variable) ? result.variables[variable] : input[variable];
+      const value = Object.hasOwn(result.variables, variable)
+        ? result.variables[variable]
+        : Object.hasOwn(config, variable)
+          ? config[variable]
+          : input[variable];
       if (typeof value !== "string" || value === "") continue;
       const placeholder = `masked-${variable}`;
       maskedValues.set(value, placeholder);
@@ -193,6 +198,10 @@ export class Recorder {
 
     const lines: string[] = [`tests for ${printString(flowPath)}`, "", `test ${printString(name)} {`];
     for (const [k, v] of Object.entries(input)) fits(json(v), `the global ${k}`, TEST_BLOCKS);
+    for (const [k, v] of Object.entries(config)) fits(json(v), `the config ${k}`, TEST_BLOCKS);
+    // The environment's config the run used, so the test runs as it did wherever it is replayed.
+    const configs = Object.entries(config).map(([k, v]) => `${k} = ${show(v)}`);
+    if (configs.length > 0) lines.push("  config {", ...configs.map((c) => `    ${c}`), "  }");
     const globals = Object.entries(input).map(([k, v]) => `${k} = ${show(v)}`);
     if (globals.length > 0) lines.push("  globals {", ...globals.map((g) => `    ${g}`), "  }");
     if (secretValues.size > 0)

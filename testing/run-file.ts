@@ -11,6 +11,7 @@ import { checkFlowTest } from "./check.js";
 import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
 import { runTest, type SocketGuard, type TestResult } from "./run-test.js";
 import { resolveFlowTarget } from "./target.js";
+import type { Environment } from "../project/project-file.js";
 
 export interface TestFileResult {
   readonly file: string;
@@ -99,6 +100,7 @@ export async function runTestFile(
   file: string,
   context: TestFileContext,
   filter?: string,
+  environment?: Environment,
 ): Promise<TestFileResult> {
   const { parsed, flowFile, loaded, diagnostics, sources } = await loadTestFile(source, file, context);
   if (parsed === undefined || loaded === undefined || hasErrors(diagnostics))
@@ -114,7 +116,7 @@ export async function runTestFile(
   try {
     for (const test of selected) {
       const started = performance.now();
-      const result = await runTest(test, loaded, `${file}\0${test.name.value}`, guard);
+      const result = await runTest(test, loaded, `${file}\0${test.name.value}`, guard, environment);
       tests.push({ ...result, realMs: performance.now() - started });
     }
   } finally {

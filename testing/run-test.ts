@@ -5,9 +5,11 @@ import { isDeepStrictEqual } from "node:util";
 import { diffLines } from "diff";
 import type { Span } from "../grammar/ast.js";
 import type { Expectation, InputBlock, Mock, RequestBlock, TestCase } from "../grammar/flowtest-ast.js";
-import { checkInput, type Outcome, type RunResult, type TraceEvent, type Vars } from "../runtime/index.js";
+import { checkConfig, checkInput, type Outcome, type RunResult, type TraceEvent, type Vars } from "../runtime/index.js";
 import { Redactor } from "../runtime/redact.js";
 import type { LoadedFlow } from "../loader/load-flow.js";
+import type { Environment } from "../project/project-file.js";
+import { resolveSecrets } from "../project/secrets.js";
 import { bodyText, mockFetch, type SentRequest } from "./mock-fetch.js";
 import { asStored, jsonOf, showJson } from "./values.js";
 import { seededRandom, VirtualClock } from "./virtual-clock.js";
@@ -59,6 +61,8 @@ export async function runTest(
   loaded: LoadedFlow,
   seed: string,
   sockets: SocketGuard,
+  /** `callflow test --env NAME`: config values and, for secrets the test does not give, their sources. */
+  environment?: Environment,
 ): Promise<TestResult> {
   const failures: Failure[] = [];
   const redactor = new Redactor();
@@ -80,6 +84,28 @@ export async function runTest(
   for (const [name, { value }] of globals) input[name] = asStored(value, definition.variables[name]?.type);
   for (const problem of checkInput(definition, input))
     failures.push({ message: `test error: ${problem}`, span: test.name.span });
+  // Config values: the environment's, then the test's own `config { }` on top.
+  const config: Record<string, unknown> = {};
+  for (const [name, located] of environment?.config ?? [])
+    if (definition.variables[name]?.scope === "config") config[name] = located.value;
+  for (const [name, { value }] of inputs("config")) config[name] = value;
+  for (const name of Object.keys(config)) {
+    config[name] = asStored(config[name], definition.variables[name]?.type);
+    if (definition.variables[name]?.masked === true) redactor.addMasked(config[name]);
+  }
+  for (const problem of checkConfig(definition, config)) {
+    const hint = environment === undefined ? "; give it in config { } or run with --env" : "";
+    failures.push({ message: `test error: ${problem}${hint}`, span: test.name.span });
+  }
+  if (environment !== undefined) {
+    const wanted = definition.secrets.filter((name) => !secrets.has(name));
+    const resolved = await resolveSecrets(environment, wanted, process.env);
+    for (const problem of resolved.problems) failures.push({ message: `test error: ${problem}`, span: test.name.span });
+    for (const [name, value] of resolved.values) {
+      redactor.addSecret(value);
+      secrets.set(name, { value, span: test.name.span });
+    }
+  }
   for (const name of definition.secrets)
     if (typeof secrets.get(name)?.value !== "string")
       failures.push({
@@ -115,6 +141,7 @@ export async function runTest(
   const running = loaded
     .run(input, {
       fetch: mock.fetch,
+      config,
       clock,
       random: seededRandom(seed),
       secrets: (name) => {

@@ -24,6 +24,9 @@ import { InputError, readSource, toPosix, writeOutput, type SourceText } from ".
 import { loadFlow, type LoadedFlow } from "../../loader/load-flow.js";
 import { formatReport } from "../report.js";
 import { liveOutput, Timeline } from "../timeline.js";
+import { configFor, configsOf } from "../../project/environments.js";
+import { resolveSecrets } from "../../project/secrets.js";
+import { chooseEnvironment, openProject } from "../project.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
 export interface RunArgs {
@@ -39,6 +42,11 @@ export interface RunArgs {
   readonly signal?: AbortSignal;
   /** Write a .flowtest file here that reproduces the run (testing/record.ts). */
   readonly record?: string;
+  /** Config values and secret sources from this environment of callflow.json (default: its defaultEnvironment). */
+  readonly env?: string;
+  readonly project?: string;
+  /** `NAME=VALUE`, one per `--config`: overrides for local experiments. */
+  readonly configs?: readonly string[];
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -71,7 +79,22 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   // Every problem with the command line is reported at once, each naming its global or secret.
   const problems: string[] = [];
   const input = parseGlobals(loaded, args.globals, problems);
-  const secrets = secretProvider(loaded, args.secrets, io.env, problems);
+  let secrets = secretProvider(loaded, args.secrets, io.env, problems);
+  // The environment: callflow.json's, when the flow has configs or --env names one.
+  const opened =
+    args.env !== undefined || configsOf(loaded.ast).length > 0 ? await openProject(io, args.project) : undefined;
+  if (args.env !== undefined && opened?.project === undefined) {
+    io.stderr("callflow run: --env needs a readable callflow.json (run callflow check)\n");
+    return EXIT_USAGE;
+  }
+  const environment = opened?.project === undefined ? undefined : chooseEnvironment(opened.project, args.env);
+  const config = configFor(loaded.ast, environment, args.configs ?? [], problems);
+  if (environment !== undefined) {
+    // Every secret is read before the first request; a missing one names its source, never a value.
+    const resolved = await resolveSecrets(environment, loaded.definition.secrets, io.env);
+    problems.push(...resolved.problems);
+    secrets = (name) => resolved.values.get(name);
+  }
   if (problems.length > 0) {
     for (const problem of problems) io.stderr(`callflow run: ${problem}\n`);
     return EXIT_USAGE;
@@ -100,6 +123,7 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   let result;
   try {
     result = await loaded.run(input, {
+      config,
       secrets,
       onEvent,
       ...(args.maxSteps === undefined ? {} : { maxSteps: args.maxSteps }),
@@ -120,7 +144,7 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
     }
     const flowPath = toPosix(path.relative(path.dirname(target), absolute));
     const name = `recorded run of ${path.basename(file)}`;
-    const recording = recorder.flowTest(flowPath, name, input, used, result);
+    const recording = recorder.flowTest(flowPath, name, input, used, result, config);
     if ("problem" in recording) {
       io.stderr(
         `callflow run: cannot record the run as a test, so ${args.record} is not written: ${recording.problem}\n`,
@@ -156,7 +180,12 @@ function parseGlobals(loaded: LoadedFlow, args: readonly string[], problems: str
     const text = arg.slice(eq + 1);
     const decl = decls.get(name);
     if (decl === undefined || decl.scope !== "global") {
-      const what = decl === undefined ? `unknown global '${name}'` : `'${name}' is a local, not a global`;
+      const what =
+        decl === undefined
+          ? `unknown global '${name}'`
+          : decl.scope === "config"
+            ? `'${name}' is a config, set by the environment (--env, or --config for local experiments), not a global`
+            : `'${name}' is a local, not a global`;
       problems.push(
         `${what}: ${loaded.ast.id.name} takes ${globals.length === 0 ? "no globals" : `the globals ${globals.join(", ")}`}`,
       );

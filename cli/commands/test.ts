@@ -11,6 +11,8 @@ import { failureText, githubSummary, jsonReport, junit } from "../../testing/rep
 import { runTestFile, type TestFileResult } from "../../testing/run-file.js";
 import { appendOutput, expandInputs, readSource, readSourceAt, toPosix, writeOutput } from "../files.js";
 import { formatReport, printable } from "../report.js";
+import type { Environment } from "../../project/project-file.js";
+import { chooseEnvironment, openProject } from "../project.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
 export type TestReporter = "junit" | "github-summary";
@@ -30,6 +32,9 @@ export interface TestArgs {
   readonly minCoverage?: number;
   readonly coverageFormat: "text" | "lcov";
   readonly coverageOut?: string;
+  /** Config values (and sources of secrets a test does not give) from this environment of callflow.json. */
+  readonly env?: string;
+  readonly project?: string;
 }
 
 /** Durations: `12 ms`, `10.0 s`, `4 min 10 s`, `2 h 46 min` (virtual totals run long). */
@@ -60,6 +65,15 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
     io.stderr("callflow test: no .flowtest files found\n");
     return EXIT_USAGE;
   }
+  let environment: Environment | undefined;
+  if (args.env !== undefined) {
+    const opened = await openProject(io, args.project);
+    if (opened?.project === undefined) {
+      io.stderr("callflow test: --env needs a readable callflow.json (run callflow check)\n");
+      return EXIT_USAGE;
+    }
+    environment = chooseEnvironment(opened.project, args.env);
+  }
   const results: TestFileResult[] = [];
   for (const file of files) {
     const source = await readSource(io.cwd, file);
@@ -73,7 +87,8 @@ export async function testCommand(args: TestArgs, io: CommandIO): Promise<number
         tests: [],
         skipped: 0,
       });
-    else results.push(await runTestFile(source.text, file, { cwd: io.cwd, read: readSourceAt }, args.filter));
+    else
+      results.push(await runTestFile(source.text, file, { cwd: io.cwd, read: readSourceAt }, args.filter, environment));
   }
 
   const wantCoverage = args.coverage || args.minCoverage !== undefined || args.coverageFormat === "lcov";

@@ -4,9 +4,13 @@ import { encodeSegment, prop, run, toText, type FlowDefinition, type RunOptions,
 
 /** Globals the caller passes to `runAppointmentReminder`; a global with a default may be left out. */
 export type AppointmentReminderInput = {
-  api_base: string;
   appointment_id: string;
   patient_phone: string;
+};
+
+/** Config values of an environment, passed as `options.config` to `runAppointmentReminder`; never run input. */
+export type AppointmentReminderConfig = {
+  api_base: `http://${string}` | `https://${string}`;
 };
 
 /** Locals; one without a default is unset until a step assigns it. */
@@ -19,7 +23,7 @@ export type AppointmentReminderLocals = {
 
 /** Every variable of the flow, as builders see them and as a run returns them. */
 export type AppointmentReminderVariables = {
-  api_base: string;
+  api_base: `http://${string}` | `https://${string}`;
   appointment_id: string;
   patient_phone: string;
   reminder_id?: string | undefined;
@@ -41,7 +45,7 @@ export const appointmentReminderFlow: FlowDefinition<AppointmentReminderVariable
   source: "examples/appointment-reminder.flow",
   start: "confirm_slot",
   variables: {
-    api_base: { scope: "global", type: "string", masked: false },
+    api_base: { scope: "config", type: "url", masked: false },
     appointment_id: { scope: "global", type: "string", masked: false },
     patient_phone: { scope: "global", type: "string", masked: false },
     reminder_id: { scope: "local", type: "string", masked: false },
@@ -59,7 +63,7 @@ export const appointmentReminderFlow: FlowDefinition<AppointmentReminderVariable
       source: "examples/appointment-reminder.flow:15",
       method: "POST",
       secrets: ["SCHEDULER_KEY"],
-      url: (v) => v.api_base + "/appointments/" + encodeSegment(v.appointment_id) + "/reminders",
+      url: (v) => toText(v.api_base) + "/appointments/" + encodeSegment(v.appointment_id) + "/reminders",
       headers: (v, s) => [
         ["X-Api-Key", toText(s.SCHEDULER_KEY)],
         ["Idempotency-Key", "reminder-" + v.appointment_id],
@@ -116,7 +120,7 @@ export const appointmentReminderFlow: FlowDefinition<AppointmentReminderVariable
   },
 };
 
-/** Runs `appointmentReminderFlow`: a wrong or missing global is a type error here. */
-export function runAppointmentReminder(input: AppointmentReminderInput, options?: RunOptions<AppointmentReminderVariables, AppointmentReminderWidgetId>): Promise<RunResult<AppointmentReminderVariables, AppointmentReminderWidgetId>> {
+/** Runs `appointmentReminderFlow`: a wrong or missing global or config is a type error here. */
+export function runAppointmentReminder(input: AppointmentReminderInput, options: RunOptions<AppointmentReminderVariables, AppointmentReminderWidgetId> & { readonly config: AppointmentReminderConfig }): Promise<RunResult<AppointmentReminderVariables, AppointmentReminderWidgetId>> {
   return run(appointmentReminderFlow, input, options);
 }

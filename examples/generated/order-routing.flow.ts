@@ -4,9 +4,13 @@ import { encodeSegment, prop, run, toText, type FlowDefinition, type RunOptions,
 
 /** Globals the caller passes to `runOrderRouting`; a global with a default may be left out. */
 export type OrderRoutingInput = {
-  api_base: `http://${string}` | `https://${string}`;
   caller_id: `+${number}`;
   order_id: string;
+};
+
+/** Config values of an environment, passed as `options.config` to `runOrderRouting`; never run input. */
+export type OrderRoutingConfig = {
+  api_base: `http://${string}` | `https://${string}`;
 };
 
 /** Locals; one without a default is unset until a step assigns it. */
@@ -41,7 +45,7 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
   source: "examples/order-routing.flow",
   start: "lookup_order",
   variables: {
-    api_base: { scope: "global", type: "url", masked: false },
+    api_base: { scope: "config", type: "url", masked: false },
     caller_id: { scope: "global", type: "phone", masked: false },
     order_id: { scope: "global", type: "string", masked: false },
     ship_date: { scope: "local", type: "string", masked: false, default: "unknown" },
@@ -164,7 +168,7 @@ export const orderRoutingFlow: FlowDefinition<OrderRoutingVariables, OrderRoutin
   },
 };
 
-/** Runs `orderRoutingFlow`: a wrong or missing global is a type error here. */
-export function runOrderRouting(input: OrderRoutingInput, options?: RunOptions<OrderRoutingVariables, OrderRoutingWidgetId>): Promise<RunResult<OrderRoutingVariables, OrderRoutingWidgetId>> {
+/** Runs `orderRoutingFlow`: a wrong or missing global or config is a type error here. */
+export function runOrderRouting(input: OrderRoutingInput, options: RunOptions<OrderRoutingVariables, OrderRoutingWidgetId> & { readonly config: OrderRoutingConfig }): Promise<RunResult<OrderRoutingVariables, OrderRoutingWidgetId>> {
   return run(orderRoutingFlow, input, options);
 }

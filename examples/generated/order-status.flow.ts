@@ -4,9 +4,13 @@ import { encodeSegment, prop, run, toText, type FlowDefinition, type RunOptions,
 
 /** Globals the caller passes to `runOrderStatus`; a global with a default may be left out. */
 export type OrderStatusInput = {
-  api_base: string;
   caller_id: string;
   order_id: string;
+};
+
+/** Config values of an environment, passed as `options.config` to `runOrderStatus`; never run input. */
+export type OrderStatusConfig = {
+  api_base: `http://${string}` | `https://${string}`;
 };
 
 /** Locals; one without a default is unset until a step assigns it. */
@@ -20,7 +24,7 @@ export type OrderStatusLocals = {
 
 /** Every variable of the flow, as builders see them and as a run returns them. */
 export type OrderStatusVariables = {
-  api_base: string;
+  api_base: `http://${string}` | `https://${string}`;
   caller_id: string;
   order_id: string;
   ship_date: string;
@@ -43,7 +47,7 @@ export const orderStatusFlow: FlowDefinition<OrderStatusVariables, OrderStatusSe
   source: "examples/order-status.flow",
   start: "lookup_order",
   variables: {
-    api_base: { scope: "global", type: "string", masked: false },
+    api_base: { scope: "config", type: "url", masked: false },
     caller_id: { scope: "global", type: "string", masked: false },
     order_id: { scope: "global", type: "string", masked: false },
     ship_date: { scope: "local", type: "string", masked: false, default: "unknown" },
@@ -62,7 +66,7 @@ export const orderStatusFlow: FlowDefinition<OrderStatusVariables, OrderStatusSe
       source: "examples/order-status.flow:16",
       method: "GET",
       secrets: ["CRM_TOKEN"],
-      url: (v) => v.api_base + "/orders/" + encodeSegment(v.order_id),
+      url: (v) => toText(v.api_base) + "/orders/" + encodeSegment(v.order_id),
       query: (v) => [
         ["include", "items"],
         ["caller", v.caller_id],
@@ -135,7 +139,7 @@ export const orderStatusFlow: FlowDefinition<OrderStatusVariables, OrderStatusSe
   },
 };
 
-/** Runs `orderStatusFlow`: a wrong or missing global is a type error here. */
-export function runOrderStatus(input: OrderStatusInput, options?: RunOptions<OrderStatusVariables, OrderStatusWidgetId>): Promise<RunResult<OrderStatusVariables, OrderStatusWidgetId>> {
+/** Runs `orderStatusFlow`: a wrong or missing global or config is a type error here. */
+export function runOrderStatus(input: OrderStatusInput, options: RunOptions<OrderStatusVariables, OrderStatusWidgetId> & { readonly config: OrderStatusConfig }): Promise<RunResult<OrderStatusVariables, OrderStatusWidgetId>> {
   return run(orderStatusFlow, input, options);
 }

@@ -4,8 +4,12 @@ import { encodeSegment, prop, run, toText, type FlowDefinition, type RunOptions,
 
 /** Globals the caller passes to `runPaymentStatus`; a global with a default may be left out. */
 export type PaymentStatusInput = {
-  api_base: string;
   account_id: string;
+};
+
+/** Config values of an environment, passed as `options.config` to `runPaymentStatus`; never run input. */
+export type PaymentStatusConfig = {
+  api_base: `http://${string}` | `https://${string}`;
 };
 
 /** Locals; one without a default is unset until a step assigns it. */
@@ -19,7 +23,7 @@ export type PaymentStatusLocals = {
 
 /** Every variable of the flow, as builders see them and as a run returns them. */
 export type PaymentStatusVariables = {
-  api_base: string;
+  api_base: `http://${string}` | `https://${string}`;
   account_id: string;
   balance: number;
   payment_state: string;
@@ -41,7 +45,7 @@ export const paymentStatusFlow: FlowDefinition<PaymentStatusVariables, PaymentSt
   source: "examples/payment-status.flow",
   start: "fetch_account",
   variables: {
-    api_base: { scope: "global", type: "string", masked: false },
+    api_base: { scope: "config", type: "url", masked: false },
     account_id: { scope: "global", type: "string", masked: false },
     balance: { scope: "local", type: "number", masked: false, default: 0 },
     payment_state: { scope: "local", type: "string", masked: false, default: "unknown" },
@@ -59,7 +63,7 @@ export const paymentStatusFlow: FlowDefinition<PaymentStatusVariables, PaymentSt
       source: "examples/payment-status.flow:15",
       method: "GET",
       secrets: ["BILLING_TOKEN"],
-      url: (v) => v.api_base + "/accounts/" + encodeSegment(v.account_id) + "/billing",
+      url: (v) => toText(v.api_base) + "/accounts/" + encodeSegment(v.account_id) + "/billing",
       authorization: (_v, s) => "Bearer " + toText(s.BILLING_TOKEN),
       secretHeaders: [],
       retry: 1,
@@ -144,7 +148,7 @@ export const paymentStatusFlow: FlowDefinition<PaymentStatusVariables, PaymentSt
   },
 };
 
-/** Runs `paymentStatusFlow`: a wrong or missing global is a type error here. */
-export function runPaymentStatus(input: PaymentStatusInput, options?: RunOptions<PaymentStatusVariables, PaymentStatusWidgetId>): Promise<RunResult<PaymentStatusVariables, PaymentStatusWidgetId>> {
+/** Runs `paymentStatusFlow`: a wrong or missing global or config is a type error here. */
+export function runPaymentStatus(input: PaymentStatusInput, options: RunOptions<PaymentStatusVariables, PaymentStatusWidgetId> & { readonly config: PaymentStatusConfig }): Promise<RunResult<PaymentStatusVariables, PaymentStatusWidgetId>> {
   return run(paymentStatusFlow, input, options);
 }

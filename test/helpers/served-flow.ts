@@ -51,7 +51,14 @@ export function servedFlow(prefix: string, source: string): ServedFlow {
     runWith: (globals, json = true) =>
       exec(
         process.execPath,
-        [CLI, "run", file, ...(json ? ["--json"] : []), ...globals.flatMap((g) => ["--global", g])],
+        // `base` is the flows' `config base: url`: the environment's, given with --config.
+        [
+          CLI,
+          "run",
+          file,
+          ...(json ? ["--json"] : []),
+          ...globals.flatMap((g) => [g.startsWith("base=") ? "--config" : "--global", g]),
+        ],
         {
           env: { ...process.env, NO_COLOR: "1" },
         },

@@ -73,10 +73,12 @@ export function exitsTable(): string {
   return ["| widget | exit | required | taken when |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-/** The diagnostics catalogue as a table, in code order: the flow language's codes, or (`tests`) CF3xxx of test files. */
-export function diagnosticsTable(codes: "flows" | "tests" = "flows"): string {
+const FAMILY = { flows: ["CF1", "CF2"], tests: ["CF3"], project: ["CF4"] } as const;
+
+/** The diagnostics catalogue as a table, in code order: the flow language's codes, CF3xxx of test files, or CF4xxx of callflow.json. */
+export function diagnosticsTable(codes: keyof typeof FAMILY = "flows"): string {
   const rows = Object.values(messages)
-    .filter((m) => m.code.startsWith("CF3") === (codes === "tests"))
+    .filter((m) => FAMILY[codes].some((prefix: string) => m.code.startsWith(prefix)))
     .toSorted((a, b) => (a.code < b.code ? -1 : 1))
     .map((m) => `| ${m.code} | ${m.severity} | ${m.text.replaceAll("|", "\\|")} |`);
   return ["| code | severity | message |", "| --- | --- | --- |", ...rows].join("\n");
