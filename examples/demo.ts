@@ -62,9 +62,6 @@ const cli = fileURLToPath(new URL(`../${pkg.bin.callflow}`, import.meta.url));
 // DEMO_* variables, set for the child runs only), never on a command line.
 const env: NodeJS.ProcessEnv = { ...process.env };
 for (const [name, value] of Object.entries(DEMO_SECRETS)) env[`DEMO_${name}`] = value;
-/** The port of the "local" environment's api_base in examples/callflow.json. */
-const LOCAL_PORT = 4310;
-const project = ["--project", "examples/callflow.json", "--env", "local"];
 if (color) env["FORCE_COLOR"] = "1";
 
 /** Runs `callflow ARGS` with the demo's environment; its output goes straight to ours. */
@@ -77,7 +74,10 @@ function callflow(args: readonly string[]): Promise<number> {
   });
 }
 
-const api = await startDemoApi(LOCAL_PORT);
+// A free port, so two demos (or a demo and a test run) never collide; `--config` gives its address as the
+// "local" environment's api_base for these runs only, as a developer points a flow at a local server.
+const api = await startDemoApi();
+const project = ["--project", "examples/callflow.json", "--env", "local", "--config", `api_base=${api.url}`];
 let failed = 0;
 try {
   write(
