@@ -1,6 +1,7 @@
 // `callflow serve` as a real child process over real sockets, called with node's fetch, its flows calling a
 // real node:http upstream in this process.
 import { readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import path from "node:path";
 import { tempDir } from "./compile-helpers.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -169,6 +170,18 @@ describe("callflow serve: limits and shutdown", () => {
     expect(open.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
     expect(await open.stop()).toBe(0);
   });
+
+  test("a client that sends its headers too slowly is answered 408 and cut off", async () => {
+    const { port } = new URL(served.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8").on("data", (chunk: string) => (received += chunk));
+    socket.write("POST /flows/quote/runs HTTP/1.1\r\nHost: callflow\r\n");
+    await new Promise((resolve) => socket.once("close", resolve));
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+    // The headers timeout is 5 s, checked every second: well within this test's 15 s (Node's default check
+    // every 30 s would not be).
+  }, 15_000);
 
   test("the deadline cancels the run and answers 504; the upstream request is aborted", async () => {
     upstream.route("/orders/stuck", { hang: true });
