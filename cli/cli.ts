@@ -423,10 +423,14 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     )
     .option("--body-limit <bytes>", "largest request body; larger is 413 (default 65536)", positiveInteger)
     .option("--watch", "reload a flow when its file changes; a version with errors keeps the previous one serving")
+    .option("--env <name>", "config values and secret sources from this environment of callflow.json")
+    .option("--project <file>", "callflow.json to read instead of the nearest one above the working folder")
     .action(
       async (
         paths: string[],
         options: {
+          env?: string;
+          project?: string;
           host: string;
           port: number;
           authSecret?: string;
@@ -454,6 +458,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               version: packageJson.version,
               stop,
               ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
+              ...(options.env === undefined ? {} : { env: options.env }),
+              ...(options.project === undefined ? {} : { project: options.project }),
               ...(options.deadline === undefined ? {} : { deadlineMs: options.deadline }),
               ...(options.drainTimeout === undefined ? {} : { drainTimeoutMs: options.drainTimeout }),
               ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),

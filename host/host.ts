@@ -168,6 +168,8 @@ export class Host {
   readonly #fetch: FetchLike | undefined;
   /** Cancels every run in flight when a drain runs out of time. */
   readonly #drained = new AbortController();
+  /** Each flow's share of the environment's config: the runtime refuses a config a flow does not declare. */
+  readonly #configs = new WeakMap<HostedFlow, Readonly<Record<string, unknown>>>();
   #inFlight = 0;
   #draining = false;
   #idle: (() => void) | undefined;
@@ -216,6 +218,21 @@ export class Host {
   }
 
   /** Answers one request; never rejects. */
+  #configOf(flow: HostedFlow): Readonly<Record<string, unknown>> {
+    let config = this.#configs.get(flow);
+    if (config === undefined) {
+      const given = this.#environment.config;
+      const variables = flow.loaded.definition.variables;
+      config = Object.fromEntries(
+        Object.keys(variables)
+          .filter((name) => variables[name]?.scope === "config" && Object.hasOwn(given, name))
+          .map((name) => [name, given[name]]),
+      );
+      this.#configs.set(flow, config);
+    }
+    return config;
+  }
+
   async run(request: RunRequest): Promise<HostResponse> {
     const flow = this.#flows.get(request.flow);
     if (flow === undefined) return error(404, "unknown-flow", "no flow has this id");
@@ -265,11 +282,11 @@ export class Host {
     const started = performance.now();
     try {
       const options: RunOptions = {
+        config: this.#configOf(flow),
         secrets: this.#environment.secrets,
         signal: controller.signal,
         ...(this.#fetch === undefined ? {} : { fetch: this.#fetch }),
       };
-      // The environment's config joins the run here once the generated run function takes it.
       const result = await flow.loaded.run(input, options);
       const durationMs = performance.now() - started;
       const shaped = shape(flow, result.outcome, result.trace);

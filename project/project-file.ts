@@ -39,6 +39,8 @@ export interface Project {
   readonly compile: { readonly outDir?: string; readonly emit?: EmitKind };
   readonly defaultEnvironment?: Located<string>;
   readonly environments: ReadonlyMap<string, Environment>;
+  /** `callflow serve`'s settings: the secret whose value callers send as their bearer token. */
+  readonly serve: { readonly authSecret?: string };
 }
 
 export interface ProjectRead {
@@ -78,6 +80,7 @@ export function readProject(text: string, file: string, root: string): ProjectRe
   let compile: { outDir?: string; emit?: EmitKind } = {};
   let defaultEnvironment: Located<string> | undefined;
   const environments = new Map<string, Environment>();
+  let serve: { authSecret?: string } = {};
   for (const [key, value] of members(tree)) {
     const name = key.value as string;
     if (!TOP_KEYS.has(name)) {
@@ -108,8 +111,18 @@ export function readProject(text: string, file: string, root: string): ProjectRe
         }
         break;
       case "serve":
-        // Read by `callflow serve`; only its kind is checked here.
-        if (value.type !== "object") shape(value, "serve", "an object");
+        if (value.type !== "object") {
+          shape(value, "serve", "an object");
+          break;
+        }
+        for (const [serveKey, serveValue] of members(value)) {
+          if (serveKey.value !== "authSecret")
+            diagnostics.push(
+              diagnostic("projectUnknownKey", at(serveKey), [serveKey.value as string, "serve", "authSecret"]),
+            );
+          else if (serveValue.type !== "string") shape(serveValue, "serve.authSecret", "a secret's name");
+          else serve = { authSecret: serveValue.value as string };
+        }
         break;
     }
   }
@@ -127,6 +140,7 @@ export function readProject(text: string, file: string, root: string): ProjectRe
     flows,
     compile,
     environments,
+    serve,
     ...(defaultEnvironment === undefined ? {} : { defaultEnvironment }),
   };
   return { project, diagnostics };

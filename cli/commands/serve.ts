@@ -1,13 +1,17 @@
 // `callflow serve [paths...]`: hosts flows behind HTTP (server/) until SIGTERM or SIGINT, then drains and
-// exits 0. Flows come from the paths given (default: every .flow file below the current folder); config is
-// none and secrets come from the runtime's default provider (CALLFLOW_SECRET_<NAME>) until environments
-// (callflow.json) are wired in. Exit 2 for wrong usage, a flow with errors or a missing auth secret.
+// exits 0. Flows come from the paths given, else callflow.json's `flows`, else every .flow file below the
+// current folder. With a project, config values and secret sources come from its environment (--env, else
+// its defaultEnvironment), all read before the server listens; without one, secrets come from
+// CALLFLOW_SECRET_<NAME>. Exit 2 for wrong usage, a flow with errors, a missing config or secret.
 import { watch, type FSWatcher } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
 import type { FlowProblem, HostedFlow } from "../../host/host.js";
-import { envSecrets } from "../../runtime/index.js";
+import { configFor, configsOf } from "../../project/environments.js";
+import { resolveSecrets } from "../../project/secrets.js";
+import { envSecrets, type SecretProvider } from "../../runtime/index.js";
 import { expandInputs, readSource } from "../files.js";
+import { chooseEnvironment, openProject, projectFlowFiles } from "../project.js";
 import { formatReport } from "../report.js";
 import { EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
@@ -17,6 +21,10 @@ export interface ServeArgs {
   readonly port: number;
   /** The secret holding the bearer token callers send. */
   readonly authSecret?: string;
+  /** The environment of callflow.json whose config and secrets the flows run with (default: its defaultEnvironment). */
+  readonly env?: string;
+  /** callflow.json to read instead of the nearest one above the working folder. */
+  readonly project?: string;
   /** False with --no-auth: serve without authentication even on a non-loopback host. */
   readonly auth: boolean;
   /** Each absent one takes its default (HOST_DEFAULTS, SERVE_DEFAULTS). */
@@ -71,22 +79,22 @@ export function report(
 }
 
 export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<number> {
-  const files = await expandInputs(args.patterns, io.cwd, ["flow"]);
+  const opened = await openProject(io, args.project);
+  const project = opened?.project;
+  if ((args.env !== undefined || args.project !== undefined) && project === undefined) {
+    io.stderr("callflow serve: --env needs a readable callflow.json (run callflow check)\n");
+    return EXIT_USAGE;
+  }
+  const files =
+    args.patterns.length === 0 && project !== undefined
+      ? await projectFlowFiles(project, io)
+      : await expandInputs(args.patterns, io.cwd, ["flow"]);
   if (files.length === 0) {
     io.stderr("callflow serve: no .flow files to serve\n");
     return EXIT_USAGE;
   }
-  const secrets = envSecrets(io.env);
-  let authToken: string | undefined;
-  if (args.authSecret !== undefined) {
-    authToken = await secrets(args.authSecret);
-    if (authToken === undefined || authToken === "") {
-      io.stderr(
-        `callflow serve: the auth secret ${args.authSecret} has no value; set CALLFLOW_SECRET_${args.authSecret}\n`,
-      );
-      return EXIT_USAGE;
-    }
-  } else if (args.auth && !isLoopback(args.host)) {
+  const authSecret = args.authSecret ?? project?.serve.authSecret;
+  if (authSecret === undefined && args.auth && !isLoopback(args.host)) {
     io.stderr(
       `callflow serve: refusing to serve ${args.host} without authentication; give --auth-secret NAME, or --no-auth if something in front authenticates callers\n`,
     );
@@ -101,12 +109,45 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
     return EXIT_USAGE;
   }
 
+  // Every config and secret is read before the server listens: a missing one names its source, never a value.
+  const environment = project === undefined ? undefined : chooseEnvironment(project, args.env);
+  const missing: string[] = [];
+  const config: Record<string, unknown> = {};
+  let secrets: SecretProvider = envSecrets(io.env);
+  if (environment === undefined) {
+    for (const flow of flows)
+      for (const decl of configsOf(flow.loaded.ast))
+        missing.push(
+          `flow ${flow.id} declares config ${decl.name.name}: serve it with an environment of callflow.json`,
+        );
+  } else {
+    for (const flow of flows)
+      for (const [name, value] of Object.entries(configFor(flow.loaded.ast, environment, [], missing)))
+        Object.defineProperty(config, name, { value, enumerable: true, writable: true, configurable: true });
+    const names = new Set(flows.flatMap((flow) => flow.loaded.definition.secrets));
+    if (authSecret !== undefined) names.add(authSecret);
+    const resolved = await resolveSecrets(environment, [...names].sort(), io.env);
+    missing.push(...resolved.problems);
+    secrets = (name) => resolved.values.get(name);
+  }
+  let authToken: string | undefined;
+  if (authSecret !== undefined && missing.length === 0) {
+    authToken = await secrets(authSecret);
+    if (authToken === undefined || authToken === "")
+      missing.push(`the auth secret ${authSecret} has no value; set CALLFLOW_SECRET_${authSecret}`);
+  }
+  if (missing.length > 0) {
+    for (const problem of missing) io.stderr(`callflow serve: ${problem}\n`);
+    io.stderr("callflow serve: not started\n");
+    return EXIT_USAGE;
+  }
+
   const { HOST_DEFAULTS } = await import("../../host/host.js");
   const { startServer, SERVE_DEFAULTS } = await import("../../server/server.js");
   const server = await startServer({
     flows,
     problems,
-    environment: { config: {}, secrets },
+    environment: { config, secrets },
     host: args.host,
     port: args.port,
     authToken,
