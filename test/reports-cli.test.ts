@@ -133,6 +133,8 @@ describe("report contents", () => {
   it("coverage names a flow relative to the working directory, however its test files were named", () => {
     const root = path.join(dir, "paths");
     for (const folder of ["flows", "tests", "work"]) mkdirSync(path.join(root, folder), { recursive: true });
+    // The project's root: a test file may name a flow anywhere inside it.
+    writeFileSync(path.join(root, "callflow.json"), "{}\n");
     copyFileSync(path.join(ROOT, "examples/order-status.flow"), path.join(root, "flows/order-status.flow"));
     const flowtest = readFileSync(path.join(ROOT, "examples/order-status.flowtest"), "utf8").replace(
       'tests for "order-status.flow"',
