@@ -36,10 +36,13 @@ function connectEvent(parameters: Record<string, string>, attributes: Record<str
 
 let upstream: TestServer;
 let flow: FlowDefinition<Vars, string, string>;
+/** The environment's config: where the flow's requests go, never a parameter's choice. */
+let config: { api_base: string };
 
 beforeAll(async () => {
   upstream = await startServer();
   scriptUpstream(upstream);
+  config = { api_base: upstream.url };
   const { loaded } = await loadFlow(readFileSync(CONTRACT_FLOW, "utf8"), "balance.flow");
   flow = loaded!.definition;
 });
@@ -47,10 +50,9 @@ afterAll(() => upstream.close());
 
 describe("connectHandler", () => {
   it("answers a flat map of strings: outcome, exit, queue and the unmasked variables", async () => {
-    const handler = connectHandler(flow, { secrets });
-    const result = await handler(connectEvent({ api_base: upstream.url, account: "1001", attempt: "3" }), context);
+    const handler = connectHandler(flow, { secrets, config });
+    const result = await handler(connectEvent({ account: "1001", attempt: "3" }), context);
     expect(result).toEqual({
-      api_base: upstream.url,
       account: "1001",
       attempt: "3",
       balance: "1250.5",
@@ -65,43 +67,58 @@ describe("connectHandler", () => {
     expect(upstream.hits("/accounts/1001").at(-1)?.query.get("attempt")).toBe("3");
   });
 
+  it("sends requests where the config says: a parameter named like a config does not change it", async () => {
+    const elsewhere = await startServer();
+    try {
+      scriptUpstream(elsewhere);
+      upstream.reset();
+      const result = await connectHandler(flow, { secrets, config })(
+        connectEvent({ api_base: elsewhere.url, account: "1001" }),
+        context,
+      );
+      expect(result).toMatchObject({ outcome: "route", exit: "vip_queue" });
+      expect(result).not.toHaveProperty("api_base");
+      expect(upstream.hits("/accounts/1001")).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it("answers typed, nested JSON when asked", async () => {
-    const handler = connectHandler(flow, { secrets, response: "json" });
-    const result = await handler(connectEvent({ api_base: upstream.url, account: "1002" }), context);
+    const handler = connectHandler(flow, { secrets, config, response: "json" });
+    const result = await handler(connectEvent({ account: "1002" }), context);
     expect(result).toMatchObject({ outcome: "end", exit: "done", balance: 17, vip: false, owner: { name: "Ada" } });
   });
 
   it("returns a masked variable only when the author unmasks it", async () => {
-    const event = connectEvent({ api_base: upstream.url, account: "1002" });
-    expect(await connectHandler(flow, { secrets })(event, context)).not.toHaveProperty("card_last4");
-    const unmasked = await connectHandler(flow, { secrets, unmasked: ["card_last4"] })(event, context);
+    const event = connectEvent({ account: "1002" });
+    expect(await connectHandler(flow, { secrets, config })(event, context)).not.toHaveProperty("card_last4");
+    const unmasked = await connectHandler(flow, { secrets, config, unmasked: ["card_last4"] })(event, context);
     expect(unmasked["card_last4"]).toBe("4242");
   });
 
   it("fills inputs from contact attributes and the customer's number; a parameter wins", async () => {
-    const byNumber = await connectHandler(flow, { secrets, customerNumber: "account" })(
-      connectEvent({ api_base: upstream.url }),
+    const byNumber = await connectHandler(flow, { secrets, config, customerNumber: "account" })(
+      connectEvent({}),
       context,
     );
     expect(byNumber).toMatchObject({ account: "+1234567890" });
     expect(decodeURIComponent(upstream.requests.at(-1)?.path ?? "")).toBe("/accounts/+1234567890");
-    const mapped = await connectHandler(flow, { secrets, attributes: { account: "AccountId" } })(
-      connectEvent({ api_base: upstream.url }, { AccountId: "1002" }),
+    const mapped = await connectHandler(flow, { secrets, config, attributes: { account: "AccountId" } })(
+      connectEvent({}, { AccountId: "1002" }),
       context,
     );
     expect(mapped).toMatchObject({ account: "1002", outcome: "end" });
-    const parameterWins = await connectHandler(flow, { secrets, attributes: { account: "AccountId" } })(
-      connectEvent({ api_base: upstream.url, account: "1001" }, { AccountId: "1002" }),
+    const parameterWins = await connectHandler(flow, { secrets, config, attributes: { account: "AccountId" } })(
+      connectEvent({ account: "1001" }, { AccountId: "1002" }),
       context,
     );
     expect(parameterWins).toMatchObject({ account: "1001", exit: "vip_queue" });
   });
 
   it("answers inputs that do not fit with the problems, in strings", async () => {
-    const result = await connectHandler(flow, { secrets })(
-      connectEvent({ api_base: upstream.url, attempt: "two" }),
-      context,
-    );
+    const result = await connectHandler(flow, { secrets, config })(connectEvent({ attempt: "two" }), context);
     expect(result).toEqual({
       outcome: "failed",
       error_code: "invalid-input",
@@ -111,12 +128,11 @@ describe("connectHandler", () => {
 
   it("cancels the run before Lambda's time is up and answers the failure", async () => {
     upstream.route("/accounts/slow", { delayMs: 5_000, json: { balance: 1 } });
-    const handler = connectHandler(flow, { secrets, marginMs: 200 });
-    const result = await handler(connectEvent({ api_base: upstream.url, account: "slow" }), {
+    const handler = connectHandler(flow, { secrets, config, marginMs: 200 });
+    const result = await handler(connectEvent({ account: "slow" }), {
       getRemainingTimeInMillis: () => 700,
     });
     expect(result).toEqual({
-      api_base: upstream.url,
       account: "slow",
       attempt: "1",
       balance: "0",
@@ -131,6 +147,8 @@ describe("connectHandler", () => {
   it("refuses options that name no such variable, and a variable named like a key of the answer", () => {
     expect(() => connectHandler(flow, { unmasked: ["balance"] })).toThrow(/'balance' is not a masked variable/);
     expect(() => connectHandler(flow, { customerNumber: "caller" })).toThrow(/'caller' is not an input/);
+    // A config is the environment's: no contact attribute may fill it.
+    expect(() => connectHandler(flow, { attributes: { api_base: "ApiBase" } })).toThrow(/'api_base' is not an input/);
     const clash = {
       ...flow,
       variables: { ...flow.variables, outcome: { scope: "local", type: "string", masked: false } },
@@ -145,19 +163,19 @@ describe("flowHandler", () => {
       ...flow,
       variables: { ...flow.variables, queue: { scope: "local", type: "string", masked: false } },
     } as typeof flow;
-    const handler = flowHandler(clash, { secrets });
+    const handler = flowHandler(clash, { secrets, config });
     const http = await handler(
       {
         version: "2.0",
         rawPath: "/flows/balance/runs",
         headers: { "content-type": "application/json" },
         requestContext: { http: { method: "POST" } },
-        body: JSON.stringify({ api_base: upstream.url, account: "1002" }),
+        body: JSON.stringify({ account: "1002" }),
       },
       context,
     );
     expect(http).toMatchObject({ statusCode: 200 });
-    await expect(handler(connectEvent({ api_base: upstream.url, account: "1002" }), context)).rejects.toThrow(
+    await expect(handler(connectEvent({ account: "1002" }), context)).rejects.toThrow(
       "balance cannot answer Amazon Connect: variable 'queue' has the name of a key of the answer",
     );
     await expect(handler({ Records: [] }, context)).rejects.toThrow("not an Amazon Connect event");
@@ -173,9 +191,9 @@ describe("secretsOnce", () => {
       return { [CONTRACT_SECRET.name]: CONTRACT_SECRET.value };
     });
     await expect(Promise.resolve(provider(CONTRACT_SECRET.name))).rejects.toThrow("vault unreachable");
-    const handler = connectHandler(flow, { secrets: provider });
+    const handler = connectHandler(flow, { secrets: provider, config });
     for (let i = 0; i < 3; i++)
-      expect(await handler(connectEvent({ api_base: upstream.url, account: "1002" }), context)).toMatchObject({
+      expect(await handler(connectEvent({ account: "1002" }), context)).toMatchObject({
         outcome: "end",
       });
     expect(loads).toBe(2);
@@ -193,9 +211,9 @@ describe("secretsManagerSecrets", () => {
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port,
         AWS_SESSION_TOKEN: "session-token-for-the-extension",
       };
-      const handler = connectHandler(flow, { secrets: secretsManagerSecrets("prod/balance", env) });
+      const handler = connectHandler(flow, { secrets: secretsManagerSecrets("prod/balance", env), config });
       for (let i = 0; i < 2; i++)
-        expect(await handler(connectEvent({ api_base: upstream.url, account: "1002" }), context)).toMatchObject({
+        expect(await handler(connectEvent({ account: "1002" }), context)).toMatchObject({
           outcome: "end",
         });
       const reads = extension.hits("/secretsmanager/get");
@@ -213,8 +231,12 @@ describe("secretsManagerSecrets", () => {
     try {
       extension.route("/secretsmanager/get", { json: { SecretString: "plain-text-value" } });
       const env = { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port };
-      const handler = connectHandler(flow, { secrets: secretsManagerSecrets("prod/balance", env), response: "json" });
-      const result = await handler(connectEvent({ api_base: upstream.url, account: "1002" }), context);
+      const handler = connectHandler(flow, {
+        secrets: secretsManagerSecrets("prod/balance", env),
+        config,
+        response: "json",
+      });
+      const result = await handler(connectEvent({ account: "1002" }), context);
       expect(JSON.stringify(result)).not.toContain("plain-text-value");
       // The http step fails on the provider's error and takes its fail exit.
       expect(result).toMatchObject({ exit: "agents" });

@@ -58,6 +58,7 @@ beforeAll(async () => {
       [CONTRACT_TOKEN.name]: CONTRACT_TOKEN.value,
     }),
     authSecret: CONTRACT_TOKEN.name,
+    config: { api_base: upstream.url },
   });
 });
 afterAll(() => upstream.close());
@@ -86,7 +87,7 @@ describe("httpHandler: the serve contract", () => {
       urlEvent({
         path: "/flows/balance/runs",
         headers: { "content-type": "application/json", authorization: `Bearer ${CONTRACT_TOKEN.value}` },
-        body: JSON.stringify({ api_base: upstream.url, account: "1001" }),
+        body: JSON.stringify({ account: "1001" }),
       }),
       context,
     );
@@ -95,12 +96,39 @@ describe("httpHandler: the serve contract", () => {
     expect(result.body).not.toContain("4242");
   });
 
+  it("sends requests where the config says: a body field named like a config does not change it", async () => {
+    const elsewhere = await startServer();
+    try {
+      scriptUpstream(elsewhere);
+      upstream.reset();
+      for (const [contentType, body] of [
+        ["application/json", JSON.stringify({ api_base: elsewhere.url, account: "1001" })],
+        ["application/x-www-form-urlencoded", `api_base=${encodeURIComponent(elsewhere.url)}&account=1001`],
+      ] as const) {
+        const result = await handler(
+          urlEvent({
+            path: "/flows/balance/runs",
+            headers: { "content-type": contentType, authorization: `Bearer ${CONTRACT_TOKEN.value}` },
+            body,
+          }),
+          context,
+        );
+        expect(result.statusCode).toBe(200);
+        expect(JSON.parse(result.body)).toMatchObject({ outcome: "route", widget: "vip_queue" });
+      }
+      expect(upstream.hits("/accounts/1001")).toHaveLength(2);
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it("reads a base64 body, and a path under an API Gateway stage", async () => {
     const result = await handler(
       urlEvent({
         path: "/prod/flows/balance/runs",
         headers: { "content-type": "application/json", authorization: `Bearer ${CONTRACT_TOKEN.value}` },
-        body: JSON.stringify({ api_base: upstream.url, account: "1002" }),
+        body: JSON.stringify({ account: "1002" }),
         base64: true,
       }),
       context,
@@ -126,11 +154,11 @@ describe("httpHandler: bearer auth", () => {
     urlEvent({
       path: "/flows/balance/runs",
       headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify({ api_base: upstream.url, account: "1002" }),
+      body: JSON.stringify({ account: "1002" }),
     });
 
   it("runs with the right token and refuses a wrong or missing one without running", async () => {
-    const guarded = httpHandler(flow, { secrets, authSecret: "API_TOKEN" });
+    const guarded = httpHandler(flow, { secrets, authSecret: "API_TOKEN", config: { api_base: upstream.url } });
     upstream.reset();
     for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: token }]) {
       const refused = await guarded(request(headers), context);
