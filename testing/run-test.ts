@@ -1,6 +1,7 @@
 // One test case: its inputs, its mocks as the run's fetch, virtual time, the run through the
 // flow's generated code, then every expectation checked and every failure kept (not just the
-// first). Everything a result holds has passed through the test's redactor.
+// first). What a failure shows of the run's data (values, messages sent, requests) passes through the test's
+// redactor where it is built; its messages, widget ids and outcome kinds are the flow's own words and never do.
 import { isDeepStrictEqual } from "node:util";
 import { diffLines } from "diff";
 import type { Span } from "../grammar/ast.js";
@@ -112,7 +113,7 @@ export async function runTest(
         message: `test error: the flow reads secret ${name}; give it in secrets { }`,
         span: test.name.span,
       });
-  if (failures.length > 0) return finish(test, failures, 0, [], redactor);
+  if (failures.length > 0) return finish(test, failures, 0, []);
 
   const mocks = new Map<string, Mock>();
   for (const item of test.items) if (item.kind === "Mock") mocks.set(item.widget.name, item);
@@ -166,11 +167,12 @@ export async function runTest(
     });
     break;
   }
-  if (result === undefined) return finish(test, failures, clock.now(), exits, redactor);
+  if (result === undefined) return finish(test, failures, clock.now(), exits);
   await running;
 
   for (const [name, spec] of Object.entries(definition.variables))
     if (spec.masked && Object.hasOwn(result.variables, name)) redactor.addMasked(result.variables[name]);
+  const hide = (text: string): string => redactor.text(text);
 
   for (const widget of mock.unmocked) {
     const source = definition.steps[widget]?.source ?? widget;
@@ -184,11 +186,12 @@ export async function runTest(
         mock.requests.filter((r) => r.widget === item.widget.name),
         item.widget.name,
         failures,
+        hide,
       );
   const observed: Observed = { result, path, attempts, sent, requests: mock.requests, definition };
   for (const item of test.items)
-    if (item.kind === "ExpectBlock") for (const expectation of item.items) check(expectation, observed, failures);
-  return finish(test, failures, clock.now(), exits, redactor);
+    if (item.kind === "ExpectBlock") for (const expectation of item.items) check(expectation, observed, failures, hide);
+  return finish(test, failures, clock.now(), exits);
 }
 
 function finish(
@@ -196,14 +199,13 @@ function finish(
   failures: readonly Failure[],
   virtualMs: number,
   exits: readonly TakenExit[],
-  redactor: Redactor,
 ): TestResult {
   return {
     name: test.name.value,
     span: test.name.span,
     passed: failures.length === 0,
     virtualMs,
-    failures: failures.map((failure) => redactor.deep(failure)),
+    failures,
     exits,
   };
 }
@@ -219,7 +221,13 @@ function describeOutcome(outcome: Outcome<string>): string {
   }
 }
 
-function check(expectation: Expectation, observed: Observed, failures: Failure[]): void {
+/** `hide` redacts a text built from the run's data; outcomes come from the runtime already redacted. */
+function check(
+  expectation: Expectation,
+  observed: Observed,
+  failures: Failure[],
+  hide: (text: string) => string,
+): void {
   const { outcome, variables } = observed.result;
   const span = expectation.span;
   const differ = (message: string, expected: string, actual: string): void =>
@@ -256,27 +264,42 @@ function check(expectation: Expectation, observed: Observed, failures: Failure[]
       if (!observed.sent.includes(expectation.message.value))
         differ(
           "no message was sent with this text",
-          JSON.stringify(expectation.message.value),
-          observed.sent.length === 0 ? "(no message sent)" : observed.sent.map((m) => JSON.stringify(m)).join("\n"),
+          hide(JSON.stringify(expectation.message.value)),
+          observed.sent.length === 0
+            ? "(no message sent)"
+            : observed.sent.map((m) => hide(JSON.stringify(m))).join("\n"),
         );
       return;
     case "VarExpect": {
       const name = expectation.name.name;
       const expected = asStored(jsonOf(expectation.value), observed.definition.variables[name]?.type);
       const actual = Object.hasOwn(variables, name) ? variables[name] : undefined;
-      if (!isDeepStrictEqual(actual, expected)) differ(`${name} differs`, showJson(expected), showJson(actual));
+      if (!isDeepStrictEqual(actual, expected))
+        differ(`${name} differs`, hide(showJson(expected)), hide(showJson(actual)));
       return;
     }
   }
 }
 
 /** Every attempt of a widget against its `request { }` block. */
-function checkRequests(block: RequestBlock, sent: readonly SentRequest[], widget: string, failures: Failure[]): void {
+function checkRequests(
+  block: RequestBlock,
+  sent: readonly SentRequest[],
+  widget: string,
+  failures: Failure[],
+  hide: (text: string) => string,
+): void {
   for (const request of sent) {
     const where = `attempt ${request.attempt} of ${widget}`;
     for (const item of block.items) {
+      // Everything compared here is request data: method, URL, header values and bodies.
       const differ = (what: string, expected: string, actual: string): void =>
-        void failures.push({ message: `${where}: ${what} differs`, expected, actual, span: item.span });
+        void failures.push({
+          message: `${where}: ${what} differs`,
+          expected: hide(expected),
+          actual: hide(actual),
+          span: item.span,
+        });
       switch (item.kind) {
         case "MethodAssertion":
           if (request.method !== item.name.name) differ("method", item.name.name, request.method);
@@ -304,8 +327,8 @@ function checkRequests(block: RequestBlock, sent: readonly SentRequest[], widget
               failures.push({
                 message: `${where}: body differs`,
                 ...lineDiff(
-                  JSON.stringify(jsonOf(item.body.value), null, 2),
-                  actual === undefined ? "(no body)" : (JSON.stringify(parsed, null, 2) ?? actual),
+                  hide(JSON.stringify(jsonOf(item.body.value), null, 2)),
+                  actual === undefined ? "(no body)" : hide(JSON.stringify(parsed, null, 2) ?? actual),
                 ),
                 span: item.span,
               });

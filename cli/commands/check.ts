@@ -72,8 +72,9 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
       const chosen = args.env === undefined ? undefined : chooseEnvironment(project, args.env);
       environments.push(...(chosen === undefined ? project.environments.values() : [chosen]));
       // Every flow of the project counts, checked here or not: a config one of them needs must be set.
+      // A project without environments has none to check, and its flows are read only when named.
       const projectFlows: { flow: Flow }[] = [];
-      for (const file of await projectFlowFiles(project, io)) {
+      for (const file of environments.length === 0 ? [] : await projectFlowFiles(project, io)) {
         let flow = flows.get(file);
         if (flow === undefined) {
           const read = await readSource(io.cwd, file);
