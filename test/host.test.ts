@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Host as HostType, HostedFlow } from "../host/host.js";
+import type { Host as HostType, HostedFlow, HostEnvironment } from "../host/host.js";
 import { staticSecrets } from "../runtime/index.js";
 import { ROOT } from "./helpers/cli.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
@@ -18,10 +18,12 @@ const source = (name: string) => ({ file: name, text: readFileSync(path.join(FIX
 
 let upstream: TestServer;
 let flows: HostedFlow[];
-const environment = { config: {}, secrets: staticSecrets({ CRM_TOKEN: "tok-SECRET-9f8e" }) };
+let environment: HostEnvironment;
 
 beforeAll(async () => {
   upstream = await startServer();
+  // spin.flow declares no config: the host gives each flow only its own.
+  environment = { config: { api_base: upstream.url }, secrets: staticSecrets({ CRM_TOKEN: "tok-SECRET-9f8e" }) };
   const loaded = await hostFlows([source("lookup.flow"), source("spin.flow")]);
   expect(loaded.problems).toEqual([]);
   flows = loaded.flows;
@@ -29,7 +31,6 @@ beforeAll(async () => {
 afterAll(() => upstream.close());
 
 const input = (extra: Record<string, unknown> = {}) => ({
-  api_base: upstream.url,
   order_id: "A-1",
   email: "ann@example.com",
   pin: "4321-secret",
@@ -41,11 +42,12 @@ function host(options: Partial<ConstructorParameters<typeof Host>[0]> = {}): Hos
 }
 
 describe("host", () => {
-  test("a run that ends answers 200 with its messages and variables, masked ones hidden", async () => {
+  test("a run that ends answers 200 with its messages and variables, masked ones hidden; a body naming a config is ignored", async () => {
     upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "1234" } });
+    upstream.reset();
     const response = await host().run({
       flow: "order_lookup",
-      body: input({ ignored_field: 1 }),
+      body: input({ ignored_field: 1, api_base: "http://127.0.0.1:9" }),
       encoding: "json",
     });
     expect(response.status).toBe(200);
@@ -55,7 +57,6 @@ describe("host", () => {
       widget: "goodbye",
       messages: ["Your order ships on 2026-12-24."],
       variables: {
-        api_base: upstream.url,
         order_id: "A-1",
         email: "ann@example.com",
         pin: "••••",
@@ -65,6 +66,7 @@ describe("host", () => {
         card_last4: "••••",
       },
     });
+    expect(upstream.hits("/orders/A-1")).toHaveLength(1);
     const { record } = response;
     expect(JSON.stringify(record)).not.toMatch(/4321-secret|tok-SECRET|1234/);
     expect([record?.outcome, record?.widget, record?.status]).toEqual(["end", "goodbye", 200]);
@@ -92,7 +94,6 @@ describe("host", () => {
     expect(response.body).toEqual({
       error: "invalid-input",
       problems: [
-        { field: "api_base", message: "must be an absolute http or https URL" },
         { field: "order_id", message: "is required" },
         { field: "email", message: "must be an email address (name@domain.tld)" },
         { field: "pin", message: "must be a string" },

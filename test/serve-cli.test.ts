@@ -1,35 +1,44 @@
 // `callflow serve` as a real child process over real sockets, called with node's fetch, its flows calling a
-// real node:http upstream in this process.
+// real node:http upstream in this process. The flows run in a temporary project whose environment "test" holds
+// the upstream's URL as `config api_base`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
 import { tempDir } from "./compile-helpers.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ROOT } from "./helpers/cli.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
-import { serve, serveFails, type Served } from "./helpers/serve.js";
+import { SERVE_FIXTURES as FIXTURES, serve, serveFails, serveProject, type Served } from "./helpers/serve.js";
 
-const FIXTURES = path.join(ROOT, "test/fixtures/serve");
 const TOKEN = "caller-token-7c1d";
 const CRM = "crm-SECRET-5b2a";
-const env = { CALLFLOW_SECRET_API_TOKEN: TOKEN, CALLFLOW_SECRET_CRM_TOKEN: CRM };
 const auth = { authorization: `Bearer ${TOKEN}` };
+const project = tempDir("serve-cli");
 
 let upstream: TestServer;
 let served: Served;
+let env: NodeJS.ProcessEnv;
+
+/** `callflow serve --env test ARGS` in the project. */
+const serveTest = (args: readonly string[]): Promise<Served> =>
+  serve(["--env", "test", ...args], { cwd: project.dir, env });
 
 beforeAll(async () => {
   upstream = await startServer();
   upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "9876" } });
-  served = await serve(["--auth-secret", "API_TOKEN"], { cwd: FIXTURES, env });
+  env = serveProject(project.dir, {
+    flows: ["lookup.flow", "quote.flow", "spin.flow"],
+    config: { api_base: upstream.url },
+    secrets: { API_TOKEN: TOKEN, CRM_TOKEN: CRM },
+  });
+  served = await serveTest(["--auth-secret", "API_TOKEN"]);
 });
 afterAll(async () => {
   await served?.stop();
   await upstream.close();
+  project.remove();
 });
 
 const input = (extra: Record<string, unknown> = {}) => ({
-  api_base: upstream.url,
   order_id: "A-1",
   email: "ann@example.com",
   pin: "4321-masked",
@@ -63,7 +72,6 @@ describe("callflow serve: runs", () => {
       widget: "goodbye",
       messages: ["Your order ships on 2026-12-24."],
       variables: {
-        api_base: upstream.url,
         order_id: "A-1",
         email: "ann@example.com",
         pin: "••••",
@@ -92,7 +100,7 @@ describe("callflow serve: runs", () => {
     });
   });
 
-  test("invalid inputs: 400 listing every problem, the masked value not echoed, nothing run", async () => {
+  test("invalid inputs: 400 listing every problem, the masked value not echoed, nothing run; a config is no input", async () => {
     const before = upstream.requests.length;
     const response = await post({ api_base: "not a url", email: "x@", pin: 4321, vip: "yes" });
     expect(response.status).toBe(400);
@@ -100,7 +108,6 @@ describe("callflow serve: runs", () => {
     expect(JSON.parse(text)).toEqual({
       error: "invalid-input",
       problems: [
-        { field: "api_base", message: "must be an absolute http or https URL" },
         { field: "order_id", message: "is required" },
         { field: "email", message: "must be an email address (name@domain.tld)" },
         { field: "pin", message: "must be a string" },
@@ -161,12 +168,13 @@ describe("callflow serve: runs", () => {
 
 describe("callflow serve: limits and shutdown", () => {
   test("a non-loopback host without auth is refused unless --no-auth", async () => {
-    const refused = await serveFails(["--host", "0.0.0.0"], FIXTURES);
+    const refused = await serveFails(["--env", "test", "--host", "0.0.0.0"], project.dir, env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("without authentication");
-    const missing = await serveFails(["--auth-secret", "NOT_SET_ANYWHERE"], FIXTURES);
+    const missing = await serveFails(["--env", "test", "--auth-secret", "NOT_SET_ANYWHERE"], project.dir, env);
     expect(missing.code).toBe(2);
-    const open = await serve(["--host", "0.0.0.0", "--no-auth"], { cwd: FIXTURES, env });
+    expect(missing.stderr).toContain("secret NOT_SET_ANYWHERE has no source in environment test");
+    const open = await serveTest(["--host", "0.0.0.0", "--no-auth"]);
     expect(open.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
     expect(await open.stop()).toBe(0);
   });
@@ -185,7 +193,7 @@ describe("callflow serve: limits and shutdown", () => {
 
   test("the deadline cancels the run and answers 504; the upstream request is aborted", async () => {
     upstream.route("/orders/stuck", { hang: true });
-    const s = await serve(["--deadline", "1s", "spin.flow", "lookup.flow"], { cwd: FIXTURES, env });
+    const s = await serveTest(["--deadline", "1s", "spin.flow", "lookup.flow"]);
     try {
       const response = await fetch(`${s.url}/flows/order_lookup/runs`, {
         method: "POST",
@@ -202,7 +210,7 @@ describe("callflow serve: limits and shutdown", () => {
 
   test("beyond --max-concurrency runs are shed at once with 503 and Retry-After", async () => {
     upstream.route("/orders/slow", { delayMs: 300, json: {} });
-    const s = await serve(["--max-concurrency", "2"], { cwd: FIXTURES, env });
+    const s = await serveTest(["--max-concurrency", "2"]);
     try {
       const responses = await Promise.all(
         Array.from({ length: 6 }, () =>
@@ -223,7 +231,7 @@ describe("callflow serve: limits and shutdown", () => {
 
   test("SIGTERM during 500 runs in flight: every one is answered, new connections are refused, exit 0", async () => {
     upstream.route("/orders/drain", { delayMs: 1500, json: { shipDate: "soon" } });
-    const s = await serve(["--max-concurrency", "1000"], { cwd: FIXTURES, env });
+    const s = await serveTest(["--max-concurrency", "1000"]);
     const inFlight = Array.from({ length: 500 }, () =>
       fetch(`${s.url}/flows/order_lookup/runs`, {
         method: "POST",
@@ -244,11 +252,11 @@ describe("callflow serve: limits and shutdown", () => {
 
   test("runs that outlive --drain-timeout are cancelled and answered 503", async () => {
     upstream.route("/orders/forever", { hang: true });
-    const s = await serve(["--drain-timeout", "300ms", "--deadline", "30s", "lookup.flow"], { cwd: FIXTURES, env });
+    const s = await serveTest(["--drain-timeout", "300ms", "--deadline", "30s", "lookup.flow"]);
     const pending = fetch(`${s.url}/flows/order_lookup/runs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(input({ order_id: "forever", api_base: upstream.url })),
+      body: JSON.stringify(input({ order_id: "forever" })),
     });
     await until(() => upstream.hits("/orders/forever").length >= 1);
     const exited = s.stop("SIGINT");
@@ -268,7 +276,7 @@ describe("callflow serve: upstream faults", () => {
     upstream.route("/quotes/sku-1", (request) =>
       request.hit % 10 === 0 ? faults[(request.hit / 10) % faults.length]! : { json: { price: 12.5, stock: 3 } },
     );
-    const s = await serve(["quote.flow"], { cwd: FIXTURES, env });
+    const s = await serveTest(["quote.flow"]);
     try {
       const statuses: number[] = [];
       let started = 0;
@@ -278,7 +286,7 @@ describe("callflow serve: upstream faults", () => {
           const response = await fetch(`${s.url}/flows/quote/runs`, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ api_base: upstream.url, sku: "sku-1" }),
+            body: JSON.stringify({ sku: "sku-1" }),
           });
           statuses.push(response.status);
           await response.arrayBuffer();
@@ -309,14 +317,14 @@ describe("callflow serve --watch", () => {
   test("a changed flow is served at once; a version with errors keeps the previous one, shown by /readyz", async () => {
     const file = path.join(temp.dir, "quote.flow");
     const original = readFileSync(path.join(FIXTURES, "quote.flow"), "utf8");
-    writeFileSync(file, original);
+    serveProject(temp.dir, { flows: ["quote.flow"], config: { api_base: upstream.url }, secrets: {} });
     upstream.route("/quotes/none", { status: 404, json: {} });
-    const s = await serve(["--watch"], { cwd: temp.dir, env });
+    const s = await serve(["--env", "test", "--watch"], { cwd: temp.dir });
     const messages = async (): Promise<unknown> => {
       const response = await fetch(`${s.url}/flows/quote/runs`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ api_base: upstream.url, sku: "none" }),
+        body: JSON.stringify({ sku: "none" }),
       });
       return ((await response.json()) as { messages: unknown }).messages;
     };

@@ -1,37 +1,43 @@
 // `callflow serve` answers the shared table of test/helpers/run-contract.ts, as the Lambda httpHandler does
-// (test/lambda-http.test.ts, test/lambda-bundle.test.ts): the same inputs give the same status and body.
+// (test/lambda-http.test.ts, test/lambda-bundle.test.ts): the same inputs give the same status and body. The flow
+// runs in a temporary project whose environment "test" holds its config and secrets.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "./compile-helpers.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 import {
   CONTRACT_CASES,
   CONTRACT_FLOW,
   CONTRACT_SECRET,
   CONTRACT_TOKEN,
+  contractConfig,
   contractHeaders,
   contractPath,
   scriptUpstream,
   withUpstream,
 } from "./helpers/run-contract.js";
-import { serve, type Served } from "./helpers/serve.js";
+import { serve, serveProject, type Served } from "./helpers/serve.js";
 
+const project = tempDir("serve-contract");
 let upstream: TestServer;
 let served: Served;
 
 beforeAll(async () => {
   upstream = await startServer();
   scriptUpstream(upstream);
-  served = await serve(["--auth-secret", CONTRACT_TOKEN.name], {
-    cwd: path.dirname(CONTRACT_FLOW),
-    env: {
-      [`CALLFLOW_SECRET_${CONTRACT_SECRET.name}`]: CONTRACT_SECRET.value,
-      [`CALLFLOW_SECRET_${CONTRACT_TOKEN.name}`]: CONTRACT_TOKEN.value,
-    },
+  const env = serveProject(project.dir, {
+    from: path.dirname(CONTRACT_FLOW),
+    flows: [path.basename(CONTRACT_FLOW)],
+    config: contractConfig(upstream.url),
+    secrets: { [CONTRACT_SECRET.name]: CONTRACT_SECRET.value, [CONTRACT_TOKEN.name]: CONTRACT_TOKEN.value },
+    authSecret: CONTRACT_TOKEN.name,
   });
+  served = await serve(["--env", "test"], { cwd: project.dir, env });
 });
 afterAll(async () => {
   await served?.stop();
   await upstream.close();
+  project.remove();
 });
 
 describe("callflow serve: the run contract shared with the Lambda handlers", () => {

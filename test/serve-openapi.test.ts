@@ -1,18 +1,18 @@
 // `callflow openapi` and `GET /openapi.json`: one OpenAPI 3.1 document, valid by an OpenAPI validator, whose
-// schemas describe what the server really accepts and answers.
+// schemas describe what the server really accepts and answers. The server runs in a temporary project (its
+// environment "test" holds `config api_base`); the document needs no environment.
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { CLI, ROOT } from "./helpers/cli.js";
+import { CLI } from "./helpers/cli.js";
+import { tempDir } from "./compile-helpers.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
-import { serve, type Served } from "./helpers/serve.js";
+import { SERVE_FIXTURES as FIXTURES, serve, serveProject, type Served } from "./helpers/serve.js";
 
 const exec = promisify(execFile);
-const FIXTURES = path.join(ROOT, "test/fixtures/serve");
-const env = { CALLFLOW_SECRET_API_TOKEN: "openapi-token", CALLFLOW_SECRET_CRM_TOKEN: "crm-token-value" };
+const project = tempDir("serve-openapi");
 const auth = { authorization: "Bearer openapi-token" };
 
 type Doc = {
@@ -28,11 +28,17 @@ beforeAll(async () => {
   written = JSON.parse(stdout) as Doc;
   upstream = await startServer();
   upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "1234" } });
-  served = await serve(["--auth-secret", "API_TOKEN"], { cwd: FIXTURES, env });
+  const env = serveProject(project.dir, {
+    flows: ["lookup.flow", "quote.flow", "spin.flow"],
+    config: { api_base: upstream.url },
+    secrets: { API_TOKEN: "openapi-token", CRM_TOKEN: "crm-token-value" },
+  });
+  served = await serve(["--env", "test", "--auth-secret", "API_TOKEN"], { cwd: project.dir, env });
 });
 afterAll(async () => {
   await served?.stop();
   await upstream.close();
+  project.remove();
 });
 
 test("the document is valid OpenAPI 3.1 and the server serves the same one", async () => {
@@ -43,18 +49,17 @@ test("the document is valid OpenAPI 3.1 and the server serves the same one", asy
   expect(fetched).toEqual(written);
 });
 
-test("inputs carry their formats and required globals; masked defaults are not published", () => {
+test("inputs carry their formats and required globals; configs are not inputs; masked defaults are not published", () => {
   expect(written.components.schemas["order_lookup_input"]).toEqual({
     type: "object",
     properties: {
-      api_base: { type: "string", format: "uri" },
       order_id: { type: "string" },
       email: { type: "string", format: "email" },
       pin: { type: "string" },
       amount: { type: "number", format: "currency", default: 0 },
       vip: { type: "boolean", default: false },
     },
-    required: ["api_base", "order_id", "email", "pin"],
+    required: ["order_id", "email", "pin"],
   });
 });
 
@@ -62,7 +67,7 @@ test("a real answer fits the document's response schema", async () => {
   const response = await fetch(`${served.url}/flows/order_lookup/runs`, {
     method: "POST",
     headers: { "content-type": "application/json", ...auth },
-    body: JSON.stringify({ api_base: upstream.url, order_id: "A-1", email: "a@b.co", pin: "9999" }),
+    body: JSON.stringify({ order_id: "A-1", email: "a@b.co", pin: "9999" }),
   });
   expect(response.status).toBe(200);
   const ajv = new Ajv2020({ strict: false, validateFormats: false });

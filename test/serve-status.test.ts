@@ -6,30 +6,36 @@ import path from "node:path";
 import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launch, SKIP_NOTE } from "./helpers/browser.js";
+import { tempDir } from "./compile-helpers.js";
 import { ROOT } from "./helpers/cli.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
-import { serve, type Served } from "./helpers/serve.js";
+import { serve, serveProject, type Served } from "./helpers/serve.js";
 
-const FIXTURES = path.join(ROOT, "test/fixtures/serve");
 const SCREENSHOT = path.join(ROOT, "docs/serve-status.png");
-const env = { CALLFLOW_SECRET_CRM_TOKEN: "crm-status-secret" };
 
 describe.skipIf(CHROMIUM === undefined)("callflow serve status page", () => {
   let upstream: TestServer;
   let served: Served;
   let browser: Browser | undefined;
+  const project = tempDir("serve-status");
 
   beforeAll(async () => {
     upstream = await startServer();
     upstream.route("/orders/ok", { json: { shipDate: "2026-12-24", last4: "4242" } });
     upstream.route("/orders/down", { status: 500, json: { echo: "crm-status-secret" } });
-    served = await serve([], { cwd: FIXTURES, env });
+    const env = serveProject(project.dir, {
+      flows: ["lookup.flow", "quote.flow", "spin.flow"],
+      config: { api_base: upstream.url },
+      secrets: { CRM_TOKEN: "crm-status-secret" },
+    });
+    served = await serve(["--env", "test"], { cwd: project.dir, env });
     browser = await launch();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await served?.stop();
     await upstream?.close();
+    project.remove();
   });
 
   const run = (flow: string, body: Record<string, unknown>): Promise<number> =>
@@ -39,7 +45,7 @@ describe.skipIf(CHROMIUM === undefined)("callflow serve status page", () => {
       body: JSON.stringify(body),
     }).then((r) => r.status);
   const order = (id: string, vip = false) =>
-    run("order_lookup", { api_base: upstream.url, order_id: id, email: "a@b.co", pin: "pin-7777", vip });
+    run("order_lookup", { order_id: id, email: "a@b.co", pin: "pin-7777", vip });
 
   it("shows the runs made: counts by outcome, exits by use, failed runs' timelines", async () => {
     const statuses = [

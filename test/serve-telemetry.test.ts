@@ -35,7 +35,7 @@ beforeAll(async () => {
   server = await startServer({
     flows,
     problems: [],
-    environment: { config: {}, secrets: staticSecrets({ CRM_TOKEN: "crm-token-value" }) },
+    environment: { config: { api_base: upstream.url }, secrets: staticSecrets({ CRM_TOKEN: "crm-token-value" }) },
     host: "127.0.0.1",
     port: 0,
     authToken: undefined,
@@ -60,7 +60,7 @@ test("the server span continues the caller's trace and holds the run's spans", a
   const response = await fetch(`${server.url}/flows/order_lookup/runs`, {
     method: "POST",
     headers: { "content-type": "application/json", traceparent: `00-${traceId}-${callerSpan}-01` },
-    body: JSON.stringify({ api_base: upstream.url, order_id: "a", email: "a@b.co", pin: "1" }),
+    body: JSON.stringify({ order_id: "a", email: "a@b.co", pin: "1" }),
   });
   expect(await response.json()).toMatchObject({ outcome: "end", variables: { ship_date: "today" } });
   const spans = exporter.getFinishedSpans();

@@ -1,7 +1,8 @@
 // One table of `POST /flows/{id}/runs` requests and the answers they must get, shared by every adapter of the
 // host core (`callflow serve`, the Lambda `httpHandler`), so a flow answers the same wherever it is served.
 // The flow is test/fixtures/aws/balance.flow; its upstream is a real node:http server scripted by `scriptUpstream`,
-// and `{{upstream}}` in a body stands for that server's URL.
+// whose URL every adapter's environment gives as the flow's `config api_base` (`contractConfig`). A config is never
+// an input: a body naming one is ignored, and an answer's `variables` never hold one.
 import path from "node:path";
 import type { TestServer } from "./http-server.js";
 import { ROOT } from "./cli.js";
@@ -30,6 +31,11 @@ export interface ContractCase {
   readonly response: unknown;
 }
 
+/** The environment's config values for the flow, its api_base being the upstream's URL. */
+export function contractConfig(upstream: string): Record<string, unknown> {
+  return { api_base: upstream };
+}
+
 /** The upstream's accounts: 1001 a VIP, 1002 not, 1003 unknown (404, so the flow takes its fail exit). */
 export function scriptUpstream(server: TestServer): void {
   const account = (balance: number, vip: boolean) => ({
@@ -47,7 +53,7 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     name: "a JSON body that reaches a route",
     flow: "balance",
     contentType: "application/json",
-    body: '{"api_base":"{{upstream}}","account":"1001"}',
+    body: '{"account":"1001"}',
     status: 200,
     response: {
       flow: "balance",
@@ -56,7 +62,6 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
       queue: "vip",
       messages: [],
       variables: {
-        api_base: "{{upstream}}",
         account: "1001",
         attempt: 1,
         balance: 1250.5,
@@ -70,7 +75,7 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     name: "a form body, converted by declared type, that reaches an end",
     flow: "balance",
     contentType: "application/x-www-form-urlencoded",
-    body: "api_base={{upstream}}&account=1002&attempt=2",
+    body: "account=1002&attempt=2",
     status: 200,
     response: {
       flow: "balance",
@@ -78,7 +83,6 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
       widget: "done",
       messages: [],
       variables: {
-        api_base: "{{upstream}}",
         account: "1002",
         attempt: 2,
         balance: 17,
@@ -92,7 +96,7 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     name: "the fail exit taken after a 404",
     flow: "balance",
     contentType: "application/json",
-    body: '{"api_base":"{{upstream}}","account":"1003"}',
+    body: '{"account":"1003"}',
     status: 200,
     response: {
       flow: "balance",
@@ -100,11 +104,11 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
       widget: "agents",
       queue: "support",
       messages: ["We could not find account 1003."],
-      variables: { api_base: "{{upstream}}", account: "1003", attempt: 1, balance: 0, vip: false },
+      variables: { account: "1003", attempt: 1, balance: 0, vip: false },
     },
   },
   {
-    name: "inputs that do not fit their declarations",
+    name: "inputs that do not fit their declarations (a field named like a config is no input)",
     flow: "balance",
     contentType: "application/json",
     body: '{"api_base":"not a url","attempt":"two"}',
@@ -112,7 +116,6 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     response: {
       error: "invalid-input",
       problems: [
-        { field: "api_base", message: "must be an absolute http or https URL" },
         { field: "account", message: "is required" },
         { field: "attempt", message: "must be a number" },
       ],
@@ -134,10 +137,7 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     status: 400,
     response: {
       error: "invalid-input",
-      problems: [
-        { field: "api_base", message: "is required" },
-        { field: "account", message: "is required" },
-      ],
+      problems: [{ field: "account", message: "is required" }],
     },
   },
   {
@@ -166,7 +166,7 @@ export const CONTRACT_CASES: readonly ContractCase[] = [
     flow: "balance",
     authorized: false,
     contentType: "application/json",
-    body: '{"api_base":"{{upstream}}","account":"1001"}',
+    body: '{"account":"1001"}',
     status: 401,
     response: { error: { code: "unauthorized", message: "send Authorization: Bearer <token>" } },
   },

@@ -1,8 +1,13 @@
 // `callflow serve` as a real child process: started on a free port, its first stdout line read for the
 // address, its stderr (the JSON log lines) collected, stopped by a signal.
 import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { createInterface } from "node:readline";
-import { CLI } from "./cli.js";
+import { CLI, ROOT } from "./cli.js";
+
+/** The flows the serve tests run; `lookup.flow` and `quote.flow` take the environment's `config api_base`. */
+export const SERVE_FIXTURES = path.join(ROOT, "test/fixtures/serve");
 
 export interface Served {
   readonly url: string;
@@ -51,13 +56,51 @@ export function serve(args: readonly string[], options: { cwd: string; env?: Nod
 }
 
 /** A served process's exit: code and stderr, for commands that refuse to start. */
-export function serveFails(args: readonly string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
+export function serveFails(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
+}
+
+export interface ServeProjectOptions {
+  /** Flow files copied from `from` (default SERVE_FIXTURES) into the project. */
+  readonly flows: readonly string[];
+  readonly from?: string;
+  /** The environment "test"'s config values. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Secret values, each read through an environment variable `TEST_SECRET_<NAME>`. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** callflow.json's `serve.authSecret`. */
+  readonly authSecret?: string;
+}
+
+/**
+ * Makes `dir` a project for `callflow serve --env test`: the flows copied in and a callflow.json whose environment
+ * "test" holds `config` and names an environment variable as each secret's source. Returns those variables, for
+ * `serve`'s `env`.
+ */
+export function serveProject(dir: string, options: ServeProjectOptions): NodeJS.ProcessEnv {
+  for (const flow of options.flows) copyFileSync(path.join(options.from ?? SERVE_FIXTURES, flow), path.join(dir, flow));
+  const variable = (name: string): string => `TEST_SECRET_${name}`;
+  const names = Object.keys(options.secrets);
+  const project = {
+    environments: {
+      test: {
+        config: options.config,
+        secrets: Object.fromEntries(names.map((name) => [name, { env: variable(name) }])),
+      },
+    },
+    ...(options.authSecret === undefined ? {} : { serve: { authSecret: options.authSecret } }),
+  };
+  writeFileSync(path.join(dir, "callflow.json"), JSON.stringify(project, null, 2));
+  return Object.fromEntries(names.map((name) => [variable(name), options.secrets[name]]));
 }
