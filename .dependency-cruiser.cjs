@@ -48,10 +48,10 @@ module.exports = {
     },
     {
       name: "review-below-cli",
-      comment: "review/ (diff, graph) builds on grammar/ and compiler/.",
+      comment: "review/ (diff, graph, pictures) builds on grammar/ alone (and may read the runtime's contract).",
       severity: "error",
       from: { path: "^review/" },
-      to: { path: [other("review", "grammar", "compiler", "runtime"), "^runtime/(?!contract[.]ts$)"] },
+      to: { path: [other("review", "grammar", "runtime"), "^runtime/(?!contract[.]ts$)"] },
     },
     {
       name: "loader-below-tools",
@@ -100,7 +100,7 @@ module.exports = {
     {
       name: "lsp-below-cli",
       comment:
-        "lsp/ (the language server) builds on grammar/, compiler/, review/, api/, the runtime's contract and the test files' checker (testing/check.ts, which imports only grammar/) and how a test file's flow is found (testing/target.ts); never the CLI.",
+        "lsp/ (the language server) builds on grammar/, compiler/, review/, api/, project/, the runtime's contract and the test files' checker (testing/check.ts, which imports grammar/ and the runtime's contract and value conversion) and how a test file's flow is found (testing/target.ts); never the CLI.",
       severity: "error",
       from: { path: "^lsp/" },
       to: {
@@ -112,12 +112,20 @@ module.exports = {
       },
     },
     {
+      name: "lsp-never-runs-flows",
+      comment:
+        "Through every import on the way, the language server reaches no part of the runtime but its contract and value conversion (and the flow types they name): it never compiles to run or runs a flow.",
+      severity: "error",
+      from: { path: "^lsp/" },
+      to: { path: ["^runtime/(?!(contract|types|flow)[.]ts$)", "^(loader|host|server|lambda|cli)/"], reachable: true },
+    },
+    {
       name: "testing-below-cli",
       comment:
-        "testing/ (the flow test runner) builds on grammar/, compiler/, review/, api/, runtime/, loader/ and project/; never the CLI or the hosts.",
+        "testing/ (the flow test runner) builds on grammar/, compiler/, runtime/, loader/ and project/; never review/, api/, the CLI or the hosts.",
       severity: "error",
       from: { path: "^testing/" },
-      to: { path: other("testing", "grammar", "compiler", "review", "api", "runtime", "loader", "project") },
+      to: { path: other("testing", "grammar", "compiler", "runtime", "loader", "project") },
     },
     {
       name: "examples-use-the-package",
