@@ -107,28 +107,33 @@ describe("callflow serve --env: config and secrets from callflow.json", () => {
 describe("callflow serve --env: what is missing stops the start", () => {
   const secretValue = "api-token-value-never-printed";
 
-  test("a config without a value in the environment: exit 2 naming it, never a value", async () => {
-    const project = projectDir("serve-env-noconfig", {
-      environments: {
-        test: {
-          config: {},
-          secrets: { CRM_TOKEN: { env: "SERVE_ENV_CRM" }, API_TOKEN: { env: "SERVE_ENV_API_TOKEN" } },
+  test("a config without a value, or with a value of the wrong form: exit 2 naming it, never a value", async () => {
+    const cases = [
+      { config: {}, says: "config api_base has no value (environment test)" },
+      { config: { api_base: "ftp://files.example/x" }, says: "config api_base must be" },
+    ];
+    for (const { config, says } of cases) {
+      const project = projectDir("serve-env-config", {
+        environments: {
+          test: {
+            config,
+            secrets: { CRM_TOKEN: { env: "SERVE_ENV_CRM" }, API_TOKEN: { env: "SERVE_ENV_API_TOKEN" } },
+          },
         },
-      },
-      serve: { authSecret: "API_TOKEN" },
-    });
-    try {
-      const failed = await serveFails(["--env", "test"], project.dir, {
-        SERVE_ENV_CRM: CRM,
-        SERVE_ENV_API_TOKEN: secretValue,
+        serve: { authSecret: "API_TOKEN" },
       });
-      expect(failed.code).toBe(2);
-      expect(failed.stderr).toContain("config api_base has no value (environment test)");
-      expect(failed.stderr).toContain("not started");
-      expect(failed.stderr).not.toContain(CRM);
-      expect(failed.stderr).not.toContain(secretValue);
-    } finally {
-      project.remove();
+      try {
+        const failed = await serveFails(["--env", "test"], project.dir, {
+          SERVE_ENV_CRM: CRM,
+          SERVE_ENV_API_TOKEN: secretValue,
+        });
+        expect(failed.code).toBe(2);
+        expect(failed.stderr).toContain(says);
+        expect(failed.stderr).toContain("not started");
+        expect(failed.stderr).not.toMatch(new RegExp(`${CRM}|${secretValue}|ftp://`));
+      } finally {
+        project.remove();
+      }
     }
   });
 
