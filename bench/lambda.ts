@@ -31,6 +31,20 @@ function node22(): string | undefined {
 
 const temp = mkdtempSync(path.join(tmpdir(), "callflow-bench-lambda-"));
 const flows = ["examples/order-status.flow", "test/fixtures/aws/balance.flow"];
+// Both flows take api_base as a config, baked in from an environment; their secrets are read at cold start.
+const project = path.join(temp, "callflow.json");
+const secretEnv = { BENCH_CRM_TOKEN: "bench-crm", BENCH_BANK_TOKEN: "bench-bank" };
+writeFileSync(
+  project,
+  JSON.stringify({
+    environments: {
+      bench: {
+        config: { api_base: "https://api.example" },
+        secrets: { CRM_TOKEN: { env: "BENCH_CRM_TOKEN" }, BANK_TOKEN: { env: "BENCH_BANK_TOKEN" } },
+      },
+    },
+  }),
+);
 execFileSync(process.execPath, [
   path.join(root, "dist/cli/cli.js"),
   "bundle",
@@ -39,6 +53,10 @@ execFileSync(process.execPath, [
   "aws-lambda",
   "--out",
   temp,
+  "--project",
+  project,
+  "--env",
+  "bench",
 ]);
 const empty = path.join(temp, "empty.mjs");
 writeFileSync(empty, "export const handler = () => {};\n");
@@ -57,7 +75,7 @@ function probe(name: string, file: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, ["--input-type=module", "-e", PROBE, pathToFileURL(file).href], {
       cwd: temp,
-      env: { PATH: process.env["PATH"], NODE_DISABLE_COMPILE_CACHE: "1" },
+      env: { PATH: process.env["PATH"], NODE_DISABLE_COMPILE_CACHE: "1", ...secretEnv },
     });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -350,7 +350,11 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .argument("<files...>", "the .flow files, directories or globs")
     .addOption(new Option("--target <target>", "where the bundle runs").choices(["aws-lambda"]).makeOptionMandatory())
     .requiredOption("-o, --out <dir>", "where DIR/<flow id>/index.mjs and DIR/<flow id>.zip are written")
-    .option("--env <name>", "the callflow.json environment whose config to bake in (not read yet)")
+    .option(
+      "--env <name>",
+      "the callflow.json environment whose configs are baked in and whose secret sources are read at cold start (default: its defaultEnvironment)",
+    )
+    .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
     .option("--auth-secret <name>", "HTTP callers must send Authorization: Bearer with this secret's value")
     .option("--unmask <variable>", "return this masked variable's value to Amazon Connect (repeatable)", collect)
     .option(
@@ -375,6 +379,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
           target: "aws-lambda";
           out: string;
           env?: string;
+          project?: string;
           authSecret?: string;
           unmask?: string[];
           attribute?: string[];
@@ -394,6 +399,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               attributes: options.attribute ?? [],
               connectResponse: options.connectResponse,
               ...(options.env === undefined ? {} : { env: options.env }),
+              ...(options.project === undefined ? {} : { project: options.project }),
               ...(options.authSecret === undefined ? {} : { authSecret: options.authSecret }),
               ...(options.customerNumber === undefined ? {} : { customerNumber: options.customerNumber }),
               ...(options.secretsManager === undefined ? {} : { secretsManager: options.secretsManager }),

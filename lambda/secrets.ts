@@ -2,7 +2,28 @@
 // (`CALLFLOW_SECRET_NAME`), the handlers' default. A vault is read once per container: `secretsOnce` takes
 // any loader (the AWS SDK, or the Parameters and Secrets extension over local HTTP, docs/aws-lambda.md) and
 // keeps what it returns, so no AWS SDK is a dependency of the runtime or of a bundle that does not use it.
+import type { SecretSource } from "../project/project-file.js";
+import { describeSource, readSecretSource } from "../project/secret-source.js";
 import type { SecretProvider } from "../runtime/node.js";
+
+/**
+ * The secrets of an environment of callflow.json, each from its source (`{ env }` a variable of the function,
+ * `{ file }` a file in the container), read once when awaited: a bundle awaits it as the module loads, in
+ * Lambda's init phase, so no invocation waits on it. A secret that cannot be read is logged (its source, never a
+ * value) and has no value, so a run that needs it fails as for any missing secret.
+ */
+export async function sourcedSecrets(
+  sources: Readonly<Record<string, SecretSource>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<SecretProvider> {
+  const values = new Map<string, string>();
+  for (const [name, source] of Object.entries(sources)) {
+    const read = await readSecretSource(source, env);
+    if ("value" in read) values.set(name, read.value);
+    else console.warn(`callflow: secret ${name}: ${describeSource(source)} ${read.why}`);
+  }
+  return (name) => values.get(name);
+}
 
 /**
  * A provider over what `load` returns, loaded on the first secret a run reads and kept for the container's life.

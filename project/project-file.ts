@@ -254,7 +254,4 @@ function jsonValue(node: Node): unknown {
   }
 }
 
-/** How a secret source is shown: never a value, only where it is read. */
-export function describeSource(source: SecretSource): string {
-  return "env" in source ? `env ${source.env}` : `file ${source.file}`;
-}
+export { describeSource } from "./secret-source.js";

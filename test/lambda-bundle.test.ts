@@ -1,7 +1,8 @@
 // `callflow bundle --target aws-lambda` end to end: the CLI as a child process bundles a flow; the zip is unpacked
 // into an empty folder outside the repository and its index.mjs imported by a fresh Node 22 process (Lambda's
 // nodejs22.x), which answers AWS's documented Amazon Connect and function URL events against a real node:http
-// upstream. Skipped, saying so, when Node 22 cannot be had.
+// upstream, with the config and secret sources of an environment of callflow.json baked in. Skipped, saying so,
+// when Node 22 cannot be had.
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -17,6 +18,7 @@ import {
   CONTRACT_FLOW,
   CONTRACT_SECRET,
   CONTRACT_TOKEN,
+  contractConfig,
   contractHeaders,
   contractPath,
   scriptUpstream,
@@ -29,6 +31,29 @@ const fixture = (name: string): Record<string, unknown> =>
 const CONNECT = fixture("connect-event.json");
 const FUNCTION_URL = fixture("function-url-event.json");
 const BUDGET_BYTES = 1024 * 1024;
+/** The variables the environment `prod` names as its secrets' sources (the function's, set at deploy). */
+const PROD_VARIABLES = { bank: "PROD_BANK_TOKEN" } as const;
+
+/** A callflow.json in `folder`: `prod` gives balance.flow `config` (the contract's) and its secrets' sources. */
+function writeProject(folder: string, config: Record<string, unknown>, tokenFile: string): string {
+  const file = path.join(folder, "callflow.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      defaultEnvironment: "prod",
+      environments: {
+        prod: {
+          config,
+          secrets: {
+            [CONTRACT_SECRET.name]: { env: PROD_VARIABLES.bank },
+            [CONTRACT_TOKEN.name]: { file: tokenFile },
+          },
+        },
+      },
+    }),
+  );
+  return file;
+}
 
 /** Node 22's executable, fetched by npm as `npm exec --package=node@22` does; undefined when it cannot be had. */
 async function node22(): Promise<string | undefined> {
@@ -104,12 +129,28 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
     upstream.route("/accounts/slow", { delayMs: 10_000, json: { balance: 1 } });
     work = mkdtempSync(path.join(os.tmpdir(), "callflow-bundle-"));
     out = path.join(work, "out");
+    // The bearer token from a file, as a layer or extension would put it in the container (read at cold start).
+    const tokenFile = path.join(work, "api-token");
+    writeFileSync(tokenFile, CONTRACT_TOKEN.value + "\n");
+    const project = writeProject(work, contractConfig(upstream.url), tokenFile);
     await exec(
       process.execPath,
-      [CLI, "bundle", CONTRACT_FLOW, "--target", "aws-lambda", "--out", out, "--auth-secret", CONTRACT_TOKEN.name],
-      {
-        cwd: ROOT,
-      },
+      [
+        CLI,
+        "bundle",
+        CONTRACT_FLOW,
+        "--target",
+        "aws-lambda",
+        "--out",
+        out,
+        "--auth-secret",
+        CONTRACT_TOKEN.name,
+        "--env",
+        "prod",
+        "--project",
+        project,
+      ],
+      { cwd: ROOT },
     );
     unpacked = path.join(work, "function");
     mkdirSync(unpacked);
@@ -121,14 +162,11 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** Answers the events in one fresh Node 22 process, in the unpacked function's folder, secrets from its environment. */
+  /** Answers the events in one fresh Node 22 process, in the unpacked function's folder, with its environment variables. */
   async function answer(
     cases: readonly { event: unknown; remainingMs: number }[],
     folder = unpacked,
-    env: Record<string, string> = {
-      [`CALLFLOW_SECRET_${CONTRACT_SECRET.name}`]: CONTRACT_SECRET.value,
-      [`CALLFLOW_SECRET_${CONTRACT_TOKEN.name}`]: CONTRACT_TOKEN.value,
-    },
+    env: Record<string, string> = { [PROD_VARIABLES.bank]: CONTRACT_SECRET.value },
   ): Promise<Answered[]> {
     const driver = path.join(work, "driver.mjs");
     writeFileSync(driver, DRIVER);
@@ -179,15 +217,15 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
   it("answers Amazon Connect, the function URL contract and the deadline from the unpacked zip", async () => {
     upstream.reset();
     const [connected, ...rest] = await answer([
-      { event: connect({ api_base: upstream.url, account: "1001" }), remainingMs: 8_000 },
+      // A parameter named like the config is not an input: the request still goes where prod says.
+      { event: connect({ api_base: "http://127.0.0.1:9", account: "1001" }), remainingMs: 8_000 },
       ...CONTRACT_CASES.map((c) => ({ event: functionUrl(c), remainingMs: 8_000 })),
-      { event: connect({ api_base: upstream.url, account: "slow" }), remainingMs: 1_500 },
+      { event: connect({ account: "slow" }), remainingMs: 1_500 },
     ]);
     const late = rest.at(-1)!;
 
     // Amazon Connect: a flat map of strings, the secret sent upstream but never answered, the masked value left out.
     expect(connected!.result).toEqual({
-      api_base: upstream.url,
       account: "1001",
       attempt: "1",
       balance: "1250.5",
@@ -198,6 +236,7 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
       queue: "vip",
     });
     expect(Object.values(connected!.result).every((value) => typeof value === "string")).toBe(true);
+    // prod's api_base, with the token from the variable prod names.
     expect(upstream.hits("/accounts/1001")[0]?.headers.authorization).toBe(`Bearer ${CONTRACT_SECRET.value}`);
 
     // The function URL: the serve contract's table, answered the same by the bundle.
@@ -220,21 +259,21 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
         json: { SecretString: JSON.stringify({ [CONTRACT_SECRET.name]: CONTRACT_SECRET.value }) },
       });
       const vaulted = path.join(work, "vaulted");
+      // prod is callflow.json's defaultEnvironment: its config is baked in, the vault gives the secrets.
       await exec(
         process.execPath,
         [CLI, "bundle", CONTRACT_FLOW, "--target", "aws-lambda", "--out", vaulted, "--secrets-manager", "prod/balance"],
-        { cwd: ROOT },
+        { cwd: work },
       );
       const folder = path.join(work, "vaulted-function");
       mkdirSync(folder);
       for (const [name, bytes] of await unzip(path.join(vaulted, "balance.zip")))
         writeFileSync(path.join(folder, name), bytes);
       upstream.reset();
-      const [answered] = await answer(
-        [{ event: connect({ api_base: upstream.url, account: "1002" }), remainingMs: 8_000 }],
-        folder,
-        { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port, AWS_SESSION_TOKEN: "session-1" },
-      );
+      const [answered] = await answer([{ event: connect({ account: "1002" }), remainingMs: 8_000 }], folder, {
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: new URL(extension.url).port,
+        AWS_SESSION_TOKEN: "session-1",
+      });
       expect(answered!.result).toMatchObject({ outcome: "end", exit: "done" });
       expect(upstream.hits("/accounts/1002")[0]?.headers.authorization).toBe(`Bearer ${CONTRACT_SECRET.value}`);
       expect(extension.hits("/secretsmanager/get")[0]?.headers["x-aws-parameters-secrets-token"]).toBe("session-1");
@@ -248,6 +287,8 @@ describe("callflow bundle: what it refuses, and the same bytes twice", () => {
   let work: string;
   beforeAll(() => {
     work = mkdtempSync(path.join(os.tmpdir(), "callflow-bundle-cli-"));
+    // Found by walking up from the working folder; prod is its defaultEnvironment.
+    writeProject(work, contractConfig("https://bank.example/api"), "/run/secrets/api_token");
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -262,8 +303,8 @@ describe("callflow bundle: what it refuses, and the same bytes twice", () => {
     }
   }
 
-  it("writes the same module and zip for the same flow and options", async () => {
-    const args = ["--target", "aws-lambda", "--auth-secret", "API_TOKEN", "--unmask", "card_last4"];
+  it("writes the same module and zip for the same flow, environment and options", async () => {
+    const args = ["--target", "aws-lambda", "--env", "prod", "--auth-secret", "API_TOKEN", "--unmask", "card_last4"];
     const first = await bundle(CONTRACT_FLOW, ...args, "--out", "one");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
@@ -272,6 +313,11 @@ describe("callflow bundle: what it refuses, and the same bytes twice", () => {
     expect((await bundle(CONTRACT_FLOW, ...args, "--out", "two")).code).toBe(0);
     for (const file of ["balance/index.mjs", "balance.zip"])
       expect(readFileSync(path.join(work, "one", file)).equals(readFileSync(path.join(work, "two", file)))).toBe(true);
+    // The config is baked in; of the secrets only where they are read, never a value.
+    const module = readFileSync(path.join(work, "one", "balance/index.mjs"), "utf8");
+    expect(module).toContain('"https://bank.example/api"');
+    expect(module).toContain(PROD_VARIABLES.bank);
+    expect(module).not.toContain(CONTRACT_SECRET.value);
   });
 
   it("writes nothing for a flow with errors or options that fit no variable; warns of a flow Connect cannot use", async () => {
@@ -298,10 +344,58 @@ describe("callflow bundle: what it refuses, and the same bytes twice", () => {
     expect(readdirSync(path.join(work, "warned"))).toEqual(["clash", "clash.zip"]);
   });
 
-  it("takes --env but says that no config is baked in; a malformed --attribute is a usage error", async () => {
-    const withEnv = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "env", "--env", "prod");
-    expect(withEnv.code).toBe(0);
-    expect(withEnv.stderr).toContain("--env prod: environments are not read yet; no config is baked in");
+  it("refuses, naming it, a config the environment lacks or gives of another type, or a flow with configs and no environment", async () => {
+    const elsewhere = mkdtempSync(path.join(work, "bad-"));
+    const illTyped = writeProject(elsewhere, contractConfig("not a url"), "/run/secrets/api_token");
+    const wrong = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "wrong", "--project", illTyped);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("config api_base must be an absolute http or https URL (environment prod)");
+    writeFileSync(
+      illTyped,
+      JSON.stringify({ environments: { dev: { config: {}, secrets: { [CONTRACT_SECRET.name]: { env: "X" } } } } }),
+    );
+    const missing = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "missing", "--project", illTyped);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("config api_base has no value");
+    const unnamed = await bundle(
+      CONTRACT_FLOW,
+      "--target",
+      "aws-lambda",
+      "--out",
+      "unnamed",
+      "--project",
+      illTyped,
+      "--env",
+      "dev",
+      "--auth-secret",
+      "API_TOKEN",
+    );
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain("secret API_TOKEN has no source in environment dev");
+    const unknown = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "unknown", "--env", "qa");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("There is no environment 'qa' in callflow.json: use prod.");
+    // No callflow.json at or above the working folder: nothing gives the config.
+    const bare = mkdtempSync(path.join(os.tmpdir(), "callflow-bundle-bare-"));
+    try {
+      const none = await exec(
+        process.execPath,
+        [CLI, "bundle", CONTRACT_FLOW, "--target", "aws-lambda", "--out", "x"],
+        {
+          cwd: bare,
+        },
+      ).catch((error: unknown) => error as { code: number; stderr: string });
+      expect(none).toMatchObject({ code: 2 });
+      expect((none as { stderr: string }).stderr).toContain(
+        "config api_base has no value: bundle with --env NAME, an environment of callflow.json",
+      );
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+    for (const refused of ["wrong", "missing", "unnamed", "unknown"]) expect(readdirSync(work)).not.toContain(refused);
+  });
+
+  it("a malformed --attribute is a usage error", async () => {
     const attribute = await bundle(CONTRACT_FLOW, "--target", "aws-lambda", "--out", "bad", "--attribute", "account");
     expect(attribute.code).toBe(2);
     expect(attribute.stderr).toContain("--attribute account: expected INPUT=ATTRIBUTE");

@@ -1,20 +1,23 @@
 // connectHandler (callflow/aws-lambda) answers AWS's documented Amazon Connect event with a flow's run, against a
 // real node:http upstream: parameters converted by declared type, attributes and the customer's number mapped
 // onto inputs, a flat map of strings (or JSON), masked values left out unless the author unmasks them.
-import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { loadFlow } from "../dist/loader/load-flow.js";
 import {
   connectHandler,
   flowHandler,
   secretsManagerSecrets,
   secretsOnce,
+  sourcedSecrets,
   staticSecrets,
   type ConnectEvent,
 } from "../dist/lambda/index.js";
 import type { FlowDefinition, Vars } from "../dist/runtime/index.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
-import { CONTRACT_FLOW, CONTRACT_SECRET, scriptUpstream } from "./helpers/run-contract.js";
+import { CONTRACT_FLOW, CONTRACT_SECRET, contractConfig, scriptUpstream } from "./helpers/run-contract.js";
 
 const documented = JSON.parse(
   readFileSync(new URL("fixtures/aws/connect-event.json", import.meta.url), "utf8"),
@@ -37,12 +40,12 @@ function connectEvent(parameters: Record<string, string>, attributes: Record<str
 let upstream: TestServer;
 let flow: FlowDefinition<Vars, string, string>;
 /** The environment's config: where the flow's requests go, never a parameter's choice. */
-let config: { api_base: string };
+let config: Record<string, unknown>;
 
 beforeAll(async () => {
   upstream = await startServer();
   scriptUpstream(upstream);
-  config = { api_base: upstream.url };
+  config = contractConfig(upstream.url);
   const { loaded } = await loadFlow(readFileSync(CONTRACT_FLOW, "utf8"), "balance.flow");
   flow = loaded!.definition;
 });
@@ -197,6 +200,38 @@ describe("secretsOnce", () => {
         outcome: "end",
       });
     expect(loads).toBe(2);
+  });
+});
+
+describe("sourcedSecrets", () => {
+  it("reads each source once when awaited: a variable, a file without its final line break; an unreadable one is logged by its source", async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), "callflow-sourced-"));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const file = path.join(folder, "bank_token");
+      writeFileSync(file, CONTRACT_SECRET.value + "\n");
+      const env: Record<string, string> = { OTHER: "other-value" };
+      const provider = await sourcedSecrets(
+        { [CONTRACT_SECRET.name]: { file }, OTHER: { env: "OTHER" }, GONE: { env: "UNSET_VARIABLE" } },
+        env,
+      );
+      // Read at the await: later changes to the file or the variables are not seen.
+      writeFileSync(file, "changed");
+      env["OTHER"] = "changed";
+      expect(await provider(CONTRACT_SECRET.name)).toBe(CONTRACT_SECRET.value);
+      expect(await provider("OTHER")).toBe("other-value");
+      expect(await provider("GONE")).toBeUndefined();
+      expect(warn.mock.calls).toEqual([["callflow: secret GONE: env UNSET_VARIABLE is not set"]]);
+      const result = await connectHandler(flow, { secrets: provider, config })(
+        connectEvent({ account: "1002" }),
+        context,
+      );
+      expect(result).toMatchObject({ outcome: "end" });
+      expect(upstream.hits("/accounts/1002").at(-1)?.headers.authorization).toBe(`Bearer ${CONTRACT_SECRET.value}`);
+    } finally {
+      warn.mockRestore();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

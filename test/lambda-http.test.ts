@@ -11,6 +11,7 @@ import {
   CONTRACT_FLOW,
   CONTRACT_SECRET,
   CONTRACT_TOKEN,
+  contractConfig,
   contractHeaders,
   contractPath,
   scriptUpstream,
@@ -58,7 +59,7 @@ beforeAll(async () => {
       [CONTRACT_TOKEN.name]: CONTRACT_TOKEN.value,
     }),
     authSecret: CONTRACT_TOKEN.name,
-    config: { api_base: upstream.url },
+    config: contractConfig(upstream.url),
   });
 });
 afterAll(() => upstream.close());
@@ -158,7 +159,7 @@ describe("httpHandler: bearer auth", () => {
     });
 
   it("runs with the right token and refuses a wrong or missing one without running", async () => {
-    const guarded = httpHandler(flow, { secrets, authSecret: "API_TOKEN", config: { api_base: upstream.url } });
+    const guarded = httpHandler(flow, { secrets, authSecret: "API_TOKEN", config: contractConfig(upstream.url) });
     upstream.reset();
     for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: token }]) {
       const refused = await guarded(request(headers), context);

@@ -2,16 +2,22 @@
 // (Lambda's default `index.handler`; it answers Amazon Connect, function URL and HTTP API events) and
 // DIR/<flow id>.zip holding it, the archive `aws lambda update-function-code --zip-file` takes. One ES module
 // per flow, made by esbuild: the generated flow, the runtime (with undici), the host core and the handlers
-// inlined, so the function needs no node_modules. The bytes depend only on the inputs and the options.
+// inlined, so the function needs no node_modules. An environment of callflow.json (--env, else its
+// defaultEnvironment) gives each flow its configs, baked in, and its secrets' sources, read at cold start.
+// The bytes depend only on the inputs, the environment and the options.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFile } from "node:fs/promises";
 import { compile } from "../../compiler/compile.js";
 import { moduleNames } from "../../compiler/names.js";
 import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
+import { configFor, configsOf } from "../../project/environments.js";
+import type { Environment, SecretSource } from "../../project/project-file.js";
+import type { Flow } from "../../grammar/ast.js";
 import { loadFlow } from "../../loader/load-flow.js";
 import { connectClashes, connectOptionProblems, type FlowHandlerOptions } from "../../lambda/index.js";
 import { expandInputs, InputError, makeDir, readSource, toPosix } from "../files.js";
+import { chooseEnvironment, openProject } from "../project.js";
 import { formatReport } from "../report.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandIO } from "./io.js";
 
@@ -21,8 +27,10 @@ export interface BundleArgs {
   readonly patterns: readonly string[];
   readonly target: (typeof BUNDLE_TARGETS)[number];
   readonly outDir: string;
-  /** An environment of callflow.json; accepted, not yet read (docs/aws-lambda.md, "Environments"). */
+  /** The environment of callflow.json whose configs are baked in and whose secret sources are read at cold start. */
   readonly env?: string;
+  /** callflow.json to read instead of the nearest one above the working folder. */
+  readonly project?: string;
   readonly authSecret?: string;
   /** Masked variables the author returns to Amazon Connect. */
   readonly unmasked: readonly string[];
@@ -66,10 +74,25 @@ export async function bundleCommand(args: BundleArgs, io: CommandIO): Promise<nu
     }
     attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (args.env !== undefined)
-    io.stderr(
-      `callflow bundle: --env ${args.env}: environments are not read yet; no config is baked in (docs/aws-lambda.md)\n`,
-    );
+  let environment: Environment | undefined;
+  try {
+    const opened = await openProject(io, args.project);
+    if ((args.env !== undefined || args.project !== undefined) && opened?.project === undefined) {
+      io.stderr("callflow bundle: --env needs a readable callflow.json (run callflow check)\n");
+      return EXIT_USAGE;
+    }
+    environment = opened?.project === undefined ? undefined : chooseEnvironment(opened.project, args.env);
+    // A function is deployed with what it bakes in: a callflow.json with errors is not read half-way.
+    if (opened !== undefined && environment !== undefined && hasErrors(opened.diagnostics)) {
+      io.stderr(formatReport(opened.diagnostics, new Map([[opened.file, opened.text]]), "pretty", io.color) + "\n");
+      io.stderr(`callflow bundle: ${opened.file} has errors; nothing was bundled.\n`);
+      return EXIT_USAGE;
+    }
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    io.stderr(`callflow bundle: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
   const options: FlowHandlerOptions = {
     ...(args.authSecret === undefined ? {} : { authSecret: args.authSecret }),
     ...(args.unmasked.length === 0 ? {} : { unmasked: args.unmasked }),
@@ -81,23 +104,23 @@ export async function bundleCommand(args: BundleArgs, io: CommandIO): Promise<nu
   const outDir = path.resolve(io.cwd, args.outDir);
   const bundled: Bundled[] = [];
   const seen = new Map<string, string>();
-  let failed = false;
+  let failed: number | undefined;
   for (const file of files) {
-    const result = await bundleFlow(file, options, args.secretsManager, io);
-    if (result === undefined) {
-      failed = true;
+    const result = await bundleFlow(file, options, environment, args.secretsManager, io);
+    if (typeof result === "number") {
+      failed = Math.max(failed ?? result, result);
       continue;
     }
     const first = seen.get(result.id);
     if (first !== undefined) {
       io.stderr(`callflow bundle: flow ${result.id} of ${file} is also defined in ${first}\n`);
-      failed = true;
+      failed ??= EXIT_FAILURE;
       continue;
     }
     seen.set(result.id, file);
     bundled.push(result);
   }
-  if (failed) return EXIT_FAILURE;
+  if (failed !== undefined) return failed;
 
   await makeDir(outDir);
   for (const { id, module, zip } of bundled) {
@@ -117,17 +140,21 @@ function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/** One flow's module and zip; undefined (with the reasons printed) when it has errors or options that do not fit it. */
+/**
+ * One flow's module and zip; with the reasons printed, EXIT_FAILURE when it has errors or options that do not
+ * fit it, EXIT_USAGE when the environment lacks one of its configs or secret sources.
+ */
 async function bundleFlow(
   file: string,
   options: FlowHandlerOptions,
+  environment: Environment | undefined,
   secretsManager: string | undefined,
   io: CommandIO,
-): Promise<Bundled | undefined> {
+): Promise<Bundled | number> {
   const read = await readSource(io.cwd, file);
   if ("invalid" in read) {
     io.stderr(formatReport([read.invalid], new Map(), "pretty", io.color) + "\n");
-    return undefined;
+    return EXIT_FAILURE;
   }
   const sources = new Map([[file, read.text]]);
   const report = (diagnostics: readonly Diagnostic[]): void => {
@@ -137,12 +164,17 @@ async function bundleFlow(
   report(diagnostics);
   if (loaded === undefined || hasErrors(diagnostics)) {
     io.stderr(`callflow bundle: ${file} has errors; nothing was bundled.\n`);
-    return undefined;
+    return EXIT_FAILURE;
   }
   const problems = connectOptionProblems(loaded.definition, options);
   if (problems.length > 0) {
     for (const problem of problems) io.stderr(`callflow bundle: ${file}: ${problem}\n`);
-    return undefined;
+    return EXIT_FAILURE;
+  }
+  const baked = environmentOf(loaded.ast, loaded.definition.secrets, environment, options.authSecret, secretsManager);
+  if ("problems" in baked) {
+    for (const problem of baked.problems) io.stderr(`callflow bundle: ${file}: ${problem}\n`);
+    return EXIT_USAGE;
   }
   // The function still answers function URLs and HTTP APIs; an Amazon Connect event fails with the same words.
   for (const clash of connectClashes(loaded.definition))
@@ -150,12 +182,19 @@ async function bundleFlow(
   const id = loaded.definition.id;
   const generated = compile(read.text, { file, emit: "js", declarations: false, runtimeImport: RUNTIME_ENTRY });
   const flowModule = generated.files[0]?.text ?? "";
+  // Secrets: the vault, else the environment's sources (read as the module loads, in Lambda's init phase),
+  // else the handlers' default, CALLFLOW_SECRET_NAME variables.
   const secrets =
-    secretsManager === undefined ? "" : `, secrets: secretsManagerSecrets(${JSON.stringify(secretsManager)})`;
+    secretsManager !== undefined
+      ? `, secrets: secretsManagerSecrets(${JSON.stringify(secretsManager)})`
+      : baked.sources === undefined
+        ? ""
+        : `, secrets: await sourcedSecrets(${JSON.stringify(baked.sources)})`;
+  const config = Object.keys(baked.config).length === 0 ? "" : `, config: ${JSON.stringify(baked.config)}`;
   const entry = [
-    `import { flowHandler, secretsManagerSecrets } from ${JSON.stringify(LAMBDA_ENTRY)};`,
+    `import { flowHandler, secretsManagerSecrets, sourcedSecrets } from ${JSON.stringify(LAMBDA_ENTRY)};`,
     `import { ${moduleNames(id).flow} as flow } from "callflow:flow";`,
-    `export const handler = flowHandler(flow, { ...${JSON.stringify(options)}${secrets} });`,
+    `export const handler = flowHandler(flow, { ...${JSON.stringify(options)}${config}${secrets} });`,
     "",
   ].join("\n");
   const module = await esbuildModule(entry, flowModule);
@@ -165,6 +204,33 @@ async function bundleFlow(
     { level: 9 },
   );
   return { id, module, zip };
+}
+
+/** What the environment gives a flow's function: its configs, and its secrets' sources (the auth secret's too). */
+function environmentOf(
+  flow: Flow,
+  secretNames: readonly string[],
+  environment: Environment | undefined,
+  authSecret: string | undefined,
+  secretsManager: string | undefined,
+):
+  | { readonly config: Record<string, unknown>; readonly sources?: Record<string, SecretSource> }
+  | { readonly problems: string[] } {
+  const problems: string[] = [];
+  if (environment === undefined) {
+    for (const decl of configsOf(flow))
+      problems.push(`config ${decl.name.name} has no value: bundle with --env NAME, an environment of callflow.json`);
+    return problems.length > 0 ? { problems } : { config: {} };
+  }
+  const config = configFor(flow, environment, [], problems);
+  if (secretsManager !== undefined) return problems.length > 0 ? { problems } : { config };
+  const sources: Record<string, SecretSource> = {};
+  for (const name of new Set([...secretNames, ...(authSecret === undefined ? [] : [authSecret])])) {
+    const source = environment.secrets.get(name)?.value;
+    if (source === undefined) problems.push(`secret ${name} has no source in environment ${environment.name}`);
+    else sources[name] = source;
+  }
+  return problems.length > 0 ? { problems } : { config, sources };
 }
 
 async function esbuildModule(entry: string, flowModule: string): Promise<string> {
