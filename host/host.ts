@@ -217,7 +217,6 @@ export class Host {
     clearTimeout(timer);
   }
 
-  /** Answers one request; never rejects. */
   #configOf(flow: HostedFlow): Readonly<Record<string, unknown>> {
     let config = this.#configs.get(flow);
     if (config === undefined) {
@@ -233,6 +232,7 @@ export class Host {
     return config;
   }
 
+  /** Answers one request; never rejects. */
   async run(request: RunRequest): Promise<HostResponse> {
     const flow = this.#flows.get(request.flow);
     if (flow === undefined) return error(404, "unknown-flow", "no flow has this id");

@@ -93,7 +93,9 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
     io.stderr("callflow serve: no .flow files to serve\n");
     return EXIT_USAGE;
   }
-  const authSecret = args.authSecret ?? project?.serve.authSecret;
+  // --no-auth on the command line wins over the project's serve.authSecret: the operator says something in front
+  // authenticates callers.
+  const authSecret = args.authSecret ?? (args.auth ? project?.serve.authSecret : undefined);
   if (authSecret === undefined && args.auth && !isLoopback(args.host)) {
     io.stderr(
       `callflow serve: refusing to serve ${args.host} without authentication; give --auth-secret NAME, or --no-auth if something in front authenticates callers\n`,
