@@ -3,9 +3,10 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions, type Span } from "../grammar/spans.js";
+import type { SecretSource } from "./secret-source.js";
 
-/** Where a secret's value comes from: an environment variable, or a file (as Docker and Kubernetes mount them). */
-export type SecretSource = { readonly env: string } | { readonly file: string };
+// Read here, defined beside their reader so a Lambda bundle can inline it without the JSON parser.
+export type { SecretSource } from "./secret-source.js";
 
 export interface Located<T> {
   readonly value: T;

@@ -2,7 +2,9 @@
 // bundled Lambda function): a file's value is its text without the final line break (as `echo token > file`
 // writes it); an empty variable or file counts as unset. Only node:fs here, so a Lambda bundle inlines it alone.
 import { readFile } from "node:fs/promises";
-import type { SecretSource } from "./project-file.js";
+
+/** Where a secret's value comes from: an environment variable, or a file (as Docker and Kubernetes mount them). */
+export type SecretSource = { readonly env: string } | { readonly file: string };
 
 /** How a secret source is shown: never a value, only where it is read. */
 export function describeSource(source: SecretSource): string {
