@@ -32,11 +32,20 @@ describe("callflow.schema.json", () => {
     expect(read.diagnostics.map((d) => d.code).sort()).toEqual(["CF4002", "CF4002", "CF4003"]);
   });
 
-  it("is shipped in the package and allows a serve object", () => {
+  it("is shipped in the package and allows serve's settings, refusing a misspelt one", () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { files: string[] };
     expect(pkg.files).toContain("schema");
-    expect(validate({ serve: { port: 8080 } })).toBe(true);
+    expect(validate({ serve: { authSecret: "API_TOKEN" } })).toBe(true);
+    expect(validate({ serve: { authSecrt: "API_TOKEN" } })).toBe(false);
     expect(validate({ serve: 8080 })).toBe(false);
+    // callflow itself says the same, with the place.
+    const read = readProject('{ "serve": { "authSecrt": "API_TOKEN" } }', "callflow.json", ROOT);
+    expect(read.diagnostics.map((d) => [d.code, d.span.column, d.message])).toEqual([
+      ["CF4003", 14, "Unknown key 'authSecrt' in serve: use authSecret."],
+    ]);
+    expect(readProject('{ "serve": { "authSecret": "API_TOKEN" } }', "callflow.json", ROOT).project?.serve).toEqual({
+      authSecret: "API_TOKEN",
+    });
   });
 
   it("reports JSON that does not parse once per place, with its line and column", () => {
