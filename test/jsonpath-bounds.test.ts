@@ -29,7 +29,7 @@ afterAll(async () => {
 const REDOS = "$.items[?(@.x.match(/(a+)+$/))].v";
 
 const flowWith = (resultPath: string): string => `flow bounds {
-  global api: string
+  config api: url
   local v: string = ""
   start -> call
   http call {
@@ -90,7 +90,7 @@ describe("a result path that cannot be bounded", () => {
 
   it("`run` stops at the check instead of hanging", async () => {
     writeFileSync(path.join(temp.dir, "redos.flow"), flowWith(REDOS));
-    const ran = await node([CLI, "run", "redos.flow", "--global", `api=${server.url}`]);
+    const ran = await node([CLI, "run", "redos.flow", "--config", `api=${server.url}`]);
     expect(ran.code).toBe(2);
     expect(ran.stdout + ran.stderr).toContain("CF2045");
   });
@@ -99,7 +99,7 @@ describe("a result path that cannot be bounded", () => {
     writeFileSync(path.join(temp.dir, "redos.flow"), flowWith(REDOS));
     writeFileSync(
       path.join(temp.dir, "redos.flowtest"),
-      `tests for "redos.flow"\n\ntest "maps v" {\n  globals { api = "https://api.test" }\n  mock call { reply 200 { json { "items": [{ "x": "${"a".repeat(40)}!", "v": "found" }] } } }\n  expect { v = "found" }\n}\n`,
+      `tests for "redos.flow"\n\ntest "maps v" {\n  config { api = "https://api.test" }\n  mock call { reply 200 { json { "items": [{ "x": "${"a".repeat(40)}!", "v": "found" }] } } }\n  expect { v = "found" }\n}\n`,
     );
     const ran = await node([CLI, "test", "redos.flowtest"]);
     expect(ran.code).toBe(2);
