@@ -18,7 +18,7 @@ const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const INSTALL_TIMEOUT = 240_000;
 
 const FLOW = `flow order_lookup "Order lookup" {
-  global api_base: string
+  config api_base: url
   global order_id: string
   local ship_date: string = "unknown"
   local item_count: number = 0
@@ -47,7 +47,12 @@ const FLOW = `flow order_lookup "Order lookup" {
 // The user's app: typed input, secrets by the flow's secret names, a local API to call.
 const APP = `import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { runOrderLookup, type OrderLookupInput, type OrderLookupSecret } from "./flows/order-lookup.flow.ts";
+import {
+  runOrderLookup,
+  type OrderLookupConfig,
+  type OrderLookupInput,
+  type OrderLookupSecret,
+} from "./flows/order-lookup.flow.ts";
 
 const server = createServer((req, res) => {
   const ok = req.url === "/orders/1001" && req.headers.authorization === "Bearer t-1";
@@ -55,12 +60,14 @@ const server = createServer((req, res) => {
   res.end(JSON.stringify(ok ? { shipDate: "2026-12-24", items: [1, 2, 3] } : { error: "not found" }));
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = \`http://127.0.0.1:\${(server.address() as AddressInfo).port}\`;
+const port = (server.address() as AddressInfo).port;
 const tokens: Record<OrderLookupSecret, string> = { CRM_TOKEN: "t-1" };
+const config: OrderLookupConfig = { api_base: \`http://127.0.0.1:\${port}\` };
 try {
   for (const order_id of ["1001", "4040"]) {
-    const input: OrderLookupInput = { api_base: base, order_id };
+    const input: OrderLookupInput = { order_id };
     const { outcome, variables } = await runOrderLookup(input, {
+      config,
       secrets: async (name) => tokens[name as OrderLookupSecret],
       onSend: (message) => console.log(\`say: \${message}\`),
     });
@@ -133,7 +140,7 @@ describe("the packed package, installed", () => {
     expect(tsc.stdout).toBe("");
 
     // The same check fails for real on a mistake the generated types catch.
-    writeFileSync(path.join(project, "src/wrong.ts"), APP.replace("api_base: base, order_id", "api_base: base"));
+    writeFileSync(path.join(project, "src/wrong.ts"), APP.replace("const input: OrderLookupInput = { order_id };", "const input: OrderLookupInput = {};"));
     const wrong = await inProject(process.execPath, [TSC, "--noEmit", "-p", "."]).catch(
       (error: { stdout: string }) => error,
     );
