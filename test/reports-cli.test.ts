@@ -36,7 +36,8 @@ function testFile(file: string, name: string, route: string, flow = "order-statu
     `tests for ${JSON.stringify(flow)}
 
 test "${name}" {
-  globals { api_base = "https://crm.test"  caller_id = "+15550100"  order_id = "1002" }
+  config { api_base = "https://crm.test" }
+  globals { caller_id = "+15550100"  order_id = "1002" }
   secrets { CRM_TOKEN = "t-123" }
   mock lookup_order {
     reply 200 { json { "shipDate": "2026-12-27", "items": [7], "customer": { "vip": false }, "payment": { "last4": "0005" } } }
@@ -183,7 +184,7 @@ describe("--reporter github-summary", () => {
     // Inline Markdown and HTML in the name are escaped; the failure is in a fence the name cannot close.
     expect(text).toContain("#### md.flowtest › a \\| b \\`c\\` \\<i\\>x\\</i\\> \\`\\`\\` (line 3)");
     expect(text).toContain(
-      '````text\nmd.flowtest:9:12  the run did not route as expected\n- expected: route "```\\n# not a heading"\n+ actual:   end goodbye\n````\n',
+      '````text\nmd.flowtest:10:12  the run did not route as expected\n- expected: route "```\\n# not a heading"\n+ actual:   end goodbye\n````\n',
     );
     expect(text).toContain("| ✅ | order-status.flow | 6/6 | 100.0% |");
   });

@@ -35,7 +35,7 @@ function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}
 
 /** The flow run twice, as a timeline and as JSON events, each from the first scripted response. */
 async function runBoth(file: string, globals: readonly string[], env?: Record<string, string>): Promise<Ran> {
-  const args = ["run", file, ...globals.flatMap((g) => ["--global", g])];
+  const args = ["run", file, "--config", `api_base=${server.url}`, ...globals.flatMap((g) => ["--global", g])];
   server.reset();
   const json = await cli([...args, "--json"], env);
   server.reset();
@@ -55,7 +55,7 @@ function stepEnd(events: readonly TraceEvent[], widget: string): StepEndEvent<st
 
 describe("examples/order-routing.flow when the order service is down", () => {
   const orderRouting = path.join(ROOT, "examples/order-routing.flow");
-  const globals = () => [`api_base=${server.url}`, "caller_id=+14155550123", "order_id=A1"];
+  const globals = () => ["caller_id=+14155550123", "order_id=A1"];
   const env = { CALLFLOW_SECRET_CRM_TOKEN: "token-for-the-test" };
 
   it.each([
@@ -82,13 +82,13 @@ describe("examples/order-routing.flow when the order service is down", () => {
 });
 
 const FLOW = `flow both_maps {
-  global base: string
+  config api_base: url
   local code: string = "none"
   local status_code: number = 0
   start -> call
   http call {
     method GET
-    url "{{base}}/both"
+    url "{{api_base}}/both"
     results {
       status -> status_code
     }
@@ -111,7 +111,7 @@ describe("a variable mapped by results and error_results", () => {
     const file = path.join(temp.dir, "both.flow");
     writeFileSync(file, FLOW);
     server.route("/both", { status: 404, json: { error: { code: "GONE" } } });
-    const { timeline, events } = await runBoth(file, [`base=${server.url}`]);
+    const { timeline, events } = await runBoth(file, []);
     expect(stepEnd(events, "call").changes).toEqual([
       { name: "status_code", value: 404 },
       { name: "code", value: "GONE" },
@@ -124,7 +124,7 @@ describe("a variable mapped by results and error_results", () => {
     const file = path.join(temp.dir, "both.flow");
     writeFileSync(file, FLOW);
     server.route("/both", { status: 404, json: { error: { code: 7 } } });
-    const { events } = await runBoth(file, [`base=${server.url}`]);
+    const { events } = await runBoth(file, []);
     const call = stepEnd(events, "call");
     expect(call).toMatchObject({ exit: "on 404", next: "not_found", errorResults: { code: "result-type" } });
     expect(call.errorResults?.message).toBe("result $.error.code -> code: expected string, got number");
