@@ -140,7 +140,10 @@ describe("the packed package, installed", () => {
     expect(tsc.stdout).toBe("");
 
     // The same check fails for real on a mistake the generated types catch.
-    writeFileSync(path.join(project, "src/wrong.ts"), APP.replace("const input: OrderLookupInput = { order_id };", "const input: OrderLookupInput = {};"));
+    writeFileSync(
+      path.join(project, "src/wrong.ts"),
+      APP.replace("const input: OrderLookupInput = { order_id };", "const input: OrderLookupInput = {};"),
+    );
     const wrong = await inProject(process.execPath, [TSC, "--noEmit", "-p", "."]).catch(
       (error: { stdout: string }) => error,
     );
