@@ -11,13 +11,6 @@ import type { TraceEvent } from "../runtime/index.js";
 import { ROOT, tempDir } from "./compile-helpers.js";
 import { CLI } from "./helpers/cli.js";
 
-// The timeline reads performance.now() from node:perf_hooks, which fake timers do not reach:
-// route it through the global one, which they replace.
-vi.mock("node:perf_hooks", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("node:perf_hooks")>()),
-  performance: { now: () => globalThis.performance.now() },
-}));
-
 const SECRET_ENV = {
   CALLFLOW_SECRET_CRM_TOKEN: DEMO_SECRETS.CRM_TOKEN,
   CALLFLOW_SECRET_SCHEDULER_KEY: DEMO_SECRETS.SCHEDULER_KEY,
@@ -485,7 +478,10 @@ describe("timeline rendering", () => {
   });
 
   it("turns a spinner while a response or a retry wait is pending, on a live terminal only", () => {
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "performance"] });
+    // performance.now() follows the fake clock: the timeline holds node:perf_hooks' `performance`
+    // (the global object), which faking "performance" would replace rather than change.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"], now: 0 });
+    vi.spyOn(performance, "now").mockImplementation(() => Date.now());
     const written: string[] = [];
     const timeline = new Timeline({ write: (text) => written.push(text), color: false, live: true });
     timeline.event({
@@ -513,6 +509,7 @@ describe("timeline rendering", () => {
     vi.advanceTimersByTime(100);
     timeline.close();
     vi.useRealTimers();
+    vi.restoreAllMocks();
     const text = written.join("");
     expect(text).toMatch(/\r\x1b\[2K {5}. waiting for the response 0\.2 s/);
     expect(text).toContain("↻ retrying in 500 ms (backoff)");

@@ -4,13 +4,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearDeadline, startDeadline, type Deadline } from "../runtime/deadlines.js";
 
-// deadlines.ts reads performance.now() from node:perf_hooks, which fake timers do not reach:
-// route it through the global one, which they replace.
-vi.mock("node:perf_hooks", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("node:perf_hooks")>()),
-  performance: { now: () => globalThis.performance.now() },
-}));
-
 const refTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
 function recorder(): { fired: string[]; target: (name: string) => { expire(): void } } {
@@ -18,8 +11,13 @@ function recorder(): { fired: string[]; target: (name: string) => { expire(): vo
   return { fired, target: (name) => ({ expire: () => fired.push(name) }) };
 }
 
+/**
+ * Fake timers, with performance.now() following them. deadlines.ts holds node:perf_hooks'
+ * `performance` (the global object), which faking "performance" would replace rather than change.
+ */
 function virtualTime(): void {
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 0 });
+  vi.spyOn(performance, "now").mockImplementation(() => Date.now());
 }
 
 afterEach(() => {
@@ -27,6 +25,7 @@ afterEach(() => {
   // Lets every queue a test left behind fire and drop itself, so none outlives its fake timer.
   vi.runAllTimers();
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe("deadlines", () => {
