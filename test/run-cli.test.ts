@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { formatEvent, formatValue, liveOutput, Timeline } from "../cli/timeline.js";
 import { DEMO_SECRETS, startDemoApi, type DemoApi } from "../examples/demo-api.js";
 import type { TraceEvent } from "../runtime/index.js";
@@ -477,7 +477,11 @@ describe("timeline rendering", () => {
     expect(run).toEqual(["", "✖ failed at w: step: assignment threw: boom  2 steps, 1.5 s"]);
   });
 
-  it("turns a spinner while a response or a retry wait is pending, on a live terminal only", async () => {
+  it("turns a spinner while a response or a retry wait is pending, on a live terminal only", () => {
+    // performance.now() follows the fake clock: the timeline holds node:perf_hooks' `performance`
+    // (the global object), which faking "performance" would replace rather than change.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"], now: 0 });
+    vi.spyOn(performance, "now").mockImplementation(() => Date.now());
     const written: string[] = [];
     const timeline = new Timeline({ write: (text) => written.push(text), color: false, live: true });
     timeline.event({
@@ -489,7 +493,7 @@ describe("timeline rendering", () => {
       url: "http://x/",
       headers: [],
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    vi.advanceTimersByTime(200);
     timeline.event({
       ...base,
       type: "http.attempt.end",
@@ -502,12 +506,14 @@ describe("timeline rendering", () => {
       status: 503,
       retry: { waitMs: 500, reason: "backoff" },
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    vi.advanceTimersByTime(100);
     timeline.close();
+    vi.useRealTimers();
+    vi.restoreAllMocks();
     const text = written.join("");
-    expect(text).toMatch(/\r\x1b\[2K {5}. waiting for the response 0\.\d s/);
+    expect(text).toMatch(/\r\x1b\[2K {5}. waiting for the response 0\.2 s/);
     expect(text).toContain("↻ retrying in 500 ms (backoff)");
-    expect(text).toMatch(/\r\x1b\[2K {5}. next attempt in 0\.\d s/);
+    expect(text).toMatch(/\r\x1b\[2K {5}. next attempt in 0\.4 s/);
     // Every spinner frame is erased before the next line and at the end.
     expect(text.endsWith("\r\x1b[2K")).toBe(true);
 

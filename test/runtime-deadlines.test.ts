@@ -1,53 +1,78 @@
 // The shared per-duration timer behind attempt timeouts: deadlines fire once, in order, never
-// after being cleared, and no ref'd timer is left once none is pending.
-import { describe, expect, it } from "vitest";
+// after being cleared, and no ref'd timer is left once none is pending. Time is virtual (fake
+// timers) except where real Node timers are counted.
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearDeadline, startDeadline, type Deadline } from "../runtime/deadlines.js";
 
 const refTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function recorder(): { fired: string[]; target: (name: string) => { expire(): void } } {
   const fired: string[] = [];
   return { fired, target: (name) => ({ expire: () => fired.push(name) }) };
 }
 
+/**
+ * Fake timers, with performance.now() following them. deadlines.ts holds node:perf_hooks'
+ * `performance` (the global object), which faking "performance" would replace rather than change.
+ */
+function virtualTime(): void {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 0 });
+  vi.spyOn(performance, "now").mockImplementation(() => Date.now());
+}
+
+afterEach(() => {
+  if (!vi.isFakeTimers()) return;
+  // Lets every queue a test left behind fire and drop itself, so none outlives its fake timer.
+  vi.runAllTimers();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
 describe("deadlines", () => {
-  it("fires pending deadlines in order, after their time, and never a cleared one", async () => {
+  it("fires pending deadlines in order, at their time, and never a cleared one", () => {
+    virtualTime();
     const { fired, target } = recorder();
-    const started = performance.now();
     startDeadline(40, target("a"));
     const b = startDeadline(40, target("b"));
-    await sleep(10);
+    vi.advanceTimersByTime(10);
     startDeadline(40, target("c"));
     clearDeadline(b);
-    await sleep(30);
-    // "a" may or may not have fired yet at ~40 ms; "c" started 10 ms later cannot have.
-    expect(fired).not.toContain("c");
-    await sleep(60);
+    vi.advanceTimersByTime(29);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1); // 40 ms: "a" is due, "c" (started at 10 ms) is not
+    expect(fired).toEqual(["a"]);
+    vi.advanceTimersByTime(9);
+    expect(fired).toEqual(["a"]);
+    vi.advanceTimersByTime(1);
     expect(fired).toEqual(["a", "c"]);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(50);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual(["a", "c"]);
   });
 
-  it("fires each deadline once, even when cleared after it fired", async () => {
+  it("fires each deadline once, even when cleared after it fired", () => {
+    virtualTime();
     const { fired, target } = recorder();
     const d = startDeadline(5, target("once"));
-    await sleep(30);
+    vi.advanceTimersByTime(5);
+    expect(fired).toEqual(["once"]);
     clearDeadline(d);
     clearDeadline(d);
-    await sleep(20);
+    vi.advanceTimersByTime(100);
     expect(fired).toEqual(["once"]);
   });
 
-  it("keeps durations apart: a short deadline is not held up behind a long one", async () => {
+  it("keeps durations apart: a short deadline is not held up behind a long one", () => {
+    virtualTime();
     const { fired, target } = recorder();
     const long = startDeadline(10_000, target("long"));
     startDeadline(10, target("short"));
-    await sleep(60);
+    vi.advanceTimersByTime(10);
     expect(fired).toEqual(["short"]);
     clearDeadline(long);
   });
 
-  it("lets an expiry clear other deadlines of the same queue", async () => {
+  it("lets an expiry clear other deadlines of the same queue", () => {
+    virtualTime();
     const fired: string[] = [];
     let second: Deadline | undefined;
     startDeadline(15, {
@@ -58,18 +83,17 @@ describe("deadlines", () => {
     });
     second = startDeadline(15, { expire: () => fired.push("second") });
     startDeadline(15, { expire: () => fired.push("third") });
-    await sleep(80);
+    vi.advanceTimersByTime(15);
     expect(fired).toEqual(["first", "third"]);
   });
 
-  it("leaves no ref'd timer once nothing is pending, however many deadlines came and went", async () => {
+  it("leaves no ref'd timer once nothing is pending, however many deadlines came and went", () => {
     const before = refTimers();
     const { fired, target } = recorder();
     const deadlines = Array.from({ length: 5000 }, (_, i) => startDeadline(1000, target(String(i))));
     expect(refTimers()).toBe(before + 1); // one shared timer, not one per deadline
     for (const d of deadlines) clearDeadline(d);
     expect(refTimers()).toBe(before);
-    await sleep(10);
     expect(fired).toEqual([]);
   });
 });

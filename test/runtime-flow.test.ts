@@ -262,7 +262,8 @@ describe("the step loop", () => {
       {},
       { onEvent: (e) => seen.push(e.type) },
     );
-    await new Promise((r) => setTimeout(r, 25));
+    // The server holds its answer 50 ms after the request arrives: the run is mid-attempt then.
+    while (server.hits("/live").length === 0) await new Promise((r) => setImmediate(r));
     expect(seen).toEqual(["run.start", "step.start", "http.attempt.start"]);
     await pending;
     expect(seen.slice(3)).toEqual(["http.attempt.end", "step.end", "step.start", "step.end", "run.end"]);

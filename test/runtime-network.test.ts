@@ -124,10 +124,15 @@ describe.each(TRANSPORTS)("with %s", (name, fetch) => {
     const path = `/cancel-wait-${name}`;
     server.route(path, { status: 503, headers: { "Retry-After": "30" } });
     const controller = new AbortController();
-    const pending = run(flowFor(path, 3), {}, { ...options, signal: controller.signal, retryAfterCapMs: 30_000 });
-    while (server.hits(path).length === 0) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 20));
-    controller.abort();
+    // Aborts on the turn after the first attempt ended: the run is then inside its 30 s wait.
+    const onEvent = (e: TraceEvent<string>): void => {
+      if (e.type === "http.attempt.end" && e.retry !== undefined) setImmediate(() => controller.abort());
+    };
+    const pending = run(
+      flowFor(path, 3),
+      {},
+      { ...options, signal: controller.signal, retryAfterCapMs: 30_000, onEvent },
+    );
     const result = await within(pending, 500, "the cancelled run");
     expect(result.outcome).toMatchObject({ kind: "failed", error: { code: "cancelled" } });
     expect(server.hits(path)).toHaveLength(1);

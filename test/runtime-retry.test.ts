@@ -1,11 +1,12 @@
 // Retries: which failures are retried and how often, backoff with jitter, Retry-After.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { run, type RunOptions } from "../runtime/index.js";
 import type { FlowDefinition, Vars } from "../runtime/flow.js";
 import { backoffDelay, isRetriableStatus, parseRetryAfter, sleep } from "../runtime/retry.js";
-import type { HttpAttemptEndEvent, TraceEvent } from "../runtime/trace.js";
+import type { HttpAttemptEndEvent, HttpAttemptStartEvent, TraceEvent } from "../runtime/trace.js";
 import { httpFlow, type Widget } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
+import { SkipClock } from "./helpers/skip-clock.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,6 +18,20 @@ const fast: RunOptions<Vars, Widget> = { retryBaseDelayMs: 1, retryMaxDelayMs: 2
 
 function attemptEnds(trace: readonly TraceEvent<Widget>[]): HttpAttemptEndEvent<Widget>[] {
   return trace.filter((e): e is HttpAttemptEndEvent<Widget> => e.type === "http.attempt.end");
+}
+
+/** Time on the run's clock from each attempt's end to the next attempt's start. */
+function gaps(trace: readonly TraceEvent<Widget>[]): number[] {
+  const starts = trace.filter((e): e is HttpAttemptStartEvent<Widget> => e.type === "http.attempt.start");
+  return attemptEnds(trace)
+    .slice(0, -1)
+    .map((end, i) => starts[i + 1]!.time - end.time);
+}
+
+/** Options whose retry waits pass on a SkipClock: virtual time, no real waiting. */
+function skipping(options: RunOptions<Vars, Widget>): { clock: SkipClock; options: RunOptions<Vars, Widget> } {
+  const clock = new SkipClock();
+  return { clock, options: { ...options, clock, onEvent: clock.onEvent } };
 }
 
 function flowFor(path: string, retry: number, timeoutMs?: number): FlowDefinition<Vars, string, Widget> {
@@ -94,17 +109,27 @@ describe("failures that are never retried", () => {
 });
 
 describe("waits between attempts", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("backs off exponentially with jitter from the injected random source", async () => {
     server.route("/backoff", { status: 500 });
     const randoms = [0, 1, 0.5];
-    const result = await run(
-      flowFor("/backoff", 3),
-      {},
-      { retryBaseDelayMs: 20, retryMaxDelayMs: 1000, random: () => randoms.shift() ?? 0 },
-    );
+    const { clock, options } = skipping({
+      retryBaseDelayMs: 200,
+      retryMaxDelayMs: 10_000,
+      random: () => randoms.shift() ?? 0,
+    });
+    const result = await run(flowFor("/backoff", 3), {}, options);
     // equal jitter: base·2^(n−1)/2 plus random times the other half
-    expect(attemptEnds(result.trace).map((e) => e.retry?.waitMs)).toEqual([10, 40, 60, undefined]);
+    expect(attemptEnds(result.trace).map((e) => e.retry?.waitMs)).toEqual([100, 400, 600, undefined]);
     expect(attemptEnds(result.trace).every((e) => e.retry === undefined || e.retry.reason === "backoff")).toBe(true);
+    const waited = gaps(result.trace);
+    expect(waited[0]).toBeGreaterThanOrEqual(100);
+    expect(waited[1]).toBeGreaterThanOrEqual(400);
+    expect(waited[2]).toBeGreaterThanOrEqual(600);
+    expect(clock.skippedMs).toBeGreaterThan(1000); // the waits were jumped, not slept
   });
 
   it("caps backoff at retryMaxDelayMs", () => {
@@ -115,33 +140,36 @@ describe("waits between attempts", () => {
 
   it("honours Retry-After in seconds", async () => {
     server.route("/retry-after-seconds", { status: 429, headers: { "Retry-After": "1" } }, { json: {} });
-    const started = performance.now();
-    const result = await run(flowFor("/retry-after-seconds", 1), {}, fast);
-    const elapsed = performance.now() - started;
+    const { clock, options } = skipping(fast);
+    const result = await run(flowFor("/retry-after-seconds", 1), {}, options);
     expect(result.outcome.widget).toBe("ok");
     expect(attemptEnds(result.trace)[0]!.retry).toEqual({ waitMs: 1000, reason: "retry-after" });
-    expect(elapsed).toBeGreaterThanOrEqual(990);
+    expect(gaps(result.trace)[0]).toBeGreaterThanOrEqual(1000);
+    expect(clock.skippedMs).toBeGreaterThan(900);
   });
 
   it("honours Retry-After as an HTTP date", async () => {
+    // The runtime reads an HTTP date against the wall clock (Date.now), so that alone stands still here.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("Wed, 21 Oct 2015 07:28:00 GMT") });
     const path = "/retry-after-date";
-    server.route(path, () => ({ status: 503, headers: { "Retry-After": new Date(Date.now() + 2000).toUTCString() } }), {
-      json: {},
-    });
-    const result = await run(flowFor(path, 1), {}, { ...fast, retryAfterCapMs: 10_000 });
+    server.route(path, { status: 503, headers: { "Retry-After": "Wed, 21 Oct 2015 07:28:02 GMT" } }, { json: {} });
+    const { clock, options } = skipping({ ...fast, retryAfterCapMs: 10_000 });
+    const result = await run(flowFor(path, 1), {}, options);
     expect(result.outcome.widget).toBe("ok");
-    const wait = attemptEnds(result.trace)[0]!.retry!;
-    expect(wait.reason).toBe("retry-after");
-    // second resolution: the date is 1–2 s ahead when the client reads it
-    expect(wait.waitMs).toBeGreaterThan(900);
-    expect(wait.waitMs).toBeLessThanOrEqual(2000);
+    expect(attemptEnds(result.trace)[0]!.retry).toEqual({ waitMs: 2000, reason: "retry-after" });
+    expect(gaps(result.trace)[0]).toBeGreaterThanOrEqual(2000);
+    expect(clock.skippedMs).toBeGreaterThan(1900);
   });
 
   it("caps Retry-After at retryAfterCapMs", async () => {
     server.route("/retry-after-cap", { status: 503, headers: { "Retry-After": "3600" } }, { json: {} });
-    const result = await run(flowFor("/retry-after-cap", 1), {}, { ...fast, retryAfterCapMs: 50 });
+    const { options } = skipping({ ...fast, retryAfterCapMs: 5000 });
+    const result = await run(flowFor("/retry-after-cap", 1), {}, options);
     expect(result.outcome.widget).toBe("ok");
-    expect(attemptEnds(result.trace)[0]!.retry).toEqual({ waitMs: 50, reason: "retry-after", capped: true });
+    expect(attemptEnds(result.trace)[0]!.retry).toEqual({ waitMs: 5000, reason: "retry-after", capped: true });
+    const [waited] = gaps(result.trace);
+    expect(waited).toBeGreaterThanOrEqual(5000);
+    expect(waited).toBeLessThan(3_600_000);
   });
 
   it("falls back to backoff when Retry-After is unusable", async () => {
