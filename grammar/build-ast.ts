@@ -374,8 +374,10 @@ class AstBuilder implements FlowAstBuilder {
         const block = this.keyValueBlock(first(nodes(ctx, "keyValueBlock")));
         return make("keyValues", block && { kind: "KeyValueBlock", entries: block.items, span: block.span });
       }
-      case "body":
-        return make("body", this.body(ctx, start));
+      case "body": {
+        const body = first(nodes(ctx, "body"));
+        return make("body", body && this.body(body, start));
+      }
       case "results": {
         const mappings: ResultMapping[] = [];
         for (const node of nodes(ctx, "resultMapping") ?? []) push(mappings, this.resultMapping(node.children));
@@ -388,7 +390,10 @@ class AstBuilder implements FlowAstBuilder {
     }
   }
 
-  private body(ctx: Children, start: Span): Body | undefined {
+  /** A body rule's node; its span starts at `start`, else at its json, form or text keyword. */
+  body(ctx: Children, start?: Span): Body | undefined {
+    start ??= this.span(tokens(ctx, "Kw_json") ?? tokens(ctx, "Kw_form") ?? tokens(ctx, "Kw_text"));
+    if (start === undefined) return undefined;
     if (ctx["Kw_json"] !== undefined) {
       const value = this.value(first(nodes(ctx, "value")));
       return value && { kind: "JsonBody", value, span: cover(start, value.span) };
@@ -637,13 +642,14 @@ export const astBuilder: FlowAstBuilder = new AstBuilder();
 
 /**
  * Builds values from the tree of another parser whose value rules (`value`, `object`,
- * `objectEntry`, `array`, `keyValueBlock`, `keyValue`) have FlowParser's names and shapes:
- * the .flowtest parser reuses the value grammar this way (grammar/flowtest-parser.ts).
+ * `objectEntry`, `array`, `keyValueBlock`, `keyValue`, `body`) come from ValueParser
+ * (grammar/value-parser.ts), which the .flowtest parser extends too.
  */
 export interface ValueBuilder {
   begin(positions: SourcePositions, strings: ReadonlyMap<IToken, StringLiteral>, diagnostics: Diagnostic[]): void;
   value(node: CstNode | undefined): Value | undefined;
   keyValueBlock(node: CstNode | undefined): { readonly items: readonly KeyValue[]; readonly span: Span } | undefined;
+  body(node: CstNode | undefined): Body | undefined;
 }
 
 export function valueBuilder(): ValueBuilder {
@@ -653,5 +659,6 @@ export function valueBuilder(): ValueBuilder {
     // The rules have the shapes these methods read (see above).
     value: (node) => builder.value(node?.children as never),
     keyValueBlock: (node) => (node === undefined ? undefined : builder.keyValueBlock(node.children as never)),
+    body: (node) => (node === undefined ? undefined : builder.body(node.children as never)),
   };
 }

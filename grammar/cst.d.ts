@@ -2,6 +2,109 @@
 // UPDATE_CST=1 npx vitest run test/parser.test.ts (a test fails when this file is stale).
 import type { CstNode, ICstVisitor, IToken } from "chevrotain";
 
+export interface ValueCstNode extends CstNode {
+  name: "value";
+  children: ValueCstChildren;
+}
+
+export type ValueCstChildren = {
+  Kw_secret?: IToken[];
+  Dot?: (IToken)[];
+  secretName?: IToken[];
+  StringLiteral?: IToken[];
+  NumberLiteral?: IToken[];
+  True?: IToken[];
+  False?: IToken[];
+  Null?: IToken[];
+  Name?: IToken[];
+  Kw_length?: IToken[];
+  object?: ObjectCstNode[];
+  array?: ArrayCstNode[];
+};
+
+export interface ObjectCstNode extends CstNode {
+  name: "object";
+  children: ObjectCstChildren;
+}
+
+export type ObjectCstChildren = {
+  LCurly: IToken[];
+  objectEntry?: (ObjectEntryCstNode)[];
+  Comma?: (IToken)[];
+  RCurly: IToken[];
+};
+
+export interface ObjectEntryCstNode extends CstNode {
+  name: "objectEntry";
+  children: ObjectEntryCstChildren;
+}
+
+export type ObjectEntryCstChildren = {
+  StringLiteral: IToken[];
+  Colon: IToken[];
+  value: ValueCstNode[];
+};
+
+export interface ArrayCstNode extends CstNode {
+  name: "array";
+  children: ArrayCstChildren;
+}
+
+export type ArrayCstChildren = {
+  LBracket: IToken[];
+  value?: (ValueCstNode)[];
+  Comma?: (IToken)[];
+  RBracket: IToken[];
+};
+
+export interface KeyValueBlockCstNode extends CstNode {
+  name: "keyValueBlock";
+  children: KeyValueBlockCstChildren;
+}
+
+export type KeyValueBlockCstChildren = {
+  LCurly: IToken[];
+  keyValue?: KeyValueCstNode[];
+  RCurly: IToken[];
+};
+
+export interface KeyValueCstNode extends CstNode {
+  name: "keyValue";
+  children: KeyValueCstChildren;
+}
+
+export type KeyValueCstChildren = {
+  Name?: IToken[];
+  StringLiteral?: IToken[];
+  Equals: IToken[];
+  value: ValueCstNode[];
+};
+
+export interface AssignmentCstNode extends CstNode {
+  name: "assignment";
+  children: AssignmentCstChildren;
+}
+
+export type AssignmentCstChildren = {
+  Name: IToken[];
+  Equals: IToken[];
+  value: ValueCstNode[];
+};
+
+export interface BodyCstNode extends CstNode {
+  name: "body";
+  children: BodyCstChildren;
+}
+
+export type BodyCstChildren = {
+  Kw_json?: IToken[];
+  value?: ValueCstNode[];
+  Kw_form?: IToken[];
+  keyValueBlock?: KeyValueBlockCstNode[];
+  Kw_text?: IToken[];
+  StringLiteral?: IToken[];
+};
+
 export interface FileCstNode extends CstNode {
   name: "file";
   children: FileCstChildren;
@@ -138,12 +241,7 @@ export interface BodySettingCstNode extends CstNode {
 
 export type BodySettingCstChildren = {
   Kw_body: IToken[];
-  Kw_json?: IToken[];
-  value?: ValueCstNode[];
-  Kw_form?: IToken[];
-  keyValueBlock?: KeyValueBlockCstNode[];
-  Kw_text?: IToken[];
-  StringLiteral?: IToken[];
+  body: BodyCstNode[];
 };
 
 export interface RetrySettingCstNode extends CstNode {
@@ -378,29 +476,6 @@ export type ResultMappingCstChildren = {
   Name: IToken[];
 };
 
-export interface KeyValueBlockCstNode extends CstNode {
-  name: "keyValueBlock";
-  children: KeyValueBlockCstChildren;
-}
-
-export type KeyValueBlockCstChildren = {
-  LCurly: IToken[];
-  keyValue?: KeyValueCstNode[];
-  RCurly: IToken[];
-};
-
-export interface KeyValueCstNode extends CstNode {
-  name: "keyValue";
-  children: KeyValueCstChildren;
-}
-
-export type KeyValueCstChildren = {
-  Name?: IToken[];
-  StringLiteral?: IToken[];
-  Equals: IToken[];
-  value: ValueCstNode[];
-};
-
 export interface WhenBranchCstNode extends CstNode {
   name: "whenBranch";
   children: WhenBranchCstChildren;
@@ -446,72 +521,6 @@ export interface SetEntryCstNode extends CstNode {
 export type SetEntryCstChildren = {
   nextExit?: NextExitCstNode[];
   assignment?: AssignmentCstNode[];
-};
-
-export interface AssignmentCstNode extends CstNode {
-  name: "assignment";
-  children: AssignmentCstChildren;
-}
-
-export type AssignmentCstChildren = {
-  Name: IToken[];
-  Equals: IToken[];
-  value: ValueCstNode[];
-};
-
-export interface ValueCstNode extends CstNode {
-  name: "value";
-  children: ValueCstChildren;
-}
-
-export type ValueCstChildren = {
-  Kw_secret?: IToken[];
-  Dot?: (IToken)[];
-  secretName?: IToken[];
-  StringLiteral?: IToken[];
-  NumberLiteral?: IToken[];
-  True?: IToken[];
-  False?: IToken[];
-  Null?: IToken[];
-  Name?: IToken[];
-  Kw_length?: IToken[];
-  object?: ObjectCstNode[];
-  array?: ArrayCstNode[];
-};
-
-export interface ObjectCstNode extends CstNode {
-  name: "object";
-  children: ObjectCstChildren;
-}
-
-export type ObjectCstChildren = {
-  LCurly: IToken[];
-  objectEntry?: (ObjectEntryCstNode)[];
-  Comma?: (IToken)[];
-  RCurly: IToken[];
-};
-
-export interface ObjectEntryCstNode extends CstNode {
-  name: "objectEntry";
-  children: ObjectEntryCstChildren;
-}
-
-export type ObjectEntryCstChildren = {
-  StringLiteral: IToken[];
-  Colon: IToken[];
-  value: ValueCstNode[];
-};
-
-export interface ArrayCstNode extends CstNode {
-  name: "array";
-  children: ArrayCstChildren;
-}
-
-export type ArrayCstChildren = {
-  LBracket: IToken[];
-  value?: (ValueCstNode)[];
-  Comma?: (IToken)[];
-  RBracket: IToken[];
 };
 
 export interface OrExprCstNode extends CstNode {
@@ -581,6 +590,14 @@ export type PrimaryCstChildren = {
 };
 
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
+  value(children: ValueCstChildren, param?: IN): OUT;
+  object(children: ObjectCstChildren, param?: IN): OUT;
+  objectEntry(children: ObjectEntryCstChildren, param?: IN): OUT;
+  array(children: ArrayCstChildren, param?: IN): OUT;
+  keyValueBlock(children: KeyValueBlockCstChildren, param?: IN): OUT;
+  keyValue(children: KeyValueCstChildren, param?: IN): OUT;
+  assignment(children: AssignmentCstChildren, param?: IN): OUT;
+  body(children: BodyCstChildren, param?: IN): OUT;
   file(children: FileCstChildren, param?: IN): OUT;
   flow(children: FlowCstChildren, param?: IN): OUT;
   varDecl(children: VarDeclCstChildren, param?: IN): OUT;
@@ -611,17 +628,10 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   routeWidget(children: RouteWidgetCstChildren, param?: IN): OUT;
   endWidget(children: EndWidgetCstChildren, param?: IN): OUT;
   resultMapping(children: ResultMappingCstChildren, param?: IN): OUT;
-  keyValueBlock(children: KeyValueBlockCstChildren, param?: IN): OUT;
-  keyValue(children: KeyValueCstChildren, param?: IN): OUT;
   whenBranch(children: WhenBranchCstChildren, param?: IN): OUT;
   statusExit(children: StatusExitCstChildren, param?: IN): OUT;
   statusMatch(children: StatusMatchCstChildren, param?: IN): OUT;
   setEntry(children: SetEntryCstChildren, param?: IN): OUT;
-  assignment(children: AssignmentCstChildren, param?: IN): OUT;
-  value(children: ValueCstChildren, param?: IN): OUT;
-  object(children: ObjectCstChildren, param?: IN): OUT;
-  objectEntry(children: ObjectEntryCstChildren, param?: IN): OUT;
-  array(children: ArrayCstChildren, param?: IN): OUT;
   orExpr(children: OrExprCstChildren, param?: IN): OUT;
   andExpr(children: AndExprCstChildren, param?: IN): OUT;
   notExpr(children: NotExprCstChildren, param?: IN): OUT;

@@ -1,9 +1,9 @@
 // .flowtest source → AST, with syntax diagnostics from the catalogue. Never throws. Values are
 // built by the flow's own builder (valueBuilder), over the flowtest parser's value rules.
 import type { CstNode, IToken } from "chevrotain";
-import type { Body, Comment, Identifier, NumberLiteral, Span, StringLiteral, Value } from "./ast.js";
+import type { Comment, Identifier, NumberLiteral, Span, StringLiteral, Value } from "./ast.js";
 import { valueBuilder } from "./build-ast.js";
-import { diagnostic, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import type {
   Expectation,
   FlowTestFile,
@@ -18,10 +18,9 @@ import type {
   TestItem,
 } from "./flowtest-ast.js";
 import { flowTestParser } from "./flowtest-parser.js";
-import { MAX_NESTING } from "./limits.js";
-import { lexSource, parserDiagnostic } from "./parse.js";
+import { lexSource, parserDiagnostic, scanTokens } from "./parse.js";
 import { cover, SourcePositions } from "./spans.js";
-import { decodeString, quoteSnippet } from "./strings.js";
+import { decodeString } from "./strings.js";
 import * as t from "./tokens.js";
 
 export interface FlowTestParseResult {
@@ -42,26 +41,9 @@ export function parseFlowTest(source: string, file: string): FlowTestParseResult
   const front = lexSource(source, positions);
   if (!front.ok) return { file: undefined, comments: [], diagnostics: front.diagnostics };
   const { lexed, diagnostics, comments } = front;
-  const strings = new Map<IToken, StringLiteral>();
-  let depth = 0;
-  for (const token of lexed.tokens) {
-    t.retypeKeyword(token);
-    if (token.tokenType === t.LCurly || token.tokenType === t.LBracket || token.tokenType === t.LParen) {
-      if (++depth > MAX_NESTING) {
-        diagnostics.push(diagnostic("nestingTooDeep", positions.token(token), [MAX_NESTING]));
-        return { file: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
-      }
-    } else if (token.tokenType === t.RCurly || token.tokenType === t.RBracket || token.tokenType === t.RParen)
-      depth = Math.max(0, depth - 1);
-    if (token.tokenType === t.ValidString || token.tokenType === t.BadString)
-      strings.set(token, decodeString(positions, token, diagnostics));
-    else if (
-      token.tokenType === t.BadNumber ||
-      (token.tokenType === t.NumberLiteral && !Number.isFinite(Number(token.image)))
-    )
-      diagnostics.push(diagnostic("invalidNumber", positions.token(token), [quoteSnippet(token.image)]));
-  }
-  const cst = flowTestParser.parseTokens(lexed.tokens);
+  const scan = scanTokens(lexed.tokens, positions, diagnostics);
+  if (scan.tooDeep) return { file: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
+  const cst = flowTestParser.parseTokens(lexed.tokens, scan.balance, positions);
   const reported = new Set(diagnostics.map((d) => d.span.offset));
   for (const error of flowTestParser.errors) {
     const d = parserDiagnostic(error, positions);
@@ -69,8 +51,8 @@ export function parseFlowTest(source: string, file: string): FlowTestParseResult
     reported.add(d.span.offset);
     diagnostics.push(d);
   }
-  values.begin(positions, strings, diagnostics);
-  const built = new Builder(positions, strings).file(cst.children as Children);
+  values.begin(positions, scan.strings, diagnostics);
+  const built = new Builder(positions, scan.strings).file(cst.children as Children);
   return { file: built, comments, diagnostics: sortDiagnostics(diagnostics) };
 }
 
@@ -84,10 +66,6 @@ class Builder {
   private tok(ctx: Children, name: string, index = 0): IToken | undefined {
     const token = ctx[name]?.[index] as IToken | undefined;
     return token === undefined || token.isInsertedInRecovery === true ? undefined : token;
-  }
-
-  private node(ctx: Children, name: string, index = 0): Children | undefined {
-    return (ctx[name]?.[index] as CstNode | undefined)?.children as Children | undefined;
   }
 
   private nodes(ctx: Children, name: string): Children[] {
@@ -106,7 +84,8 @@ class Builder {
 
   private str(ctx: Children, name: string, index = 0): StringLiteral | undefined {
     const token = this.tok(ctx, name, index);
-    return token && this.strings.get(token);
+    // scanTokens decodes (and checks) every string token but the plain ones up front.
+    return token && (this.strings.get(token) ?? decodeString(this.positions, token, []));
   }
 
   private num(ctx: Children, name: string): NumberLiteral | undefined {
@@ -155,7 +134,7 @@ class Builder {
     const keyword = this.tok(ctx, "Kw_globals") ?? this.tok(ctx, "Kw_config") ?? this.tok(ctx, "Kw_secrets");
     if (keyword === undefined) return undefined;
     const entries: InputEntry[] = [];
-    for (const c of this.nodes(ctx, "inputEntry")) {
+    for (const c of this.nodes(ctx, "assignment")) {
       const name = this.ident(c, "Name");
       const value = this.value(c);
       if (name !== undefined && value !== undefined)
@@ -176,22 +155,6 @@ class Builder {
     const value = this.str(ctx, "StringLiteral");
     if (start === undefined || name === undefined || value === undefined) return undefined;
     return { kind: "HeaderEntry", name, value, span: cover(start, value.span) };
-  }
-
-  private body(ctx: Children): Body | undefined {
-    const json = this.span(ctx, "Kw_json");
-    if (json !== undefined) {
-      const value = this.value(ctx);
-      return value && { kind: "JsonBody", value, span: cover(json, value.span) };
-    }
-    const form = this.span(ctx, "Kw_form");
-    if (form !== undefined) {
-      const block = values.keyValueBlock(ctx["keyValueBlock"]?.[0] as CstNode | undefined);
-      return block && { kind: "FormBody", entries: block.items, span: cover(form, block.span) };
-    }
-    const text = this.span(ctx, "Kw_text");
-    const value = this.str(ctx, "StringLiteral");
-    return text && value && { kind: "TextBody", value, span: cover(text, value.span) };
   }
 
   private mock(ctx: Children): Mock | undefined {
@@ -221,8 +184,7 @@ class Builder {
       items.push({ kind: "UrlAssertion", url: text, span: cover(url, text.span) });
     for (const c of this.nodes(ctx, "headerEntry")) push(items, this.header(c));
     const bodyKeyword = this.span(ctx, "Kw_body");
-    const bodyNode = this.node(ctx, "body");
-    const body = bodyNode && this.body(bodyNode);
+    const body = values.body(ctx["body"]?.[0] as CstNode | undefined);
     if (bodyKeyword !== undefined && body !== undefined)
       items.push({ kind: "BodyAssertion", body, span: cover(bodyKeyword, body.span) });
     items.sort((a, b) => a.span.offset - b.span.offset);
@@ -242,8 +204,8 @@ class Builder {
       return { kind: "StatusReply", status, items: undefined, span: cover(start, status.span) };
     const items: ReplyItem[] = [];
     for (const c of this.nodes(ctx, "headerEntry")) push(items, this.header(c));
-    for (const c of this.nodes(ctx, "body")) {
-      const body = this.body(c);
+    for (const c of (ctx["body"] ?? []) as CstNode[]) {
+      const body = values.body(c);
       if (body !== undefined) items.push({ kind: "ReplyBody", body, span: body.span });
     }
     items.sort((a, b) => a.span.offset - b.span.offset);

@@ -1,42 +1,52 @@
-// The .flowtest grammar: a second Chevrotain CstParser over the .flow tokens (grammar/tokens.ts).
-// Its value rules have the flow parser's names and shapes, so values are built by the same code
-// (valueBuilder in grammar/build-ast.ts). One instance, built at load and reused.
-import { CstParser } from "chevrotain";
-import type { CstNode, IOrAlt, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+// The .flowtest grammar: its rules over ValueParser (grammar/value-parser.ts), which owns the
+// value rules, the error recovery and the messages, so values parse, recover and are reported
+// as in a .flow and are built by the same code (valueBuilder in grammar/build-ast.ts). One
+// instance, built at load and reused.
+import type { CstNode, IOrAlt, IToken, TokenType } from "chevrotain";
+import type { SourcePositions } from "./spans.js";
 import * as t from "./tokens.js";
+import { ValueParser, type RuleMessages } from "./value-parser.js";
 
-/** Arguments as a JSON array, turned into catalogue diagnostics by parseFlowTest (as parse.ts does). */
-const argsProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) =>
-    JSON.stringify([t.describeType(expected), t.describeToken(actual)]),
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => JSON.stringify([t.describeToken(firstRedundant)]),
-  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual }) =>
-    JSON.stringify([found(actual), expectedList(expectedPathsPerAlt.flat())]),
-  buildEarlyExitMessage: ({ expectedIterationPaths, actual }) =>
-    JSON.stringify([found(actual), expectedList(expectedIterationPaths)]),
+const messages: RuleMessages = {
+  groupContents: {
+    testCase: "'globals', 'config', 'secrets', 'mock', 'expect' or '}'",
+    mockBlock: "'request', 'reply' or '}'",
+    requestBlock: "'method', 'url', 'header', 'body' or '}'",
+    reply: "'header', a body or '}'",
+    inputBlock: "'name = value' or '}'",
+    expectBlock: "an expectation or '}'",
+  },
+  choiceDescriptions: {},
 };
 
-function found(actual: readonly IToken[]): string {
-  const first = actual[0];
-  return first === undefined ? "end of file" : t.describeToken(first);
-}
-
-function expectedList(paths: readonly (readonly TokenType[])[]): string {
-  const labels = [...new Set(paths.map((path) => (path[0] === undefined ? "end of file" : t.describeType(path[0]))))];
-  return labels.length <= 1 ? (labels[0] ?? "nothing") : `${labels.slice(0, -1).join(", ")} or ${labels.at(-1)}`;
-}
+// Keywords that, first on a line, mean the block being closed was left unclosed: those
+// starting an item of an enclosing block.
+const testStarts: ReadonlySet<TokenType> = new Set([t.Test]);
+const blockStarts: ReadonlySet<TokenType> = new Set([...testStarts, t.Globals, t.Config, t.Secrets, t.Mock, t.Expect]);
+const mockItemStarts: ReadonlySet<TokenType> = new Set([...blockStarts, t.Request, t.Reply]);
+const lineStarts: ReadonlySet<TokenType> = new Set([
+  ...mockItemStarts,
+  t.Header,
+  t.keyword("method"),
+  t.keyword("url"),
+  t.keyword("body"),
+  t.Path,
+  t.keyword("route"),
+  t.Attempts,
+  t.Sent,
+]);
 
 const headerNameLabel = { LABEL: "headerName" };
-const secretNameLabel = { LABEL: "secretName" };
 
-class FlowTestParser extends CstParser {
+class FlowTestParser extends ValueParser {
   constructor() {
-    super(t.allTokens as TokenType[], { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: argsProvider });
+    super(messages, lineStarts);
     this.performSelfAnalysis();
   }
 
-  parseTokens(tokens: IToken[]): CstNode {
-    this.input = tokens;
+  /** Parses a whole file; `balance` is openers minus closers over all of `tokens`. */
+  parseTokens(tokens: IToken[], balance: number, positions: SourcePositions): CstNode {
+    this.begin(tokens, balance, positions);
     return this.file();
   }
 
@@ -58,7 +68,7 @@ class FlowTestParser extends CstParser {
         { ALT: () => this.SUBRULE(this.expectBlock) },
       ]),
     );
-    this.CONSUME(t.RCurly);
+    this.close(t.RCurly, testStarts);
   });
 
   readonly inputBlock = this.RULE("inputBlock", () => {
@@ -68,14 +78,8 @@ class FlowTestParser extends CstParser {
       { ALT: () => this.CONSUME(t.Secrets) },
     ]);
     this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.inputEntry));
-    this.CONSUME(t.RCurly);
-  });
-
-  readonly inputEntry = this.RULE("inputEntry", () => {
-    this.CONSUME(t.Name);
-    this.CONSUME(t.Equals);
-    this.SUBRULE(this.value);
+    this.MANY(() => this.SUBRULE(this.assignment));
+    this.close(t.RCurly, blockStarts);
   });
 
   readonly mockBlock = this.RULE("mockBlock", () => {
@@ -83,7 +87,7 @@ class FlowTestParser extends CstParser {
     this.CONSUME(t.Name);
     this.CONSUME(t.LCurly);
     this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.requestBlock) }, { ALT: () => this.SUBRULE(this.reply) }]));
-    this.CONSUME(t.RCurly);
+    this.close(t.RCurly, blockStarts);
   });
 
   readonly requestBlock = this.RULE("requestBlock", () => {
@@ -112,7 +116,7 @@ class FlowTestParser extends CstParser {
         },
       ]),
     );
-    this.CONSUME(t.RCurly);
+    this.close(t.RCurly, mockItemStarts);
   });
 
   readonly headerEntry = this.RULE("headerEntry", () => {
@@ -120,30 +124,6 @@ class FlowTestParser extends CstParser {
     this.CONSUME(t.StringLiteral, headerNameLabel);
     this.CONSUME(t.Equals);
     this.CONSUME2(t.StringLiteral);
-  });
-
-  /** `json VALUE`, `form { ... }` or `text "..."`. */
-  readonly body = this.RULE("body", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Json);
-          this.SUBRULE(this.value);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Form);
-          this.SUBRULE(this.keyValueBlock);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Text);
-          this.CONSUME(t.StringLiteral);
-        },
-      },
-    ]);
   });
 
   readonly reply = this.RULE("reply", () => {
@@ -157,7 +137,7 @@ class FlowTestParser extends CstParser {
             this.MANY(() =>
               this.OR2([{ ALT: () => this.SUBRULE(this.headerEntry) }, { ALT: () => this.SUBRULE(this.body) }]),
             );
-            this.CONSUME(t.RCurly);
+            this.close(t.RCurly, mockItemStarts);
           });
         },
       },
@@ -170,7 +150,7 @@ class FlowTestParser extends CstParser {
     this.CONSUME(t.Expect);
     this.CONSUME(t.LCurly);
     this.MANY(() => this.SUBRULE(this.expectation));
-    this.CONSUME(t.RCurly);
+    this.close(t.RCurly, blockStarts);
   });
 
   // Keywords first: `end goodbye` is an expectation, `end = 1` a variable named end (LL(2)).
@@ -224,72 +204,6 @@ class FlowTestParser extends CstParser {
 
   readonly expectation = this.RULE("expectation", () => {
     this.OR({ DEF: this.expectations, IGNORE_AMBIGUITIES: true });
-  });
-
-  // ---------------------------------------------------------------- values, as in FlowParser
-
-  readonly value = this.RULE("value", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Secret);
-          this.CONSUME(t.Dot);
-          this.CONSUME2(t.Name, secretNameLabel);
-        },
-      },
-      { ALT: () => this.CONSUME(t.StringLiteral) },
-      { ALT: () => this.CONSUME(t.NumberLiteral) },
-      { ALT: () => this.CONSUME(t.True) },
-      { ALT: () => this.CONSUME(t.False) },
-      { ALT: () => this.CONSUME(t.Null) },
-      { ALT: () => this.CONSUME(t.Name) },
-      { ALT: () => this.SUBRULE(this.object) },
-      { ALT: () => this.SUBRULE(this.array) },
-    ]);
-  });
-
-  readonly object = this.RULE("object", () => {
-    this.CONSUME(t.LCurly);
-    this.OPTION(() => {
-      this.SUBRULE(this.objectEntry);
-      this.MANY(() => {
-        this.CONSUME(t.Comma);
-        this.SUBRULE2(this.objectEntry);
-      });
-      this.OPTION2(() => this.CONSUME2(t.Comma));
-    });
-    this.CONSUME(t.RCurly);
-  });
-
-  readonly objectEntry = this.RULE("objectEntry", () => {
-    this.CONSUME(t.StringLiteral);
-    this.CONSUME(t.Colon);
-    this.SUBRULE(this.value);
-  });
-
-  readonly array = this.RULE("array", () => {
-    this.CONSUME(t.LBracket);
-    this.OPTION(() => {
-      this.SUBRULE(this.value);
-      this.MANY(() => {
-        this.CONSUME(t.Comma);
-        this.SUBRULE2(this.value);
-      });
-      this.OPTION2(() => this.CONSUME2(t.Comma));
-    });
-    this.CONSUME(t.RBracket);
-  });
-
-  readonly keyValueBlock = this.RULE("keyValueBlock", () => {
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.keyValue));
-    this.CONSUME(t.RCurly);
-  });
-
-  readonly keyValue = this.RULE("keyValue", () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
-    this.CONSUME(t.Equals);
-    this.SUBRULE(this.value);
   });
 }
 

@@ -77,7 +77,7 @@ export function parse(source: string, file: string): ParseResult {
   return { flow, comments, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-interface Scan {
+export interface Scan {
   /** The strings decoded here: all but the plain ones (see isPlain). */
   readonly strings: ReadonlyMap<IToken, StringLiteral>;
   readonly tooDeep: boolean;
@@ -89,9 +89,9 @@ interface Scan {
  * One pass over the tokens: retypes keywords, and finds the problems that belong to
  * single tokens, so each is reported exactly once even if recovery later skips the
  * token: strings (all but plain ones decoded here for the AST builder), malformed numbers,
- * runaway nesting.
+ * runaway nesting. Both front ends (.flow, .flowtest) start with it.
  */
-function scanTokens(tokens: readonly IToken[], positions: SourcePositions, diagnostics: Diagnostic[]): Scan {
+export function scanTokens(tokens: readonly IToken[], positions: SourcePositions, diagnostics: Diagnostic[]): Scan {
   const strings = new Map<IToken, StringLiteral>();
   let depth = 0;
   let balance = 0;

@@ -2,6 +2,7 @@
 // a mistake inside a block does not swallow the rest of the file.
 import { describe, expect, it } from "vitest";
 import type { Flow, HttpWidget, Span } from "../grammar/ast.js";
+import { parseFlowTest } from "../grammar/flowtest-build.js";
 import { parse } from "../grammar/parse.js";
 
 function at(span: Span): string {
@@ -167,5 +168,22 @@ describe("error recovery", () => {
     const { problems, flow } = check('flow f {\n  end e\n  route r { queue "q" }\n');
     expect(problems).toEqual(["CF1004@4:1"]);
     expect(widgetIds(flow)).toEqual(["e", "r"]);
+  });
+
+  // Both parsers extend one value grammar (grammar/value-parser.ts), so a value is reported
+  // and recovered from alike in both languages.
+  it("reports a missing comma in a .flowtest value exactly as in a .flow", () => {
+    const value = '{ "a": 1 "b": 2 }';
+    const flow = parse(`flow f {\n  local x: json = ${value}\n  end e\n}\n`, "broken.flow");
+    const test = parseFlowTest(
+      `tests for "f.flow"\ntest "t" {\n  globals { x = ${value} }\n  expect { end e }\n}\n`,
+      "broken.flowtest",
+    );
+    const shown = (diagnostics: readonly { code: string; message: string }[]) =>
+      diagnostics.map((d) => `${d.code} ${d.message}`);
+    expect(shown(flow.diagnostics)).toEqual(["CF1004 Expected ',' or '}' but found \"b\"."]);
+    expect(shown(test.diagnostics)).toEqual(shown(flow.diagnostics));
+    expect(test.diagnostics.map((d) => at(d.span))).toEqual(["3:26"]);
+    expect(test.file?.tests[0]?.items.map((item) => item.kind)).toEqual(["InputBlock", "ExpectBlock"]);
   });
 });
