@@ -80,6 +80,8 @@ export interface HttpStep<V extends Vars, S extends string, W extends string> ex
   readonly timeoutMs?: number;
   /** Whether a 3xx with a Location is followed (the default); with false it is the final response. */
   readonly followRedirects?: boolean;
+  /** Response body size; when absent, the host's `RunOptions.maxResponseBytes`. Bounds in HTTP_STEP. */
+  readonly maxResponseBytes?: number;
   readonly results: readonly ResultSpec<V>[];
   /** Mapped from a non-2xx final response, before its status exit or `fail` is taken. */
   readonly errorResults?: readonly ResultSpec<V>[];

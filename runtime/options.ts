@@ -4,7 +4,7 @@ import { HTTP_STEP } from "./contract.js";
 import type { FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
 import type { TraceEvent } from "./trace.js";
-import type { Vars } from "./flow.js";
+import type { HttpStep, Vars } from "./flow.js";
 
 /** What `send` and `route` handlers are told about the step that called them. */
 export interface StepContext<V extends Vars, W extends string> {
@@ -20,7 +20,7 @@ export interface StepContext<V extends Vars, W extends string> {
 export interface RuntimeLimits {
   /** Widgets executed per run, terminal ones included; flows may loop. */
   readonly maxSteps: number;
-  /** Response body size; a larger body fails the step and is read no further. */
+  /** Response body size for http steps without `max_response_bytes`; a larger body fails the step and is read no further. */
   readonly maxResponseBytes: number;
   /** Redirects followed within one attempt; one more fails the step. */
   readonly maxRedirects: number;
@@ -38,7 +38,7 @@ export interface RuntimeLimits {
 
 export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
   maxSteps: 1000,
-  maxResponseBytes: 1024 * 1024,
+  maxResponseBytes: HTTP_STEP.maxResponseBytes.default,
   maxRedirects: 5,
   maxJsonDepth: 100,
   timeoutMs: HTTP_STEP.timeoutMs.default,
@@ -126,5 +126,26 @@ export function resolveOptions<V extends Vars, W extends string>(
     onRoute: options.onRoute,
     random: options.random ?? Math.random,
     clock: options.clock ?? realClock,
+  };
+}
+
+/** Every HTTP_STEP field of an http step, resolved: a mapped type, so a new field fails to type-check until it is resolved here. */
+export type HttpStepSettings = {
+  readonly [K in keyof typeof HTTP_STEP]: (typeof HTTP_STEP)[K]["default"] extends boolean ? boolean : number;
+};
+
+/**
+ * The one place an http step's own value is chosen over the run's option and the contract's
+ * default; every consumer (the retry loop, the attempt) reads the result, never the step's field.
+ */
+export function httpStepSettings(
+  step: Pick<HttpStep<Vars, string, string>, keyof typeof HTTP_STEP>,
+  options: RuntimeLimits,
+): HttpStepSettings {
+  return {
+    retry: step.retry ?? HTTP_STEP.retry.default,
+    timeoutMs: step.timeoutMs ?? options.timeoutMs,
+    followRedirects: step.followRedirects ?? HTTP_STEP.followRedirects.default,
+    maxResponseBytes: step.maxResponseBytes ?? options.maxResponseBytes,
   };
 }
