@@ -22,7 +22,7 @@ import {
 import type { Clock } from "./clock.js";
 import type { ClientRequest } from "node:http";
 import { watchingRequest, type RequestWatcher } from "./node-requests.js";
-import type { HttpStepSettings } from "./options.js";
+import type { HttpStepFields } from "./contract.js";
 import type { PreparedRequest } from "./request.js";
 import { transportErrorMessage } from "./transport-errors.js";
 import type { RunError, Writable } from "./trace.js";
@@ -37,7 +37,7 @@ export interface AttemptSettings {
 }
 
 /** The step's resolved settings an attempt obeys (`httpStepSettings`, runtime/options.ts). */
-export type AttemptStep = Pick<HttpStepSettings, "timeoutMs" | "followRedirects" | "maxResponseBytes">;
+export type AttemptStep = Pick<HttpStepFields, "timeoutMs" | "followRedirects" | "maxResponseBytes">;
 
 /** A redirect the attempt followed, for the trace: URLs in their trace form (`PreparedRequest.traceUrl`). */
 export interface Redirect {

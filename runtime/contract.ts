@@ -164,6 +164,11 @@ export const HTTP_STEP = {
   maxResponseBytes: { min: 1, max: 16 * 1024 * 1024, default: 1024 * 1024, unit: "bytes" } satisfies Bound<number>,
 } as const;
 
+/** The HTTP_STEP fields as values: optional in a step (`HttpStep`), all present once resolved. */
+export type HttpStepFields = {
+  readonly [K in keyof typeof HTTP_STEP]: (typeof HTTP_STEP)[K]["default"] extends boolean ? boolean : number;
+};
+
 /**
  * Methods a result path's filter may call. Each runs in time linear in its receiver and arguments;
  * `includes`, `indexOf` and the like are left out because V8 searches a string in quadratic time in

@@ -1,10 +1,10 @@
 // What a host passes to `run`, and the defaults for every limit.
 import { realClock, type Clock } from "./clock.js";
-import { HTTP_STEP } from "./contract.js";
+import { HTTP_STEP, type HttpStepFields } from "./contract.js";
 import type { FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
 import type { TraceEvent } from "./trace.js";
-import type { HttpStep, Vars } from "./flow.js";
+import type { Vars } from "./flow.js";
 
 /** What `send` and `route` handlers are told about the step that called them. */
 export interface StepContext<V extends Vars, W extends string> {
@@ -129,19 +129,12 @@ export function resolveOptions<V extends Vars, W extends string>(
   };
 }
 
-/** Every HTTP_STEP field of an http step, resolved: a mapped type, so a new field fails to type-check until it is resolved here. */
-export type HttpStepSettings = {
-  readonly [K in keyof typeof HTTP_STEP]: (typeof HTTP_STEP)[K]["default"] extends boolean ? boolean : number;
-};
-
 /**
- * The one place an http step's own value is chosen over the run's option and the contract's
+ * Every HTTP_STEP field of an http step, resolved (the return type has them all, so a new field fails
+ * to type-check until it is resolved here). The one place an http step's own value is chosen over the run's option and the contract's
  * default; every consumer (the retry loop, the attempt) reads the result, never the step's field.
  */
-export function httpStepSettings(
-  step: Pick<HttpStep<Vars, string, string>, keyof typeof HTTP_STEP>,
-  options: RuntimeLimits,
-): HttpStepSettings {
+export function httpStepSettings(step: Partial<HttpStepFields>, options: RuntimeLimits): HttpStepFields {
   return {
     retry: step.retry ?? HTTP_STEP.retry.default,
     timeoutMs: step.timeoutMs ?? options.timeoutMs,

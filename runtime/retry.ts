@@ -1,7 +1,7 @@
 // The retry loop of an http step: which failures are retried, how long to wait (exponential
 // backoff with jitter, or the server's Retry-After up to a cap), and one trace event per attempt.
 import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
-import type { HttpStepSettings } from "./options.js";
+import type { HttpStepFields } from "./contract.js";
 import type { PreparedRequest } from "./request.js";
 import {
   roundMs,
@@ -106,7 +106,7 @@ function waitBefore(result: AttemptResult, attempt: number, settings: RetrySetti
 export async function sendWithRetries<W extends string>(
   request: PreparedRequest,
   step: RetryStep<W>,
-  resolved: HttpStepSettings,
+  resolved: HttpStepFields,
   settings: RetrySettings,
   events: AttemptEvents<W>,
 ): Promise<RetryOutcome> {
