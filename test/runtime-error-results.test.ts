@@ -34,8 +34,13 @@ function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}
 }
 
 /** The flow run twice, as a timeline and as JSON events, each from the first scripted response. */
-async function runBoth(file: string, globals: readonly string[], env?: Record<string, string>): Promise<Ran> {
-  const args = ["run", file, ...globals.flatMap((g) => ["--global", g])];
+async function runBoth(
+  file: string,
+  globals: readonly string[],
+  env?: Record<string, string>,
+  config: readonly string[] = [],
+): Promise<Ran> {
+  const args = ["run", file, ...globals.flatMap((g) => ["--global", g]), ...config.flatMap((c) => ["--config", c])];
   server.reset();
   const json = await cli([...args, "--json"], env);
   server.reset();
@@ -55,7 +60,9 @@ function stepEnd(events: readonly TraceEvent[], widget: string): StepEndEvent<st
 
 describe("examples/order-routing.flow when the order service is down", () => {
   const orderRouting = path.join(ROOT, "examples/order-routing.flow");
-  const globals = () => [`api_base=${server.url}`, "caller_id=+14155550123", "order_id=A1"];
+  const globals = () => ["caller_id=+14155550123", "order_id=A1"];
+  // api_base is a config: set with --config, as a global it is refused.
+  const config = () => [`api_base=${server.url}`];
   const env = { CALLFLOW_SECRET_CRM_TOKEN: "token-for-the-test" };
 
   it.each([
@@ -68,7 +75,7 @@ describe("examples/order-routing.flow when the order service is down", () => {
   ])("a 503 with %s leaves through `on 5xx` to the backup", async (_name, down, reason) => {
     server.route("/routing/orders/A1", down);
     server.route("/routing/backup/orders/A1", { json: { shipDate: "2026-12-01", promisedBy: 1797000000 } });
-    const { timeline, events } = await runBoth(orderRouting, globals(), env);
+    const { timeline, events } = await runBoth(orderRouting, globals(), env, config());
     const lookup = stepEnd(events, "lookup_order");
     expect(lookup).toMatchObject({ exit: "on 5xx", next: "try_backup", status: 503, error: { code: "status" } });
     expect(lookup.errorResults?.code).toBe("invalid-json");

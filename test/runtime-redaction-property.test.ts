@@ -406,7 +406,7 @@ describe("callflow run", () => {
     await fc.assert(
       fc.asyncProperty(short, short, async (secret, masked) => {
         const env = { CALLFLOW_SECRET_S: secret, CALLFLOW_SECRET_U: wholeUrl(server.url, "w") };
-        const args = ["run", "leaky.flow", "-g", `api_base=${server.url}`, "-g", `m=${masked}`];
+        const args = ["run", "leaky.flow", "--config", `api_base=${server.url}`, "-g", `m=${masked}`];
         const text = await callflow(args, env, dir);
         expect(text.stderr).not.toContain("handler threw");
         expect(text.stdout).toContain("▶ run leaky");
