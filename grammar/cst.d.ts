@@ -275,6 +275,16 @@ export type FollowRedirectsSettingCstChildren = {
   False?: IToken[];
 };
 
+export interface MaxResponseBytesSettingCstNode extends CstNode {
+  name: "maxResponseBytesSetting";
+  children: MaxResponseBytesSettingCstChildren;
+}
+
+export type MaxResponseBytesSettingCstChildren = {
+  Kw_max_response_bytes: IToken[];
+  NumberLiteral: IToken[];
+};
+
 export interface ResultsSettingCstNode extends CstNode {
   name: "resultsSetting";
   children: ResultsSettingCstChildren;
@@ -384,6 +394,7 @@ export type HttpWidgetCstChildren = {
   retrySetting?: RetrySettingCstNode[];
   timeoutSetting?: TimeoutSettingCstNode[];
   followRedirectsSetting?: FollowRedirectsSettingCstNode[];
+  maxResponseBytesSetting?: MaxResponseBytesSettingCstNode[];
   resultsSetting?: ResultsSettingCstNode[];
   errorResultsSetting?: ErrorResultsSettingCstNode[];
   successExit?: SuccessExitCstNode[];
@@ -613,6 +624,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   retrySetting(children: RetrySettingCstChildren, param?: IN): OUT;
   timeoutSetting(children: TimeoutSettingCstChildren, param?: IN): OUT;
   followRedirectsSetting(children: FollowRedirectsSettingCstChildren, param?: IN): OUT;
+  maxResponseBytesSetting(children: MaxResponseBytesSettingCstChildren, param?: IN): OUT;
   resultsSetting(children: ResultsSettingCstChildren, param?: IN): OUT;
   errorResultsSetting(children: ErrorResultsSettingCstChildren, param?: IN): OUT;
   messageSetting(children: MessageSettingCstChildren, param?: IN): OUT;

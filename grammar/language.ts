@@ -148,6 +148,13 @@ export const WIDGETS = {
         example: "follow_redirects false",
       },
       {
+        keyword: "max_response_bytes",
+        value: "count",
+        field: "maxResponseBytes",
+        doc: "The largest response body this widget reads, in bytes; a larger one fails it. Left out: the run's limit.",
+        example: "max_response_bytes 65536",
+      },
+      {
         keyword: "results",
         value: "results",
         doc: "Maps a JSONPath of the JSON body, `status` or `header NAME` into variables, on a 2xx response.",

@@ -22,6 +22,7 @@ import {
 import type { Clock } from "./clock.js";
 import type { ClientRequest } from "node:http";
 import { watchingRequest, type RequestWatcher } from "./node-requests.js";
+import type { HttpStepFields } from "./contract.js";
 import type { PreparedRequest } from "./request.js";
 import { transportErrorMessage } from "./transport-errors.js";
 import type { RunError, Writable } from "./trace.js";
@@ -31,10 +32,12 @@ export interface AttemptSettings {
   /** The run's signal: aborting it cancels the attempt. */
   readonly signal: AbortSignal | undefined;
   readonly maxRedirects: number;
-  readonly maxResponseBytes: number;
   /** Where the attempt's timeout is scheduled and redirects are timed (RunOptions.clock). */
   readonly clock: Clock;
 }
+
+/** The step's resolved settings an attempt obeys (`httpStepSettings`, runtime/options.ts). */
+export type AttemptStep = Pick<HttpStepFields, "timeoutMs" | "followRedirects" | "maxResponseBytes">;
 
 /** A redirect the attempt followed, for the trace: URLs in their trace form (`PreparedRequest.traceUrl`). */
 export interface Redirect {
@@ -114,11 +117,11 @@ function traceTarget(location: string, next: URL, traceUrl: string): string {
 export function sendAttempt(
   request: PreparedRequest,
   settings: AttemptSettings,
-  timeoutMs: number,
+  step: AttemptStep,
   propagated: ReadonlyArray<readonly [string, string]> = [],
 ): Promise<AttemptResult> {
   if (settings.signal?.aborted) return Promise.resolve(cancelled(request.method, request.url, request.traceUrl));
-  return new Promise((resolve) => new Attempt(request, settings, timeoutMs, propagated, resolve).start());
+  return new Promise((resolve) => new Attempt(request, settings, step, propagated, resolve).start());
 }
 
 function cancelled(method: string, url: string, traceUrl: string): AttemptFailure {
@@ -144,7 +147,7 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
   constructor(
     readonly request: PreparedRequest,
     readonly settings: AttemptSettings,
-    readonly timeoutMs: number,
+    readonly step: AttemptStep,
     /** Trace context headers (runtime/telemetry.ts), sent with every request of the attempt. */
     readonly propagated: ReadonlyArray<readonly [string, string]>,
     readonly resolve: (result: AttemptResult) => void,
@@ -152,7 +155,7 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
     this.method = request.method;
     this.url = request.url;
     this.traceUrl = request.traceUrl;
-    this.#deadline = startDeadline(timeoutMs, this, settings.clock);
+    this.#deadline = startDeadline(step.timeoutMs, this, settings.clock);
   }
 
   start(): void {
@@ -162,7 +165,9 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
 
   /** The deadline passed. */
   expire(): void {
-    this.#settle(this.#failure({ code: "timeout", message: `no complete response within ${this.timeoutMs} ms` }, true));
+    this.#settle(
+      this.#failure({ code: "timeout", message: `no complete response within ${this.step.timeoutMs} ms` }, true),
+    );
   }
 
   /** The run's signal aborted (an EventTarget listener object). */
@@ -264,8 +269,8 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
           const message = "the response uses a content encoding that was not asked for; not read";
           return this.#settle(this.#failure({ code: "network", message }, false, status));
         }
-        const location = request.followRedirects && REDIRECTS.has(status) ? response.headers.get("location") : null;
-        const limit = settings.maxResponseBytes;
+        const location = this.step.followRedirects && REDIRECTS.has(status) ? response.headers.get("location") : null;
+        const limit = this.step.maxResponseBytes;
         let read: BodyRead;
         // A declared length bounds an unencoded body (the HTTP parser stops there), so it can be
         // read whole as text, the cheapest read fetch offers. A compressed body may inflate past
@@ -343,7 +348,7 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
   }
 
   #tooLarge(status: number, bytes: number): Writable<AttemptFailure> {
-    const message = `response body is larger than maxResponseBytes (${this.settings.maxResponseBytes})`;
+    const message = `response body is larger than maxResponseBytes (${this.step.maxResponseBytes})`;
     return this.#failure({ code: "too-large", message }, false, status, bytes);
   }
 }

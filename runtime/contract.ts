@@ -145,20 +145,29 @@ export interface Bound<T> {
   readonly min: number;
   readonly max: number;
   readonly default: T;
-  /** How the value is counted, for messages: "" for counts, "ms" for durations. */
-  readonly unit: "" | "ms";
+  /** How the value is counted, for messages: "" for counts, "ms" for durations, "bytes" for sizes. */
+  readonly unit: "" | "ms" | "bytes";
 }
 
 /**
  * Bounds and defaults of the optional fields of an http step, by field name. `retry` counts
- * attempts after a failed one; `timeoutMs` is per attempt (absent: the host's
- * `RunOptions.timeoutMs`, whose default is this default); `followRedirects` is on unless false.
+ * attempts after a failed one; `timeoutMs` is per attempt and `maxResponseBytes` caps the body
+ * (absent: the host's `RunOptions` of the same name, whose default is this default);
+ * `followRedirects` is on unless false. The runtime resolves every field in one place
+ * (`httpStepSettings`, runtime/options.ts), and a test runs each against a real server.
  */
 export const HTTP_STEP = {
   retry: { min: 0, max: 3, default: 0, unit: "" } satisfies Bound<number>,
   timeoutMs: { min: 1, max: 10 * 60 * 1000, default: 10_000, unit: "ms" } satisfies Bound<number>,
   followRedirects: { default: true },
+  // 16 MiB: far above any API answer a call flow maps, and a bound on what one widget may hold in memory.
+  maxResponseBytes: { min: 1, max: 16 * 1024 * 1024, default: 1024 * 1024, unit: "bytes" } satisfies Bound<number>,
 } as const;
+
+/** The HTTP_STEP fields as values: optional in a step (`HttpStep`), all present once resolved. */
+export type HttpStepFields = {
+  readonly [K in keyof typeof HTTP_STEP]: (typeof HTTP_STEP)[K]["default"] extends boolean ? boolean : number;
+};
 
 /**
  * Methods a result path's filter may call. Each runs in time linear in its receiver and arguments;

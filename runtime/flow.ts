@@ -2,7 +2,7 @@
 // The compiler emits these objects; builders are generated functions over the typed
 // variables, so nothing is parsed or interpreted at run time.
 
-import type { HttpMethod, VarType } from "./contract.js";
+import type { HttpMethod, HttpStepFields, VarType } from "./contract.js";
 
 export type { HttpMethod, VarType } from "./contract.js";
 
@@ -60,7 +60,9 @@ export interface StatusExit<W extends string> {
   readonly target: W;
 }
 
-export interface HttpStep<V extends Vars, S extends string, W extends string> extends StepBase<W> {
+/** The optional fields of HTTP_STEP (contract.ts) are declared there, with their bounds and defaults. */
+export interface HttpStep<V extends Vars, S extends string, W extends string>
+  extends StepBase<W>, Partial<HttpStepFields> {
   readonly kind: "http";
   readonly method: HttpMethod;
   /** Secrets this step reads; all are resolved before any request is sent. */
@@ -74,12 +76,6 @@ export interface HttpStep<V extends Vars, S extends string, W extends string> ex
   readonly secretHeaders: readonly string[];
   readonly contentType?: string;
   readonly body?: BodySpec<V, S>;
-  /** Further attempts after a failed one; bounds and default in HTTP_STEP (contract.ts). */
-  readonly retry?: number;
-  /** Per attempt; when absent, the host's `RunOptions.timeoutMs`. Bounds in HTTP_STEP. */
-  readonly timeoutMs?: number;
-  /** Whether a 3xx with a Location is followed (the default); with false it is the final response. */
-  readonly followRedirects?: boolean;
   readonly results: readonly ResultSpec<V>[];
   /** Mapped from a non-2xx final response, before its status exit or `fail` is taken. */
   readonly errorResults?: readonly ResultSpec<V>[];

@@ -2,6 +2,7 @@
 // choice between the Success exit, a status exit and the Fail exit.
 import { transportLoading } from "./fetch.js";
 import type { HttpStep, SecretValues, StatusExit, StatusMatch, Vars } from "./flow.js";
+import { httpStepSettings } from "./options.js";
 import { buildRequest, type TwinValues } from "./request.js";
 import { mapResults, type Assignment } from "./results.js";
 import { sendWithRetries } from "./retry.js";
@@ -87,7 +88,13 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   // The first request of a process may import the transport; that is not the server's time.
   const loading = transportLoading(state.options.fetch);
   if (loading !== undefined) await loading.catch(() => undefined); // a failed import fails the attempt itself
-  const { last, attempts } = await sendWithRetries(request, step, state.options, state);
+  const { last, attempts } = await sendWithRetries(
+    request,
+    step,
+    httpStepSettings(step, state.options),
+    state.options,
+    state,
+  );
   if (last.kind === "error") {
     const outcome: Writable<Partial<StepOutcome<W>>> = { attempts };
     if (last.status !== undefined) outcome.status = last.status;

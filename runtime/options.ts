@@ -1,6 +1,6 @@
 // What a host passes to `run`, and the defaults for every limit.
 import { realClock, type Clock } from "./clock.js";
-import { HTTP_STEP } from "./contract.js";
+import { HTTP_STEP, type HttpStepFields } from "./contract.js";
 import type { FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
 import type { TraceEvent } from "./trace.js";
@@ -20,7 +20,7 @@ export interface StepContext<V extends Vars, W extends string> {
 export interface RuntimeLimits {
   /** Widgets executed per run, terminal ones included; flows may loop. */
   readonly maxSteps: number;
-  /** Response body size; a larger body fails the step and is read no further. */
+  /** Response body size for http steps without `max_response_bytes`; a larger body fails the step and is read no further. */
   readonly maxResponseBytes: number;
   /** Redirects followed within one attempt; one more fails the step. */
   readonly maxRedirects: number;
@@ -38,7 +38,7 @@ export interface RuntimeLimits {
 
 export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
   maxSteps: 1000,
-  maxResponseBytes: 1024 * 1024,
+  maxResponseBytes: HTTP_STEP.maxResponseBytes.default,
   maxRedirects: 5,
   maxJsonDepth: 100,
   timeoutMs: HTTP_STEP.timeoutMs.default,
@@ -126,5 +126,19 @@ export function resolveOptions<V extends Vars, W extends string>(
     onRoute: options.onRoute,
     random: options.random ?? Math.random,
     clock: options.clock ?? realClock,
+  };
+}
+
+/**
+ * Every HTTP_STEP field of an http step, resolved (the return type has them all, so a new field fails
+ * to type-check until it is resolved here). The one place an http step's own value is chosen over the run's option and the contract's
+ * default; every consumer (the retry loop, the attempt) reads the result, never the step's field.
+ */
+export function httpStepSettings(step: Partial<HttpStepFields>, options: RuntimeLimits): HttpStepFields {
+  return {
+    retry: step.retry ?? HTTP_STEP.retry.default,
+    timeoutMs: step.timeoutMs ?? options.timeoutMs,
+    followRedirects: step.followRedirects ?? HTTP_STEP.followRedirects.default,
+    maxResponseBytes: step.maxResponseBytes ?? options.maxResponseBytes,
   };
 }

@@ -1,7 +1,6 @@
 // Building one http step's request from its generated builders, and refusing requests that
 // must never be sent (header injection, credentials in the URL, a body on GET).
 import type { HttpMethod, HttpStep, SecretValues, Vars } from "./flow.js";
-import { HTTP_STEP } from "./contract.js";
 import { hideMarker } from "./hidden.js";
 import { MASK } from "./redact.js";
 import type { RunError } from "./trace.js";
@@ -17,8 +16,6 @@ export interface PreparedRequest {
    */
   readonly credentials: readonly string[];
   readonly body: string | undefined;
-  /** Whether a 3xx with a Location is followed; if not, it is the final response. */
-  readonly followRedirects: boolean;
   /** The URL built with hidden values as the run's marker (runtime/hidden.ts): what traces show, once masked. */
   readonly traceUrl: string;
   /** The headers as traces show them: credentials as `••••`, hidden parts of other values too. */
@@ -153,7 +150,6 @@ export function buildRequest<V extends Vars, S extends string, W extends string>
       traceUrl,
       traceHeaders,
       bodyHidden,
-      followRedirects: step.followRedirects ?? HTTP_STEP.followRedirects.default,
     },
   };
 }

@@ -1,7 +1,7 @@
 // The retry loop of an http step: which failures are retried, how long to wait (exponential
 // backoff with jitter, or the server's Retry-After up to a cap), and one trace event per attempt.
-import { HTTP_STEP } from "./contract.js";
 import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
+import type { HttpStepFields } from "./contract.js";
 import type { PreparedRequest } from "./request.js";
 import {
   roundMs,
@@ -60,7 +60,6 @@ export function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock 
 }
 
 export interface RetrySettings extends AttemptSettings {
-  readonly timeoutMs: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly retryAfterCapMs: number;
@@ -71,8 +70,6 @@ export interface RetrySettings extends AttemptSettings {
 export interface RetryStep<W extends string> {
   readonly id: W;
   readonly name?: string | undefined;
-  readonly retry?: number | undefined;
-  readonly timeoutMs?: number | undefined;
 }
 
 export interface AttemptEvents<W extends string> {
@@ -103,19 +100,19 @@ function waitBefore(result: AttemptResult, attempt: number, settings: RetrySetti
 }
 
 /**
- * Sends the request up to `step.retry + 1` times, tracing each attempt with the request's trace
+ * Sends the request up to `resolved.retry + 1` times, tracing each attempt with the request's trace
  * forms. The caller turns the last result into an exit.
  */
 export async function sendWithRetries<W extends string>(
   request: PreparedRequest,
   step: RetryStep<W>,
+  resolved: HttpStepFields,
   settings: RetrySettings,
   events: AttemptEvents<W>,
 ): Promise<RetryOutcome> {
   const widget = step.id;
   const name = step.name;
-  const maxAttempts = (step.retry ?? HTTP_STEP.retry.default) + 1;
-  const timeoutMs = step.timeoutMs ?? settings.timeoutMs;
+  const maxAttempts = resolved.retry + 1;
   const traceUrl = events.hide(request.traceUrl);
   for (let attempt = 1; ; attempt++) {
     const started = settings.clock.now();
@@ -135,7 +132,7 @@ export async function sendWithRetries<W extends string>(
     if (name !== undefined) start.name = name;
     events.emit(start);
     const span = events.telemetry.startAttempt(request.method, request.traceUrl, attempt, (text) => events.hide(text));
-    const sent = await sendAttempt(request, settings, timeoutMs, span.headers);
+    const sent = await sendAttempt(request, settings, resolved, span.headers);
     const ended = settings.clock.now();
     // An attempt's messages may name a URL in trace form (a redirect's origins).
     const result: AttemptResult =

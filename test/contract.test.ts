@@ -1,6 +1,6 @@
 // The contract between compiler and runtime (runtime/contract.ts) holds on both sides: the
-// checker reports source that breaks it, run() rejects definitions that break it, and a
-// setting added through the language description (follow_redirects) works end to end.
+// checker reports source that breaks it, run() rejects definitions that break it, and settings
+// added through the language description (follow_redirects, max_response_bytes) work end to end.
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -48,6 +48,15 @@ describe("the checker reads the runtime's bounds", () => {
     expect(over?.message).toBe(`retry must be a whole number from 1 to ${HTTP_STEP.retry.max}; found 4.`);
   });
 
+  it("bounds max_response_bytes by the contract", () => {
+    const { min, max } = HTTP_STEP.maxResponseBytes;
+    expect(codes(flowWith(`    max_response_bytes ${min}`))).toEqual([]);
+    expect(codes(flowWith(`    max_response_bytes ${max}`))).toEqual([]);
+    const over = check(flowWith(`    max_response_bytes ${max + 1}`), "f.flow").diagnostics[0];
+    expect(over?.message).toBe(`max_response_bytes must be a whole number from 1 to ${max}; found ${max + 1}.`);
+    expect(codes(flowWith("    max_response_bytes 0"))).toEqual(["CF2013"]);
+  });
+
   it("bounds timeout by the contract, in the units a flow is written in", () => {
     expect(codes(flowWith("    timeout 1ms"))).toEqual([]);
     expect(codes(flowWith("    timeout 10m"))).toEqual([]);
@@ -76,6 +85,8 @@ describe("run() rejects a definition outside the contract", () => {
     [{ timeoutMs: 0 }, "call: timeoutMs must be a whole number from 1 to 600000 (ms)"],
     [{ timeoutMs: 600_001 }, "call: timeoutMs must be a whole number from 1 to 600000 (ms)"],
     [{ followRedirects: "no" }, "call: followRedirects must be true or false"],
+    [{ maxResponseBytes: 0 }, "call: maxResponseBytes must be a whole number from 1 to 16777216 (bytes)"],
+    [{ maxResponseBytes: 2 ** 24 + 1 }, "call: maxResponseBytes must be a whole number from 1 to 16777216 (bytes)"],
   ])("%j", async (fields, message) => {
     const result = run(withStep(fields), {});
     await expect(result).rejects.toThrow(FlowDefinitionError);
@@ -134,5 +145,55 @@ describe("follow_redirects, added through the language description", () => {
     ]);
     expect(codes(flowWith("    follow_redirects maybe"))).toEqual(["CF1005"]);
     expect(codes(flowWith("    follow_redirects true\n    follow_redirects false"))).toEqual(["CF1007"]);
+  });
+});
+
+describe("max_response_bytes, added by following the recipe", () => {
+  const temp = tempDir("contract-bytes");
+  afterAll(() => temp.remove());
+
+  async function runFlow(name: string, settings: string): Promise<{ code: number; stdout: string }> {
+    const file = path.join(temp.dir, `${name}.flow`);
+    writeFileSync(file, flowWith(settings).replace("/moved", "/big"));
+    return exec(process.execPath, [CLI, "run", file, "--config", `base=${server.url}`], {
+      env: { ...process.env, NO_COLOR: "1" },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+  }
+
+  it("fails the widget on a body over its cap, which the run's default of 1 MiB lets through", async () => {
+    // Twilio's HTTP widget caps responses at 64 kB; this body is one byte over.
+    server.route("/big", { json: { pad: "x".repeat(65_536 - '{"pad":""}'.length + 1) } });
+    const uncapped = await runFlow("uncapped", "");
+    expect(uncapped.stdout).toContain("exit success → ok");
+    const capped = await runFlow("capped", "    max_response_bytes 65536");
+    expect(capped.stdout).toContain("response body is larger than maxResponseBytes (65536)");
+    expect(capped.stdout).toContain("exit fail → bad");
+    const roomy = await runFlow("roomy", "    max_response_bytes 65537");
+    expect(roomy.stdout).toContain("exit success → ok");
+  });
+
+  it("overrides the run option maxResponseBytes for its widget only", async () => {
+    server.route("/edge", { body: "12345" });
+    const base = { url: () => `${server.url}/edge` };
+    const over = await run(httpFlow(server.url, base), {}, { maxResponseBytes: 4 });
+    expect(over.outcome.widget).toBe("bad");
+    const raised = await run(httpFlow(server.url, { ...base, maxResponseBytes: 5 }), {}, { maxResponseBytes: 4 });
+    expect(raised.outcome.widget).toBe("ok");
+    const lowered = await run(httpFlow(server.url, { ...base, maxResponseBytes: 4 }), {});
+    expect(lowered.outcome.widget).toBe("bad");
+  });
+
+  it("is emitted, formatted and diffed like any setting", () => {
+    const [set] = compile(flowWith("    max_response_bytes 65536"), "f.flow").files;
+    expect(set?.text).toContain("maxResponseBytes: 65536,");
+    // The printer puts it where the description does: after timeout.
+    const messy = flowWith("    max_response_bytes   65536\n    timeout 5s");
+    expect(format(messy, "f.flow").text).toMatch(/ {4}timeout 5s\n {4}max_response_bytes 65536\n/);
+    expect(diff(flowWith(""), flowWith("    max_response_bytes 65536"), "f.flow").changes).toEqual([
+      { kind: "setting-changed", widget: "call", widgetKind: "http", setting: "max_response_bytes", new: "65536" },
+    ]);
   });
 });

@@ -4,6 +4,7 @@
 // UPDATE_DOCS=1 rewrites them.
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { WIDGET_SPECS } from "../grammar/language.js";
 import { diagnosticsTable, exitsTable, settingsTable } from "./helpers/settings-table.js";
 
 const LANGUAGE = new URL("../docs/language.md", import.meta.url);
@@ -33,6 +34,12 @@ describe("docs/language.md", () => {
     // What the tables are made of shows in them: a bound from the contract, a description line.
     expect(doc).toContain("| `http` | `retry` | a whole number | 1 to 3 | 0 |");
     expect(doc).toContain("| `http` | `timeout` | a duration | 1ms to 10m | 10s |");
+  });
+
+  it("writes every setting of the description in its hand-written grammar", () => {
+    const grammar = /## Structure\n\n```text\n([\s\S]*?)```/.exec(readFileSync(LANGUAGE, "utf8"))?.[1] ?? "";
+    const settings = WIDGET_SPECS.flatMap((w) => w.settings.map((s) => s.keyword));
+    expect(settings.filter((keyword) => !grammar.includes(`"${keyword}"`))).toEqual([]);
   });
 });
 

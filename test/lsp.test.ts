@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { WIDGETS } from "../grammar/language.js";
 import { VAR_TYPES } from "../runtime/contract.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -352,12 +353,11 @@ describe("callflow lsp: completion", () => {
   const widgets = ["lookup_order", "check_vip", "announce", "apologize", "vip_queue", "agents", "goodbye"];
 
   it("offers the settings a widget does not have yet", async () => {
-    expect(await labels(ORDER.replace("    timeout 5s\n", "    timeout 5s\n    |\n"))).toEqual([
-      "content_type",
-      "body",
-      "follow_redirects",
-      "error_results",
-    ]);
+    // The http settings of the description that lookup_order does not write, in description order.
+    const block = /http lookup_order[^{]*\{\n([\s\S]*?)\n {2}\}/.exec(ORDER)?.[1] ?? "";
+    const written = new Set(block.split("\n").map((line) => /^ {4}(\w+)/.exec(line)?.[1]));
+    const missing = WIDGETS.http.settings.map((s) => s.keyword).filter((keyword) => !written.has(keyword));
+    expect(await labels(ORDER.replace("    timeout 5s\n", "    timeout 5s\n    |\n"))).toEqual(missing);
     expect(await labels(ORDER.replace("  send apologize {\n", "  send apologize {\n    |\n"))).toEqual([]);
     expect(await labels(ORDER.replace("    next -> agents\n", "    |\n"))).toEqual(["next"]);
     expect(await labels(ORDER.replace("    else -> announce\n", "    |\n"))).toEqual(["else", "when"]);
