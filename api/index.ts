@@ -1,6 +1,7 @@
 // `callflow`: the tools as functions. Each takes source text and the file name it is reported
 // under, returns values and never prints or touches the file system. The runtime that
-// generated modules import is `callflow/runtime`. Documented with examples in docs/api.md.
+// applications import is `callflow/runtime`. Documented with examples in docs/api.md, which also
+// says what is public; test/public-api.test.ts pins the list.
 import type { Comment, Flow } from "../grammar/ast.js";
 import { hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
 import { parse as parseFlow } from "../grammar/parse.js";
@@ -10,13 +11,76 @@ import { compile as compileFlow, type EmitKind, type OutputFile } from "../compi
 import { diffFlows, renderDiff, type DiffFormat, type FlowChange } from "../review/diff.js";
 import { graph as drawGraph, type GraphFormat } from "../review/graph.js";
 
-export type * from "../grammar/ast.js";
+// The syntax tree, named one by one: the builder's `SettingValues` (a setting's value node by value kind) stays
+// internal; `Setting<K>["value"]` names the same types.
+export type {
+  Identifier,
+  StringLiteral,
+  TextPart,
+  Interpolation,
+  TemplatePart,
+  NumberLiteral,
+  BooleanLiteral,
+  NullLiteral,
+  VarRef,
+  SecretRef,
+  ObjectEntry,
+  ObjectValue,
+  ArrayValue,
+  Literal,
+  Value,
+  ComparisonOp,
+  LogicalOp,
+  BinaryExpr,
+  NotExpr,
+  LengthExpr,
+  Expr,
+  VarDecl,
+  TypeRef,
+  SecretDecl,
+  Declaration,
+  Exit,
+  StatusMatch,
+  StatusExit,
+  KeyValue,
+  Key,
+  Duration,
+  JsonPathSource,
+  StatusSource,
+  HeaderSource,
+  ResultSource,
+  ResultMapping,
+  MethodName,
+  KeyValueBlock,
+  JsonBody,
+  FormBody,
+  TextBody,
+  Body,
+  ResultsBlock,
+  Setting,
+  AnySetting,
+  SettingsOf,
+  ExitsOf,
+  HttpWidget,
+  WhenBranch,
+  ConditionWidget,
+  Assignment,
+  SetWidget,
+  SendWidget,
+  RouteWidget,
+  EndWidget,
+  Widget,
+  WidgetKind,
+  Flow,
+  Comment,
+  ExitLabel,
+  ValueKind,
+  Span,
+} from "../grammar/ast.js";
 export {
   hasErrors,
-  messages,
   type Diagnostic,
   type DiagnosticCode,
-  type MessageKey,
   type RelatedLocation,
   type Severity,
 } from "../grammar/diagnostics.js";
@@ -43,13 +107,24 @@ export function parse(source: string, file: string): ParseResult {
   return parseFlow(source, file);
 }
 
+export interface CheckResult {
+  /** As much of the flow as could be read; undefined when not even `flow NAME` could be. */
+  readonly flow: Flow | undefined;
+  readonly comments: readonly Comment[];
+  /** Syntax diagnostics, then, when there are no syntax errors, every semantic rule's; sorted by position. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 /** Parses and, when the syntax is sound, runs every semantic rule: what `callflow check` reports. */
-export function check(source: string, file: string): ParseResult {
+export function check(source: string, file: string): CheckResult {
   return checkSource(source, file);
 }
 
 export interface CompileOptions {
-  /** The module generated code imports the runtime from. Default `callflow/runtime`. */
+  /**
+   * The module generated code imports the runtime from: `run`, three types and the helpers its expressions
+   * call. Default `callflow/runtime/internal`.
+   */
   readonly runtimeImport?: string;
   /** `ts` (default): one TypeScript module. `js`: an ES module and its `.d.ts`. */
   readonly emit?: EmitKind;
@@ -116,8 +191,13 @@ export interface GraphResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+export interface GraphOptions {
+  /** `mermaid` (default): a Mermaid flowchart. `dot`: Graphviz DOT. */
+  readonly format?: GraphFormat;
+}
+
 /** Draws a flow as a Mermaid flowchart (default) or Graphviz DOT, as `callflow graph` does. */
-export function graph(source: string, file: string, options: { readonly format?: GraphFormat } = {}): GraphResult {
+export function graph(source: string, file: string, options: GraphOptions = {}): GraphResult {
   const parsed = parseFlow(source, file);
   if (parsed.flow === undefined || hasErrors(parsed.diagnostics))
     return { text: undefined, diagnostics: parsed.diagnostics };

@@ -78,7 +78,18 @@ interface Batch {
 /** A client's answer: requests per second, and its own CPU microseconds per request. */
 type Measured = readonly [rate: number, cost: number];
 
-type Runtime = typeof import("../runtime/node.js");
+/** The public entry and the one generated code imports (`prop`, the compiled result paths' reader). */
+type Runtime = typeof import("../runtime/node.js") & typeof import("../runtime/internal-node.js");
+
+async function importRuntime(dir: string): Promise<Runtime> {
+  const [entry, internal] = await Promise.all([
+    import(pathToFileURL(path.join(dir, "node.js")).href) as Promise<typeof import("../runtime/node.js")>,
+    import(pathToFileURL(path.join(dir, "internal-node.js")).href) as Promise<
+      typeof import("../runtime/internal-node.js")
+    >,
+  ]);
+  return { ...entry, ...internal };
+}
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -95,7 +106,7 @@ function pinTo(cpu: number, pid: number | undefined): boolean {
 
 /** The built runtime (what applications import); its types come from the sources. */
 async function loadRuntime(): Promise<Runtime> {
-  return import(new URL("../dist/runtime/node.js", import.meta.url).href).catch(() => {
+  return importRuntime(fileURLToPath(new URL("../dist/runtime", import.meta.url))).catch(() => {
     console.error("bench/runtime.ts needs the built runtime: run `npm run build` first.");
     process.exit(2);
   });
@@ -111,7 +122,7 @@ async function loadRuntimeWithoutTelemetry(): Promise<Runtime> {
     "export class RunTelemetry { startStep() {} endStep() {} startAttempt() { return { headers: [], end() {} }; } end() {} }\n",
   );
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return import(pathToFileURL(path.join(dir, "node.js")).href) as Promise<Runtime>;
+  return importRuntime(dir);
 }
 
 /** The bare clients: what a hand-written caller of each library does for the same request. */

@@ -91,7 +91,11 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         .choices(["ts", "js"])
         .default("ts"),
     )
-    .option("--runtime-import <specifier>", "the module generated code imports the runtime from", "callflow/runtime")
+    .option(
+      "--runtime-import <specifier>",
+      "the module generated code imports the runtime from",
+      "callflow/runtime/internal",
+    )
     .action(
       async (
         files: string[],

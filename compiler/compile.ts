@@ -16,7 +16,7 @@ export interface CompileOptions {
    * depends on the machine.
    */
   readonly file: string;
-  /** The module generated code imports the runtime from. Default `callflow/runtime`. */
+  /** The module generated code imports the runtime from. Default `callflow/runtime/internal`. */
   readonly runtimeImport?: string;
   /** `ts` (default): one TypeScript module. `js`: an ES module plus its `.d.ts`. */
   readonly emit?: EmitKind;
@@ -41,7 +41,8 @@ export interface CompileResult {
   readonly flow?: Flow;
 }
 
-export const DEFAULT_RUNTIME_IMPORT = "callflow/runtime";
+/** The runtime's entry for generated code (package.json's `./runtime/internal`). */
+export const DEFAULT_RUNTIME_IMPORT = "callflow/runtime/internal";
 
 /** A relative POSIX path, whatever the platform and whatever form it was given in. */
 export function normalizeFile(file: string): string {

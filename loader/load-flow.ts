@@ -23,10 +23,10 @@ export interface LoadResult {
 }
 
 /**
- * The runtime the generated module imports: the built one next to this file
- * (dist/loader/load-flow.js → dist/runtime/node.js, undici by default), as `callflow/runtime` resolves on Node.
+ * The runtime the generated module imports: the built one next to this file (dist/loader/load-flow.js →
+ * dist/runtime/internal-node.js, undici by default), as `callflow/runtime/internal` resolves on Node.
  */
-export const RUNTIME_URL: string = new URL("../runtime/node.js", import.meta.url).href;
+export const RUNTIME_URL: string = new URL("../runtime/internal-node.js", import.meta.url).href;
 
 /** `file` names the flow in diagnostics and traces; give it relative to the working directory. */
 export async function loadFlow(source: string, file: string): Promise<LoadResult> {

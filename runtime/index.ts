@@ -1,5 +1,5 @@
-// `callflow/runtime` everywhere but Node (package.json's "default" condition): what generated flow
-// modules and the applications running them import. Runs fetch through cross-fetch unless told
+// `callflow/runtime` everywhere but Node (package.json's "default" condition): what applications
+// running flows import (generated modules import internal.ts, which re-exports `run` from here). Runs fetch through cross-fetch unless told
 // otherwise; it loads undici only when a host makes an undici transport and it sends its first
 // request. On Node, node.ts is the entry. Documented in docs/api.md and docs/runtime.md.
 import { crossFetchTransport } from "./fetch.js";
@@ -7,7 +7,6 @@ import { runWith, type Run } from "./run.js";
 export type * from "./flow.js";
 export { HTTP_METHODS, VAR_TYPES, HTTP_STEP, type Bound, type DateTime } from "./contract.js";
 export { dateTime } from "./types.js";
-export { toText, encodeSegment, prop } from "./helpers.js";
 export type { Run, RunResult } from "./run.js";
 export { RUNTIME_DEFAULTS, type RunOptions, type RuntimeLimits, type StepContext } from "./options.js";
 export { realClock, type Clock } from "./clock.js";

@@ -12,7 +12,7 @@ import { CLI } from "./helpers/cli.js";
 
 const HOOK = path.join(ROOT, "test/helpers/load-log.ts");
 /** The runtime the CLI's generated modules import: the built one, by file URL (loader/load-flow.ts). */
-const RUNTIME_URL = pathToFileURL(path.join(ROOT, "dist/runtime/node.js")).href;
+const RUNTIME_URL = pathToFileURL(path.join(ROOT, "dist/runtime/internal-node.js")).href;
 const TYPESCRIPT = /\/node_modules\/(ts-morph|@ts-morph\/common|typescript|code-block-writer)\//;
 
 interface Loaded {

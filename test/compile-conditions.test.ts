@@ -99,7 +99,7 @@ function randomVars(rng: () => number, decls: readonly VarDecl[], extra: readonl
 let counter = 0;
 
 async function load(source: string): Promise<{ flow: Flow; compiled: FlowDefinition<Vars, string, string> }> {
-  const runtime = path.relative(temp.dir, path.join(ROOT, "runtime/index.ts")).replaceAll("\\", "/");
+  const runtime = path.relative(temp.dir, path.join(ROOT, "runtime/internal.ts")).replaceAll("\\", "/");
   const result = compile(source, {
     file: "random.flow",
     emit: "js",

@@ -64,9 +64,10 @@ export function runTsc(dir: string, tsconfig: object): SpawnSyncReturns<string> 
 
 /**
  * Type-checks `files` (name → text, written to `dir`) plus `extra` paths with the repo's
- * `tsc` in strict mode, stricter than the repo's own settings. `callflow/runtime` resolves to
- * the runtime's sources, so no build is needed; errors inside the runtime itself are left
- * out (the repo's own type-check covers it, under its own settings).
+ * `tsc` in strict mode, stricter than the repo's own settings. `callflow/runtime` and
+ * `callflow/runtime/internal` resolve to the runtime's sources, so no build is needed; errors
+ * inside the runtime itself are left out (the repo's own type-check covers it, under its own
+ * settings).
  */
 export function typeCheck(
   dir: string,
@@ -79,7 +80,10 @@ export function typeCheck(
       ...STRICT_OPTIONS,
       isolatedDeclarations: true,
       declaration: true,
-      paths: { "callflow/runtime": [path.relative(dir, path.join(ROOT, "runtime/index.ts"))] },
+      paths: {
+        "callflow/runtime": [path.relative(dir, path.join(ROOT, "runtime/index.ts"))],
+        "callflow/runtime/internal": [path.relative(dir, path.join(ROOT, "runtime/internal.ts"))],
+      },
     },
     files: [
       ...Object.keys(files).filter((name) => name.endsWith(".ts")),

@@ -146,7 +146,7 @@ async function load(
   emit: "ts" | "js",
 ): Promise<{ flow: FlowDefinition<Vars, string, string>; text: string }> {
   const file = `flows/${s.file}.flow`;
-  const runtime = path.relative(temp.dir, path.join(ROOT, "runtime/index.ts")).replaceAll("\\", "/");
+  const runtime = path.relative(temp.dir, path.join(ROOT, "runtime/internal.ts")).replaceAll("\\", "/");
   const result = compile(flowSource(s, escapeAll), {
     file,
     emit,

@@ -123,7 +123,7 @@ describe("the packed package, installed", () => {
     expect(check.stdout).toMatch(/1 file checked: 0 errors, 0 warnings/);
     await inProject("npx", ["callflow", "compile", "flows/order-lookup.flow", "--out-dir", "src/flows"]);
     const generated = readFileSync(path.join(project, "src/flows/order-lookup.flow.ts"), "utf8");
-    expect(generated).toContain('from "callflow/runtime"');
+    expect(generated).toContain('from "callflow/runtime/internal"');
 
     writeFileSync(path.join(project, "src/app.ts"), APP);
     writeFileSync(

@@ -44,7 +44,7 @@ export interface BundleArgs {
 
 /** Built files: what the runtime's and the handlers' imports resolve to (this file is dist/cli/commands/bundle.js). */
 const LAMBDA_ENTRY = fileURLToPath(new URL("../../lambda/index.js", import.meta.url));
-const RUNTIME_ENTRY = fileURLToPath(new URL("../../runtime/node.js", import.meta.url));
+const RUNTIME_ENTRY = fileURLToPath(new URL("../../runtime/internal-node.js", import.meta.url));
 /** The oldest Lambda Node.js runtime (nodejs22.x) the bundle is made for. */
 const NODE_TARGET = "node22";
 /** A fixed time for the zip entry (local, as zip stores it): the same inputs give the same archive. */
