@@ -21,65 +21,63 @@ interface Entry {
   readonly types: readonly string[];
 }
 
+/** Names separated by spaces. */
+const words = (text: string): readonly string[] => text.split(/\s+/).filter((name) => name !== "");
+
 const SURFACE: Readonly<Record<string, Entry>> = {
   ".": {
-    values: ["START_EXIT", "WIDGETS", "check", "compile", "diff", "format", "graph", "hasErrors", "parse"],
-    types: [
+    values: words("START_EXIT WIDGETS check compile diff format graph hasErrors parse"),
+    types: words(
       // The results and options of the functions.
-      ...["CheckResult", "CompileOptions", "CompileResult", "DiffFormat", "DiffOptions", "DiffResult", "EmitKind"],
-      ...["FlowChange", "FormatResult", "GraphFormat", "GraphOptions", "GraphResult", "OutputFile", "ParseResult"],
-      // Diagnostics and the language description.
-      ...["Diagnostic", "DiagnosticCode", "RelatedLocation", "Severity"],
-      ...["ExitLabel", "ExitSpec", "Requirement", "SettingSpec", "ValueKind", "WidgetSpec"],
-      // The syntax tree.
-      ...["AnySetting", "ArrayValue", "Assignment", "BinaryExpr", "Body", "BooleanLiteral", "Comment"],
-      ...["ComparisonOp", "ConditionWidget", "Declaration", "Duration", "EndWidget", "Exit", "ExitsOf", "Expr"],
-      ...["Flow", "FormBody", "HeaderSource", "HttpWidget", "Identifier", "Interpolation", "JsonBody"],
-      ...["JsonPathSource", "Key", "KeyValue", "KeyValueBlock", "LengthExpr", "Literal", "LogicalOp"],
-      ...["MethodName", "NotExpr", "NullLiteral", "NumberLiteral", "ObjectEntry", "ObjectValue", "ResultMapping"],
-      ...["ResultSource", "ResultsBlock", "RouteWidget", "SecretDecl", "SecretRef", "SendWidget", "SetWidget"],
-      ...["Setting", "SettingsOf", "Span", "StatusExit", "StatusMatch", "StatusSource", "StringLiteral"],
-      ...["TemplatePart", "TextBody", "TextPart", "TypeRef", "Value", "VarDecl", "VarRef", "WhenBranch"],
-      ...["Widget", "WidgetKind"],
-    ],
+      "CheckResult CompileOptions CompileResult DiffFormat DiffOptions DiffResult EmitKind FlowChange " +
+        "FormatResult GraphFormat GraphOptions GraphResult OutputFile ParseResult " +
+        // Diagnostics and the language description.
+        "Diagnostic DiagnosticCode RelatedLocation Severity ExitLabel ExitSpec Requirement SettingSpec " +
+        "ValueKind WidgetSpec " +
+        // The syntax tree.
+        "AnySetting ArrayValue Assignment BinaryExpr Body BooleanLiteral Comment ComparisonOp " +
+        "ConditionWidget Declaration Duration EndWidget Exit ExitsOf Expr Flow FormBody HeaderSource " +
+        "HttpWidget Identifier Interpolation JsonBody JsonPathSource Key KeyValue KeyValueBlock " +
+        "LengthExpr Literal LogicalOp MethodName NotExpr NullLiteral NumberLiteral ObjectEntry " +
+        "ObjectValue ResultMapping ResultSource ResultsBlock RouteWidget SecretDecl SecretRef SendWidget " +
+        "SetWidget Setting SettingsOf Span StatusExit StatusMatch StatusSource StringLiteral " +
+        "TemplatePart TextBody TextPart TypeRef Value VarDecl VarRef WhenBranch Widget WidgetKind ",
+    ),
   },
   "./runtime": {
-    values: [
-      ...["FlowConfigError", "FlowDefinitionError", "FlowInputError", "HTTP_METHODS", "HTTP_STEP", "MASK"],
-      ...["RUNTIME_DEFAULTS", "SECRET_ENV_PREFIX", "UNDICI_DEFAULTS", "VAR_TYPES", "checkConfig", "checkInput"],
-      ...["crossFetchTransport", "dateTime", "defaultFetch", "envSecrets", "realClock", "run", "staticSecrets"],
-      "undiciTransport",
-    ],
-    types: [
+    values: words(
+      "FlowConfigError FlowDefinitionError FlowInputError HTTP_METHODS HTTP_STEP MASK RUNTIME_DEFAULTS " +
+        "SECRET_ENV_PREFIX UNDICI_DEFAULTS VAR_TYPES checkConfig checkInput crossFetchTransport dateTime " +
+        "defaultFetch envSecrets realClock run staticSecrets undiciTransport ",
+    ),
+    types: words(
       // A flow definition.
-      ...["BodySpec", "ConditionBranch", "ConditionStep", "EndStep", "FlowDefinition", "HttpMethod", "HttpStep"],
-      ...["ResultSource", "ResultSpec", "RouteStep", "SecretValues", "SendStep", "SetStep", "StatusClass"],
-      ...["StatusExit", "StatusMatch", "Step", "VarType", "VariableSpec", "Vars", "Bound", "DateTime"],
-      // Running one.
-      ...["Clock", "FetchInit", "FetchLike", "FetchResponse", "Run", "RunOptions", "RunResult", "RuntimeLimits"],
-      ...["SecretProvider", "StepContext", "UndiciTransportOptions"],
-      // What a run reports.
-      ...["ErrorCode", "ExitName", "HttpAttemptEndEvent", "HttpAttemptStartEvent", "HttpRedirectEvent"],
-      ...["Outcome", "RetryWait", "RunEndEvent", "RunError", "RunStartEvent", "StepEndEvent", "StepKind"],
-      ...["StepStartEvent", "TraceEvent", "UnmatchedResult", "VariableChange"],
-    ],
+      "BodySpec ConditionBranch ConditionStep EndStep FlowDefinition HttpMethod HttpStep ResultSource " +
+        "ResultSpec RouteStep SecretValues SendStep SetStep StatusClass StatusExit StatusMatch Step " +
+        "VarType VariableSpec Vars Bound DateTime " +
+        // Running one.
+        "Clock FetchInit FetchLike FetchResponse Run RunOptions RunResult RuntimeLimits SecretProvider " +
+        "StepContext UndiciTransportOptions " +
+        // What a run reports.
+        "ErrorCode ExitName HttpAttemptEndEvent HttpAttemptStartEvent HttpRedirectEvent Outcome " +
+        "RetryWait RunEndEvent RunError RunStartEvent StepEndEvent StepKind StepStartEvent TraceEvent " +
+        "UnmatchedResult VariableChange ",
+    ),
   },
   // For generated modules only: what the emitter may import (compiler/emit-ts.ts), nothing more.
   "./runtime/internal": {
-    values: ["encodeSegment", "prop", "run", "toText"],
-    types: ["FlowDefinition", "RunOptions", "RunResult"],
+    values: words("encodeSegment prop run toText"),
+    types: words("FlowDefinition RunOptions RunResult"),
   },
   "./aws-lambda": {
-    values: [
-      ...["CONNECT_KEYS", "LAMBDA_DEFAULTS", "connectClashes", "connectHandler", "connectOptionProblems"],
-      ...["envSecrets", "flowHandler", "httpHandler", "secretsManagerSecrets", "secretsOnce", "sourcedSecrets"],
-      "staticSecrets",
-    ],
-    types: [
-      ...["ConnectEvent", "ConnectHandler", "ConnectOptions", "ConnectResult", "FlowHandler", "FlowHandlerOptions"],
-      ...["HttpEvent", "HttpHandler", "HttpOptions", "HttpResult", "LambdaContext", "LambdaOptions"],
-      "SecretProvider",
-    ],
+    values: words(
+      "CONNECT_KEYS LAMBDA_DEFAULTS connectClashes connectHandler connectOptionProblems envSecrets " +
+        "flowHandler httpHandler secretsManagerSecrets secretsOnce sourcedSecrets staticSecrets ",
+    ),
+    types: words(
+      "ConnectEvent ConnectHandler ConnectOptions ConnectResult FlowHandler FlowHandlerOptions " +
+        "HttpEvent HttpHandler HttpOptions HttpResult LambdaContext LambdaOptions SecretProvider ",
+    ),
   },
 };
 
