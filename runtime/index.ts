@@ -1,7 +1,8 @@
 // `callflow/runtime` everywhere but Node (package.json's "default" condition): what applications
-// running flows import (generated modules import internal.ts, which re-exports `run` from here). Runs fetch through cross-fetch unless told
-// otherwise; it loads undici only when a host makes an undici transport and it sends its first
-// request. On Node, node.ts is the entry. Documented in docs/api.md and docs/runtime.md.
+// running flows import (generated modules import internal.ts, which re-exports `run` from here).
+// Runs fetch through cross-fetch unless told otherwise; it loads undici only when a host makes an
+// undici transport and it sends its first request. On Node, node.ts is the entry. Documented in
+// docs/api.md and docs/runtime.md.
 import { crossFetchTransport } from "./fetch.js";
 import { runWith, type Run } from "./run.js";
 export type * from "./flow.js";
