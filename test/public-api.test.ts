@@ -131,6 +131,12 @@ describe("the public surface", () => {
     expect(sorted([...declared.keys()])).toEqual(sorted([...(entry?.values ?? []), ...(entry?.types ?? [])]));
   });
 
+  it("refuses a deep import of a built file by path", async () => {
+    const script = `await import("${pkg.name}/dist/runtime/helpers.js").catch((error) => console.log(error.code));`;
+    const { stdout } = await exec(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT });
+    expect(stdout.trim()).toBe("ERR_PACKAGE_PATH_NOT_EXPORTED");
+  });
+
   it("gives generated modules the very run applications import, on Node and elsewhere", async () => {
     const internal = pkg.exports["./runtime/internal"] ?? {};
     const runtime = pkg.exports["./runtime"] ?? {};
