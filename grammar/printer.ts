@@ -328,7 +328,7 @@ class Printer {
     // A widget with one short setting and no comment reads best on one line (`route agents { queue "support" }`).
     const only = items[0];
     if (
-      widget.kind === "RouteWidget" &&
+      spec.layout === "inline" &&
       items.length === 1 &&
       only?.block === undefined &&
       !this.hasCommentWithin(open, end(widget.span))
@@ -337,7 +337,7 @@ class Printer {
     }
     return this.blockItem(widget.span, head, open, items, {
       separation: "force",
-      emptyText: widget.kind === "EndWidget" ? "" : " {}",
+      emptyText: spec.layout === "bare" ? "" : " {}",
     });
   }
 

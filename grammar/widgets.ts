@@ -1,7 +1,7 @@
 // Reading a widget through its description: its settings by keyword and its exits in order, so
 // tools that treat every setting or exit alike need no switch on the widget kind.
 import type { AnySetting, Exit, ExitLabel, Identifier, ResultMapping, StatusExit, Widget } from "./ast.js";
-import { WIDGET_BY_KIND, type WidgetSpec } from "./language.js";
+import { isTerminal, WIDGET_BY_KIND, type WidgetSpec } from "./language.js";
 
 /** A labelled exit: one of the description's, or a status exit (`on 404 -> w`). */
 export type AnyExit = Exit | StatusExit;
@@ -10,6 +10,11 @@ export type AnyExit = Exit | StatusExit;
 export function specOf(widget: Widget): WidgetSpec {
   // Every AST kind is built from a description entry.
   return WIDGET_BY_KIND.get(widget.kind) as WidgetSpec;
+}
+
+/** Whether the run ends at this widget (`route`, `end`): it has no way out. */
+export function isTerminalWidget(widget: Widget): boolean {
+  return isTerminal(specOf(widget));
 }
 
 /** A widget's settings by keyword. */
