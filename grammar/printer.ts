@@ -19,7 +19,7 @@ import type {
   Widget,
 } from "./ast.js";
 import { parse } from "./parse.js";
-import { exitName, exitsOf, settingsOf, specOf } from "./widgets.js";
+import { assignmentsOf, branchesOf, exitName, exitsOf, settingsOf, specOf } from "./widgets.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 
 const INDENT = "  ";
@@ -309,12 +309,10 @@ class Printer {
     const header = widget.displayName ?? widget.id;
     const head = `${spec.keyword} ${widget.id.name}${widget.displayName === undefined ? "" : ` ${printString(widget.displayName.value)}`}`;
     const open = this.openBraceAfter(end(header.span));
-    const entries =
-      widget.kind === "ConditionWidget"
-        ? widget.branches.map((b) => this.item(b.span, `when ${printExpr(b.condition)} -> ${b.target.name}`))
-        : widget.kind === "SetWidget"
-          ? widget.assignments.map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value))
-          : [];
+    const entries = [
+      ...branchesOf(widget).map((b) => this.item(b.span, `when ${printExpr(b.condition)} -> ${b.target.name}`)),
+      ...assignmentsOf(widget).map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value)),
+    ];
     // Settings in the description's order, then exits: the canonical layout.
     const settings = settingsOf(widget);
     const items = [

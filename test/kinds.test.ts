@@ -9,6 +9,8 @@ import { formatSource } from "../grammar/printer.js";
 import { checkSource } from "../compiler/check.js";
 import { STEP_KINDS, type StepKind } from "../runtime/contract.js";
 import type { Step, Vars } from "../runtime/flow.js";
+import { assignmentsOf, branchesOf, statusExitsOf } from "../grammar/widgets.js";
+import { parse } from "../grammar/parse.js";
 import { readRepoFile } from "./compile-helpers.js";
 
 /** A widget `w` of each kind that can sit in a loop, going on to `back`. */
@@ -77,5 +79,26 @@ describe("widget kinds", () => {
       const exits: Readonly<Record<string, Exit | undefined>> = widget.exits;
       for (const exit of spec.exits) expect(step[exit.field], exit.label).toBe(exits[exit.label]?.target.name);
     }
+  });
+
+  it("hold the entries their description names, read without a test of the kind", () => {
+    const flow = parse(readRepoFile("examples/order-routing.flow"), "order-routing.flow").flow!;
+    const found = new Set<string>();
+    for (const widget of [
+      ...flow.widgets,
+      ...parse(readRepoFile("test/fixtures/contract.flow"), "c.flow").flow!.widgets,
+    ]) {
+      const entries = WIDGET_SPECS.find((w) => w.kind === widget.kind)?.entries;
+      const held = {
+        branches: branchesOf(widget),
+        assignments: assignmentsOf(widget),
+        statusExits: statusExitsOf(widget),
+      };
+      for (const [name, list] of Object.entries(held)) {
+        if (name !== entries) expect(list, `${widget.id.name} ${name}`).toEqual([]);
+        else if (list.length > 0) found.add(name);
+      }
+    }
+    expect([...found].sort()).toEqual(["assignments", "branches", "statusExits"]);
   });
 });
