@@ -1,9 +1,12 @@
 // The language in one table: each widget kind with its settings and exits, in canonical print
-// order, with one line of documentation each. The lexer's keywords, the parser's setting and exit
-// rules, the AST's setting fields, the checker's required parts, the printer's order, the differ's
-// fields, the graph's edges, the emitter's simple fields and the docs' settings table all come
-// from here. Numeric bounds and defaults are the runtime's contract (runtime/contract.ts): a
-// setting names its field there, and the compiler reads the bounds from it.
+// order, with one line of documentation each, and the facts of the kind (its step kind, entries,
+// effect and layout; whether it ends the run follows from its exits). The lexer's keywords, the
+// parser's setting and exit rules, the AST's setting fields, the checker's required parts and loop
+// warning, the printer's order and layout, the differ's fields, the graph's edges, the emitter's
+// simple fields and exit fields and the docs' settings table all come from here. Numeric bounds and
+// defaults, and which step kinds end a run, are the runtime's contract (runtime/contract.ts): a
+// setting names its field there, the compiler reads the bounds from it, and test/kinds.test.ts holds
+// the step kinds equal.
 import type { MessageKey } from "./diagnostics.js";
 
 /**
