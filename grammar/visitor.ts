@@ -194,10 +194,14 @@ export function visit(root: AstNode, visitor: Visitor): void {
     for (const key of VISITOR_KEYS[node.kind] as readonly string[]) {
       const value = fields[key] as AstNode | readonly AstNode[] | Readonly<Record<string, AstNode>> | undefined;
       if (value === undefined) continue;
-      if (Array.isArray(value)) children.push(...(value as readonly AstNode[]));
-      else if ("kind" in value && typeof value.kind === "string") children.push(value as AstNode);
+      // An undefined item (none is built, but a hand-made tree may hold one) would end the walk early.
+      if (Array.isArray(value)) {
+        for (const item of value as readonly (AstNode | undefined)[]) if (item !== undefined) children.push(item);
+      } else if ("kind" in value && typeof value.kind === "string") children.push(value as AstNode);
       // A widget's `settings` and `exits`: nodes by name, in the description's order.
-      else children.push(...Object.values(value as Readonly<Record<string, AstNode>>));
+      else
+        for (const item of Object.values(value as Readonly<Record<string, AstNode | undefined>>))
+          if (item !== undefined) children.push(item);
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as AstNode);
   }

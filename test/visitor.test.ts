@@ -85,6 +85,15 @@ describe("visit", () => {
     expect(names).toEqual([]);
   });
 
+  it("walks on past a missing item of a hand-made tree", () => {
+    const span = { file: "t", line: 1, column: 1, offset: 0, length: 1 };
+    const ref = (name: string): VarRef => ({ kind: "VarRef", name, span });
+    const items = [ref("a"), undefined, ref("b")] as unknown as VarRef[];
+    const names: string[] = [];
+    visit({ kind: "Array", items, span }, { VarRef: (v) => void names.push(v.name) });
+    expect(names).toEqual(["a", "b"]);
+  });
+
   it("walks a 100,000-deep expression without exhausting the stack", () => {
     const leaf = (name: string): VarRef => ({
       kind: "VarRef",
