@@ -78,7 +78,7 @@ export interface WidgetSpec {
   readonly contents: string;
   /**
    * Whether running it acts outside the run (calls an API, sends a message, hands the contact to a
-   * queue), so a loop through it may end differently each round; a loop without one is CF2052.
+   * queue), so a loop through it may end differently each round; a loop without one is CF2036.
    */
   readonly effect: boolean;
   /** How the formatter lays it out; see `Layout`. */
