@@ -1,5 +1,5 @@
 // The layers, bottom up: grammar (the language) and runtime (what generated code imports) stand
-// alone; compiler builds on grammar and the runtime's contract; review builds on both; testing
+// alone; compiler builds on grammar and the runtime's contract; review builds on grammar alone; testing
 // (the flow test runner) runs compiled flows through the runtime; api and lsp (the language server)
 // sit above them, cli on top. loader/ (a flow compiled into a runnable module) and project/ (callflow.json)
 // serve every tool above the compiler; host/ is what the server (server/) and the Lambda handlers (lambda/)

@@ -14,6 +14,7 @@
 import { createRequire } from "node:module";
 import type { StatementStructures, WriterFunction } from "ts-morph";
 import type {
+  Exit,
   Expr,
   Flow,
   HttpWidget,
@@ -420,9 +421,14 @@ class FlowEmitter {
     if (widget.displayName !== undefined) fields.push(line(`name: ${stringLiteral(widget.displayName.value)},`));
     fields.push(line(`source: ${stringLiteral(`${this.options.file}:${widget.span.line}`)},`));
     const target = (name: string | undefined): string => stringLiteral(name ?? "");
+    // The description's exits, each as the step field it fills, after the fields of the widget's own.
+    const exits: Readonly<Record<string, Exit | undefined>> = widget.exits;
+    const exitFields = specOf(widget).exits.map((spec) =>
+      line(`${propertyKey(spec.field)}: ${target(exits[spec.label]?.target.name)},`),
+    );
     switch (widget.kind) {
       case "HttpWidget":
-        return [...fields, ...this.httpFields(widget)];
+        return [...fields, ...this.httpFields(widget), ...exitFields];
       case "ConditionWidget": {
         const branches = widget.branches.map((b) => {
           const uses: Uses = { v: false, s: false };
@@ -431,35 +437,22 @@ class FlowEmitter {
           const text = stringLiteral(printExpr(b.condition));
           return `{ test: ${params(uses)} => ${test}, text: ${text}, target: ${target(b.target.name)} },`;
         });
-        return [
-          ...fields,
-          (w) => writeList(w, "branches: ", "[", "]", branches),
-          line(`else: ${target(widget.exits.else?.target.name)},`),
-        ];
+        return [...fields, (w) => writeList(w, "branches: ", "[", "]", branches), ...exitFields];
       }
       case "SetWidget": {
         const uses: Uses = { v: false, s: false };
         const assigned = this.assignments(widget, uses);
-        return [
-          ...fields,
-          line(`assign: ${params(uses)} => (${assigned}),`),
-          line(`next: ${target(widget.exits.next?.target.name)},`),
-        ];
+        return [...fields, line(`assign: ${params(uses)} => (${assigned}),`), ...exitFields];
       }
       case "SendWidget": {
         const uses: Uses = { v: false, s: false };
         const message = widget.settings.message;
         const text = message === undefined ? '""' : this.text(message.value, uses, false);
-        return [
-          ...fields,
-          line(`message: ${params(uses)} => ${text},`),
-          line(`next: ${target(widget.exits.next?.target.name)},`),
-        ];
+        return [...fields, line(`message: ${params(uses)} => ${text},`), ...exitFields];
       }
       case "RouteWidget":
-        return [...fields, ...this.plainFields(widget).map((f) => f.write)];
       case "EndWidget":
-        return fields;
+        return [...fields, ...this.plainFields(widget).map((f) => f.write), ...exitFields];
     }
   }
 
@@ -564,8 +557,6 @@ class FlowEmitter {
       return `{ statuses: [${statuses.join(", ")}], target: ${stringLiteral(e.target.name)} },`;
     });
     if (statusExits.length > 0) fields.push((w) => writeList(w, "statusExits: ", "[", "]", statusExits));
-    line(`success: ${stringLiteral(widget.exits.success?.target.name ?? "")},`);
-    line(`fail: ${stringLiteral(widget.exits.fail?.target.name ?? "")},`);
     return fields;
   }
 
@@ -618,8 +609,14 @@ class FlowEmitter {
         case "plainString":
           value = stringLiteral(setting.value.value);
           break;
-        default:
-          continue;
+        // The description gives a step field only to the kinds above (`FieldValueKind`): these need code of their own.
+        case "method":
+        case "value":
+        case "string":
+        case "keyValues":
+        case "body":
+        case "results":
+          throw new Error(`internal: '${spec.keyword}' fills a step field but its value kind needs code`);
       }
       const text = `${propertyKey(spec.field)}: ${value},`;
       fields.push({ keyword: spec.keyword, write: (w) => void w.writeLine(text) });

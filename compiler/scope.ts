@@ -13,7 +13,7 @@ import type {
   VarDecl,
   Widget,
 } from "../grammar/ast.js";
-import { settingsOf, specOf } from "../grammar/widgets.js";
+import { assignmentsOf, branchesOf, settingsOf, specOf } from "../grammar/widgets.js";
 import { VAR_TYPES, type VarType } from "../runtime/contract.js";
 
 export interface Scope {
@@ -210,12 +210,10 @@ function settingRefs(sink: ReferenceSink, setting: AnySetting): void {
 
 /** The variable and secret references in a widget, in source order of its description. */
 export function widgetReferences(w: Widget, sink: ReferenceSink): void {
-  if (w.kind === "ConditionWidget") for (const branch of w.branches) exprRefs(sink, branch.condition);
-  if (w.kind === "SetWidget") {
-    for (const a of w.assignments) {
-      write(sink, a.target, "setTarget");
-      valueRefs(sink, a.value, "setValue");
-    }
+  for (const branch of branchesOf(w)) exprRefs(sink, branch.condition);
+  for (const a of assignmentsOf(w)) {
+    write(sink, a.target, "setTarget");
+    valueRefs(sink, a.value, "setValue");
   }
   const settings = settingsOf(w);
   for (const spec of specOf(w).settings) {

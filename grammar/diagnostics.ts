@@ -162,7 +162,7 @@ export const messages = {
   loopWithoutStep: {
     code: "CF2036",
     severity: "warning",
-    text: "Widgets {0} form a loop with no http or send step: it can only spin until the step limit.",
+    text: "Widgets {0} form a loop with no {1} step: it can only spin until the step limit.",
   },
   maskedIntoUnmasked: {
     code: "CF2037",

@@ -1,9 +1,12 @@
 // The language in one table: each widget kind with its settings and exits, in canonical print
-// order, with one line of documentation each. The lexer's keywords, the parser's setting and exit
-// rules, the AST's setting fields, the checker's required parts, the printer's order, the differ's
-// fields, the graph's edges, the emitter's simple fields and the docs' settings table all come
-// from here. Numeric bounds and defaults are the runtime's contract (runtime/contract.ts): a
-// setting names its field there, and the compiler reads the bounds from it.
+// order, with one line of documentation each, and the facts of the kind (its step kind, entries,
+// effect and layout; whether it ends the run follows from its exits). The lexer's keywords, the
+// parser's setting and exit rules, the AST's setting fields, the checker's required parts and loop
+// warning, the printer's order and layout, the differ's fields, the graph's edges, the emitter's
+// simple fields and exit fields and the docs' settings table all come from here. Numeric bounds and
+// defaults, and which step kinds end a run, are the runtime's contract (runtime/contract.ts): a
+// setting names its field there, the compiler reads the bounds from it, and test/kinds.test.ts holds
+// the step kinds equal.
 import type { MessageKey } from "./diagnostics.js";
 
 /**
@@ -24,12 +27,12 @@ export interface Requirement {
   readonly hint: string;
 }
 
-export interface SettingSpec {
+/** Value kinds the emitter writes into a step field as they are (`retry 2` is `retry: 2`); the others need code. */
+export type FieldValueKind = "count" | "duration" | "flag" | "plainString";
+
+interface SettingSpecBase {
   /** As written in source. */
   readonly keyword: string;
-  readonly value: ValueKind;
-  /** The step field in the runtime's FlowDefinition, for settings the emitter writes as they are. */
-  readonly field?: string;
   /** The least value the language accepts where it is more than the contract's (retry: 0 is "no retry"). */
   readonly least?: number;
   readonly required?: Requirement;
@@ -39,11 +42,21 @@ export interface SettingSpec {
   readonly example: string;
 }
 
+export type SettingSpec =
+  | (SettingSpecBase & {
+      readonly value: FieldValueKind;
+      /** The step field in the runtime's FlowDefinition, for settings the emitter writes as they are. */
+      readonly field?: string;
+    })
+  | (SettingSpecBase & { readonly value: Exclude<ValueKind, FieldValueKind>; readonly field?: never });
+
 /** `on` is a status exit (`on 404 -> w`): an entry of the http widget, see `statusExits`. */
 export type ExitLabel = "start" | "success" | "fail" | "next" | "else" | "when" | "on";
 
 export interface ExitSpec {
   readonly label: ExitLabel;
+  /** The field of the runtime's step (or of the FlowDefinition, for `start`) that names the target. */
+  readonly field: string;
   readonly required?: Requirement;
   readonly doc: string;
 }
@@ -63,10 +76,26 @@ export interface WidgetSpec {
   readonly entries?: "branches" | "assignments" | "statusExits";
   /** How a parse error inside the block describes what may go there. */
   readonly contents: string;
+  /**
+   * Whether running it acts outside the run (calls an API, sends a message, hands the contact to a
+   * queue), so a loop through it may end differently each round; a loop without one is CF2036.
+   */
+  readonly effect: boolean;
+  /** How the formatter lays it out; see `Layout`. */
+  readonly layout: Layout;
 }
+
+/**
+ * - `block`: settings and exits on lines of their own inside `{ }`; `{}` when it holds nothing.
+ * - `inline`: as `block`, but one short setting alone, with no comment inside, goes on one line
+ *   (`route agents { queue "support" }`).
+ * - `bare`: as `block`, but nothing at all when it holds nothing (`end done`).
+ */
+export type Layout = "block" | "inline" | "bare";
 
 const next: ExitSpec = {
   label: "next",
+  field: "next",
   required: { code: "missingNextExit", hint: "add `next -> WIDGET`" },
   doc: "The widget that comes next.",
 };
@@ -74,6 +103,8 @@ const next: ExitSpec = {
 export const WIDGETS = {
   http: {
     keyword: "http",
+    effect: true,
+    layout: "block",
     kind: "HttpWidget",
     step: "http",
     doc: "Calls an HTTP API, maps the response into variables, and exits through success or fail.",
@@ -170,11 +201,13 @@ export const WIDGETS = {
     exits: [
       {
         label: "success",
+        field: "success",
         required: { code: "missingSuccessExit", hint: "add `success -> WIDGET`" },
         doc: "Taken on a 2xx response with every result mapped.",
       },
       {
         label: "fail",
+        field: "fail",
         required: { code: "missingFailExit", hint: "add `fail -> WIDGET`" },
         doc: "Taken on a network error, a timeout, a non-2xx status after the retries, or a result that does not fit, unless an `on` exit matches.",
       },
@@ -182,6 +215,8 @@ export const WIDGETS = {
   },
   condition: {
     keyword: "condition",
+    effect: false,
+    layout: "block",
     kind: "ConditionWidget",
     step: "condition",
     doc: "Tries its `when` branches in order and takes the first that holds, else `else`.",
@@ -191,6 +226,7 @@ export const WIDGETS = {
     exits: [
       {
         label: "else",
+        field: "else",
         required: { code: "missingElse", hint: "add `else -> WIDGET` for when no branch matches" },
         doc: "Taken when no `when` branch holds.",
       },
@@ -198,6 +234,8 @@ export const WIDGETS = {
   },
   set: {
     keyword: "set",
+    effect: false,
+    layout: "block",
     kind: "SetWidget",
     step: "set",
     doc: "Assigns values to variables.",
@@ -208,6 +246,8 @@ export const WIDGETS = {
   },
   send: {
     keyword: "send",
+    effect: true,
+    layout: "block",
     kind: "SendWidget",
     step: "send",
     doc: "Sends a message to the contact.",
@@ -225,6 +265,8 @@ export const WIDGETS = {
   },
   route: {
     keyword: "route",
+    effect: true,
+    layout: "inline",
     kind: "RouteWidget",
     step: "route",
     doc: "Hands the contact to a queue; the flow ends here.",
@@ -243,6 +285,8 @@ export const WIDGETS = {
   },
   end: {
     keyword: "end",
+    effect: false,
+    layout: "bare",
     kind: "EndWidget",
     step: "end",
     doc: "Ends the flow.",
@@ -260,9 +304,19 @@ export const WIDGET_SPECS: readonly WidgetSpec[] = Object.values(WIDGETS);
 /** The description of each AST widget kind. */
 export const WIDGET_BY_KIND: ReadonlyMap<string, WidgetSpec> = new Map(WIDGET_SPECS.map((w) => [w.kind, w]));
 
+/**
+ * Whether a widget of this kind ends the run: it has no way out, neither an exit nor entries that
+ * are exits (`when` branches, status exits). The runtime's terminal step kinds (`STEP_KINDS` in
+ * runtime/contract.ts) are these; test/kinds.test.ts holds them equal.
+ */
+export function isTerminal(spec: WidgetSpec): boolean {
+  return spec.exits.length === 0 && (spec.entries === undefined || spec.entries === "assignments");
+}
+
 /** The `start -> WIDGET` line of a flow. */
 export const START_EXIT: ExitSpec = {
   label: "start",
+  field: "start",
   required: { code: "missingStart", hint: "add `start -> WIDGET` to name the first widget" },
   doc: "The first widget of the flow.",
 };
@@ -270,6 +324,7 @@ export const START_EXIT: ExitSpec = {
 /** `on STATUS, ... -> WIDGET` in an http widget: the widget's `statusExits` entries. */
 export const STATUS_EXIT: ExitSpec = {
   label: "on",
+  field: "statusExits",
   doc: "Taken when the last attempt ends with a listed status (`404`), class (`5xx`), `timeout` or `network_error`.",
 };
 

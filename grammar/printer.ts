@@ -19,7 +19,7 @@ import type {
   Widget,
 } from "./ast.js";
 import { parse } from "./parse.js";
-import { exitName, exitsOf, settingsOf, specOf } from "./widgets.js";
+import { assignmentsOf, branchesOf, exitName, exitsOf, settingsOf, specOf } from "./widgets.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 
 const INDENT = "  ";
@@ -309,12 +309,10 @@ class Printer {
     const header = widget.displayName ?? widget.id;
     const head = `${spec.keyword} ${widget.id.name}${widget.displayName === undefined ? "" : ` ${printString(widget.displayName.value)}`}`;
     const open = this.openBraceAfter(end(header.span));
-    const entries =
-      widget.kind === "ConditionWidget"
-        ? widget.branches.map((b) => this.item(b.span, `when ${printExpr(b.condition)} -> ${b.target.name}`))
-        : widget.kind === "SetWidget"
-          ? widget.assignments.map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value))
-          : [];
+    const entries = [
+      ...branchesOf(widget).map((b) => this.item(b.span, `when ${printExpr(b.condition)} -> ${b.target.name}`)),
+      ...assignmentsOf(widget).map((a) => this.valueItem(a.span, `${a.target.name} =`, a.value)),
+    ];
     // Settings in the description's order, then exits: the canonical layout.
     const settings = settingsOf(widget);
     const items = [
@@ -328,7 +326,7 @@ class Printer {
     // A widget with one short setting and no comment reads best on one line (`route agents { queue "support" }`).
     const only = items[0];
     if (
-      widget.kind === "RouteWidget" &&
+      spec.layout === "inline" &&
       items.length === 1 &&
       only?.block === undefined &&
       !this.hasCommentWithin(open, end(widget.span))
@@ -337,7 +335,7 @@ class Printer {
     }
     return this.blockItem(widget.span, head, open, items, {
       separation: "force",
-      emptyText: widget.kind === "EndWidget" ? "" : " {}",
+      emptyText: spec.layout === "bare" ? "" : " {}",
     });
   }
 

@@ -1,7 +1,17 @@
 // Reading a widget through its description: its settings by keyword and its exits in order, so
 // tools that treat every setting or exit alike need no switch on the widget kind.
-import type { AnySetting, Exit, ExitLabel, Identifier, ResultMapping, StatusExit, Widget } from "./ast.js";
-import { WIDGET_BY_KIND, type WidgetSpec } from "./language.js";
+import type {
+  AnySetting,
+  Assignment,
+  Exit,
+  ExitLabel,
+  Identifier,
+  ResultMapping,
+  StatusExit,
+  WhenBranch,
+  Widget,
+} from "./ast.js";
+import { isTerminal, WIDGET_BY_KIND, type WidgetSpec } from "./language.js";
 
 /** A labelled exit: one of the description's, or a status exit (`on 404 -> w`). */
 export type AnyExit = Exit | StatusExit;
@@ -10,6 +20,11 @@ export type AnyExit = Exit | StatusExit;
 export function specOf(widget: Widget): WidgetSpec {
   // Every AST kind is built from a description entry.
   return WIDGET_BY_KIND.get(widget.kind) as WidgetSpec;
+}
+
+/** Whether the run ends at this widget (`route`, `end`): it has no way out. */
+export function isTerminalWidget(widget: Widget): boolean {
+  return isTerminal(specOf(widget));
 }
 
 /** A widget's settings by keyword. */
@@ -36,9 +51,32 @@ export function exitsOf(widget: Widget): AnyExit[] {
   return list;
 }
 
-/** A widget's status exits; none for a kind without them. */
+/** The node of each kind of entries a description names (`entries`), which is also the AST field holding them. */
+interface EntryNodes {
+  readonly branches: WhenBranch;
+  readonly assignments: Assignment;
+  readonly statusExits: StatusExit;
+}
+
+function entriesOf<E extends keyof EntryNodes>(widget: Widget, entries: E): readonly EntryNodes[E][] {
+  if (specOf(widget).entries !== entries) return [];
+  // build-ast.ts stores a kind's entries in the field its description names.
+  return (widget as unknown as Readonly<Record<E, readonly EntryNodes[E][]>>)[entries];
+}
+
+/** A widget's status exits (`on 404 -> w`); none for a kind without them. */
 export function statusExitsOf(widget: Widget): readonly StatusExit[] {
-  return widget.kind === "HttpWidget" ? widget.statusExits : [];
+  return entriesOf(widget, "statusExits");
+}
+
+/** A widget's `when` branches, in the order they are tried; none for a kind without them. */
+export function branchesOf(widget: Widget): readonly WhenBranch[] {
+  return entriesOf(widget, "branches");
+}
+
+/** A widget's assignments, in source order; none for a kind without them. */
+export function assignmentsOf(widget: Widget): readonly Assignment[] {
+  return entriesOf(widget, "assignments");
 }
 
 /**
@@ -49,7 +87,7 @@ export function forEachExit(
   widget: Widget,
   visit: (label: ExitLabel, target: Identifier, exit?: AnyExit) => void,
 ): void {
-  if (widget.kind === "ConditionWidget") for (const branch of widget.branches) visit("when", branch.target);
+  for (const branch of branchesOf(widget)) visit("when", branch.target);
   for (const exit of exitsOf(widget)) visit(exit.label, exit.target, exit);
 }
 

@@ -12,6 +12,7 @@ import {
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { ExitLabel, Expr } from "../grammar/ast.js";
 import { visit } from "../grammar/visitor.js";
+import { isTerminalWidget } from "../grammar/widgets.js";
 import { buildScope, typeLookup } from "../compiler/scope.js";
 import { typeOfExpr, typeOfValue, type ValueType } from "../compiler/types.js";
 import type { VarType } from "../runtime/contract.js";
@@ -153,9 +154,7 @@ function missingExit(
   const close = widget.span.offset + widget.span.length - 1;
   const text = analysis.text;
   if (text[close] !== "}") return [];
-  const terminals = (analysis.flow?.widgets ?? []).filter(
-    (w) => (w.kind === "EndWidget" || w.kind === "RouteWidget") && w !== widget,
-  );
+  const terminals = (analysis.flow?.widgets ?? []).filter((w) => isTerminalWidget(w) && w !== widget);
   const lineStart = text.lastIndexOf("\n", close - 1) + 1;
   const beforeClose = text.slice(lineStart, close);
   return terminals.slice(0, EXIT_CHOICES).map((terminal) => {

@@ -3,7 +3,7 @@
 import { diffArrays } from "diff";
 import pc from "picocolors";
 import type { AnySetting, Declaration, Expr, Flow, KeyValue, Value, VarDecl, Widget } from "../grammar/ast.js";
-import { exitName, exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
+import { assignmentsOf, branchesOf, exitName, exitsOf, settingsOf, specOf } from "../grammar/widgets.js";
 import { printExpr, printString, printValueInline } from "../grammar/printer.js";
 
 /** Shown instead of a value that is masked (a default or assignment of a `masked` variable). */
@@ -188,10 +188,8 @@ function putSetting(map: Map<string, Entry>, setting: AnySetting): void {
 function settingsMap(widget: Widget, masked: ReadonlySet<string>): Map<string, Entry> {
   const map = new Map<string, Entry>();
   if (widget.displayName !== undefined) map.set("name", entry(printString(widget.displayName.value)));
-  if (widget.kind === "SetWidget") {
-    for (const a of widget.assignments)
-      put(map, `set ${a.target.name}`, valueEntry(a.value, masked.has(a.target.name)));
-  }
+  for (const a of assignmentsOf(widget))
+    put(map, `set ${a.target.name}`, valueEntry(a.value, masked.has(a.target.name)));
   const settings = settingsOf(widget);
   for (const spec of specOf(widget).settings) {
     const setting = settings[spec.keyword];
@@ -211,24 +209,19 @@ function plainExits(widget: Widget): ExitInfo[] {
 }
 
 function allTargets(widget: Widget): string[] {
-  return [
-    ...(widget.kind === "ConditionWidget" ? widget.branches.map((b) => b.target.name) : []),
-    ...plainExits(widget).map((e) => e.target),
-  ];
+  return [...branchesOf(widget).map((b) => b.target.name), ...plainExits(widget).map((e) => e.target)];
 }
 
 /** What a widget is apart from its id and exits: two widgets with equal fingerprints are a rename. */
 function fingerprint(widget: Widget, masked: ReadonlySet<string>): string {
   const settings = [...settingsMap(widget, masked)].map(([k, v]) => `${k}=${v.key}`);
-  const branches = widget.kind === "ConditionWidget" ? widget.branches.map((b) => `when ${exprKey(b.condition)}`) : [];
+  const branches = branchesOf(widget).map((b) => `when ${exprKey(b.condition)}`);
   return JSON.stringify([widget.kind, settings, branches]);
 }
 
 function describeSettings(widget: Widget, masked: ReadonlySet<string>): string[] {
   const lines = [...settingsMap(widget, masked)].filter(([k]) => k !== "name").map(([k, v]) => `${k}: ${v.show}`);
-  if (widget.kind === "ConditionWidget") {
-    for (const b of widget.branches) lines.push(`when ${printExpr(b.condition)} -> ${b.target.name}`);
-  }
+  for (const b of branchesOf(widget)) lines.push(`when ${printExpr(b.condition)} -> ${b.target.name}`);
   for (const e of plainExits(widget)) lines.push(`${e.name} -> ${e.target}`);
   return lines;
 }
@@ -366,9 +359,12 @@ function diffWidget(
   }
   for (const [name, value] of newSettings) if (!oldSettings.has(name)) setting(name, undefined, value.show);
 
-  if (before.kind === "ConditionWidget" && after.kind === "ConditionWidget") {
-    const oldKeys = before.branches.map((b) => exprKey(b.condition));
-    const newKeys = after.branches.map((b) => exprKey(b.condition));
+  // Widgets are paired with their own kind, so both have branches or neither has.
+  const oldBranches = branchesOf(before);
+  const newBranches = branchesOf(after);
+  if (oldBranches.length > 0 || newBranches.length > 0) {
+    const oldKeys = oldBranches.map((b) => exprKey(b.condition));
+    const newKeys = newBranches.map((b) => exprKey(b.condition));
     let oi = 0;
     let ni = 0;
     const parts = diffArrays(oldKeys, newKeys);
@@ -380,8 +376,8 @@ function diffWidget(
         // A replaced run: pair branch by branch, so an edited condition reads as one change.
         const paired = Math.min(part.count, next.count);
         for (let i = 0; i < Math.max(part.count, next.count); i++) {
-          const o = i < part.count ? before.branches[oi + i] : undefined;
-          const n = i < next.count ? after.branches[ni + i] : undefined;
+          const o = i < part.count ? oldBranches[oi + i] : undefined;
+          const n = i < next.count ? newBranches[ni + i] : undefined;
           if (o !== undefined && n !== undefined && i < paired) {
             setting(`when #${ni + i + 1}`, printExpr(o.condition), printExpr(n.condition));
             if (follow(o.target.name) !== n.target.name)
@@ -396,17 +392,17 @@ function diffWidget(
         ni += next.count;
         p++;
       } else if (part.removed) {
-        for (const o of before.branches.slice(oi, oi + part.count))
+        for (const o of oldBranches.slice(oi, oi + part.count))
           exit(`when ${printExpr(o.condition)}`, follow(o.target.name), undefined);
         oi += part.count;
       } else if (part.added) {
-        for (const n of after.branches.slice(ni, ni + part.count))
+        for (const n of newBranches.slice(ni, ni + part.count))
           exit(`when ${printExpr(n.condition)}`, undefined, n.target.name);
         ni += part.count;
       } else {
         for (let i = 0; i < part.count; i++) {
-          const o = before.branches[oi + i];
-          const n = after.branches[ni + i];
+          const o = oldBranches[oi + i];
+          const n = newBranches[ni + i];
           if (o !== undefined && n !== undefined && follow(o.target.name) !== n.target.name) {
             exit(`when ${printExpr(n.condition)}`, follow(o.target.name), n.target.name);
           }

@@ -2,7 +2,7 @@
 // Graphviz DOT. Output depends only on the AST, in source order, so it is deterministic.
 // The same drawing, with widgets and exits marked, pictures a change (review/change-graph.ts).
 import type { Flow, Widget, WidgetKind } from "../grammar/ast.js";
-import { exitName, exitsOf, specOf } from "../grammar/widgets.js";
+import { branchesOf, exitName, exitsOf, specOf } from "../grammar/widgets.js";
 import { printExpr } from "../grammar/printer.js";
 
 export type GraphFormat = "mermaid" | "dot";
@@ -63,7 +63,7 @@ export interface WidgetExit {
 /** Exits of a widget in canonical order, each with its edge label: `when` branches, then the description's exits. */
 export function widgetExits(widget: Widget): WidgetExit[] {
   // Branches are tried in order; number them when the order matters.
-  const branches = widget.kind === "ConditionWidget" ? widget.branches : [];
+  const branches = branchesOf(widget);
   const numbered = branches.length > 1;
   return [
     ...branches.map((b, i) => ({

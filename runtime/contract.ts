@@ -140,6 +140,30 @@ export const FORMAT_DESCRIPTIONS: Readonly<Record<CheckedType, string>> = {
   date_time: "an ISO 8601 date and time with an offset (2026-12-24T09:30:00Z)",
 };
 
+/**
+ * The kinds of step a FlowDefinition holds. A terminal step ends the run when it is reached: it
+ * has no exit. The language's description of widgets is checked against this (test/kinds.test.ts).
+ */
+export const STEP_KINDS = {
+  http: { terminal: false },
+  condition: { terminal: false },
+  set: { terminal: false },
+  send: { terminal: false },
+  route: { terminal: true },
+  end: { terminal: true },
+} as const;
+export type StepKind = keyof typeof STEP_KINDS;
+export type TerminalStepKind = {
+  [K in StepKind]: (typeof STEP_KINDS)[K]["terminal"] extends true ? K : never;
+}[StepKind];
+
+/** Whether a step ends the run, narrowing it to the terminal kinds. */
+export function isTerminal<T extends { readonly kind: StepKind }>(
+  step: T,
+): step is Extract<T, { readonly kind: TerminalStepKind }> {
+  return STEP_KINDS[step.kind].terminal;
+}
+
 /** A whole-number bound: `min` to `max` inclusive; `default` applies when the field is absent. */
 export interface Bound<T> {
   readonly min: number;
@@ -241,22 +265,36 @@ export function unboundedPathReason(
   return undefined;
 }
 
-/** Splits `0,'a',2:4` on commas outside quotes. */
-export function splitUnion(text: string): string[] {
-  const items: string[] = [];
+/**
+ * Calls `visit` with each character of `text` from `start` that is outside a quoted string (single
+ * or double quotes, a backslash escaping the next character inside) and its index, until `visit`
+ * returns true. Returns where it stopped: that index, `text.length` at the end, or -1 when the
+ * text ends inside a quote. The compiler's JSONPath syntax check scans with it too.
+ */
+export function scanUnquoted(text: string, start: number, visit: (c: string, i: number) => boolean): number {
   let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+  for (let i = start; i < text.length; i++) {
+    const c = text[i] as string;
     if (quote !== undefined) {
       if (c === "\\") i++;
       else if (c === quote) quote = undefined;
     } else if (c === "'" || c === '"') quote = c;
-    else if (c === ",") {
+    else if (visit(c, i)) return i;
+  }
+  return quote === undefined ? text.length : -1;
+}
+
+/** Splits `0,'a',2:4` on commas outside quotes. */
+export function splitUnion(text: string): string[] {
+  const items: string[] = [];
+  let start = 0;
+  scanUnquoted(text, 0, (c, i) => {
+    if (c === ",") {
       items.push(text.slice(start, i));
       start = i + 1;
     }
-  }
+    return false;
+  });
   items.push(text.slice(start));
   return items;
 }

@@ -26,6 +26,7 @@ import {
   type Writable,
 } from "./trace.js";
 import { assertValidConfig, assertValidFlow, assertValidInput, type FlowPlan } from "./validate.js";
+import { isTerminal } from "./contract.js";
 
 export interface RunResult<V extends Vars, W extends string> {
   readonly outcome: Outcome<W>;
@@ -206,7 +207,7 @@ async function execute<V extends Vars, S extends string, W extends string>(
       outcome = failed(widget, stop);
       break;
     }
-    if (step.kind === "end" || step.kind === "route") {
+    if (isTerminal(step)) {
       outcome = step.kind === "end" ? { kind: "end", widget } : { kind: "route", widget, queue: step.queue };
       break;
     }

@@ -3,7 +3,7 @@
 import type { Flow, Span } from "../grammar/ast.js";
 import { printExpr } from "../grammar/printer.js";
 import { canonicalDateTimes } from "../compiler/date-times.js";
-import { exitName, forEachExit } from "../grammar/widgets.js";
+import { branchesOf, exitName, forEachExit } from "../grammar/widgets.js";
 import type { TakenExit } from "./run-test.js";
 
 export interface ExitCount {
@@ -39,7 +39,7 @@ export function flowCoverage(flow: Flow, flowFile: string, taken: readonly Taken
     let branch = 0;
     forEachExit(widget, (label, target, exit) => {
       // A `when` branch is known in traces by its condition as the formatter prints it.
-      const when = label === "when" && widget.kind === "ConditionWidget" ? widget.branches[branch++] : undefined;
+      const when = label === "when" ? branchesOf(widget)[branch++] : undefined;
       const condition = when === undefined ? undefined : printExpr(when.condition);
       const span = when?.span ?? exit?.span ?? target.span;
       // A status exit is known in traces by what matched (`on 403` for `on 401, 403`).

@@ -3,7 +3,7 @@ import type { HttpWidget, Key, KeyValue, StatusMatch, StringLiteral, Value } fro
 import { diagnostic, type Diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, typeOfValue } from "../types.js";
 import { HTTP_METHODS, HTTP_STEP, type Bound } from "../../runtime/contract.js";
-import { resultMappingsOf, settingsOf, specOf, statusExitsOf } from "../../grammar/widgets.js";
+import { assignmentsOf, resultMappingsOf, settingsOf, specOf, statusExitsOf } from "../../grammar/widgets.js";
 import { orList } from "../types.js";
 import type { Rule } from "./context.js";
 import { jsonPathError, unboundedJsonPath } from "./jsonpath.js";
@@ -262,7 +262,7 @@ export const duplicateKeys: Rule = ({ report }) => {
       if (decl.kind === "VarDecl" && decl.default !== undefined) objects(decl.default);
     },
     widget(w) {
-      if (w.kind === "SetWidget") for (const a of w.assignments) objects(a.value);
+      for (const a of assignmentsOf(w)) objects(a.value);
     },
     http(w) {
       check(keysOf(w.settings.query?.value.entries), "query", same);

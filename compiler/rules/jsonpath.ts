@@ -5,7 +5,7 @@ import jsep from "jsep";
 import jsepAssignment from "@jsep-plugin/assignment";
 import jsepRegex from "@jsep-plugin/regex";
 import { JSONPath } from "jsonpath-plus";
-import { splitUnion, SCRIPT_AT, unboundedPathReason, type ScriptNode } from "../../runtime/contract.js";
+import { scanUnquoted, splitUnion, SCRIPT_AT, unboundedPathReason, type ScriptNode } from "../../runtime/contract.js";
 
 jsep.plugins.register(jsepRegex, jsepAssignment);
 jsep.addUnaryOp("typeof");
@@ -56,18 +56,13 @@ export function jsonPathError(path: string): string | undefined {
 /** The index of the `]` closing the `[` at `open`, skipping quoted strings and parentheses. */
 function closingBracket(path: string, open: number): number | undefined {
   let depth = 0;
-  let quote: string | undefined;
-  for (let i = open + 1; i < path.length; i++) {
-    const c = path[i];
-    if (quote !== undefined) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === "(") depth++;
+  const at = scanUnquoted(path, open + 1, (c) => {
+    if (c === "(") depth++;
     else if (c === ")") depth--;
-    else if (c === "]" && depth === 0) return i;
-  }
-  return undefined;
+    else return c === "]" && depth === 0;
+    return false;
+  });
+  return at >= 0 && at < path.length ? at : undefined;
 }
 
 function selectorError(inner: string): string | undefined {
@@ -116,18 +111,13 @@ function scriptError(script: string): string | undefined {
   return undefined;
 }
 
-/** Parentheses balance outside quoted strings. */
+/** Parentheses balance outside quoted strings, and no quote is left open. */
 function balanced(text: string): boolean {
   let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== undefined) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === "(") depth++;
-    else if (c === ")" && --depth < 0) return false;
-  }
-  return depth === 0 && quote === undefined;
+  const end = scanUnquoted(text, 0, (c) => {
+    if (c === "(") depth++;
+    else if (c === ")") depth--;
+    return depth < 0;
+  });
+  return end === text.length && depth === 0;
 }

@@ -1,6 +1,7 @@
 // Secrets stay secret: no literal credentials, no secrets in URLs, none where values leave the flow.
 import type { KeyValue, TemplatePart, Value } from "../../grammar/ast.js";
 import { visit } from "../../grammar/visitor.js";
+import { assignmentsOf } from "../../grammar/widgets.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
 import type { RefPlace } from "../scope.js";
 import type { Rule } from "./context.js";
@@ -169,7 +170,7 @@ export const maskedCopies: Rule = ({ scope, report }) => {
       if (decl.kind === "VarDecl" && decl.default !== undefined) check(decl.default, decl.name.name, "The default");
     },
     widget(w) {
-      if (w.kind === "SetWidget") for (const a of w.assignments) check(a.value, a.target.name, "The set value");
+      for (const a of assignmentsOf(w)) check(a.value, a.target.name, "The set value");
     },
   };
 };

@@ -2,7 +2,7 @@
 // exits that point at widgets that exist.
 import type { Identifier, StringLiteral, Widget } from "../../grammar/ast.js";
 import { diagnostic } from "../../grammar/diagnostics.js";
-import { START_EXIT, type Requirement } from "../../grammar/language.js";
+import { isTerminal, START_EXIT, WIDGET_SPECS, type Requirement } from "../../grammar/language.js";
 import { forEachExit, resultMappingsOf, settingsOf, specOf } from "../../grammar/widgets.js";
 import { suggest } from "../scope.js";
 import type { Rule } from "./context.js";
@@ -25,6 +25,11 @@ export const duplicateWidgets: Rule = ({ scope, report }) => {
   }
   return {};
 };
+
+/** The kinds a loop can hold that act outside the run, for CF2036's message: `http or send`. */
+const ACTING_KINDS = WIDGET_SPECS.filter((w) => w.effect && !isTerminal(w))
+  .map((w) => w.keyword)
+  .join(" or ");
 
 export const unknownExitTargets: Rule = ({ flow, scope, suggestions, report }) => {
   const check = (label: string, target: Identifier): void => {
@@ -151,12 +156,12 @@ export const loops: Rule = ({ flow, scope, report }) => {
           related,
         ),
       );
-    } else if (!widgets.some((w) => w.kind === "HttpWidget" || w.kind === "SendWidget")) {
+    } else if (!widgets.some((w) => specOf(w).effect)) {
       report(
         diagnostic(
           "loopWithoutStep",
           first.id.span,
-          [names],
+          [names, ACTING_KINDS],
           "nothing in the loop changes between rounds; end it or call an API in it",
           related,
         ),

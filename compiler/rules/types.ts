@@ -16,7 +16,7 @@ import { diagnostic } from "../../grammar/diagnostics.js";
 import { describeType, isAssignable, isComparable, orList, typeOfExpr, typeOfValue } from "../types.js";
 import type { ValueType } from "../types.js";
 import { isVarType } from "../scope.js";
-import { resultMappingsOf } from "../../grammar/widgets.js";
+import { assignmentsOf, branchesOf, resultMappingsOf } from "../../grammar/widgets.js";
 import type { Rule, RuleContext } from "./context.js";
 
 /** A declared type the runtime's contract does not know (CF1009). */
@@ -47,8 +47,7 @@ export const defaultTypes: Rule = ({ typeOf, report }) => ({
 
 export const assignmentTypes: Rule = ({ typeOf, report }) => ({
   widget(widget) {
-    if (widget.kind !== "SetWidget") return;
-    for (const a of widget.assignments) {
+    for (const a of assignmentsOf(widget)) {
       const declared = typeOf(a.target.name);
       const found = typeOfValue(a.value, typeOf);
       if (declared === undefined || found === undefined || isAssignable(found, declared)) continue;
@@ -95,8 +94,7 @@ export const resultTypes: Rule = ({ typeOf, report }) => ({
 
 export const conditionTypes: Rule = (ctx) => ({
   widget(widget) {
-    if (widget.kind !== "ConditionWidget") return;
-    for (const branch of widget.branches) {
+    for (const branch of branchesOf(widget)) {
       checkExpr(ctx, branch.condition);
       requireBoolean(ctx, branch.condition, "A 'when' condition");
     }
