@@ -10,6 +10,7 @@ import { WIDGETS } from "../grammar/language.js";
 import { VAR_TYPES } from "../runtime/contract.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CancellationTokenSource,
   CodeActionRequest,
   CompletionRequest,
   DefinitionRequest,
@@ -19,6 +20,7 @@ import {
   DocumentSymbolRequest,
   FoldingRangeRequest,
   HoverRequest,
+  LSPErrorCodes,
   PrepareRenameRequest,
   ReferencesRequest,
   RenameRequest,
@@ -788,4 +790,28 @@ describe("callflow lsp: environments", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("callflow lsp: cancellation", () => {
+  it("answers a request cancelled while it waits with RequestCancelled, and still answers the others", async () => {
+    const { uri: small, text } = await example("order-status.flow");
+    // A flow big enough that checking it keeps the server busy while the next requests arrive.
+    const widgetsText = ORDER.slice(ORDER.indexOf("  http lookup_order"), ORDER.lastIndexOf("}"));
+    const big = `flow big {\n  start -> w0_lookup_order\n${Array.from({ length: 400 }, (_, i) =>
+      widgetsText.replace(/\b(lookup_order|check_vip|announce|apologize|vip_queue|agents|goodbye)\b/g, `w${i}_$1`),
+    ).join("")}}\n`;
+    const bigUri = await client.open("examples/cancel.flow", big);
+    await client.diagnostics(bigUri, 1);
+    // A new version: the outline request below checks it anew before the server reads the next messages.
+    await client.change(bigUri, `${big}\n`);
+    const busy = client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: bigUri } });
+    const params = { textDocument: { uri: small }, position: pos(text, "check_vip") };
+    const source = new CancellationTokenSource();
+    const cancelled = client.connection.sendRequest(HoverRequest.type, params, source.token);
+    source.cancel();
+    const kept = client.connection.sendRequest(HoverRequest.type, params);
+    expect(((await busy) as DocumentSymbol[])[0]?.children).toHaveLength(400 * 7);
+    await expect(cancelled).rejects.toMatchObject({ code: LSPErrorCodes.RequestCancelled });
+    expect(hoverText(await kept)).toContain("**condition** `check_vip`");
+  }, 60_000);
 });
