@@ -82,7 +82,7 @@ export function flowtestServices(workspace: Workspace): LanguageServices {
     completion(document, offset) {
       const test = analysisOf(document);
       const flow = workspace.flowOfTest(test);
-      return flow === undefined ? [] : completeFlowtest(test.text, offset, flow.analysis);
+      return flow === undefined ? [] : completeFlowtest(test, offset, flow.analysis);
     },
     symbols: (document) => flowtestSymbols(analysisOf(document), document),
     folding: () => [],
