@@ -134,7 +134,7 @@ function placeAt(analysis: Analysis, tokens: readonly IToken[], offset: number):
   const flow = analysis.flow;
   /** Whether the cursor is past the first `{` at or after `from`, and before the node's closing brace. */
   const inside = (span: { readonly offset: number; readonly length: number }) => {
-    const open = tokens.find((token) => token.tokenType === t.LCurly && token.startOffset >= span.offset);
+    const open = firstBrace(tokens, span.offset);
     const end = span.offset + span.length;
     const closedHere = analysis.text[end - 1] === "}";
     return open !== undefined && open.startOffset < offset && (closedHere ? offset < end : offset <= end);
@@ -148,6 +148,19 @@ function placeAt(analysis: Analysis, tokens: readonly IToken[], offset: number):
   for (const setting of Object.values(settingsOf(widget)) as (AnySetting | undefined)[])
     if (setting !== undefined && inside(setting.span)) return { kind: blockKind(setting), spec };
   return { kind: "widget", widget, spec };
+}
+
+/** The first `{` at or after an offset: the tokens are in source order, so the search starts there. */
+export function firstBrace(tokens: readonly IToken[], from: number): IToken | undefined {
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((tokens[mid] as IToken).startOffset < from) low = mid + 1;
+    else high = mid;
+  }
+  for (let i = low; i < tokens.length; i++) if ((tokens[i] as IToken).tokenType === t.LCurly) return tokens[i];
+  return undefined;
 }
 
 /** What a setting's `{ ... }` holds, by the setting's value kind in the description. */

@@ -13,7 +13,7 @@ import * as t from "../grammar/tokens.js";
 import { checkFlowTest } from "../testing/check.js";
 import { resolveFlowTarget } from "../testing/target.js";
 import type { Analysis, Namespace, Occurrence } from "./analysis.js";
-import { cursorAt, secrets, variables, widgetIds } from "./completion.js";
+import { cursorAt, firstBrace, secrets, variables, widgetIds } from "./completion.js";
 import { firstKeywords } from "./grammar-assist.js";
 import { rangeOf } from "./positions.js";
 
@@ -197,7 +197,7 @@ function blockAt(test: FlowtestAnalysis, tokens: readonly IToken[], offset: numb
     const token = tokens[i] as IToken;
     if (token.tokenType === t.RCurly) depth++;
     else if (token.tokenType === t.LCurly && depth-- === 0) {
-      const own = tokens.find((o) => o.tokenType === t.LCurly && o.startOffset >= item.span.offset);
+      const own = firstBrace(tokens, item.span.offset);
       return own === token ? item : undefined;
     }
   }
