@@ -132,7 +132,7 @@ function closed(image: string): boolean {
 /** The place of the cursor, from the recovered tree: the flow, the widget and the setting whose text holds it. */
 function placeAt(analysis: Analysis, tokens: readonly IToken[], offset: number): Place {
   const flow = analysis.flow;
-  /** Whether the cursor is past the first `{` at or after `from`, and before the node's closing brace. */
+  /** Whether the cursor is past the node's first `{` and before its closing brace (if it has one). */
   const inside = (span: { readonly offset: number; readonly length: number }) => {
     const open = firstBrace(tokens, span.offset);
     const end = span.offset + span.length;
