@@ -5,7 +5,7 @@
 // three see the same load. Each change comes after a quiet while, as a keystroke at typing speed
 // does, so the server checks it at once (a burst of faster changes waits DIAGNOSTICS_DELAY_MS).
 //
-// Run: npm run build && node bench/lsp.ts
+// Run: npm run build && node bench/lsp.ts (BASELINE_CLI=OTHER/dist/cli/main.cjs to compare with another build)
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -72,36 +72,66 @@ const file = path.join(dir, "bench.flow");
 writeFileSync(file, text);
 const uri = pathToFileURL(file).href;
 
-const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
-const connection = createProtocolConnection(
-  new StreamMessageReader(child.stdout),
-  new StreamMessageWriter(child.stdin),
-);
-let waiting: { version: number; resolve: (p: PublishDiagnosticsParams) => void } | undefined;
-connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
-  if (waiting !== undefined && (params.version ?? 0) >= waiting.version) {
-    const { resolve } = waiting;
-    waiting = undefined;
-    resolve(params);
-  }
-});
-connection.listen();
-await connection.sendRequest(InitializeRequest.type, {
-  processId: process.pid,
-  rootUri: pathToFileURL(dir).href,
-  capabilities: {},
-  workspaceFolders: null,
-});
-await connection.sendNotification(InitializedNotification.type, {});
-
-let version = 1;
-const diagnosticsFor = (v: number) =>
-  new Promise<PublishDiagnosticsParams>((resolve) => (waiting = { version: v, resolve }));
-let published = diagnosticsFor(1);
-await connection.sendNotification(DidOpenTextDocumentNotification.type, {
-  textDocument: { uri, languageId: "flow", version, text },
-});
-await published;
+/** One language server with the flow open: `cli` is the built CLI to start (this one, or a baseline's). */
+async function startSession(cli: string) {
+  const child = spawn(process.execPath, [cli, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
+  let waiting: { version: number; resolve: (p: PublishDiagnosticsParams) => void } | undefined;
+  connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+    if (waiting !== undefined && (params.version ?? 0) >= waiting.version) {
+      const { resolve } = waiting;
+      waiting = undefined;
+      resolve(params);
+    }
+  });
+  connection.listen();
+  await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: pathToFileURL(dir).href,
+    capabilities: {},
+    workspaceFolders: null,
+  });
+  await connection.sendNotification(InitializedNotification.type, {});
+  let version = 1;
+  const diagnosticsFor = (v: number) =>
+    new Promise<PublishDiagnosticsParams>((resolve) => (waiting = { version: v, resolve }));
+  const published = diagnosticsFor(1);
+  await connection.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: "flow", version, text },
+  });
+  await published;
+  return {
+    /** Milliseconds from a change to its diagnostics. */
+    async change(newText: string): Promise<number> {
+      version++;
+      const done = diagnosticsFor(version);
+      const started = performance.now();
+      await connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges: [{ text: newText }],
+      });
+      await done;
+      return performance.now() - started;
+    },
+    /** Milliseconds to answer a completion request, and how many items it gave. */
+    async complete(): Promise<{ ms: number; items: number }> {
+      const started = performance.now();
+      const items = await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+      return {
+        ms: performance.now() - started,
+        items: Array.isArray(items) ? items.length : (items?.items.length ?? 0),
+      };
+    },
+    async close(): Promise<void> {
+      await connection.sendRequest(ShutdownRequest.type);
+      await connection.sendNotification(ExitNotification.type);
+      connection.dispose();
+    },
+  };
+}
 
 // The edit: one character typed into, then deleted from, a message in the middle of the flow.
 const middle = text.indexOf('message "Sorry', Math.floor(text.length / 2)) + 'message "'.length;
@@ -111,39 +141,42 @@ const target = text.indexOf("next -> ", middle) + "next -> ".length;
 const before = text.slice(0, target);
 const position = { line: before.split("\n").length - 1, character: target - (before.lastIndexOf("\n") + 1) };
 
+// BASELINE_CLI names another build's dist/cli/main.cjs: both servers then run side by side, their
+// rounds alternating, and the ratios per round are reported.
+const baselineCli = process.env["BASELINE_CLI"];
+const session = await startSession(CLI);
+const baseline = baselineCli === undefined ? undefined : await startSession(baselineCli);
+
 const diagnosticsMs: number[] = [];
 const completionMs: number[] = [];
+const baselineDiagnosticsMs: number[] = [];
+const baselineCompletionMs: number[] = [];
 const checkCliMs: number[] = [];
 const checkInProcessMs: number[] = [];
 let completionItems = 0;
 for (let round = 0; round < ROUNDS; round++) {
-  version++;
-  published = diagnosticsFor(version);
+  const newText = round % 2 === 0 ? edited : text;
+  // Which server goes first alternates too, so neither always sees the other's leftover load.
+  const order = baseline === undefined ? [session] : round % 2 === 0 ? [session, baseline] : [baseline, session];
+  for (const server of order) {
+    const changed = await server.change(newText);
+    const completed = await server.complete();
+    (server === session ? diagnosticsMs : baselineDiagnosticsMs).push(changed);
+    (server === session ? completionMs : baselineCompletionMs).push(completed.ms);
+    completionItems = completed.items;
+  }
+
   let started = performance.now();
-  await connection.sendNotification(DidChangeTextDocumentNotification.type, {
-    textDocument: { uri, version },
-    contentChanges: [{ text: round % 2 === 0 ? edited : text }],
-  });
-  await published;
-  diagnosticsMs.push(performance.now() - started);
-
-  started = performance.now();
-  const items = await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
-  completionMs.push(performance.now() - started);
-  completionItems = Array.isArray(items) ? items.length : (items?.items.length ?? 0);
-
-  started = performance.now();
   execFileSync(process.execPath, [CLI, "check", file], { cwd: dir });
   checkCliMs.push(performance.now() - started);
 
   started = performance.now();
-  checkSource(round % 2 === 0 ? edited : text, "bench.flow");
+  checkSource(newText, "bench.flow");
   checkInProcessMs.push(performance.now() - started);
 }
 
-await connection.sendRequest(ShutdownRequest.type);
-await connection.sendNotification(ExitNotification.type);
-connection.dispose();
+await session.close();
+await baseline?.close();
 rmSync(dir, { recursive: true });
 
 const fmt = (values: readonly number[]) =>
@@ -158,3 +191,12 @@ console.log(`didChange -> diagnostics (bursts wait ${DIAGNOSTICS_DELAY_MS} ms; t
 console.log(`completion (${completionItems} widget ids): ${fmt(completionMs)}`);
 console.log(`callflow check, fresh process: ${fmt(checkCliMs)}`);
 console.log(`checkSource in process (what the server runs per change): ${fmt(checkInProcessMs)}`);
+if (baseline !== undefined) {
+  const ratios = (ours: readonly number[], theirs: readonly number[]) =>
+    median(ours.map((ms, i) => ms / (theirs[i] as number))).toFixed(2);
+  console.log(`baseline didChange -> diagnostics: ${fmt(baselineDiagnosticsMs)}`);
+  console.log(`baseline completion: ${fmt(baselineCompletionMs)}`);
+  console.log(
+    `this build / baseline, median of per-round ratios: diagnostics ${ratios(diagnosticsMs, baselineDiagnosticsMs)}, completion ${ratios(completionMs, baselineCompletionMs)}`,
+  );
+}

@@ -79,6 +79,12 @@ export function keyword(word: string): TokenType {
   return type;
 }
 
+/** The word of a keyword token type (soft or reserved), or undefined for any other token type. */
+export function wordOf(type: TokenType): string | undefined {
+  for (const [word, keywordType] of keywords) if (keywordType === type) return word;
+  return undefined;
+}
+
 export const True = reserved("true", "True");
 export const False = reserved("false", "False");
 export const Null = reserved("null", "Null");

@@ -3,14 +3,18 @@
 // names, so that navigation and rename reach from a flow into its tests and back.
 import { CompletionItemKind, DocumentSymbol, SymbolKind, type CompletionItem } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { Identifier } from "../grammar/ast.js";
+import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
+import type { Identifier, Widget } from "../grammar/ast.js";
 import { diagnostic, hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
-import type { FlowTestFile } from "../grammar/flowtest-ast.js";
+import type { FlowTestFile, TestItem } from "../grammar/flowtest-ast.js";
 import { parseFlowTest } from "../grammar/flowtest-build.js";
+import { flowTestParser } from "../grammar/flowtest-parser.js";
+import * as t from "../grammar/tokens.js";
 import { checkFlowTest } from "../testing/check.js";
 import { resolveFlowTarget } from "../testing/target.js";
 import type { Analysis, Namespace, Occurrence } from "./analysis.js";
-import { secrets, variables, widgetIds } from "./completion.js";
+import { cursorAt, firstBrace, secrets, variables, widgetIds } from "./completion.js";
+import { firstKeywords } from "./grammar-assist.js";
 import { rangeOf } from "./positions.js";
 
 export interface FlowtestAnalysis {
@@ -129,49 +133,73 @@ export function flowtestSymbols(test: FlowtestAnalysis, document: TextDocument):
   });
 }
 
-/** What may start an expectation besides a variable's name. */
-const EXPECT_KEYWORDS = ["path", "end", "route", "fail", "attempts", "sent"];
+/** Tokens after which a name is a widget id of the flow, and which widgets the checker takes there. */
+const isHttp = (widget: Widget): boolean => widget.kind === "HttpWidget";
+const any = (): boolean => true;
+const WIDGET_AFTER: ReadonlyMap<TokenType, (widget: Widget) => boolean> = new Map([
+  [t.Mock, isHttp],
+  [t.Attempts, isHttp],
+  [t.Path, any],
+  [t.keyword("end"), any],
+]);
 
 /**
  * Widget ids after `mock` and `attempts` (http widgets only, as the checker wants) and after `end`
- * or in a `path` list (any widget), from the text before the cursor on its line; at the start of an
- * item, the flow's variables and the expectation keywords in `expect`, its globals in `globals`, its
- * configs in `config`, its secrets in `secrets`.
+ * or in a `path` list (any widget); at the start of an item, the flow's variables and the keywords
+ * an expectation may begin with (from the grammar) in `expect`, its globals in `globals`, its
+ * configs in `config`, its secrets in `secrets`. The block is read from the recovered tree.
  */
-export function completeFlowtest(text: string, offset: number, flow: Analysis): CompletionItem[] {
-  const before = text.slice(text.lastIndexOf("\n", offset - 1) + 1, offset);
-  if (/(?:^|[\s{])(?:mock|attempts)\s+\w*$/.test(before)) return widgetIds(flow, (w) => w.kind === "HttpWidget");
-  if (/(?:^|[\s{])(?:path\s+(?:\w+\s*,\s*)*|end\s+)\w*$/.test(before)) return widgetIds(flow);
-  if (!/(?:^|\{)\s*\w*$/.test(before)) return [];
-  switch (openBlocks(text, offset).at(-1)) {
-    case "expect":
-      return [...variables(flow), ...EXPECT_KEYWORDS.map((label) => ({ label, kind: CompletionItemKind.Keyword }))];
-    case "globals":
-      return variables(flow, (decl) => decl.scope === "global");
-    case "config":
-      return variables(flow, (decl) => decl.scope === "config");
-    case "secrets":
-      return secrets(flow);
+export function completeFlowtest(test: FlowtestAnalysis, offset: number, flow: Analysis): CompletionItem[] {
+  const cursor = cursorAt(test.text, offset);
+  if (cursor.comment || cursor.string !== undefined) return [];
+  const start = pathStart(cursor.before);
+  const widgets = start === undefined ? undefined : WIDGET_AFTER.get(start.tokenType);
+  if (widgets !== undefined) return widgetIds(flow, widgets);
+  if (!cursor.lineStart) return [];
+  const block = blockAt(test, cursor.tokens, offset);
+  switch (block?.kind) {
+    case "ExpectBlock":
+      return [
+        ...variables(flow),
+        ...firstKeywords(flowTestParser, "expectation").map((label) => ({ label, kind: CompletionItemKind.Keyword })),
+      ];
+    case "InputBlock":
+      if (block.keyword === "secrets") return secrets(flow);
+      return variables(flow, (decl) => decl.scope === (block.keyword === "globals" ? "global" : "config"));
     default:
       return [];
   }
 }
 
-/**
- * The word before each `{` still open at the offset, innermost last. A scan of the characters, not
- * the tree: a half-typed line inside the block does not parse.
- */
-function openBlocks(text: string, offset: number): string[] {
-  const stack: string[] = [];
-  for (let i = 0; i < offset; i++) {
-    const c = text[i];
-    if (c === '"') {
-      for (i++; i < offset && text[i] !== '"' && text[i] !== "\n"; i++) if (text[i] === "\\") i++;
-    } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? offset : end;
-    } else if (c === "{") stack.push(/(\w+)\s*$/.exec(text.slice(Math.max(0, i - 40), i))?.[1] ?? "");
-    else if (c === "}") stack.pop();
+/** The token before the name being typed; in a `path` list (`path a, b, `), the `path` itself. */
+function pathStart(before: readonly IToken[]): IToken | undefined {
+  let i = before.length - 1;
+  while (
+    before[i]?.tokenType === t.Comma &&
+    before[i - 1] !== undefined &&
+    tokenMatcher(before[i - 1] as IToken, t.Name)
+  )
+    i -= 2;
+  const found = before[i];
+  // A comma that does not follow a path list's names is no path.
+  return i < before.length - 1 && found?.tokenType !== t.Path ? undefined : found;
+}
+
+/** The input or expect block whose own braces hold the cursor (not a value's braces inside it). */
+function blockAt(test: FlowtestAnalysis, tokens: readonly IToken[], offset: number): TestItem | undefined {
+  const item = test.file?.tests
+    .flatMap((c) => c.items)
+    .find((i) => i.span.offset < offset && offset < i.span.offset + i.span.length);
+  if (item === undefined) return undefined;
+  // The innermost `{` still open at the cursor must be the block's own, its first.
+  let depth = 0;
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const token = tokens[i] as IToken;
+    if (token.tokenType === t.RCurly) depth++;
+    else if (token.tokenType === t.LCurly && depth-- === 0) {
+      const own = firstBrace(tokens, item.span.offset);
+      return own === token ? item : undefined;
+    }
   }
-  return stack;
+  return undefined;
 }

@@ -297,11 +297,22 @@ describe("callflow lsp on .flowtest: outline, formatting, completion", () => {
 
   it("completes variables and expectation keywords in expect, globals in globals, configs in config, secrets in secrets", async () => {
     const vars = ["api_base", "caller_id", "order_id", "ship_date", "item_count", "is_vip", "customer", "card_last4"];
-    const keywords = ["path", "end", "route", "fail", "attempts", "sent"];
+    const keywords = ["path", "end", "route", "attempts", "sent", "fail"];
     expect(await completeAt(testUri, pos(TESTS, "ship_date = "))).toEqual([...vars, ...keywords]);
     expect(await completeAt(testUri, pos(TESTS, "globals { caller_id", 0, 10))).toEqual(vars.slice(1, 3));
     expect(await completeAt(testUri, pos(TESTS, "config { api_base", 0, 9))).toEqual(["api_base"]);
     expect(await completeAt(testUri, pos(TESTS, "secrets { CRM", 0, 10))).toEqual(["CRM_TOKEN"]);
+    // Contexts from the tokens and the tree, not the line: a path list that goes on over lines, a
+    // comment, a half-typed expectation.
+    const other = "examples/contexts.flowtest";
+    const multiline = TESTS.replace("path lookup_order, apologize, agents", "path lookup_order,\n      apologize, ");
+    const uri = await client.open(other, multiline);
+    expect(await completeAt(uri, pos(multiline, "apologize, \n", 0, 11))).toHaveLength(7);
+    const commented = TESTS.replace("path lookup_order, apologize, agents", "# mock \n    att");
+    await client.change(uri, commented);
+    expect(await completeAt(uri, pos(commented, "# mock ", 0, 7))).toEqual([]);
+    expect(await completeAt(uri, pos(commented, "    att", 0, 7))).toEqual([...vars, ...keywords]);
+    await closeDocument(uri);
     // In a request block, a string and a JSON value: nothing.
     expect(await completeAt(testUri, pos(TESTS, "method GET"))).toEqual([]);
     expect(await completeAt(testUri, pos(TESTS, '"vip-support"', 0, 1))).toEqual([]);

@@ -10,6 +10,7 @@ import { WIDGETS } from "../grammar/language.js";
 import { VAR_TYPES } from "../runtime/contract.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CancellationTokenSource,
   CodeActionRequest,
   CompletionRequest,
   DefinitionRequest,
@@ -19,6 +20,7 @@ import {
   DocumentSymbolRequest,
   FoldingRangeRequest,
   HoverRequest,
+  LSPErrorCodes,
   PrepareRenameRequest,
   ReferencesRequest,
   RenameRequest,
@@ -419,12 +421,58 @@ describe("callflow lsp: completion", () => {
     ]);
     expect(await labels(ORDER.replace("when is_vip == true", "when |"))).toEqual([
       ...declared,
+      "not",
       "true",
       "false",
       "null",
-      "not",
     ]);
     expect(await labels(ORDER.replace("# Order status", "# Order |status"))).toEqual([]);
+  });
+});
+
+describe("callflow lsp: completion contexts from the parser", () => {
+  const uri = "examples/contexts.flow";
+  let opened: string | undefined;
+  async function labels(text: string): Promise<string[]> {
+    const source = text.replace("|", "");
+    if (opened === undefined) opened = await client.open(uri, source);
+    else await client.change(opened, source);
+    const result = await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri: opened },
+      position: pos(text, "|"),
+    });
+    return (Array.isArray(result) ? result : (result?.items ?? [])).map((item) => item.label);
+  }
+  const declared = ["api_base", "caller_id", "order_id", "ship_date", "item_count", "is_vip", "customer", "card_last4"];
+
+  it("offers what the grammar takes after a setting keyword and after an operator", async () => {
+    expect(await labels(ORDER.replace("    timeout 5s\n", "    timeout 5s\n    body |\n"))).toEqual([
+      "json",
+      "form",
+      "text",
+    ]);
+    // An operand after a comparison is a value: `not` goes only before a comparison.
+    expect(await labels(ORDER.replace("when is_vip == true", "when is_vip == |"))).toEqual([
+      ...declared,
+      "true",
+      "false",
+      "null",
+    ]);
+  });
+
+  it("reads the widget block from the tree, around a half-typed line and a line that does not parse", async () => {
+    const block = /http lookup_order[^{]*\{\n([\s\S]*?)\n {2}\}/.exec(ORDER)?.[1] ?? "";
+    const written = new Set(block.split("\n").map((line) => /^ {4}(\w+)/.exec(line)?.[1]));
+    const missing = WIDGETS.http.settings.map((s) => s.keyword).filter((keyword) => !written.has(keyword));
+    expect(await labels(ORDER.replace("    timeout 5s\n", "    timeout 5s\n    ret|\n    == 5\n"))).toEqual(missing);
+    // In a results block: its keywords; after its `->`, the variables a result may write.
+    expect(await labels(ORDER.replace('      "$.customer"      -> customer\n', "      |\n"))).toEqual([
+      "status",
+      "header",
+    ]);
+    // In a comment inside a widget, and on the widget's header line: nothing.
+    expect(await labels(ORDER.replace("    timeout 5s\n", "    timeout 5s\n    # method |\n"))).toEqual([]);
+    expect(await labels(ORDER.replace("http lookup_order", "http lookup_|order"))).toEqual([]);
   });
 });
 
@@ -788,4 +836,28 @@ describe("callflow lsp: environments", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("callflow lsp: cancellation", () => {
+  it("answers a request cancelled while it waits with RequestCancelled, and still answers the others", async () => {
+    const { uri: small, text } = await example("order-status.flow");
+    // A flow big enough that checking it keeps the server busy while the next requests arrive.
+    const widgetsText = ORDER.slice(ORDER.indexOf("  http lookup_order"), ORDER.lastIndexOf("}"));
+    const big = `flow big {\n  start -> w0_lookup_order\n${Array.from({ length: 400 }, (_, i) =>
+      widgetsText.replace(/\b(lookup_order|check_vip|announce|apologize|vip_queue|agents|goodbye)\b/g, `w${i}_$1`),
+    ).join("")}}\n`;
+    const bigUri = await client.open("examples/cancel.flow", big);
+    await client.diagnostics(bigUri, 1);
+    // A new version: the outline request below checks it anew before the server reads the next messages.
+    await client.change(bigUri, `${big}\n`);
+    const busy = client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: bigUri } });
+    const params = { textDocument: { uri: small }, position: pos(text, "check_vip") };
+    const source = new CancellationTokenSource();
+    const cancelled = client.connection.sendRequest(HoverRequest.type, params, source.token);
+    source.cancel();
+    const kept = client.connection.sendRequest(HoverRequest.type, params);
+    expect(((await busy) as DocumentSymbol[])[0]?.children).toHaveLength(400 * 7);
+    await expect(cancelled).rejects.toMatchObject({ code: LSPErrorCodes.RequestCancelled });
+    expect(hoverText(await kept)).toContain("**condition** `check_vip`");
+  }, 60_000);
 });
