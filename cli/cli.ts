@@ -62,7 +62,13 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("pretty"))
     .option("--env <name>", "check only this environment of callflow.json (default: every one)")
     .option("--project <file>", "the callflow.json to read (default: the nearest at or above this folder)")
-    .action(async (files: string[], options: { format: ReportFormat; env?: string; project?: string }) => {
+    .option("--deadline <duration>", "warn of each path whose worst case is longer (docs/time-budgets.md)", duration)
+    .addOption(
+      new Option("--platform <platform>", "warn of paths over a platform's limit: twilio 10s, connect 8s")
+        .choices(["twilio", "connect"])
+        .conflicts("deadline"),
+    )
+    .action(async (files: string[], options: CheckOptions) => {
       const { checkCommand } = await import("./commands/check.js");
       setExit(
         await checkCommand(
@@ -72,6 +78,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             tool: { version: packageJson.version, homepage: packageJson.homepage },
             ...(options.env === undefined ? {} : { env: options.env }),
             ...(options.project === undefined ? {} : { project: options.project }),
+            ...(options.deadline === undefined ? {} : { deadlineMs: options.deadline }),
+            ...(options.platform === undefined ? {} : { platform: options.platform }),
           },
           io,
         ),
@@ -530,6 +538,14 @@ function positiveInteger(value: string): number {
 }
 
 /** `500ms`, `10s`, `2m`: as durations are written in .flow files. */
+interface CheckOptions {
+  format: ReportFormat;
+  env?: string;
+  project?: string;
+  deadline?: number;
+  platform?: "twilio" | "connect";
+}
+
 function duration(value: string): number {
   const match = /^(\d+)(ms|s|m)$/.exec(value);
   if (match === null) throw new InvalidArgumentError("expected a duration such as 500ms, 10s or 2m");
