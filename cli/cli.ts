@@ -310,9 +310,15 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(
       new Option("--format <format>", "output format").choices(["mermaid", "dot", "svg", "html"]).default("mermaid"),
     )
-    .action(async (file: string, options: { format: "mermaid" | "dot" | "svg" | "html" }) => {
+    .addOption(new Option("--annotate <what>", "add each widget's worst case (docs/time-budgets.md)").choices(["time"]))
+    .action(async (file: string, options: { format: "mermaid" | "dot" | "svg" | "html"; annotate?: "time" }) => {
       const { graphCommand } = await import("./commands/graph.js");
-      setExit(await graphCommand({ file, format: options.format }, io));
+      setExit(
+        await graphCommand(
+          { file, format: options.format, ...(options.annotate === undefined ? {} : { annotate: options.annotate }) },
+          io,
+        ),
+      );
     });
 
   program

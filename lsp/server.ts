@@ -26,6 +26,7 @@ import { complete } from "./completion.js";
 import { docsLinks, toLspDiagnostic } from "./diagnostics.js";
 import { hover } from "./hover.js";
 import { environmentDiagnostics, projectFor, projectLocation } from "./environments.js";
+import { budgetDiagnostics } from "./time-budget.js";
 import {
   analyzeFlowtest,
   completeFlowtest,
@@ -147,7 +148,11 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     if (!isFlowtest(document)) {
       const analysis = analysisOf(document);
       const project = document.uri.startsWith("file:") ? projectFor(fileOf(document.uri)) : undefined;
-      return [...analysis.diagnostics, ...environmentDiagnostics(analysis.flow, project)].map((d) => ({
+      return [
+        ...analysis.diagnostics,
+        ...environmentDiagnostics(analysis.flow, project),
+        ...budgetDiagnostics(analysis, project),
+      ].map((d) => ({
         d,
         elsewhere: projectLocation,
       }));
