@@ -44,8 +44,10 @@ export interface WidgetCost {
 /** The worst case of an http widget; undefined for other kinds, which wait on nothing of ours. */
 export function widgetCost(widget: Widget, limits: BudgetLimits = DEFAULT_BUDGET_LIMITS): WidgetCost | undefined {
   if (widget.kind !== "HttpWidget") return undefined;
-  // The language's `retry N` is the contract's retry N; leaving it out is the contract's default.
-  const attempts = (widget.settings.retry?.value.value ?? HTTP_STEP.retry.default) + 1;
+  // The language's `retry N` is the contract's retry N; leaving it out is the contract's default. A count
+  // outside the contract is the checker's error (CF2013); it is read within the bounds so a figure can still be drawn.
+  const retry = widget.settings.retry?.value.value ?? HTTP_STEP.retry.default;
+  const attempts = Math.min(Math.max(Math.trunc(retry), HTTP_STEP.retry.min), HTTP_STEP.retry.max) + 1;
   const timeoutMs = widget.settings.timeout?.value.ms ?? limits.timeoutMs;
   const waitsMs = Array.from({ length: attempts - 1 }, (_, i) => longestRetryWaitMs(i + 1, limits));
   return { attempts, timeoutMs, waitsMs, worstMs: attempts * timeoutMs + waitsMs.reduce((a, b) => a + b, 0) };

@@ -53,6 +53,13 @@ describe("time budgets", () => {
     });
   });
 
+  it("reads a retry count outside the contract within its bounds, so a flow with that error still has figures", () => {
+    const source = `flow f {\n  start -> a\n${http("a", "    retry 1000000000\n    timeout 1s", "    success -> done\n    fail -> done")}\n  end done\n}\n`;
+    const checked = checkSource(source, "f.flow");
+    expect(checked.diagnostics.map((d) => d.code)).toContain("CF2013");
+    expect(widgetCost(checked.flow!.widgets[0]!)!.attempts).toBe(HTTP_STEP.retry.max + 1);
+  });
+
   it("uses the backoff where it is longer than the Retry-After cap", () => {
     const flow = flowOf(
       `  start -> a\n${http("a", "    retry 3\n    timeout 1s", "    success -> done\n    fail -> done")}\n  end done`,
