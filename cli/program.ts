@@ -48,15 +48,22 @@ function check(program: Command, { io, setExit, packageJson }: Context): void {
     .addOption(formatOption(REPORT_FORMATS))
     .addOption(envOption("check only this environment of callflow.json (default: every one)"))
     .addOption(projectOption())
-    .action(async (files: string[], options: { format: ReportFormat; env?: string; project?: string }) => {
+    .option("--deadline <duration>", "warn of each path whose worst case is longer (docs/time-budgets.md)", duration)
+    .addOption(
+      new Option("--platform <platform>", "warn of paths over a platform's limit: twilio 10s, connect 8s")
+        .choices(["twilio", "connect"])
+        .conflicts("deadline"),
+    )
+    .action(async (files: string[], options: CheckOptions) => {
       const { checkCommand } = await import("./commands/check.js");
       const tool = { version: packageJson.version, homepage: packageJson.homepage };
-      setExit(
-        await checkCommand(
-          { patterns: files, format: options.format, tool, ...given({ env: options.env, project: options.project }) },
-          io,
-        ),
-      );
+      const chosen = given({
+        env: options.env,
+        project: options.project,
+        deadlineMs: options.deadline,
+        platform: options.platform,
+      });
+      setExit(await checkCommand({ patterns: files, format: options.format, tool, ...chosen }, io));
     });
 }
 
@@ -286,9 +293,10 @@ function graph(program: Command, { io, setExit }: Context): void {
     .description("Draw a flow: Mermaid (default), Graphviz DOT, or an SVG or HTML picture.")
     .argument("<file>", "the .flow file")
     .addOption(formatOption(["mermaid", "dot", "svg", "html"]))
-    .action(async (file: string, options: { format: "mermaid" | "dot" | "svg" | "html" }) => {
+    .addOption(new Option("--annotate <what>", "add each widget's worst case (docs/time-budgets.md)").choices(["time"]))
+    .action(async (file: string, options: { format: "mermaid" | "dot" | "svg" | "html"; annotate?: "time" }) => {
       const { graphCommand } = await import("./commands/graph.js");
-      setExit(await graphCommand({ file, format: options.format }, io));
+      setExit(await graphCommand({ file, format: options.format, ...given({ annotate: options.annotate }) }, io));
     });
 }
 
@@ -497,4 +505,12 @@ function lsp(program: Command): void {
       // Runs until the client sends `exit` or closes stdin; stdout carries the protocol only.
       startServer(process.stdin, process.stdout);
     });
+}
+
+interface CheckOptions {
+  format: ReportFormat;
+  env?: string;
+  project?: string;
+  deadline?: number;
+  platform?: "twilio" | "connect";
 }

@@ -89,6 +89,12 @@ const widgetRules: ReadonlyMap<string, WidgetSpec> = new Map(
 
 const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
+/** Milliseconds of a duration written as in a flow (`250ms`, `5s`, `2m`), or undefined when it is not one. */
+export function durationMs(text: string): number | undefined {
+  const match = /^(\d+)(ms|s|m)$/.exec(text);
+  return match === null ? undefined : Number(match[1]) * (units[match[2] as string] as number);
+}
+
 /** Reused across parses; `begin` resets the per-file state. */
 class AstBuilder implements FlowAstBuilder {
   private positions = new SourcePositions("", "");
@@ -622,10 +628,8 @@ function push<T>(list: T[], item: T | undefined): void {
 }
 
 function durationOf(token: IToken, span: Span): Duration {
-  // The Duration token's pattern guarantees this match.
-  const match = /^(\d+)(ms|s|m)$/.exec(token.image) as RegExpExecArray;
-  const ms = Number(match[1]) * (units[match[2] as string] as number);
-  return { kind: "Duration", ms, raw: token.image, span };
+  // The Duration token's pattern guarantees it is one.
+  return { kind: "Duration", ms: durationMs(token.image) as number, raw: token.image, span };
 }
 
 /**

@@ -193,6 +193,17 @@ export const messages = {
     severity: "error",
     text: "JSONPath {0} could run without bound on a response, blocking the process past any timeout: {1}.",
   },
+  // CF2046, CF2047: time budgets, reported only against a deadline (docs/time-budgets.md).
+  pathOverDeadline: {
+    code: "CF2046",
+    severity: "warning",
+    text: "Path {0} can take {1}, over the {2}; '{3}' contributes most ({4}).",
+  },
+  unboundedPath: {
+    code: "CF2047",
+    severity: "warning",
+    text: "Path {0} can take unbounded time: the loop {1} makes requests, over the {2}.",
+  },
   // CF2060 to CF2069: `config` values (docs/environments.md).
   configDefault: {
     code: "CF2060",

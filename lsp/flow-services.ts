@@ -6,6 +6,7 @@ import { codeActions } from "./actions.js";
 import { occurrenceAt } from "./analysis.js";
 import { complete } from "./completion.js";
 import { environmentDiagnostics, projectFor, projectLocation } from "./environments.js";
+import { budgetDiagnostics } from "./time-budget.js";
 import { hover } from "./hover.js";
 import { definition, prepareRename, references, renameAcross, testLocations } from "./navigation.js";
 import { documentSymbols, foldingRanges, semanticTokens } from "./outline.js";
@@ -21,7 +22,12 @@ export function flowServices(workspace: Workspace): LanguageServices {
   return {
     diagnostics(document) {
       const analysis = analysisOf(document);
-      return [...analysis.diagnostics, ...environmentDiagnostics(analysis.flow, projectOf(document))].map((d) => ({
+      const project = projectOf(document);
+      return [
+        ...analysis.diagnostics,
+        ...environmentDiagnostics(analysis.flow, project),
+        ...budgetDiagnostics(analysis, project),
+      ].map((d) => ({
         d,
         elsewhere: projectLocation,
       }));

@@ -11,6 +11,7 @@ import { occurrenceAt, type Analysis } from "./analysis.js";
 import { rangeAt, touches } from "./positions.js";
 import { keywordAt, widgetAt, widgetNamed } from "./syntax.js";
 import { configValues } from "./environments.js";
+import { budgetHover } from "./time-budget.js";
 import type { Project } from "../project/project-file.js";
 
 /** `project`: the flow's callflow.json, whose environments a config's hover lists. */
@@ -56,6 +57,8 @@ function describeName(
     forEachExit(widget, (label, target) => exits.push(`\`${label} -> ${target.name}\``));
     const lines = [`**${spec.keyword}** \`${name}\`${title}`, spec.doc];
     lines.push(exits.length === 0 ? "No exits: the flow ends here." : `Exits: ${exits.join(", ")}`);
+    const budget = budgetHover(analysis.flow, name);
+    if (budget !== undefined) lines.push(budget);
     return lines.join("\n\n");
   }
   const decl = analysis.scope?.declarations.get(name);

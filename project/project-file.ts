@@ -1,6 +1,7 @@
 // callflow.json: read (JSON with comments, as tsconfig.json), its shape checked, every value kept with
 // its place in the file, so findings about an environment point into callflow.json.
 import { parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
+import { durationMs } from "../grammar/build-ast.js";
 import { diagnostic, type Diagnostic } from "../grammar/diagnostics.js";
 import { SourcePositions, type Span } from "../grammar/spans.js";
 import type { SecretSource } from "./secret-source.js";
@@ -26,6 +27,8 @@ export interface Environment {
   /** Config values as written (JSON), by name, in file order. */
   readonly config: ReadonlyMap<string, Located<unknown>>;
   readonly secrets: ReadonlyMap<string, Located<SecretSource>>;
+  /** How long a caller waits on a run here, in ms: `check` warns of paths that can take longer (docs/time-budgets.md). */
+  readonly deadline?: Located<number>;
 }
 
 export type EmitKind = "ts" | "js";
@@ -41,7 +44,7 @@ export interface Project {
   readonly defaultEnvironment?: Located<string>;
   readonly environments: ReadonlyMap<string, Environment>;
   /** `callflow serve`'s settings: the secret whose value callers send as their bearer token. */
-  readonly serve: { readonly authSecret?: string };
+  readonly serve: { readonly authSecret?: string; readonly deadline?: Located<number> };
 }
 
 export interface ProjectRead {
@@ -81,7 +84,7 @@ export function readProject(text: string, file: string, root: string): ProjectRe
   let compile: { outDir?: string; emit?: EmitKind } = {};
   let defaultEnvironment: Located<string> | undefined;
   const environments = new Map<string, Environment>();
-  let serve: { authSecret?: string } = {};
+  let serve: { authSecret?: string; deadline?: Located<number> } = {};
   for (const [key, value] of members(tree)) {
     const name = key.value as string;
     if (!TOP_KEYS.has(name)) {
@@ -117,12 +120,19 @@ export function readProject(text: string, file: string, root: string): ProjectRe
           break;
         }
         for (const [serveKey, serveValue] of members(value)) {
-          if (serveKey.value !== "authSecret")
+          if (serveKey.value === "deadline") {
+            const deadline = readDeadline(serveKey, serveValue, "serve.deadline", shape, at);
+            if (deadline !== undefined) serve = { ...serve, deadline };
+          } else if (serveKey.value !== "authSecret")
             diagnostics.push(
-              diagnostic("projectUnknownKey", at(serveKey), [serveKey.value as string, "serve", "authSecret"]),
+              diagnostic("projectUnknownKey", at(serveKey), [
+                serveKey.value as string,
+                "serve",
+                "authSecret, deadline",
+              ]),
             );
           else if (serveValue.type !== "string") shape(serveValue, "serve.authSecret", "a secret's name");
-          else serve = { authSecret: serveValue.value as string };
+          else serve = { ...serve, authSecret: serveValue.value as string };
         }
         break;
     }
@@ -200,9 +210,11 @@ function readEnvironment(
   const secrets = new Map<string, Located<SecretSource>>();
   let configSpan = at(envKey);
   let secretsSpan = at(envKey);
+  let deadline: Located<number> | undefined;
   for (const [key, value] of members(envValue)) {
     const part = key.value as string;
-    if (part === "config") {
+    if (part === "deadline") deadline = readDeadline(key, value, `${name}.deadline`, shape, at);
+    else if (part === "config") {
       configSpan = at(key);
       if (value.type !== "object") shape(value, `${name}.config`, "an object of config values by name");
       else
@@ -219,9 +231,36 @@ function readEnvironment(
         if (source === undefined) shape(v, `secret ${String(k.value)}`, '{ "env": "VARIABLE" } or { "file": "/path" }');
         else secrets.set(k.value as string, { value: source, span: at(v), keySpan: keyOf(v) });
       }
-    } else diagnostics.push(diagnostic("projectUnknownKey", at(key), [part, `environment ${name}`, "config, secrets"]));
+    } else
+      diagnostics.push(
+        diagnostic("projectUnknownKey", at(key), [part, `environment ${name}`, "config, secrets, deadline"]),
+      );
   }
-  return { name, span: at(envKey), configSpan, secretsSpan, config, secrets };
+  return {
+    name,
+    span: at(envKey),
+    configSpan,
+    secretsSpan,
+    config,
+    secrets,
+    ...(deadline === undefined ? {} : { deadline }),
+  };
+}
+
+/** A deadline written as a flow's durations are (`8s`, `1500ms`). */
+function readDeadline(
+  key: Node,
+  value: Node,
+  what: string,
+  shape: Shape,
+  at: (node: Node) => Span,
+): Located<number> | undefined {
+  const ms = value.type === "string" ? durationMs(value.value as string) : undefined;
+  if (ms === undefined || ms < 1) {
+    shape(value, what, 'a duration such as "8s" or "1500ms"');
+    return undefined;
+  }
+  return { value: ms, span: at(value), keySpan: at(key) };
 }
 
 function secretSource(node: Node): SecretSource | undefined {

@@ -188,6 +188,26 @@ export const HTTP_STEP = {
   maxResponseBytes: { min: 1, max: 16 * 1024 * 1024, default: 1024 * 1024, unit: "bytes" } satisfies Bound<number>,
 } as const;
 
+/**
+ * The waits between attempts of an http step, as the runtime applies them (runtime/retry.ts): before
+ * attempt n + 1, a backoff of `retryBaseDelayMs`·2^(n−1) capped at `retryMaxDelayMs`, half of it jittered;
+ * or, after a response with `Retry-After`, what it asks for up to `retryAfterCapMs`. These are the
+ * defaults of the run options of the same names; the checker's time budgets read them here.
+ */
+export const RETRY_WAITS = { retryBaseDelayMs: 200, retryMaxDelayMs: 5_000, retryAfterCapMs: 10_000 } as const;
+
+export type RetryWaits = { readonly [K in keyof typeof RETRY_WAITS]: number };
+
+/** The backoff before attempt `attempt + 1` with its jitter at the maximum: the exponential, capped. */
+export function backoffCeilingMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+}
+
+/** The longest wait before attempt `attempt + 1`: the backoff at full jitter or a Retry-After at the cap. */
+export function longestRetryWaitMs(attempt: number, waits: RetryWaits): number {
+  return Math.max(backoffCeilingMs(attempt, waits.retryBaseDelayMs, waits.retryMaxDelayMs), waits.retryAfterCapMs);
+}
+
 /** The HTTP_STEP fields as values: optional in a step (`HttpStep`), all present once resolved. */
 export type HttpStepFields = {
   readonly [K in keyof typeof HTTP_STEP]: (typeof HTTP_STEP)[K]["default"] extends boolean ? boolean : number;

@@ -1,6 +1,6 @@
 // What a host passes to `run`, and the defaults for every limit.
 import { realClock, type Clock } from "./clock.js";
-import { HTTP_STEP, type HttpStepFields } from "./contract.js";
+import { HTTP_STEP, RETRY_WAITS, type HttpStepFields } from "./contract.js";
 import type { FetchLike } from "./fetch.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
 import type { TraceEvent } from "./trace.js";
@@ -42,9 +42,7 @@ export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
   maxRedirects: 5,
   maxJsonDepth: 100,
   timeoutMs: HTTP_STEP.timeoutMs.default,
-  retryBaseDelayMs: 200,
-  retryMaxDelayMs: 5_000,
-  retryAfterCapMs: 10_000,
+  ...RETRY_WAITS,
 });
 
 export interface RunOptions<V extends Vars = Vars, W extends string = string> extends Partial<RuntimeLimits> {

@@ -1,7 +1,7 @@
 // The retry loop of an http step: which failures are retried, how long to wait (exponential
 // backoff with jitter, or the server's Retry-After up to a cap), and one trace event per attempt.
 import { sendAttempt, type AttemptResult, type AttemptSettings } from "./attempt.js";
-import type { HttpStepFields } from "./contract.js";
+import { backoffCeilingMs, type HttpStepFields } from "./contract.js";
 import type { PreparedRequest } from "./request.js";
 import {
   roundMs,
@@ -38,7 +38,7 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
  * fixed, half random) so waits still grow while concurrent callers spread out.
  */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  const exponential = backoffCeilingMs(attempt, baseMs, maxMs);
   return Math.round(exponential / 2 + random() * (exponential / 2));
 }
 

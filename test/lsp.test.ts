@@ -161,6 +161,7 @@ describe("callflow lsp: hover", () => {
         '**condition** `check_vip` "VIP?"',
         "Tries its `when` branches in order and takes the first that holds, else `else`.",
         "Exits: `when -> vip_queue`, `else -> announce`",
+        "Worst time to reach it: 35 s  \nWorst case of a path through it: 35 s",
       ].join("\n\n"),
     );
 

@@ -41,11 +41,26 @@ describe("callflow.schema.json", () => {
     // callflow itself says the same, with the place.
     const read = readProject('{ "serve": { "authSecrt": "API_TOKEN" } }', "callflow.json", ROOT);
     expect(read.diagnostics.map((d) => [d.code, d.span.column, d.message])).toEqual([
-      ["CF4003", 14, "Unknown key 'authSecrt' in serve: use authSecret."],
+      ["CF4003", 14, "Unknown key 'authSecrt' in serve: use authSecret, deadline."],
     ]);
     expect(readProject('{ "serve": { "authSecret": "API_TOKEN" } }', "callflow.json", ROOT).project?.serve).toEqual({
       authSecret: "API_TOKEN",
     });
+  });
+
+  it("reads a deadline for the server and per environment, as a flow writes durations", () => {
+    const good = { serve: { deadline: "10s" }, environments: { connect: { config: {}, deadline: "8s" } } };
+    expect(validate(good)).toBe(true);
+    const read = readProject(JSON.stringify(good), "callflow.json", ROOT);
+    expect(read.diagnostics).toEqual([]);
+    expect(read.project?.serve.deadline?.value).toBe(10_000);
+    expect(read.project?.environments.get("connect")?.deadline?.value).toBe(8000);
+    const bad = { serve: { deadline: 8 }, environments: { connect: { deadline: "8 seconds" } } };
+    expect(validate(bad)).toBe(false);
+    expect(readProject(JSON.stringify(bad), "callflow.json", ROOT).diagnostics.map((d) => d.message)).toEqual([
+      'serve.deadline must be a duration such as "8s" or "1500ms".',
+      'connect.deadline must be a duration such as "8s" or "1500ms".',
+    ]);
   });
 
   it("reports JSON that does not parse once per place, with its line and column", () => {

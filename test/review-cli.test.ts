@@ -182,6 +182,8 @@ describe("callflow diff OLD NEW", () => {
   > renamed end goodbye → farewell (3 exits follow)
   http lookup_order
     ~ timeout: 5s → 10s
+new.flow: worst case raised, path to vip_queue: 35 s → 50 s
+new.flow: worst case raised, path to agents: 35 s → 50 s
 `);
   });
 
@@ -312,7 +314,11 @@ describe.skipIf(!GIT_AVAILABLE)("callflow diff with git (skipped when git is mis
     git("config", "diff.callflow.command", `"${process.execPath}" "${CLI}" diff`);
     const diff = git("diff", "--", "flows/order.flow", "flows/tidy.flow");
     expect(diff.stdout).toBe(
-      "flows/order.flow\n  http lookup_order\n    ~ retry: 2 → 3\n" + "flows/tidy.flow\n  no semantic changes\n",
+      "flows/order.flow\n  http lookup_order\n    ~ retry: 2 → 3\n" +
+        "flows/order.flow: worst case raised, path to vip_queue: 35 s → 50 s\n" +
+        "flows/order.flow: worst case raised, path to agents: 35 s → 50 s\n" +
+        "flows/order.flow: worst case raised, path to goodbye: 45 s → 60 s\n" +
+        "flows/tidy.flow\n  no semantic changes\n",
     );
     git("add", "-A");
     git("commit", "-qm", "second");

@@ -43,9 +43,11 @@ describe("callflow serve --env: config and secrets from callflow.json", () => {
           test: {
             config: { api_base: upstream.url },
             secrets: { CRM_TOKEN: { file: tokenFile }, API_TOKEN: { env: "SERVE_ENV_API_TOKEN" } },
+            // The environment's deadline, under the server's: the run is cut at the shorter one.
+            deadline: "3s",
           },
         },
-        serve: { authSecret: "API_TOKEN" },
+        serve: { authSecret: "API_TOKEN", deadline: "20s" },
       }),
     );
     served = await serve(["--env", "test"], {
@@ -101,6 +103,14 @@ describe("callflow serve --env: config and secrets from callflow.json", () => {
     expect(form.status).toBe(200);
     expect(upstream.hits("/orders/A-1")).toHaveLength(3);
     expect(decoy.requests).toHaveLength(0);
+  });
+  test("without --deadline, the environment's deadline from callflow.json cancels a run: 504", async () => {
+    upstream.route("/orders/stuck", { hang: true });
+    const response = await post({ ...order, order_id: "stuck" });
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({
+      error: { code: "deadline", message: "the run did not finish within 3000 ms" },
+    });
   });
 });
 

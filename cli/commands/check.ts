@@ -2,10 +2,18 @@
 // end with a summary line.
 import { performance } from "node:perf_hooks";
 import { checkSource } from "../../compiler/check.js";
+import {
+  deadlineDiagnostics,
+  formatDuration,
+  PLATFORM_DEADLINES,
+  type Deadline,
+  type Platform,
+} from "../../compiler/time-budget.js";
 import type { Diagnostic } from "../../grammar/diagnostics.js";
 import { parse } from "../../grammar/parse.js";
 import type { Flow } from "../../grammar/ast.js";
 import { checkEnvironments } from "../../project/environments.js";
+import { projectDeadline } from "../../project/deadline.js";
 import { describeSource, type Environment } from "../../project/project-file.js";
 import { expandInputs, readSource, readSourceAt } from "../files.js";
 import { chooseEnvironment, openProject, projectFlowFiles } from "../project.js";
@@ -29,6 +37,9 @@ export interface CheckArgs {
   readonly env?: string;
   /** callflow.json to read instead of the nearest one above the working folder. */
   readonly project?: string;
+  /** Warn of paths whose worst case is over this (`--deadline`), or over a platform's limit (`--platform`). */
+  readonly deadlineMs?: number;
+  readonly platform?: Platform;
 }
 
 export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<number> {
@@ -37,6 +48,8 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const flows = new Map<string, Flow>();
+  // Flows without errors, whose paths are checked against a deadline.
+  const sound: Flow[] = [];
   for (const file of files) {
     const read = await readSource(io.cwd, file);
     if ("invalid" in read) {
@@ -48,6 +61,8 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
     if (!file.endsWith(".flowtest")) {
       const checked = checkSource(source, file);
       if (checked.flow !== undefined) flows.set(file, checked.flow);
+      if (checked.flow !== undefined && !checked.diagnostics.some((d) => d.severity === "error"))
+        sound.push(checked.flow);
       for (const d of checked.diagnostics) diagnostics.push(d);
       continue;
     }
@@ -88,6 +103,16 @@ export async function checkCommand(args: CheckArgs, io: CommandIO): Promise<numb
       for (const d of checkEnvironments(project, projectFlows, chosen === undefined ? [] : names)) diagnostics.push(d);
     }
   }
+  const deadline: Deadline | undefined =
+    args.deadlineMs !== undefined
+      ? { ms: args.deadlineMs, source: `--deadline ${formatDuration(args.deadlineMs)}` }
+      : args.platform !== undefined
+        ? { ms: PLATFORM_DEADLINES[args.platform].ms, source: PLATFORM_DEADLINES[args.platform].why }
+        : opened?.project === undefined
+          ? undefined
+          : projectDeadline(opened.project, environments);
+  if (deadline !== undefined)
+    for (const flow of sound) for (const d of deadlineDiagnostics(flow, deadline)) diagnostics.push(d);
   const summary = summarize(files.length, diagnostics);
   if (args.format === "sarif") {
     io.stdout(formatSarif(diagnostics, sources, io.cwd, { ...args.tool, root: repositoryRoot(io.cwd) }));

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createTwoFilesPatch } from "diff";
+import { describeChange, flowBudget, raisedBudgets, type BudgetChange } from "../../compiler/time-budget.js";
 import type { Flow } from "../../grammar/ast.js";
 import { parse } from "../../grammar/parse.js";
 import { hasErrors, type Diagnostic } from "../../grammar/diagnostics.js";
@@ -96,21 +97,48 @@ function pictures(compared: readonly Compared[], context: number | undefined): M
   return map;
 }
 
+/**
+ * The ends whose worst case a change raised (docs/time-budgets.md). Computed here, not in review/, which
+ * builds on grammar/ alone: the figures are the compiler's.
+ */
+function raisedTimes(compared: Compared): BudgetChange[] {
+  return raisedBudgets(flowBudget(compared.oldFlow), flowBudget(compared.newFlow));
+}
+
 /** The diffs in the requested format: Markdown gets a Mermaid picture under each file, HTML an SVG one. */
 async function render(compared: readonly Compared[], args: DiffArgs, io: CommandIO): Promise<string> {
   const files = compared.map((c) => c.file);
-  if (args.format === "html") return await renderHtml(compared, args.context);
-  if (args.format !== "markdown") return renderDiff(files, args.format, io.color);
+  const raised = new Map(compared.map((c) => [c.file, raisedTimes(c)]));
+  if (args.format === "html") return await renderHtml(compared, args.context, raised);
+  if (args.format === "json") {
+    const json = JSON.parse(renderDiff(files, "json")) as Record<string, unknown>;
+    const timeBudgets = compared.flatMap((c) =>
+      raised.get(c.file)!.map((change) => ({ file: c.file.newPath, ...change })),
+    );
+    return JSON.stringify({ ...json, timeBudgets }, null, 2) + "\n";
+  }
+  if (args.format === "text") {
+    const notes = compared.flatMap((c) =>
+      raised.get(c.file)!.map((change) => `${c.file.newPath}: worst case raised, ${describeChange(change)}\n`),
+    );
+    return renderDiff(files, "text", io.color) + notes.join("");
+  }
   const drawn = pictures(compared, args.context);
   return renderDiff(files, "markdown", false, (file) => {
     const picture = drawn.get(file);
-    return picture === undefined ? undefined : pictureMarkdown(picture);
+    const notes = raised.get(file)!.map((change) => `Worst case raised: ${describeChange(change)}.`);
+    const parts = [...notes, ...(picture === undefined ? [] : [pictureMarkdown(picture)])];
+    return parts.length === 0 ? undefined : parts.join("\n\n");
   });
 }
 
-async function renderHtml(compared: readonly Compared[], context: number | undefined): Promise<string> {
+async function renderHtml(
+  compared: readonly Compared[],
+  context: number | undefined,
+  raised: ReadonlyMap<FileDiff, readonly BudgetChange[]>,
+): Promise<string> {
   // Loaded only here: the WebAssembly Graphviz module is large, and other formats never need it.
-  const { htmlPage, pictureHtml } = await import("../../review/svg.js");
+  const { escapeHtml, htmlPage, pictureHtml } = await import("../../review/svg.js");
   const drawn = pictures(compared, context);
   const sections: string[] = [];
   for (const [index, { file }] of compared.entries()) {
@@ -118,6 +146,7 @@ async function renderHtml(compared: readonly Compared[], context: number | undef
     sections.push(
       [
         htmlChangeList(file),
+        ...(raised.get(file) ?? []).map((change) => `<p>Worst case raised: ${escapeHtml(describeChange(change))}.</p>`),
         ...(picture === undefined ? [] : [await pictureHtml(picture.graph, omittedNote(picture), `file-${index + 1}`)]),
       ].join("\n"),
     );

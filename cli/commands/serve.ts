@@ -153,7 +153,9 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
     host: args.host,
     port: args.port,
     authToken,
-    deadlineMs: args.deadlineMs ?? HOST_DEFAULTS.deadlineMs,
+    // --deadline, else the environment's own, else the project's serve.deadline (docs/time-budgets.md).
+    deadlineMs:
+      args.deadlineMs ?? environment?.deadline?.value ?? project?.serve.deadline?.value ?? HOST_DEFAULTS.deadlineMs,
     maxConcurrency: args.maxConcurrency ?? HOST_DEFAULTS.maxConcurrency,
     bodyLimit: args.bodyLimit ?? SERVE_DEFAULTS.bodyLimit,
     version: args.version,
