@@ -150,6 +150,8 @@ describe("callflow serve: runs", () => {
     expect(metrics).toMatch(/callflow_run_duration_seconds_count\{flow="order_lookup",outcome="end"\} 1/);
     expect(metrics).toContain("callflow_runs_in_flight 0");
     expect(metrics).toContain("process_resident_memory_bytes");
+    // Log lines are written asynchronously: they may land just after the answers.
+    await until(() => served.runLogs().length >= 3);
     const logs = served.runLogs();
     expect(logs.map((l) => [l["flow"], l["outcome"], l["exit"], l["status"]])).toEqual([
       ["order_lookup", "end", "goodbye", 200],
@@ -162,6 +164,7 @@ describe("callflow serve: runs", () => {
   test("the caller's traceparent continues: its trace id is in the run's log line", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     await post(input(), { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    await until(() => served.runLogs().length >= 4);
     expect(served.runLogs().at(-1)).toMatchObject({ flow: "order_lookup", traceId });
   });
 });
@@ -229,7 +232,7 @@ describe("callflow serve: limits and shutdown", () => {
     }
   });
 
-  test("SIGTERM during 500 runs in flight: every one is answered, new connections are refused, exit 0", async () => {
+  test("SIGTERM during 500 runs in flight: every one is answered and logged, then connections are refused, exit 0", async () => {
     upstream.route("/orders/drain", { delayMs: 1500, json: { shipDate: "soon" } });
     const s = await serveTest(["--max-concurrency", "1000"]);
     const inFlight = Array.from({ length: 500 }, () =>
@@ -247,7 +250,35 @@ describe("callflow serve: limits and shutdown", () => {
     const statuses = await Promise.all(inFlight);
     expect(statuses.filter((status) => status === 200)).toHaveLength(500);
     expect(await exited).toBe(0);
+    // The log is written asynchronously and flushed before the exit: no line is lost.
+    expect(s.runLogs().filter((line) => line["status"] === 200)).toHaveLength(500);
     await expect(probe()).rejects.toThrow();
+  });
+
+  test("while a run drains after SIGTERM, /readyz answers 503 over a new connection and new runs are refused", async () => {
+    upstream.route("/orders/slow-drain", { delayMs: 2000, json: { shipDate: "later" } });
+    const s = await serveTest(["lookup.flow"]);
+    const run = (order: string): Promise<Response> =>
+      fetch(`${s.url}/flows/order_lookup/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(input({ order_id: order })),
+      });
+    const slow = run("slow-drain");
+    await until(() => upstream.hits("/orders/slow-drain").length === 1);
+    const exited = s.stop("SIGTERM");
+    await until(() => s.stderr().includes("callflow serve: draining"));
+    const ready = await fetch(`${s.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get("connection")).toBe("close");
+    expect(await ready.json()).toMatchObject({ status: "draining" });
+    const late = await run("A-1");
+    expect(late.status).toBe(503);
+    expect(late.headers.get("retry-after")).toBe("1");
+    expect(await late.json()).toEqual({ error: { code: "draining", message: "the server is shutting down" } });
+    expect((await slow).status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(s.runLogs().map((line) => line["status"])).toEqual([200]);
   });
 
   test("runs that outlive --drain-timeout are cancelled and answered 503", async () => {

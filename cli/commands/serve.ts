@@ -146,6 +146,9 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
 
   const { HOST_DEFAULTS } = await import("../../host/host.js");
   const { startServer, SERVE_DEFAULTS } = await import("../../server/server.js");
+  const { destination } = await import("pino");
+  // Asynchronous: a run's log line costs no blocking write; lines written while one is in flight go out together.
+  const log = destination({ dest: 2, sync: false });
   const server = await startServer({
     flows,
     problems,
@@ -157,7 +160,7 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
     maxConcurrency: args.maxConcurrency ?? HOST_DEFAULTS.maxConcurrency,
     bodyLimit: args.bodyLimit ?? SERVE_DEFAULTS.bodyLimit,
     version: args.version,
-    log: process.stderr,
+    log,
   });
   io.stdout(`callflow serve: listening on ${server.url}\n`);
   if (authToken === undefined) io.stderr("callflow serve: warning: callers are not authenticated\n");
@@ -169,6 +172,11 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
   for (const watcher of watchers) watcher.close();
   io.stderr("callflow serve: draining\n");
   await server.close(args.drainTimeoutMs ?? SERVE_DEFAULTS.drainTimeoutMs);
+  // Every line buffered is written before the process exits (end leaves stderr open).
+  await new Promise((resolve) => {
+    log.once("close", resolve);
+    log.end();
+  });
   return EXIT_OK;
 }
 

@@ -16,7 +16,7 @@ export interface Served {
   stderr(): string;
   /** The JSON log lines of runs so far. */
   runLogs(): Array<Record<string, unknown>>;
-  /** Sends `signal` and resolves with the exit code. */
+  /** Sends `signal` and resolves with the exit code once its output has been read to the end. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -29,7 +29,8 @@ export function serve(args: readonly string[], options: { cwd: string; env?: Nod
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": stderr has been read to its end, so every log line the process wrote is in.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once("line", (line) => {
