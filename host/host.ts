@@ -15,7 +15,8 @@
 //   HostEnvironment { config, secrets }  per environment, from outside: config values and a SecretProvider
 //   HostResponse { status, headers, body, record? }, RunBody, ErrorBody, RunRecord (the run, for metrics, logs,
 //                                  status pages), RunRequest, HostOptions, HostedFlow, FlowProblem, HOST_DEFAULTS
-//   FlowInputs (host/inputs.ts): a flow's input schema (`.schema`, for OpenAPI) and `.decode`
+//   FlowInputs (host/inputs.ts): a flow's input schema (`.schema`, for OpenAPI) and `.decode`; ANSWER_SCHEMAS
+//                                  each type's schema in an answer, derived from the input schemas
 //
 // An adapter sends `status`, `headers` and `body` (JSON) as they are; it passes `controller` and aborts it to
 // cancel a run whose caller went away, and the tracing context it wants the run's spans under is the active one when it calls run.
@@ -28,7 +29,14 @@ import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
 import type { FetchLike, Outcome, RunOptions, SecretProvider, TraceEvent } from "../runtime/index.js";
 import { FlowInputs, type BodyEncoding, type InputProblem } from "./inputs.js";
 
-export { FlowInputs, type BodyEncoding, type Decoded, type InputProblem, type JsonSchema } from "./inputs.js";
+export {
+  ANSWER_SCHEMAS,
+  FlowInputs,
+  type BodyEncoding,
+  type Decoded,
+  type InputProblem,
+  type JsonSchema,
+} from "./inputs.js";
 
 /** A flow ready to serve: its compiled module and its inputs. */
 export interface HostedFlow {

@@ -63,6 +63,23 @@ test("inputs carry their formats and required globals; configs are not inputs; m
   });
 });
 
+test("an answer describes each variable as its input does, without formats of callflow's own; masked ones as the mask", () => {
+  const result = written.components.schemas["order_lookup_result"] as { properties: { variables: unknown } };
+  expect(result.properties.variables).toEqual({
+    type: "object",
+    properties: {
+      order_id: { type: "string" },
+      email: { type: "string", format: "email" },
+      pin: { const: "••••" },
+      amount: { type: "number" },
+      vip: { type: "boolean" },
+      ship_date: { type: "string" },
+      card_last4: { const: "••••" },
+    },
+    additionalProperties: false,
+  });
+});
+
 test("a real answer fits the document's response schema", async () => {
   const response = await fetch(`${served.url}/flows/order_lookup/runs`, {
     method: "POST",
