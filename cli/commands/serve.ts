@@ -147,8 +147,15 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
   const { HOST_DEFAULTS } = await import("../../host/host.js");
   const { startServer, SERVE_DEFAULTS } = await import("../../server/server.js");
   const { destination } = await import("pino");
-  // Asynchronous: a run's log line costs no blocking write; lines written while one is in flight go out together.
-  const log = destination({ dest: 2, sync: false });
+  const log = destination({
+    dest: 2,
+    // Asynchronous and buffered: a run never waits on a write (nor on a slow reader of stderr), and lines go out
+    // in batches of 4 kB or every second; a reader that stops altogether costs lines past 16 MB, not memory.
+    sync: false,
+    minLength: 4096,
+    periodicFlush: 1000,
+    maxLength: 16 * 1024 * 1024,
+  });
   const server = await startServer({
     flows,
     problems,
