@@ -6,37 +6,39 @@ import { connect } from "node:net";
 import path from "node:path";
 import { tempDir } from "./compile-helpers.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startServer, type TestServer } from "./helpers/http-server.js";
-import { SERVE_FIXTURES as FIXTURES, serve, serveFails, serveProject, type Served } from "./helpers/serve.js";
+import type { TestServer } from "./helpers/http-server.js";
+import {
+  SERVE_FIXTURES as FIXTURES,
+  serve,
+  serveFails,
+  serveProject,
+  serveWithUpstream,
+  type Served,
+  type ServedProject,
+} from "./helpers/serve.js";
 
 const TOKEN = "caller-token-7c1d";
 const CRM = "crm-SECRET-5b2a";
 const auth = { authorization: `Bearer ${TOKEN}` };
-const project = tempDir("serve-cli");
-
+let setup: ServedProject;
 let upstream: TestServer;
 let served: Served;
 let env: NodeJS.ProcessEnv;
 
 /** `callflow serve --env test ARGS` in the project. */
 const serveTest = (args: readonly string[]): Promise<Served> =>
-  serve(["--env", "test", ...args], { cwd: project.dir, env });
+  serve(["--env", "test", ...args], { cwd: setup.dir, env });
 
 beforeAll(async () => {
-  upstream = await startServer();
-  upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "9876" } });
-  env = serveProject(project.dir, {
+  setup = await serveWithUpstream("serve-cli", {
     flows: ["lookup.flow", "quote.flow", "spin.flow"],
-    config: { api_base: upstream.url },
+    route: (upstream) => upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "9876" } }),
     secrets: { API_TOKEN: TOKEN, CRM_TOKEN: CRM },
+    args: ["--auth-secret", "API_TOKEN"],
   });
-  served = await serveTest(["--auth-secret", "API_TOKEN"]);
+  ({ upstream, served, env } = setup);
 });
-afterAll(async () => {
-  await served?.stop();
-  await upstream.close();
-  project.remove();
-});
+afterAll(() => setup?.close());
 
 const input = (extra: Record<string, unknown> = {}) => ({
   order_id: "A-1",
@@ -171,10 +173,10 @@ describe("callflow serve: runs", () => {
 
 describe("callflow serve: limits and shutdown", () => {
   test("a non-loopback host without auth is refused unless --no-auth", async () => {
-    const refused = await serveFails(["--env", "test", "--host", "0.0.0.0"], project.dir, env);
+    const refused = await serveFails(["--env", "test", "--host", "0.0.0.0"], setup.dir, env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("without authentication");
-    const missing = await serveFails(["--env", "test", "--auth-secret", "NOT_SET_ANYWHERE"], project.dir, env);
+    const missing = await serveFails(["--env", "test", "--auth-secret", "NOT_SET_ANYWHERE"], setup.dir, env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("secret NOT_SET_ANYWHERE has no source in environment test");
     const open = await serveTest(["--host", "0.0.0.0", "--no-auth"]);
