@@ -12,7 +12,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       results.get(targets[1]!.name)!.push(cf);
       ratios.push({ rps: cf.rps / hand.rps, p99: cf.p99 / hand.p99, cpu: cf.cpuUs / hand.cpuUs });
       console.log(
-        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms ${hand.cpuUs.toFixed(0)} µs CPU/req | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms ${cf.cpuUs.toFixed(0)} µs CPU/req | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
+        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms ${hand.cpuUs.toFixed(0)} µs CPU/req | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms ${cf.cpuUs.toFixed(0)} µs CPU/req | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99, ${(cf.cpuUs / hand.cpuUs).toFixed(2)}x CPU | load average ${loadavg()[0]!.toFixed(1)}${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
       );
     }
     console.log(
@@ -221,7 +221,9 @@ async function main(): Promise<void> {
       if (result.errors > 0) console.log(`batch ${batch + 1}: ${result.errors} errors`);
     }
     const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-    console.log(`\nRSS after each 20,000 requests: ${rss.map(mb).join(", ")}`);
+    console.log(
+      `\nRSS after each 20,000 requests: ${rss.map(mb).join(", ")} (load average ${loadavg()[0]!.toFixed(1)})`,
+    );
     const growth = (from: number): string => (((rss.at(-1)! - rss[from]!) / rss[from]!) * 100).toFixed(1);
     console.log(
       `growth after warm-up (40,000 to 200,000 requests): ${growth(1)}% (target < 10%); from the first 20,000: ${growth(0)}%`,

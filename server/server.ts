@@ -128,6 +128,8 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     logger: { level: "info", stream: options.log },
     // One line per run is logged, by the route: none per request.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: the two lines a request can log name its id themselves.
+    childLoggerFactory: (logger) => logger,
     genReqId: () => randomUUID(),
     bodyLimit: options.bodyLimit,
     requestTimeout: SERVE_DEFAULTS.requestTimeoutMs,
@@ -155,7 +157,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status < 500) return reply.code(status).send({ error: clientError(status, error.code) });
-    request.log.error({ code: error.code ?? error.name }, "internal error");
+    request.log.error({ reqId: request.id, code: error.code ?? error.name }, "internal error");
     return reply.code(500).send({ error: { code: "internal", message: "internal error", requestId: request.id } });
   });
   app.setNotFoundHandler((_request, reply) =>
@@ -208,6 +210,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
       const traceId = span.spanContext().traceId;
       request.log.info(
         {
+          reqId: request.id,
           flow: record.flow,
           outcome: record.outcome,
           exit: record.widget,

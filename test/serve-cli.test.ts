@@ -166,6 +166,8 @@ describe("callflow serve: runs", () => {
       ["order_lookup", "route", "vip_queue", 200],
       ["spin", "failed", "lap", 502],
     ]);
+    // Each names its request, as a 500's answer does.
+    expect(logs.every((l) => /^[0-9a-f-]{36}$/.test(String(l["reqId"])))).toBe(true);
     expect(served.stderr()).not.toMatch(/4321|9876|crm-SECRET|caller-token/);
   });
 
