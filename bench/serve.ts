@@ -227,6 +227,9 @@ async function main(): Promise<void> {
       results.get(targets[0]!.name)!.push(hand);
       results.get(targets[1]!.name)!.push(cf);
       ratios.push({ rps: cf.rps / hand.rps, p99: cf.p99 / hand.p99, cpu: cf.cpuUs / hand.cpuUs });
+      console.log(
+        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms ${hand.cpuUs.toFixed(0)} µs CPU/req | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms ${cf.cpuUs.toFixed(0)} µs CPU/req | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99, ${(cf.cpuUs / hand.cpuUs).toFixed(2)}x CPU | load average ${loadavg()[0]!.toFixed(1)}${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
+      );
       const base = got.get(BASELINE);
       if (base !== undefined) {
         results.get(BASELINE)!.push(base);
@@ -235,9 +238,6 @@ async function main(): Promise<void> {
           `  baseline ${base.rps.toFixed(0)} req/s p99 ${base.p99} ms ${base.cpuUs.toFixed(0)} µs CPU/req | this / baseline ${(cf.rps / base.rps).toFixed(2)}x req/s, ${(cf.p99 / base.p99).toFixed(2)}x p99, ${(cf.cpuUs / base.cpuUs).toFixed(2)}x CPU`,
         );
       }
-      console.log(
-        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms ${hand.cpuUs.toFixed(0)} µs CPU/req | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms ${cf.cpuUs.toFixed(0)} µs CPU/req | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99, ${(cf.cpuUs / hand.cpuUs).toFixed(2)}x CPU | load average ${loadavg()[0]!.toFixed(1)}${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
-      );
     }
     console.log(
       "\n| server | median req/s | median p99 | median server CPU per request |\n| --- | ---: | ---: | ---: |",
