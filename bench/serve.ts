@@ -5,14 +5,17 @@
 // machine's drift hits both alike; the ratios are medians of the per-round ratios. Then 200,000 requests to
 // callflow serve, reading its RSS every 20,000, for growth after warm-up.
 //
-//   npm run build && node bench/serve.ts [rounds] [seconds]     (default: 6 rounds of 5 s)
+//   npm run build && node bench/serve.ts [rounds] [seconds] [baseline]     (default: 6 rounds of 5 s)
+//
+// `baseline` is another built checkout (say, main's): its callflow serve joins the rounds, and this one's
+// ratios to it are printed too, so a change is measured side by side in the same run.
 //
 // Every server runs in its own process; where `taskset` exists and there are two CPUs, the server under test
 // runs on one CPU and the upstream and autocannon on the other.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -164,6 +167,23 @@ async function main(): Promise<void> {
     [CLI, "serve", path.join(dir, "quote.flow"), "--port", "0", "--max-concurrency", "10000"],
     pin ? 1 : undefined,
   );
+  const baselineRoot = process.argv[4];
+  const baseline =
+    baselineRoot === undefined
+      ? undefined
+      : await start(
+          [
+            path.join(path.resolve(baselineRoot), "dist/cli/cli.js"),
+            "serve",
+            path.join(dir, "quote.flow"),
+            "--port",
+            "0",
+            "--max-concurrency",
+            "10000",
+          ],
+          pin ? 1 : undefined,
+        );
+  const BASELINE = "callflow serve, baseline";
   const targets = [
     {
       name: "by hand (Fastify + undici)",
@@ -177,6 +197,16 @@ async function main(): Promise<void> {
       url: `${served.url}/flows/quote/runs`,
       body: JSON.stringify({ api_base: up.url, sku: "SKU-1" }),
     },
+    ...(baseline === undefined
+      ? []
+      : [
+          {
+            name: BASELINE,
+            pid: baseline.child.pid!,
+            url: `${baseline.url}/flows/quote/runs`,
+            body: JSON.stringify({ api_base: up.url, sku: "SKU-1" }),
+          },
+        ]),
   ];
   try {
     console.log(
@@ -186,6 +216,7 @@ async function main(): Promise<void> {
     if (pin) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
     for (const target of targets) await load(target.url, target.body, target.pid, { duration: 5 }); // warm-up
     const ratios: { rps: number; p99: number; cpu: number }[] = [];
+    const toBaseline: { rps: number; p99: number; cpu: number }[] = [];
     const results = new Map<string, Load[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
@@ -197,8 +228,16 @@ async function main(): Promise<void> {
       results.get(targets[1]!.name)!.push(cf);
       ratios.push({ rps: cf.rps / hand.rps, p99: cf.p99 / hand.p99, cpu: cf.cpuUs / hand.cpuUs });
       console.log(
-        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms ${hand.cpuUs.toFixed(0)} µs CPU/req | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms ${cf.cpuUs.toFixed(0)} µs CPU/req | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
+        `round ${round + 1}: by hand ${hand.rps.toFixed(0)} req/s p99 ${hand.p99} ms ${hand.cpuUs.toFixed(0)} µs CPU/req | callflow ${cf.rps.toFixed(0)} req/s p99 ${cf.p99} ms ${cf.cpuUs.toFixed(0)} µs CPU/req | ratio ${(cf.rps / hand.rps).toFixed(2)}x req/s, ${(cf.p99 / hand.p99).toFixed(2)}x p99, ${(cf.cpuUs / hand.cpuUs).toFixed(2)}x CPU | load average ${loadavg()[0]!.toFixed(1)}${hand.errors + cf.errors > 0 ? ` | errors ${hand.errors}/${cf.errors}` : ""}`,
       );
+      const base = got.get(BASELINE);
+      if (base !== undefined) {
+        results.get(BASELINE)!.push(base);
+        toBaseline.push({ rps: cf.rps / base.rps, p99: cf.p99 / base.p99, cpu: cf.cpuUs / base.cpuUs });
+        console.log(
+          `  baseline ${base.rps.toFixed(0)} req/s p99 ${base.p99} ms ${base.cpuUs.toFixed(0)} µs CPU/req | this / baseline ${(cf.rps / base.rps).toFixed(2)}x req/s, ${(cf.p99 / base.p99).toFixed(2)}x p99, ${(cf.cpuUs / base.cpuUs).toFixed(2)}x CPU`,
+        );
+      }
     }
     console.log(
       "\n| server | median req/s | median p99 | median server CPU per request |\n| --- | ---: | ---: | ---: |",
@@ -211,6 +250,11 @@ async function main(): Promise<void> {
       `\ncallflow serve / by hand: ${median(ratios.map((r) => r.rps)).toFixed(2)}x req/s (target >= 0.8), ${median(ratios.map((r) => r.p99)).toFixed(2)}x p99 (target <= 1.5), ${median(ratios.map((r) => r.cpu)).toFixed(2)}x server CPU per request`,
     );
 
+    if (toBaseline.length > 0)
+      console.log(
+        `callflow serve / baseline: ${median(toBaseline.map((r) => r.rps)).toFixed(2)}x req/s, ${median(toBaseline.map((r) => r.p99)).toFixed(2)}x p99, ${median(toBaseline.map((r) => r.cpu)).toFixed(2)}x server CPU per request`,
+      );
+
     // Memory: 200,000 requests in batches of 20,000, RSS after each. The first 40,000 are the warm-up (the JIT
     // and the heap settle under 64 connections); growth is measured from there to the end.
     const cf = targets[1]!;
@@ -221,13 +265,16 @@ async function main(): Promise<void> {
       if (result.errors > 0) console.log(`batch ${batch + 1}: ${result.errors} errors`);
     }
     const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-    console.log(`\nRSS after each 20,000 requests: ${rss.map(mb).join(", ")}`);
+    console.log(
+      `\nRSS after each 20,000 requests: ${rss.map(mb).join(", ")} (load average ${loadavg()[0]!.toFixed(1)})`,
+    );
     const growth = (from: number): string => (((rss.at(-1)! - rss[from]!) / rss[from]!) * 100).toFixed(1);
     console.log(
       `growth after warm-up (40,000 to 200,000 requests): ${growth(1)}% (target < 10%); from the first 20,000: ${growth(0)}%`,
     );
   } finally {
-    for (const server of [served, byHand, up]) server.child.kill("SIGTERM");
+    for (const server of [served, byHand, up, ...(baseline === undefined ? [] : [baseline])])
+      server.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
 }

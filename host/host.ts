@@ -7,7 +7,7 @@
 //   hostFlows(sources)             load `{ file, text }` sources → `{ flows, problems }` (HostedFlow per flow id)
 //   hostFlow(loaded, file)         one already loaded flow → HostedFlow
 //   new Host({ flows, environment, deadlineMs?, maxConcurrency?, fetch? })
-//     .run({ flow, body, encoding, signal? }) → Promise<HostResponse>   never rejects; `.record` when a run happened
+//     .run({ flow, body, encoding, controller? }) → Promise<HostResponse>   never rejects; `.record` when a run happened
 //     .flows / .flow(id) / .replace(flow)   the served flows; replace swaps one (a reload)
 //     .inFlight / .draining / .drain(ms)    drain: refuse new runs, wait, then cancel the rest (answered 503)
 //   parseBody(contentType, text)   a raw body → `{ body, encoding }` or a HostResponse (400, 415), for adapters
@@ -15,10 +15,11 @@
 //   HostEnvironment { config, secrets }  per environment, from outside: config values and a SecretProvider
 //   HostResponse { status, headers, body, record? }, RunBody, ErrorBody, RunRecord (the run, for metrics, logs,
 //                                  status pages), RunRequest, HostOptions, HostedFlow, FlowProblem, HOST_DEFAULTS
-//   FlowInputs (host/inputs.ts): a flow's input schema (`.schema`, for OpenAPI) and `.decode`
+//   FlowInputs (host/inputs.ts): a flow's input schema (`.schema`, for OpenAPI) and `.decode`; ANSWER_SCHEMAS
+//                                  each type's schema in an answer, derived from the input schemas
 //
-// An adapter sends `status`, `headers` and `body` (JSON) as they are; it passes `signal` to cancel a run whose
-// caller went away, and the tracing context it wants the run's spans under is the active one when it calls run.
+// An adapter sends `status`, `headers` and `body` (JSON) as they are; it passes `controller` and aborts it to
+// cancel a run whose caller went away, and the tracing context it wants the run's spans under is the active one when it calls run.
 //
 // Statuses: 200 end or route; 400 invalid input; 404 unknown flow; 502 the run failed; 503 overloaded
 // (more than maxConcurrency runs) or draining, with Retry-After; 504 the deadline passed (the run is
@@ -28,7 +29,14 @@ import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
 import type { FetchLike, Outcome, RunOptions, SecretProvider, TraceEvent } from "../runtime/index.js";
 import { FlowInputs, type BodyEncoding, type InputProblem } from "./inputs.js";
 
-export { FlowInputs, type BodyEncoding, type Decoded, type InputProblem, type JsonSchema } from "./inputs.js";
+export {
+  ANSWER_SCHEMAS,
+  FlowInputs,
+  type BodyEncoding,
+  type Decoded,
+  type InputProblem,
+  type JsonSchema,
+} from "./inputs.js";
 
 /** A flow ready to serve: its compiled module and its inputs. */
 export interface HostedFlow {
@@ -118,8 +126,11 @@ export interface RunRequest {
   /** The parsed body: JSON, or form fields as strings. */
   readonly body: unknown;
   readonly encoding: BodyEncoding;
-  /** The caller went away: the run is cancelled. */
-  readonly signal?: AbortSignal;
+  /**
+   * The run's own controller: the adapter aborts it when the caller goes away, and the host aborts it at the
+   * deadline or when a drain runs out of time. One per run, so no listener joins two signals. Default: a new one.
+   */
+  readonly controller?: AbortController;
 }
 
 /** Loads flow sources; a file with errors or a second flow of the same id is a problem, not a served flow. */
@@ -158,7 +169,7 @@ function error(status: number, code: string, message: string, headers: Record<st
 }
 
 /** Why the host cancelled a run. */
-type Cancel = "deadline" | "drained" | "caller";
+type Cancel = "deadline" | "drained";
 
 export class Host {
   readonly #flows = new Map<string, HostedFlow>();
@@ -166,10 +177,10 @@ export class Host {
   readonly #deadlineMs: number;
   readonly #maxConcurrency: number;
   readonly #fetch: FetchLike | undefined;
-  /** Cancels every run in flight when a drain runs out of time. */
-  readonly #drained = new AbortController();
-  /** Each flow's share of the environment's config: the runtime refuses a config a flow does not declare. */
-  readonly #configs = new WeakMap<HostedFlow, Readonly<Record<string, unknown>>>();
+  /** Runs in flight, for a drain that runs out of time to cancel. */
+  readonly #running = new Set<Running>();
+  /** What each flow's runs share, made on its first run. */
+  readonly #prepared = new WeakMap<HostedFlow, Prepared>();
   #inFlight = 0;
   #draining = false;
   #idle: (() => void) | undefined;
@@ -211,25 +222,32 @@ export class Host {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
     if ((await Promise.race([idle, late])) === "late") {
-      this.#drained.abort();
+      for (const running of this.#running) stop(running, "drained");
       await idle;
     }
     clearTimeout(timer);
   }
 
-  #configOf(flow: HostedFlow): Readonly<Record<string, unknown>> {
-    let config = this.#configs.get(flow);
-    if (config === undefined) {
+  #prepare(flow: HostedFlow): Prepared {
+    let prepared = this.#prepared.get(flow);
+    if (prepared === undefined) {
       const given = this.#environment.config;
       const variables = flow.loaded.definition.variables;
-      config = Object.fromEntries(
-        Object.keys(variables)
-          .filter((name) => variables[name]?.scope === "config" && Object.hasOwn(given, name))
-          .map((name) => [name, given[name]]),
-      );
-      this.#configs.set(flow, config);
+      const names = Object.keys(variables);
+      prepared = {
+        // The runtime refuses a config a flow does not declare: each flow gets its share of the environment's.
+        config: Object.fromEntries(
+          names
+            .filter((name) => variables[name]?.scope === "config" && Object.hasOwn(given, name))
+            .map((name) => [name, given[name]]),
+        ),
+        shown: new Set(
+          names.filter((name) => variables[name]?.scope === "global" || variables[name]?.scope === "local"),
+        ),
+      };
+      this.#prepared.set(flow, prepared);
     }
-    return config;
+    return prepared;
   }
 
   /** Answers one request; never rejects. */
@@ -251,7 +269,7 @@ export class Host {
 
     this.#inFlight++;
     try {
-      return await this.#execute(flow, decoded.input, request.signal);
+      return await this.#execute(flow, decoded.input, request.controller ?? new AbortController());
     } catch {
       // A defect (run rejects only for programmer errors, which validation rules out): no detail leaves.
       return error(500, "internal", "internal error");
@@ -264,101 +282,113 @@ export class Host {
   async #execute(
     flow: HostedFlow,
     input: Readonly<Record<string, unknown>>,
-    caller?: AbortSignal,
+    controller: AbortController,
   ): Promise<HostResponse> {
-    const controller = new AbortController();
-    let cancel: Cancel | undefined;
-    const stop = (why: Cancel) => (): void => {
-      cancel ??= why;
-      controller.abort();
-    };
-    const timer = setTimeout(stop("deadline"), this.#deadlineMs);
-    const onDrained = stop("drained");
-    const onCaller = stop("caller");
-    this.#drained.signal.addEventListener("abort", onDrained, { once: true });
-    caller?.addEventListener("abort", onCaller, { once: true });
-    if (this.#drained.signal.aborted) onDrained();
-    if (caller?.aborted === true) onCaller();
+    const running: Running = { controller, cancel: undefined };
+    // One timer per run, cleared when it ends; a drain that runs out of time reaches the run through #running.
+    const timer = setTimeout(stop, this.#deadlineMs, running, "deadline");
+    this.#running.add(running);
+    const prepared = this.#prepare(flow);
     const started = performance.now();
     try {
       const options: RunOptions = {
-        config: this.#configOf(flow),
+        config: prepared.config,
         secrets: this.#environment.secrets,
         signal: controller.signal,
         ...(this.#fetch === undefined ? {} : { fetch: this.#fetch }),
       };
       const result = await flow.loaded.run(input, options);
       const durationMs = performance.now() - started;
-      const shaped = shape(flow, result.outcome, result.trace);
-      const cancelled = result.outcome.kind === "failed" && result.outcome.error.code === "cancelled";
-      const why = cancelled ? cancel : undefined;
-      const response: HostResponse =
-        why === "deadline"
-          ? {
-              status: 504,
-              headers: json,
-              body: {
-                ...shaped,
-                error: {
-                  code: "deadline",
-                  message: `the run did not finish within ${this.#deadlineMs} ms`,
-                  widget: shaped.widget,
-                },
-              },
-            }
-          : why === "drained"
-            ? error(503, "drained", "the server shut down before the run finished", { connection: "close" })
-            : { status: result.outcome.kind === "failed" ? 502 : 200, headers: json, body: shaped };
-      const record: RunRecord = {
-        flow: flow.id,
-        outcome: why === "deadline" ? "deadline" : why === "drained" ? "drained" : result.outcome.kind,
-        widget: result.outcome.widget,
-        status: response.status,
-        durationMs,
-        ...(result.outcome.kind === "failed" ? { error: result.outcome.error } : {}),
-        trace: result.trace,
+      const { outcome } = result;
+      // The caller going away aborts the controller without a reason of the host's: its run ends as failed.
+      const why = outcome.kind === "failed" && outcome.error.code === "cancelled" ? running.cancel : undefined;
+      const status = why === "deadline" ? 504 : why === "drained" ? 503 : outcome.kind === "failed" ? 502 : 200;
+      const body =
+        why === "drained"
+          ? { error: { code: "drained", message: "the server shut down before the run finished" } }
+          : shape(flow, prepared.shown, outcome, result.trace, why === "deadline" ? this.#deadlineMs : undefined);
+      return {
+        status,
+        headers: why === "drained" ? drainedHeaders : json,
+        body,
+        record: {
+          flow: flow.id,
+          outcome: why ?? outcome.kind,
+          widget: outcome.widget,
+          status,
+          durationMs,
+          ...(outcome.kind === "failed" ? { error: outcome.error } : {}),
+          trace: result.trace,
+        },
       };
-      return { ...response, record };
     } finally {
       clearTimeout(timer);
-      this.#drained.signal.removeEventListener("abort", onDrained);
-      caller?.removeEventListener("abort", onCaller);
+      this.#running.delete(running);
     }
   }
 }
+
+/** What every run of one flow shares. */
+interface Prepared {
+  readonly config: Readonly<Record<string, unknown>>;
+  /** The variables an answer shows: globals and locals (never configs or secrets). */
+  readonly shown: ReadonlySet<string>;
+}
+
+/** A run in flight: its controller, and why the host cancelled it, if it did. */
+interface Running {
+  readonly controller: AbortController;
+  cancel: Cancel | undefined;
+}
+
+/** Cancels a run for `why`; the first reason wins. */
+function stop(running: Running, why: Cancel): void {
+  running.cancel ??= why;
+  running.controller.abort();
+}
+
+const drainedHeaders = { ...json, connection: "close" } as const;
 
 /**
  * The answer's body from the run's redacted trace, not its raw variables: the values the trace holds passed
  * the run's redactor, so masked variables and any secret a response echoed back are hidden.
  */
-function shape(flow: HostedFlow, outcome: Outcome<string>, trace: readonly TraceEvent[]): RunBody {
+function shape(
+  flow: HostedFlow,
+  shown: ReadonlySet<string>,
+  outcome: Outcome<string>,
+  trace: readonly TraceEvent[],
+  deadlineMs: number | undefined,
+): RunBody {
   const variables: Record<string, unknown> = {};
   const messages: string[] = [];
-  const shown = (name: string): boolean => {
-    const scope = Object.hasOwn(flow.loaded.definition.variables, name)
-      ? flow.loaded.definition.variables[name]?.scope
-      : undefined;
-    return scope === "global" || scope === "local";
-  };
   for (const event of trace) {
     if (event.type === "run.start") {
-      for (const [name, value] of Object.entries(event.variables)) if (shown(name)) variables[name] = value;
+      for (const name in event.variables) if (shown.has(name)) variables[name] = event.variables[name];
     } else if (event.type === "step.end") {
-      for (const change of event.changes) if (shown(change.name)) variables[change.name] = change.value;
+      for (const change of event.changes) if (shown.has(change.name)) variables[change.name] = change.value;
       if (event.message !== undefined) messages.push(event.message);
     }
   }
-  const body: RunBody = {
+  return {
     flow: flow.id,
     outcome: outcome.kind,
     widget: outcome.widget,
     ...(outcome.kind === "route" ? { queue: outcome.queue } : {}),
     messages,
     variables,
+    ...(outcome.kind !== "failed"
+      ? {}
+      : deadlineMs !== undefined
+        ? {
+            error: {
+              code: "deadline",
+              message: `the run did not finish within ${deadlineMs} ms`,
+              widget: outcome.widget,
+            },
+          }
+        : { error: { code: outcome.error.code, message: outcome.error.message, widget: outcome.widget } }),
   };
-  return outcome.kind === "failed"
-    ? { ...body, error: { code: outcome.error.code, message: outcome.error.message, widget: outcome.widget } }
-    : body;
 }
 
 /** A raw body as the host takes it, for adapters that get bytes (Lambda); Fastify parses its own. */

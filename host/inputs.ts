@@ -30,7 +30,7 @@ export type Decoded =
 /** How a request body was encoded: JSON values, or form fields whose values are strings. */
 export type BodyEncoding = "json" | "form";
 
-/** Each type's schema. Formats are named as OpenAPI's registry names them where it has one. */
+/** Each type's input schema. Formats are named as OpenAPI's registry names them where it has one. */
 const TYPE_SCHEMAS: Readonly<Record<VarType, JsonSchema>> = {
   string: { type: "string" },
   number: { type: "number" },
@@ -44,6 +44,21 @@ const TYPE_SCHEMAS: Readonly<Record<VarType, JsonSchema>> = {
   percentage: { type: "number", minimum: 0, maximum: 100 },
   date_time: { type: "string", format: "date-time" },
 };
+
+/** Formats of callflow's own (no registry names them): Ajv checks them on input; answers leave them out. */
+const OWN_FORMATS: ReadonlySet<unknown> = new Set(["phone", "currency"]);
+
+/**
+ * Each type's value in an answer (a run's variables, as the type stores them, date_time canonical): its input
+ * schema without the formats of callflow's own.
+ */
+export const ANSWER_SCHEMAS: Readonly<Record<VarType, JsonSchema>> = Object.fromEntries(
+  Object.entries(TYPE_SCHEMAS).map(([type, schema]) => {
+    if (!OWN_FORMATS.has(schema["format"])) return [type, schema];
+    const { format: _own, ...rest } = schema;
+    return [type, rest];
+  }),
+) as Record<VarType, JsonSchema>;
 
 /**
  * Ajv with the contract's checks as its formats: one instance, so each format is added once. The schemas are

@@ -1,6 +1,8 @@
 // Prometheus metrics through prom-client, one registry per server (so two servers in one process count
 // apart). Everything is derived from the host's run records, whose traces are already redacted: labels
-// are flow ids, widget ids, outcomes and status classes, never a value.
+// are flow ids, widget ids, outcomes and status classes, never a value. Each label set's child is bound once
+// (prom-client's `labels()`) and kept, so a run does not build and check label objects again: the sets are few
+// (flows × outcomes × widgets).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RunRecord } from "../host/host.js";
 
@@ -10,6 +12,8 @@ export class Metrics {
   readonly #duration: Histogram<"flow" | "outcome">;
   readonly #attempts: Counter<"flow" | "widget" | "status_class">;
   readonly #shed: Counter<"reason">;
+  /** Bound children by flow, then by `outcome exit`, `outcome`, `widget status_class`. */
+  readonly #bound = new Map<string, Bound>();
 
   constructor(inFlight: () => number) {
     const registers = [this.registry];
@@ -50,17 +54,46 @@ export class Metrics {
   }
 
   run(record: RunRecord): void {
-    this.#runs.inc({ flow: record.flow, outcome: record.outcome, exit: record.widget });
-    this.#duration.observe({ flow: record.flow, outcome: record.outcome }, record.durationMs / 1000);
+    let bound = this.#bound.get(record.flow);
+    if (bound === undefined) {
+      bound = { runs: new Map(), duration: new Map(), attempts: new Map() };
+      this.#bound.set(record.flow, bound);
+    }
+    const runKey = `${record.outcome} ${record.widget}`;
+    let runs = bound.runs.get(runKey);
+    if (runs === undefined) {
+      runs = this.#runs.labels({ flow: record.flow, outcome: record.outcome, exit: record.widget });
+      bound.runs.set(runKey, runs);
+    }
+    runs.inc();
+    let duration = bound.duration.get(record.outcome);
+    if (duration === undefined) {
+      duration = this.#duration.labels({ flow: record.flow, outcome: record.outcome });
+      bound.duration.set(record.outcome, duration);
+    }
+    duration.observe(record.durationMs / 1000);
     for (const event of record.trace) {
       if (event.type !== "http.attempt.end") continue;
       const status_class =
         event.status !== undefined ? `${Math.floor(event.status / 100)}xx` : (event.error?.code ?? "unknown");
-      this.#attempts.inc({ flow: record.flow, widget: event.widget, status_class });
+      const key = `${event.widget} ${status_class}`;
+      let attempts = bound.attempts.get(key);
+      if (attempts === undefined) {
+        attempts = this.#attempts.labels({ flow: record.flow, widget: event.widget, status_class });
+        bound.attempts.set(key, attempts);
+      }
+      attempts.inc();
     }
   }
 
   shed(reason: string): void {
     this.#shed.inc({ reason });
   }
+}
+
+/** One flow's bound children; widget ids hold no space, so `a b` keys are unambiguous. */
+interface Bound {
+  readonly runs: Map<string, Counter.Internal>;
+  readonly duration: Map<string, Histogram.Internal<"flow" | "outcome">>;
+  readonly attempts: Map<string, Counter.Internal>;
 }

@@ -1,23 +1,8 @@
 // The OpenAPI 3.1 document of served flows: one path per flow, whose request body is the very schema the host
 // validates requests with (FlowInputs.schema), and whose answers are described per flow from its declarations.
 // `GET /openapi.json` serves it and `callflow openapi` writes it; both call this.
-import type { HostedFlow, JsonSchema } from "../host/host.js";
-import { MASK, type VarType } from "../runtime/index.js";
-
-/** A variable's value in an answer: as its type stores it (date_time canonical); masked ones are the mask. */
-const VALUE_SCHEMAS: Readonly<Record<VarType, JsonSchema>> = {
-  string: { type: "string" },
-  number: { type: "number" },
-  boolean: { type: "boolean" },
-  json: {},
-  array: { type: "array" },
-  email: { type: "string", format: "email" },
-  url: { type: "string", format: "uri" },
-  phone: { type: "string" },
-  currency: { type: "number" },
-  percentage: { type: "number", minimum: 0, maximum: 100 },
-  date_time: { type: "string", format: "date-time" },
-};
+import { ANSWER_SCHEMAS, type HostedFlow, type JsonSchema } from "../host/host.js";
+import { MASK } from "../runtime/index.js";
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const jsonOf = (schema: JsonSchema, description: string) => ({
@@ -29,7 +14,7 @@ function resultSchema(flow: HostedFlow): JsonSchema {
   const variables: Record<string, JsonSchema> = {};
   for (const [name, spec] of Object.entries(flow.loaded.definition.variables)) {
     if (spec.scope !== "global" && spec.scope !== "local") continue;
-    variables[name] = spec.masked ? { const: MASK } : VALUE_SCHEMAS[spec.type];
+    variables[name] = spec.masked ? { const: MASK } : ANSWER_SCHEMAS[spec.type];
   }
   return {
     type: "object",

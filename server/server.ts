@@ -3,11 +3,11 @@
 // lines through pino, and closes gracefully; the host validates, runs with a deadline, sheds and drains.
 // The process keeps no state between requests but the flows, counters and the status page's recent runs.
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import type { Writable } from "node:stream";
 import formbody from "@fastify/formbody";
 import {
   context,
   defaultTextMapGetter,
+  INVALID_TRACEID,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -23,6 +23,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from "fastify";
+import type { DestinationStream } from "pino";
 import type { FetchLike } from "../runtime/index.js";
 import { Host, type FlowProblem, type HostedFlow, type HostEnvironment, type HostResponse } from "../host/host.js";
 import { Metrics } from "./metrics.js";
@@ -44,8 +45,8 @@ export interface ServeOptions {
   readonly bodyLimit: number;
   /** callflow's version, for the OpenAPI document. */
   readonly version: string;
-  /** Where the JSON log lines go. */
-  readonly log: Writable;
+  /** Where the JSON log lines go: for a process, an asynchronous pino destination flushed at exit. */
+  readonly log: DestinationStream;
   /** The runtime's transport, for tests; default the runtime's own. */
   readonly fetch?: FetchLike;
 }
@@ -65,19 +66,24 @@ export interface Server {
   readonly host: Host;
   /** Serves a new version of a flow (watch mode), or records why a file cannot be served; /readyz shows it. */
   reload(file: string, result: { flow: HostedFlow } | { problem: FlowProblem }): void;
-  /** /readyz turns 503, the listener closes, runs in flight get `drainTimeoutMs`, then are cancelled (503). */
+  /**
+   * /readyz and new runs turn 503 while runs in flight get `drainTimeoutMs`, then are cancelled (503); then the
+   * listener closes.
+   */
   close(drainTimeoutMs: number): Promise<void>;
 }
 
 const RUNS = "/flows/:flow_id/runs";
+const RUNS_SPAN = "/flows/{flow_id}/runs";
+const SPAN_NAME = `POST ${RUNS_SPAN}`;
 const OPEN_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/metrics"]);
 /** Read when the process has no propagator registered (no OpenTelemetry SDK): the caller's trace id still reaches the logs. */
 const w3c = new W3CTraceContextPropagator();
 const tracer = trace.getTracer("callflow");
 
 function callerContext(headers: FastifyRequest["headers"]): Context {
-  const propagator = propagation.fields().length > 0 ? propagation : w3c;
-  return propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  if (propagation.fields().length > 0) return propagation.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  return headers.traceparent === undefined ? ROOT_CONTEXT : w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
 }
 
 /** Constant-time: both sides are hashed to one length first, so neither the length nor a prefix leaks. */
@@ -122,6 +128,8 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     logger: { level: "info", stream: options.log },
     // One line per run is logged, by the route: none per request.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: the two lines a request can log name its id themselves.
+    childLoggerFactory: (logger) => logger,
     genReqId: () => randomUUID(),
     bodyLimit: options.bodyLimit,
     requestTimeout: SERVE_DEFAULTS.requestTimeoutMs,
@@ -137,15 +145,19 @@ export async function startServer(options: ServeOptions): Promise<Server> {
   app.removeContentTypeParser("text/plain");
   // An empty body is no inputs whatever its declared type, as the host core reads one (parseBody): Fastify parses
   // no body that has no content type, where it would refuse an empty one declared JSON.
-  app.addHook("onRequest", async (request) => {
+  // Callback hooks, not async ones: no promise per request. A draining server tells keep-alive clients to
+  // reconnect elsewhere.
+  app.addHook("onRequest", (request, reply, done) => {
     if (request.headers["content-length"] === "0") delete request.headers["content-type"];
+    if (!ready) reply.header("connection", "close");
+    done();
   });
   await app.register(formbody);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status < 500) return reply.code(status).send({ error: clientError(status, error.code) });
-    request.log.error({ code: error.code ?? error.name }, "internal error");
+    request.log.error({ reqId: request.id, code: error.code ?? error.name }, "internal error");
     return reply.code(500).send({ error: { code: "internal", message: "internal error", requestId: request.id } });
   });
   app.setNotFoundHandler((_request, reply) =>
@@ -154,63 +166,58 @@ export async function startServer(options: ServeOptions): Promise<Server> {
 
   if (options.authToken !== undefined) {
     const check = bearerCheck(options.authToken);
-    app.addHook("onRequest", async (request, reply) => {
-      if (OPEN_PATHS.has(request.url.split("?")[0]!)) return;
-      if (!check(request.headers.authorization))
-        await reply
-          .code(401)
-          .header("www-authenticate", 'Bearer realm="callflow"')
-          .send({ error: { code: "unauthorized", message: "send Authorization: Bearer <token>" } });
+    app.addHook("onRequest", (request, reply, done) => {
+      if (OPEN_PATHS.has(request.url.split("?")[0]!) || check(request.headers.authorization)) return done();
+      void reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="callflow"')
+        .send({ error: { code: "unauthorized", message: "send Authorization: Bearer <token>" } });
     });
   }
-  // A drained server tells keep-alive clients to reconnect elsewhere.
-  app.addHook("onSend", async (_request, reply) => {
-    if (!ready) reply.header("connection", "close");
-  });
 
   app.post<{ Params: { flow_id: string } }>(RUNS, async (request, reply) => {
     const flowId = request.params.flow_id;
     const parent = callerContext(request.headers);
-    const span = tracer.startSpan(
-      "POST /flows/{flow_id}/runs",
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          "http.request.method": "POST",
-          "http.route": "/flows/{flow_id}/runs",
-          "callflow.flow.id": flowId,
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(SPAN_NAME, { kind: SpanKind.SERVER }, parent);
     // The caller went away: its run is cancelled.
-    const gone = new AbortController();
+    const controller = new AbortController();
     reply.raw.once("close", () => {
-      if (!reply.raw.writableFinished) gone.abort();
+      if (!reply.raw.writableFinished) controller.abort();
     });
-    const encoding = (request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
-      ? "form"
-      : "json";
-    const response: HostResponse = await context.with(trace.setSpan(parent, span), () =>
-      host.run({ flow: flowId, body: request.body ?? {}, encoding, signal: gone.signal }),
-    );
-    span.setAttribute("http.response.status_code", response.status);
-    if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
+    const run = {
+      flow: flowId,
+      body: request.body ?? {},
+      encoding: (request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
+        ? ("form" as const)
+        : ("json" as const),
+      controller,
+    };
+    // Without an OpenTelemetry SDK the span records nothing: no attributes, no context to carry.
+    const recording = span.isRecording();
+    let response: HostResponse;
+    if (recording) {
+      span.setAttributes({ "http.request.method": "POST", "http.route": RUNS_SPAN, "callflow.flow.id": flowId });
+      response = await context.with(trace.setSpan(parent, span), () => host.run(run));
+      span.setAttribute("http.response.status_code", response.status);
+      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    } else response = await host.run(run);
     const { record } = response;
     if (record !== undefined) {
       metrics.run(record);
       stats.record(record);
+      // The caller's trace id reaches the log line with or without an SDK (a non-recording span carries it).
       const traceId = span.spanContext().traceId;
       request.log.info(
         {
+          reqId: request.id,
           flow: record.flow,
           outcome: record.outcome,
           exit: record.widget,
           status: record.status,
           durationMs: Math.round(record.durationMs * 100) / 100,
           ...(record.error === undefined ? {} : { error: record.error.code }),
-          ...(/^0+$/.test(traceId) ? {} : { traceId }),
+          ...(traceId === INVALID_TRACEID ? {} : { traceId }),
         },
         "run",
       );
@@ -218,6 +225,8 @@ export async function startServer(options: ServeOptions): Promise<Server> {
       const body = response.body as { error: { code: string } };
       metrics.shed(body.error.code);
     }
+    // A run that finished during a drain: its client reconnects elsewhere.
+    if (!ready) reply.header("connection", "close");
     return sendHost(reply, response);
   });
   app.route({
@@ -274,8 +283,11 @@ export async function startServer(options: ServeOptions): Promise<Server> {
       } else problems.set(file, result.problem);
     },
     async close(drainTimeoutMs) {
+      // The listener stays open while runs drain, so probes read /readyz's 503 and late runs get a 503 with
+      // Retry-After rather than a refused connection; it closes when the last run has been answered.
       ready = false;
-      await Promise.all([host.drain(drainTimeoutMs), app.close()]);
+      await host.drain(drainTimeoutMs);
+      await app.close();
     },
   };
 }

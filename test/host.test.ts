@@ -1,20 +1,15 @@
 // The host core (host/host.ts) as the adapters use it: real flows compiled by the loader (the built one, whose
 // generated modules import the built runtime), a real node:http upstream, no transport of its own.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Host as HostType, HostedFlow, HostEnvironment } from "../host/host.js";
 import { staticSecrets } from "../runtime/index.js";
 import { ROOT } from "./helpers/cli.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
+import { hostedFixtures } from "./helpers/serve.js";
 
 // The built host: its loader imports the built runtime.
-const { Host, hostFlows, parseBody } = (await import(
-  path.join(ROOT, "dist/host/host.js")
-)) as typeof import("../host/host.js");
-
-const FIXTURES = path.join(ROOT, "test/fixtures/serve");
-const source = (name: string) => ({ file: name, text: readFileSync(path.join(FIXTURES, name), "utf8") });
+const { Host, parseBody } = (await import(path.join(ROOT, "dist/host/host.js"))) as typeof import("../host/host.js");
 
 let upstream: TestServer;
 let flows: HostedFlow[];
@@ -24,9 +19,7 @@ beforeAll(async () => {
   upstream = await startServer();
   // spin.flow declares no config: the host gives each flow only its own.
   environment = { config: { api_base: upstream.url }, secrets: staticSecrets({ CRM_TOKEN: "tok-SECRET-9f8e" }) };
-  const loaded = await hostFlows([source("lookup.flow"), source("spin.flow")]);
-  expect(loaded.problems).toEqual([]);
-  flows = loaded.flows;
+  flows = await hostedFixtures("lookup.flow", "spin.flow");
 });
 afterAll(() => upstream.close());
 

@@ -21,7 +21,7 @@ import {
   contractConfig,
   contractHeaders,
   contractPath,
-  scriptUpstream,
+  contractUpstream,
   withUpstream,
 } from "./helpers/run-contract.js";
 
@@ -124,8 +124,7 @@ describe.skipIf(NODE22 === undefined)("callflow bundle --target aws-lambda, run 
   let unpacked: string;
 
   beforeAll(async () => {
-    upstream = await startServer();
-    scriptUpstream(upstream);
+    upstream = await contractUpstream();
     upstream.route("/accounts/slow", { delayMs: 10_000, json: { balance: 1 } });
     work = mkdtempSync(path.join(os.tmpdir(), "callflow-bundle-"));
     out = path.join(work, "out");

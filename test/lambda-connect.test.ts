@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { loadFlow } from "../dist/loader/load-flow.js";
 import {
   connectHandler,
   flowHandler,
@@ -17,7 +16,13 @@ import {
 } from "../dist/lambda/index.js";
 import type { FlowDefinition, Vars } from "../dist/runtime/index.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
-import { CONTRACT_FLOW, CONTRACT_SECRET, contractConfig, scriptUpstream } from "./helpers/run-contract.js";
+import {
+  CONTRACT_SECRET,
+  contractConfig,
+  contractFlow,
+  contractUpstream,
+  scriptUpstream,
+} from "./helpers/run-contract.js";
 
 const documented = JSON.parse(
   readFileSync(new URL("fixtures/aws/connect-event.json", import.meta.url), "utf8"),
@@ -43,11 +48,9 @@ let flow: FlowDefinition<Vars, string, string>;
 let config: Record<string, unknown>;
 
 beforeAll(async () => {
-  upstream = await startServer();
-  scriptUpstream(upstream);
+  upstream = await contractUpstream();
   config = contractConfig(upstream.url);
-  const { loaded } = await loadFlow(readFileSync(CONTRACT_FLOW, "utf8"), "balance.flow");
-  flow = loaded!.definition;
+  flow = await contractFlow();
 });
 afterAll(() => upstream.close());
 

@@ -2,18 +2,18 @@
 // `POST /flows/{id}/runs`: the shared table of test/helpers/run-contract.ts, against a real node:http upstream.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadFlow } from "../dist/loader/load-flow.js";
 import { httpHandler, staticSecrets, type HttpEvent, type HttpHandler } from "../dist/lambda/index.js";
 import type { FlowDefinition, Vars } from "../dist/runtime/index.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 import {
   CONTRACT_CASES,
-  CONTRACT_FLOW,
   CONTRACT_SECRET,
   CONTRACT_TOKEN,
   contractConfig,
+  contractFlow,
   contractHeaders,
   contractPath,
+  contractUpstream,
   scriptUpstream,
   withUpstream,
 } from "./helpers/run-contract.js";
@@ -49,10 +49,8 @@ let flow: FlowDefinition<Vars, string, string>;
 let handler: HttpHandler;
 
 beforeAll(async () => {
-  upstream = await startServer();
-  scriptUpstream(upstream);
-  const { loaded } = await loadFlow(readFileSync(CONTRACT_FLOW, "utf8"), "balance.flow");
-  flow = loaded!.definition;
+  upstream = await contractUpstream();
+  flow = await contractFlow();
   handler = httpHandler([flow], {
     secrets: staticSecrets({
       [CONTRACT_SECRET.name]: CONTRACT_SECRET.value,

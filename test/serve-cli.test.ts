@@ -6,37 +6,39 @@ import { connect } from "node:net";
 import path from "node:path";
 import { tempDir } from "./compile-helpers.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startServer, type TestServer } from "./helpers/http-server.js";
-import { SERVE_FIXTURES as FIXTURES, serve, serveFails, serveProject, type Served } from "./helpers/serve.js";
+import type { TestServer } from "./helpers/http-server.js";
+import {
+  SERVE_FIXTURES as FIXTURES,
+  serve,
+  serveFails,
+  serveProject,
+  serveWithUpstream,
+  type Served,
+  type ServedProject,
+} from "./helpers/serve.js";
 
 const TOKEN = "caller-token-7c1d";
 const CRM = "crm-SECRET-5b2a";
 const auth = { authorization: `Bearer ${TOKEN}` };
-const project = tempDir("serve-cli");
-
+let setup: ServedProject;
 let upstream: TestServer;
 let served: Served;
 let env: NodeJS.ProcessEnv;
 
 /** `callflow serve --env test ARGS` in the project. */
 const serveTest = (args: readonly string[]): Promise<Served> =>
-  serve(["--env", "test", ...args], { cwd: project.dir, env });
+  serve(["--env", "test", ...args], { cwd: setup.dir, env });
 
 beforeAll(async () => {
-  upstream = await startServer();
-  upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "9876" } });
-  env = serveProject(project.dir, {
+  setup = await serveWithUpstream("serve-cli", {
     flows: ["lookup.flow", "quote.flow", "spin.flow"],
-    config: { api_base: upstream.url },
+    route: (upstream) => upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "9876" } }),
     secrets: { API_TOKEN: TOKEN, CRM_TOKEN: CRM },
+    args: ["--auth-secret", "API_TOKEN"],
   });
-  served = await serveTest(["--auth-secret", "API_TOKEN"]);
+  ({ upstream, served, env } = setup);
 });
-afterAll(async () => {
-  await served?.stop();
-  await upstream.close();
-  project.remove();
-});
+afterAll(() => setup?.close());
 
 const input = (extra: Record<string, unknown> = {}) => ({
   order_id: "A-1",
@@ -53,11 +55,17 @@ async function until(done: () => boolean): Promise<void> {
   }
 }
 
-function post(body: unknown, headers: Record<string, string> = {}, flow = "order_lookup"): Promise<Response> {
+function post(
+  body: unknown,
+  headers: Record<string, string> = {},
+  flow = "order_lookup",
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(`${served.url}/flows/${flow}/runs`, {
     method: "POST",
     headers: { "content-type": "application/json", ...auth, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
@@ -150,28 +158,49 @@ describe("callflow serve: runs", () => {
     expect(metrics).toMatch(/callflow_run_duration_seconds_count\{flow="order_lookup",outcome="end"\} 1/);
     expect(metrics).toContain("callflow_runs_in_flight 0");
     expect(metrics).toContain("process_resident_memory_bytes");
+    // Log lines are written asynchronously: they may land just after the answers.
+    await until(() => served.runLogs().length >= 3);
     const logs = served.runLogs();
     expect(logs.map((l) => [l["flow"], l["outcome"], l["exit"], l["status"]])).toEqual([
       ["order_lookup", "end", "goodbye", 200],
       ["order_lookup", "route", "vip_queue", 200],
       ["spin", "failed", "lap", 502],
     ]);
+    // Each names its request, as a 500's answer does.
+    expect(logs.every((l) => /^[0-9a-f-]{36}$/.test(String(l["reqId"])))).toBe(true);
     expect(served.stderr()).not.toMatch(/4321|9876|crm-SECRET|caller-token/);
+  });
+
+  test("a caller that goes away cancels its run: the upstream request is aborted", async () => {
+    upstream.route("/orders/gone", { hang: true });
+    const caller = new AbortController();
+    const pending = post(input({ order_id: "gone" }), {}, "order_lookup", caller.signal);
+    await until(() => upstream.hits("/orders/gone").length === 1);
+    caller.abort();
+    await expect(pending).rejects.toThrow();
+    await upstream.hits("/orders/gone")[0]!.closed;
+    await until(() => served.runLogs().some((line) => line["error"] === "cancelled"));
+    expect(served.runLogs().find((line) => line["error"] === "cancelled")).toMatchObject({
+      flow: "order_lookup",
+      outcome: "failed",
+      exit: "lookup",
+    });
   });
 
   test("the caller's traceparent continues: its trace id is in the run's log line", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     await post(input(), { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
-    expect(served.runLogs().at(-1)).toMatchObject({ flow: "order_lookup", traceId });
+    await until(() => served.runLogs().some((line) => line["traceId"] === traceId));
+    expect(served.runLogs().find((line) => line["traceId"] === traceId)).toMatchObject({ flow: "order_lookup" });
   });
 });
 
 describe("callflow serve: limits and shutdown", () => {
   test("a non-loopback host without auth is refused unless --no-auth", async () => {
-    const refused = await serveFails(["--env", "test", "--host", "0.0.0.0"], project.dir, env);
+    const refused = await serveFails(["--env", "test", "--host", "0.0.0.0"], setup.dir, env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("without authentication");
-    const missing = await serveFails(["--env", "test", "--auth-secret", "NOT_SET_ANYWHERE"], project.dir, env);
+    const missing = await serveFails(["--env", "test", "--auth-secret", "NOT_SET_ANYWHERE"], setup.dir, env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("secret NOT_SET_ANYWHERE has no source in environment test");
     const open = await serveTest(["--host", "0.0.0.0", "--no-auth"]);
@@ -229,7 +258,7 @@ describe("callflow serve: limits and shutdown", () => {
     }
   });
 
-  test("SIGTERM during 500 runs in flight: every one is answered, new connections are refused, exit 0", async () => {
+  test("SIGTERM during 500 runs in flight: every one is answered and logged, then connections are refused, exit 0", async () => {
     upstream.route("/orders/drain", { delayMs: 1500, json: { shipDate: "soon" } });
     const s = await serveTest(["--max-concurrency", "1000"]);
     const inFlight = Array.from({ length: 500 }, () =>
@@ -247,7 +276,35 @@ describe("callflow serve: limits and shutdown", () => {
     const statuses = await Promise.all(inFlight);
     expect(statuses.filter((status) => status === 200)).toHaveLength(500);
     expect(await exited).toBe(0);
+    // The log is written asynchronously and flushed before the exit: no line is lost.
+    expect(s.runLogs().filter((line) => line["status"] === 200)).toHaveLength(500);
     await expect(probe()).rejects.toThrow();
+  });
+
+  test("while a run drains after SIGTERM, /readyz answers 503 over a new connection and new runs are refused", async () => {
+    upstream.route("/orders/slow-drain", { delayMs: 2000, json: { shipDate: "later" } });
+    const s = await serveTest(["lookup.flow"]);
+    const run = (order: string): Promise<Response> =>
+      fetch(`${s.url}/flows/order_lookup/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(input({ order_id: order })),
+      });
+    const slow = run("slow-drain");
+    await until(() => upstream.hits("/orders/slow-drain").length === 1);
+    const exited = s.stop("SIGTERM");
+    await until(() => s.stderr().includes("callflow serve: draining"));
+    const ready = await fetch(`${s.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get("connection")).toBe("close");
+    expect(await ready.json()).toMatchObject({ status: "draining" });
+    const late = await run("A-1");
+    expect(late.status).toBe(503);
+    expect(late.headers.get("retry-after")).toBe("1");
+    expect(await late.json()).toEqual({ error: { code: "draining", message: "the server is shutting down" } });
+    expect((await slow).status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(s.runLogs().map((line) => line["status"])).toEqual([200]);
   });
 
   test("runs that outlive --drain-timeout are cancelled and answered 503", async () => {

@@ -3,8 +3,7 @@
 // runs in a temporary project whose environment "test" holds its config and secrets.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "./compile-helpers.js";
-import { startServer, type TestServer } from "./helpers/http-server.js";
+import type { TestServer } from "./helpers/http-server.js";
 import {
   CONTRACT_CASES,
   CONTRACT_FLOW,
@@ -16,29 +15,24 @@ import {
   scriptUpstream,
   withUpstream,
 } from "./helpers/run-contract.js";
-import { serve, serveProject, type Served } from "./helpers/serve.js";
+import { serveWithUpstream, type Served, type ServedProject } from "./helpers/serve.js";
 
-const project = tempDir("serve-contract");
+let setup: ServedProject;
 let upstream: TestServer;
 let served: Served;
 
 beforeAll(async () => {
-  upstream = await startServer();
-  scriptUpstream(upstream);
-  const env = serveProject(project.dir, {
+  setup = await serveWithUpstream("serve-contract", {
     from: path.dirname(CONTRACT_FLOW),
     flows: [path.basename(CONTRACT_FLOW)],
-    config: contractConfig(upstream.url),
+    route: scriptUpstream,
+    config: contractConfig,
     secrets: { [CONTRACT_SECRET.name]: CONTRACT_SECRET.value, [CONTRACT_TOKEN.name]: CONTRACT_TOKEN.value },
     authSecret: CONTRACT_TOKEN.name,
   });
-  served = await serve(["--env", "test"], { cwd: project.dir, env });
+  ({ upstream, served } = setup);
 });
-afterAll(async () => {
-  await served?.stop();
-  await upstream.close();
-  project.remove();
-});
+afterAll(() => setup?.close());
 
 describe("callflow serve: the run contract shared with the Lambda handlers", () => {
   for (const c of CONTRACT_CASES) {

@@ -7,12 +7,9 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { CLI } from "./helpers/cli.js";
-import { tempDir } from "./compile-helpers.js";
-import { startServer, type TestServer } from "./helpers/http-server.js";
-import { SERVE_FIXTURES as FIXTURES, serve, serveProject, type Served } from "./helpers/serve.js";
+import { SERVE_FIXTURES as FIXTURES, serveWithUpstream, type Served, type ServedProject } from "./helpers/serve.js";
 
 const exec = promisify(execFile);
-const project = tempDir("serve-openapi");
 const auth = { authorization: "Bearer openapi-token" };
 
 type Doc = {
@@ -20,26 +17,21 @@ type Doc = {
   components: { schemas: Record<string, Record<string, unknown>> };
 };
 let written: Doc;
-let upstream: TestServer;
+let setup: ServedProject;
 let served: Served;
 
 beforeAll(async () => {
   const { stdout } = await exec(process.execPath, [CLI, "openapi"], { cwd: FIXTURES });
   written = JSON.parse(stdout) as Doc;
-  upstream = await startServer();
-  upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "1234" } });
-  const env = serveProject(project.dir, {
+  setup = await serveWithUpstream("serve-openapi", {
     flows: ["lookup.flow", "quote.flow", "spin.flow"],
-    config: { api_base: upstream.url },
+    route: (upstream) => upstream.route("/orders/A-1", { json: { shipDate: "2026-12-24", last4: "1234" } }),
     secrets: { API_TOKEN: "openapi-token", CRM_TOKEN: "crm-token-value" },
+    args: ["--auth-secret", "API_TOKEN"],
   });
-  served = await serve(["--env", "test", "--auth-secret", "API_TOKEN"], { cwd: project.dir, env });
+  served = setup.served;
 });
-afterAll(async () => {
-  await served?.stop();
-  await upstream.close();
-  project.remove();
-});
+afterAll(() => setup?.close());
 
 test("the document is valid OpenAPI 3.1 and the server serves the same one", async () => {
   const result = await new Validator().validate(structuredClone(written) as Record<string, unknown>);
@@ -60,6 +52,23 @@ test("inputs carry their formats and required globals; configs are not inputs; m
       vip: { type: "boolean", default: false },
     },
     required: ["order_id", "email", "pin"],
+  });
+});
+
+test("an answer describes each variable as its input does, without formats of callflow's own; masked ones as the mask", () => {
+  const result = written.components.schemas["order_lookup_result"] as { properties: { variables: unknown } };
+  expect(result.properties.variables).toEqual({
+    type: "object",
+    properties: {
+      order_id: { type: "string" },
+      email: { type: "string", format: "email" },
+      pin: { const: "••••" },
+      amount: { type: "number" },
+      vip: { type: "boolean" },
+      ship_date: { type: "string" },
+      card_last4: { const: "••••" },
+    },
+    additionalProperties: false,
   });
 });
 

@@ -6,36 +6,31 @@ import path from "node:path";
 import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, launch, SKIP_NOTE } from "./helpers/browser.js";
-import { tempDir } from "./compile-helpers.js";
 import { ROOT } from "./helpers/cli.js";
-import { startServer, type TestServer } from "./helpers/http-server.js";
-import { serve, serveProject, type Served } from "./helpers/serve.js";
+import { serveWithUpstream, type Served, type ServedProject } from "./helpers/serve.js";
 
 const SCREENSHOT = path.join(ROOT, "docs/serve-status.png");
 
 describe.skipIf(CHROMIUM === undefined)("callflow serve status page", () => {
-  let upstream: TestServer;
+  let setup: ServedProject | undefined;
   let served: Served;
   let browser: Browser | undefined;
-  const project = tempDir("serve-status");
 
   beforeAll(async () => {
-    upstream = await startServer();
-    upstream.route("/orders/ok", { json: { shipDate: "2026-12-24", last4: "4242" } });
-    upstream.route("/orders/down", { status: 500, json: { echo: "crm-status-secret" } });
-    const env = serveProject(project.dir, {
+    setup = await serveWithUpstream("serve-status", {
       flows: ["lookup.flow", "quote.flow", "spin.flow"],
-      config: { api_base: upstream.url },
+      route: (upstream) => {
+        upstream.route("/orders/ok", { json: { shipDate: "2026-12-24", last4: "4242" } });
+        upstream.route("/orders/down", { status: 500, json: { echo: "crm-status-secret" } });
+      },
       secrets: { CRM_TOKEN: "crm-status-secret" },
     });
-    served = await serve(["--env", "test"], { cwd: project.dir, env });
+    served = setup.served;
     browser = await launch();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await served?.stop();
-    await upstream?.close();
-    project.remove();
+    await setup?.close();
   });
 
   const run = (flow: string, body: Record<string, unknown>): Promise<number> =>

@@ -6,13 +6,12 @@ import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { staticSecrets } from "../runtime/index.js";
 import { ROOT } from "./helpers/cli.js";
 import { startServer as startUpstream, type TestServer } from "./helpers/http-server.js";
+import { hostedFixtures } from "./helpers/serve.js";
 
-const { hostFlows } = (await import(path.join(ROOT, "dist/host/host.js"))) as typeof import("../host/host.js");
 const { startServer } = (await import(
   path.join(ROOT, "dist/server/server.js")
 )) as typeof import("../server/server.js");
@@ -28,12 +27,8 @@ beforeAll(async () => {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   upstream = await startUpstream();
   upstream.route("/orders/a", { json: { shipDate: "today" } });
-  const file = "lookup.flow";
-  const { flows } = await hostFlows([
-    { file, text: readFileSync(path.join(ROOT, "test/fixtures/serve", file), "utf8") },
-  ]);
   server = await startServer({
-    flows,
+    flows: await hostedFixtures("lookup.flow"),
     problems: [],
     environment: { config: { api_base: upstream.url }, secrets: staticSecrets({ CRM_TOKEN: "crm-token-value" }) },
     host: "127.0.0.1",

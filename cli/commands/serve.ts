@@ -146,6 +146,16 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
 
   const { HOST_DEFAULTS } = await import("../../host/host.js");
   const { startServer, SERVE_DEFAULTS } = await import("../../server/server.js");
+  const { destination } = await import("pino");
+  const log = destination({
+    dest: 2,
+    // Asynchronous and buffered: a run never waits on a write (nor on a slow reader of stderr), and lines go out
+    // in batches of 4 kB or every second; a reader that stops altogether costs lines past 16 MB, not memory.
+    sync: false,
+    minLength: 4096,
+    periodicFlush: 1000,
+    maxLength: 16 * 1024 * 1024,
+  });
   const server = await startServer({
     flows,
     problems,
@@ -159,7 +169,7 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
     maxConcurrency: args.maxConcurrency ?? HOST_DEFAULTS.maxConcurrency,
     bodyLimit: args.bodyLimit ?? SERVE_DEFAULTS.bodyLimit,
     version: args.version,
-    log: process.stderr,
+    log,
   });
   io.stdout(`callflow serve: listening on ${server.url}\n`);
   if (authToken === undefined) io.stderr("callflow serve: warning: callers are not authenticated\n");
@@ -171,6 +181,11 @@ export async function serveCommand(args: ServeArgs, io: CommandIO): Promise<numb
   for (const watcher of watchers) watcher.close();
   io.stderr("callflow serve: draining\n");
   await server.close(args.drainTimeoutMs ?? SERVE_DEFAULTS.drainTimeoutMs);
+  // Every line buffered is written before the process exits (end leaves stderr open).
+  await new Promise((resolve) => {
+    log.once("close", resolve);
+    log.end();
+  });
   return EXIT_OK;
 }
 

@@ -3,8 +3,10 @@
 // The flow is test/fixtures/aws/balance.flow; its upstream is a real node:http server scripted by `scriptUpstream`,
 // whose URL every adapter's environment gives as the flow's `config api_base` (`contractConfig`). A config is never
 // an input: a body naming one is ignored, and an answer's `variables` never hold one.
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { TestServer } from "./http-server.js";
+import type { FlowDefinition, Vars } from "../../runtime/index.js";
+import { startServer, type TestServer } from "./http-server.js";
 import { ROOT } from "./cli.js";
 
 export const CONTRACT_FLOW = path.join(ROOT, "test/fixtures/aws/balance.flow");
@@ -44,6 +46,23 @@ export function scriptUpstream(server: TestServer): void {
   server.route("/accounts/1001", account(1250.5, true));
   server.route("/accounts/1002", account(17, false));
   server.route("/accounts/1003", { status: 404, json: { error: "no such account" } });
+}
+
+/** A real upstream scripted with the contract's accounts. */
+export async function contractUpstream(): Promise<TestServer> {
+  const upstream = await startServer();
+  scriptUpstream(upstream);
+  return upstream;
+}
+
+/** The contract's flow, compiled by the built loader (whose generated module imports the built runtime). */
+export async function contractFlow(): Promise<FlowDefinition<Vars, string, string>> {
+  const { loadFlow } = (await import(
+    path.join(ROOT, "dist/loader/load-flow.js")
+  )) as typeof import("../../loader/load-flow.js");
+  const { loaded } = await loadFlow(readFileSync(CONTRACT_FLOW, "utf8"), path.basename(CONTRACT_FLOW));
+  if (loaded === undefined) throw new Error(`${CONTRACT_FLOW} does not load`);
+  return loaded.definition;
 }
 
 const owner = (vip: boolean) => ({ name: "Ada", vip });
