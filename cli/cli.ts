@@ -3,16 +3,10 @@
 // its own function, loaded only when that command runs (ts-morph alone takes a second to load).
 // Exit codes: 0 ok, 1 errors in the input (diff: changes), 2 wrong usage or any other failure.
 import { readFileSync } from "node:fs";
-import { enableCompileCache } from "node:module";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT_USAGE, type CommandIO } from "./commands/io.js";
 import { InputError } from "./files.js";
 import { REPORT_FORMATS, type ReportFormat } from "./report.js";
-
-// Node's module compile cache (in the temporary folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off), as tsc
-// does: V8's compiled code of every module loaded from here on (the commands, undici for `run`, ts-morph for
-// the .d.ts of --emit js) is kept, and a later process loads them in about half the CPU.
-enableCompileCache();
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
