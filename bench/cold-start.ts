@@ -8,16 +8,19 @@
 // `spawn`, timed from the call to the `close` event); `run` of a three-widget flow without HTTP shows the
 // command without a transport.
 //
+// Wall time is measured as before; CPU time (user plus system, from GNU time) beside it, the steadier figure
+// on a loaded machine.
+//
 // Run: npm run build && node bench/cold-start.ts [rounds] [cli.js ...]
 // With more than one cli.js (e.g. a build of another commit, with its node_modules), all are measured in
 // the same rounds, named by their path.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { pairedRounds, row, wall } from "./processes.ts";
+import { pairedRounds, row, wallAndCpu } from "./processes.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -85,9 +88,16 @@ const cases = [
 ];
 
 const env = { ...process.env, CALLFLOW_SECRET_CRM_TOKEN: "t-123", NO_COLOR: "1" };
-const time = (test: Case): Promise<number> => wall(test.argv, { cwd: root, env, ok: test.ok });
+// CPU time of each run, by case, in the order of the wall times.
+const cpuTimes = new Map<Case, number[]>(cases.map((test) => [test, []]));
+const time = async (test: Case): Promise<number> => {
+  const { wall, cpu } = await wallAndCpu(test.argv, { cwd: root, env, ok: test.ok });
+  cpuTimes.get(test)?.push(cpu);
+  return wall;
+};
 // One unmeasured round: the first processes read every file from disk.
 for (const test of cases) await time(test);
+for (const test of cases) cpuTimes.set(test, []);
 const times = await pairedRounds(cases, rounds, time);
 server.close();
 rmSync(temp, { recursive: true, force: true });
@@ -99,3 +109,14 @@ console.log(
 console.log("\n| command | median wall | fastest | slowest | median vs `node -e 0` |");
 console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const test of cases) console.log(row(test.name, times.get(test) ?? [], test === baseline ? undefined : node));
+console.log("\nCPU time (user + system) of the same processes:\n");
+console.log("| command | median CPU | least | most | median vs `node -e 0` |");
+console.log("| --- | ---: | ---: | ---: | ---: |");
+const nodeCpu = cpuTimes.get(baseline) ?? [];
+for (const test of cases)
+  console.log(row(test.name, cpuTimes.get(test) ?? [], test === baseline ? undefined : nodeCpu));
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);

@@ -1,8 +1,10 @@
 // Front-end throughput: tokenize + parse + validate (`checkSource`, what `callflow check`
 // does per file) on a generated multi-megabyte flow, with parse alone beside it; the same
-// bytes as many small files; and cold start (one small file in a fresh process).
+// bytes as many small files; those files against Chevrotain's own JSON example grammar on equal bytes of
+// JSON (bench/json-example.ts, issue 27); and cold start (one small file in a fresh process).
 //
-// Run: npm run build && node bench/parse.ts
+// Run: npm run build && node bench/parse.ts [files]
+// (`files`: only the many small files and the JSON comparison.)
 // Node 24 strips the types of this file, but it cannot load the sources (their imports
 // name `.js` files), so it measures the compiled output in dist/.
 import { execFileSync } from "node:child_process";
@@ -11,6 +13,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { checkSource } from "../dist/compiler/check.js";
 import { parse } from "../dist/grammar/parse.js";
+import { parseJson } from "./json-example.ts";
 
 const contractPath = fileURLToPath(new URL("../test/fixtures/contract.flow", import.meta.url));
 const contract = readFileSync(contractPath, "utf8");
@@ -101,6 +104,46 @@ function compare(sources: readonly string[], runs: number): { check: Rate; parse
   return { check: rate(checks), parse: rate(parses), warnings };
 }
 
+/**
+ * JSON texts with as many bytes as `sources` (to within one text): each flow's AST without its spans, as
+ * JSON.stringify prints it with `indent`, taken in turn until the bytes are reached.
+ */
+function jsonOfEqualBytes(sources: readonly string[], indent: number): string[] {
+  const target = sources.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+  const texts: string[] = [];
+  let bytes = 0;
+  for (let i = 0; bytes < target; i++) {
+    const flow = parse(sources[i % sources.length] as string, "bench.flow").flow;
+    const text = JSON.stringify(flow, (key, value: unknown) => (key === "span" ? undefined : value), indent);
+    texts.push(text);
+    bytes += Buffer.byteLength(text);
+  }
+  return texts;
+}
+
+/**
+ * `callflow check`'s work on `sources` against Chevrotain's JSON example on `json`, alternating in each round;
+ * the median of the per-round ratios of MB/s (check over JSON), and each side's median MB/s.
+ */
+function againstJson(
+  sources: readonly string[],
+  json: readonly string[],
+  runs: number,
+): { ratio: number; check: number; json: number } {
+  const mb = (texts: readonly string[]): number => texts.reduce((sum, s) => sum + Buffer.byteLength(s), 0) / 1e6;
+  const checks: number[] = [];
+  const jsons: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    checks.push(mb(sources) / (timed(() => sources.forEach(checkOnce)) / 1000));
+    jsons.push(mb(json) / (timed(() => json.forEach(parseJson)) / 1000));
+  }
+  return {
+    ratio: median(checks.map((rate, i) => rate / (jsons[i] as number))),
+    check: median(checks),
+    json: median(jsons),
+  };
+}
+
 function freshNode(args: readonly string[], runs: number): number {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) times.push(timed(() => execFileSync(process.execPath, args)));
@@ -117,7 +160,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `parse only ${parse.median.toFixed(1)} MB/s (best ${parse.best.toFixed(1)}), medians of ${runs}, ${warnings} warnings`,
     );
   };
-  for (const copies of [1000, 2500]) {
+  const onlyFiles = process.argv[2] === "files";
+  for (const copies of onlyFiles ? [] : [1000, 2500]) {
     const source = generateFlow(copies);
     show(
       `one flow, ${(Buffer.byteLength(source) / 1e6).toFixed(2)} MB, ${source.split("\n").length} lines, ${copies * 9} widgets`,
@@ -128,7 +172,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const files = Array.from({ length: 1250 }, (_, i) => generateFlow(2, 2 * i));
   const total = files.reduce((sum, s) => sum + Buffer.byteLength(s), 0) / 1e6;
   show(`${files.length} files of 18 widgets, ${total.toFixed(2)} MB`, files);
+  // Indented as people keep JSON files (the headline), and without whitespace (more tokens per byte).
+  for (const indent of [2, 0]) {
+    const json = jsonOfEqualBytes(files, indent);
+    againstJson(files, json, 2); // warm up the JIT
+    const versus = againstJson(files, json, runs);
+    const mb = json.reduce((sum, s) => sum + Buffer.byteLength(s), 0) / 1e6;
+    console.log(
+      `the same files against Chevrotain's JSON example on ${mb.toFixed(2)} MB of JSON (indent ${indent}): ` +
+        `${versus.ratio.toFixed(2)}x (median of ${runs} per-round ratios; check ${versus.check.toFixed(1)} MB/s, JSON ${versus.json.toFixed(1)} MB/s)`,
+    );
+  }
 
+  if (onlyFiles) process.exit(0);
   const check = `import { checkSource } from ${JSON.stringify(new URL("../dist/compiler/check.js", import.meta.url).href)};
 import { readFileSync } from "node:fs";
 checkSource(readFileSync(${JSON.stringify(contractPath)}, "utf8"), "contract.flow");`;

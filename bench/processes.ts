@@ -25,6 +25,35 @@ export function wall(
   });
 }
 
+/**
+ * Wall and CPU time (user plus system) of one `node` process, in milliseconds: run under GNU time
+ * (/usr/bin/time), which reports the child's own CPU. On a machine loaded by others, CPU time is the steadier
+ * figure: waiting for a core counts in wall time only.
+ */
+export function wallAndCpu(
+  argv: readonly string[],
+  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly ok?: readonly number[] },
+): Promise<{ wall: number; cpu: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn("/usr/bin/time", ["-f", "cpu %U %S", process.execPath, ...argv], {
+      cwd: options.cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: options.env ?? process.env,
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const wall = performance.now() - started;
+      const times = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(stderr);
+      if (!(options.ok ?? [0]).includes(code ?? -1) || times === null)
+        reject(new Error(`node ${argv.join(" ")} exited ${code}: ${stderr}`));
+      else resolve({ wall, cpu: (Number(times[1]) + Number(times[2])) * 1000 });
+    });
+  });
+}
+
 /** `rounds` rounds of `time` for every case, each round in a new random order; the times per case, by round. */
 export async function pairedRounds<T>(
   cases: readonly T[],

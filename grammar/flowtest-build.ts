@@ -43,9 +43,10 @@ export function parseFlowTest(source: string, file: string): FlowTestParseResult
   const { lexed, diagnostics, comments } = front;
   const scan = scanTokens(lexed.tokens, positions, diagnostics);
   if (scan.tooDeep) return { file: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
-  const cst = flowTestParser.parseTokens(lexed.tokens, scan.balance, positions);
+  const parser = flowTestParser();
+  const cst = parser.parseTokens(lexed.tokens, scan.balance, positions);
   const reported = new Set(diagnostics.map((d) => d.span.offset));
-  for (const error of flowTestParser.errors) {
+  for (const error of parser.errors) {
     const d = parserDiagnostic(error, positions);
     if (reported.has(d.span.offset)) continue;
     reported.add(d.span.offset);

@@ -1,7 +1,7 @@
 // The .flowtest grammar: its rules over ValueParser (grammar/value-parser.ts), which owns the
 // value rules, the error recovery and the messages, so values parse, recover and are reported
 // as in a .flow and are built by the same code (valueBuilder in grammar/build-ast.ts). One
-// instance, built at load and reused.
+// instance, built on first use and reused.
 import type { CstNode, IOrAlt, IToken, TokenType } from "chevrotain";
 import type { SourcePositions } from "./spans.js";
 import * as t from "./tokens.js";
@@ -39,8 +39,8 @@ const lineStarts: ReadonlySet<TokenType> = new Set([
 const headerNameLabel = { LABEL: "headerName" };
 
 class FlowTestParser extends ValueParser {
-  constructor() {
-    super(messages, lineStarts);
+  constructor(validate: boolean) {
+    super(messages, lineStarts, validate);
     this.performSelfAnalysis();
   }
 
@@ -207,5 +207,14 @@ class FlowTestParser extends ValueParser {
   });
 }
 
-/** The one parser instance: grammar analysis is done once, at load. */
-export const flowTestParser = new FlowTestParser();
+let parser: FlowTestParser | undefined;
+
+/** The one parser instance, built on first use and reused: grammar analysis is done once. */
+export function flowTestParser(): FlowTestParser {
+  return (parser ??= new FlowTestParser(false));
+}
+
+/** A new parser with Chevrotain's grammar validations on, which throw on an invalid grammar: for tests. */
+export function validatedFlowTestParser(): FlowTestParser {
+  return new FlowTestParser(true);
+}

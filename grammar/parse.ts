@@ -62,11 +62,12 @@ export function parse(source: string, file: string): ParseResult {
   if (scan.tooDeep) return { flow: undefined, comments, diagnostics: sortDiagnostics(diagnostics) };
 
   astBuilder.begin(positions, scan.strings, diagnostics);
-  const cst = flowParser.parseTokens(lexed.tokens, scan.balance, positions, (item) => astBuilder.item(item));
+  const parser = flowParser();
+  const cst = parser.parseTokens(lexed.tokens, scan.balance, positions, (item) => astBuilder.item(item));
   // One diagnostic per position: recovery can raise several errors at one token, and a
   // token already reported as malformed (say `5sec`) needs no "expected X" on top.
   const reportedOffsets = new Set(diagnostics.map((d) => d.span.offset));
-  for (const error of flowParser.errors) {
+  for (const error of parser.errors) {
     const reported = parserDiagnostic(error, positions);
     if (reportedOffsets.has(reported.span.offset)) continue;
     reportedOffsets.add(reported.span.offset);

@@ -1,4 +1,4 @@
-// The .flow grammar: the flow's rules over ValueParser (values, recovery, messages). One instance is built at module load
+// The .flow grammar: the flow's rules over ValueParser (values, recovery, messages). One instance is built on first use
 // (grammar analysis is the expensive part) and reused for every file (parseTokens).
 import type { CstNode, IOrAlt, IToken, ParserMethod, TokenType } from "chevrotain";
 import type { SourcePositions } from "./spans.js";
@@ -35,8 +35,8 @@ const typeLabel = { LABEL: "type" };
 const headerNameLabel = { LABEL: "headerName" };
 
 class FlowParser extends ValueParser {
-  constructor() {
-    super(messages, settingStarts);
+  constructor(validate: boolean) {
+    super(messages, settingStarts, validate);
     this.performSelfAnalysis();
   }
 
@@ -347,5 +347,14 @@ class FlowParser extends ValueParser {
   });
 }
 
-/** The one parser instance, reused: grammar analysis is done once, at load. */
-export const flowParser = new FlowParser();
+let parser: FlowParser | undefined;
+
+/** The one parser instance, built on first use (commands that parse nothing never pay for it) and reused. */
+export function flowParser(): FlowParser {
+  return (parser ??= new FlowParser(false));
+}
+
+/** A new parser with Chevrotain's grammar validations on, which throw on an invalid grammar: for tests. */
+export function validatedFlowParser(): FlowParser {
+  return new FlowParser(true);
+}

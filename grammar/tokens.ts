@@ -225,11 +225,22 @@ export const allTokens: readonly TokenType[] = [
   StringLiteral,
 ];
 
-// Offsets only: spans get their lines and columns from SourcePositions (grammar/spans.ts).
-const flowLexer = new Lexer(allTokens as TokenType[], {
-  positionTracking: "onlyOffset",
-  ensureOptimizations: true,
-});
+/**
+ * A new lexer. Offsets only: spans get their lines and columns from SourcePositions (grammar/spans.ts).
+ * Chevrotain's pattern checks cost startup time for patterns that cannot change between runs: the lexer
+ * used skips them, test/parser.test.ts builds one with them (`validate`).
+ */
+export function createLexer(validate: boolean): Lexer {
+  return new Lexer(allTokens as TokenType[], {
+    positionTracking: "onlyOffset",
+    ensureOptimizations: true,
+    skipValidations: !validate,
+  });
+}
+
+let lexer: Lexer | undefined;
+/** The one lexer, built on first use. */
+const flowLexer = (): Lexer => (lexer ??= createLexer(false));
 
 /**
  * Lexes `.flow` source. Comments are in `groups.comments`; errors are unexpected
@@ -237,7 +248,7 @@ const flowLexer = new Lexer(allTokens as TokenType[], {
  * (tokenize does; parse() does it in its own pass over the tokens).
  */
 export function lex(source: string): ILexingResult {
-  return flowLexer.tokenize(source);
+  return flowLexer().tokenize(source);
 }
 
 /** Turns an Identifier token that spells a keyword into that keyword's token. */
@@ -251,7 +262,7 @@ export function retypeKeyword(token: IToken): void {
 
 /** Lexes `.flow` source into the tokens the parser reads (for tools such as a formatter). */
 export function tokenize(source: string): ILexingResult {
-  const result = flowLexer.tokenize(source);
+  const result = flowLexer().tokenize(source);
   for (const token of result.tokens) retypeKeyword(token);
   return result;
 }

@@ -110,9 +110,13 @@ export abstract class ValueParser extends CstParser {
   protected constructor(
     messages: RuleMessages,
     private readonly valueStops: ReadonlySet<TokenType>,
+    validate: boolean,
   ) {
     super(t.allTokens as TokenType[], {
       recoveryEnabled: true,
+      // Chevrotain's grammar checks cost startup time on every run of a grammar that cannot change between
+      // runs: the parsers used skip them, test/parser.test.ts builds each parser with them (issue 27).
+      skipValidations: !validate,
       // `secret . NAME` against a variable named `secret`, `next ->` against `next =`.
       maxLookahead: 3,
       errorMessageProvider: argsProvider(messages),

@@ -16,9 +16,10 @@ import type {
 } from "../grammar/ast.js";
 import { messages } from "../grammar/diagnostics.js";
 import { parse } from "../grammar/parse.js";
-import { flowParser } from "../grammar/parser.js";
+import { validatedFlowTestParser } from "../grammar/flowtest-parser.js";
+import { flowParser, validatedFlowParser } from "../grammar/parser.js";
 import { SourcePositions } from "../grammar/spans.js";
-import { tokenize } from "../grammar/tokens.js";
+import { createLexer, tokenize } from "../grammar/tokens.js";
 
 const contractPath = new URL("./fixtures/contract.flow", import.meta.url);
 const contract = readFileSync(contractPath, "utf8");
@@ -565,12 +566,20 @@ describe("syntax diagnostics", () => {
   });
 });
 
+describe("Chevrotain's grammar validations (the lexer and parsers in use skip them)", () => {
+  it("pass for the lexer and both parsers: each would throw on a grammar or pattern error", () => {
+    expect(createLexer(true).lexerDefinitionErrors).toEqual([]);
+    expect(() => validatedFlowParser()).not.toThrow();
+    expect(() => validatedFlowTestParser()).not.toThrow();
+  });
+});
+
 describe("grammar/cst.d.ts", () => {
   it("matches the grammar (UPDATE_CST=1 regenerates it)", () => {
     const header =
       "// Generated from the grammar by chevrotain's generateCstDts: do not edit. Regenerate with\n" +
       "// UPDATE_CST=1 npx vitest run test/parser.test.ts (a test fails when this file is stale).\n";
-    const expected = header + generateCstDts(flowParser.getGAstProductions()) + "\n";
+    const expected = header + generateCstDts(flowParser().getGAstProductions()) + "\n";
     const path = new URL("../grammar/cst.d.ts", import.meta.url);
     if (process.env["UPDATE_CST"] === "1") writeFileSync(path, expected);
     expect(readFileSync(path, "utf8")).toBe(expected);

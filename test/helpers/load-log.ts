@@ -7,6 +7,15 @@ import { registerHooks } from "node:module";
 const log = process.env["CALLFLOW_LOAD_LOG"];
 if (log === undefined) throw new Error("set CALLFLOW_LOAD_LOG to the file to log loaded modules to");
 
+// Node's own bundled dependencies load outside the hooks: their names, as node:internal/deps/..., at exit.
+process.on("exit", () => {
+  // An undocumented list (Node's own modules, by name), the only record of them.
+  const loaded = (process as unknown as { moduleLoadList: readonly string[] }).moduleLoadList;
+  for (const entry of loaded)
+    if (entry.startsWith("NativeModule internal/deps/"))
+      appendFileSync(log, JSON.stringify({ url: `node:${entry.slice("NativeModule ".length)}` }) + "\n");
+});
+
 registerHooks({
   load(url, context, nextLoad) {
     const result = nextLoad(url, context);
