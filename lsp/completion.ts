@@ -98,7 +98,7 @@ export function complete(analysis: Analysis, offset: number): CompletionItem[] {
     const setting = place.spec.settings.find((s) => t.keyword(s.keyword) === type);
     if (setting?.value === "method")
       return HTTP_METHODS.map((m) => ({ label: m, kind: CompletionItemKind.EnumMember }));
-    if (setting?.value === "body") return firstKeywords(flowParser, "body").map((k) => keyword(k));
+    if (setting?.value === "body") return firstKeywords(flowParser(), "body").map((k) => keyword(k));
   }
   return [];
 }
@@ -109,7 +109,7 @@ const writable = (decl: VarDecl): boolean => decl.scope !== "config";
 /** Where a value or an expression operand goes: the variables, the keywords that may begin `rule`, and `secret.` where allowed. */
 function operand(analysis: Analysis, rule: "orExpr" | "primary" | "value", secretsAllowed: boolean): CompletionItem[] {
   const items = [...variables(analysis)];
-  for (const type of firstTokens(flowParser, rule)) {
+  for (const type of firstTokens(flowParser(), rule)) {
     const word = t.wordOf(type);
     if (type === t.Secret) {
       if (secretsAllowed) items.push(secretPrefix());
@@ -266,7 +266,7 @@ function keywords(analysis: Analysis, place: Place): CompletionItem[] {
     }
     case "results":
       // The sources a result mapping may begin with that are keywords.
-      return firstTokens(flowParser, "resultMapping").flatMap((type) => {
+      return firstTokens(flowParser(), "resultMapping").flatMap((type) => {
         const word = t.wordOf(type);
         return word === undefined ? [] : [keyword(word, RESULT_SOURCE_DOCS.get(type))];
       });

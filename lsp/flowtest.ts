@@ -161,7 +161,7 @@ export function completeFlowtest(test: FlowtestAnalysis, offset: number, flow: A
     case "ExpectBlock":
       return [
         ...variables(flow),
-        ...firstKeywords(flowTestParser, "expectation").map((label) => ({ label, kind: CompletionItemKind.Keyword })),
+        ...firstKeywords(flowTestParser(), "expectation").map((label) => ({ label, kind: CompletionItemKind.Keyword })),
       ];
     case "InputBlock":
       if (block.keyword === "secrets") return secrets(flow);
