@@ -64,7 +64,7 @@ function flow(secret: boolean): FlowDefinition<Vars, string, "call" | "ok"> {
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 async function perRun(runtime: Runtime, definition: ReturnType<typeof flow>, runs: number): Promise<number> {
-  const options = { fetch: stub, secrets: () => "bench-token-0123456789" };
+  const options = { transport: stub, secrets: () => "bench-token-0123456789" };
   const started = performance.now();
   for (let i = 0; i < runs; i++) await runtime.run(definition, {}, options);
   return ((performance.now() - started) / runs) * 1000;

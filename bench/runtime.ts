@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import crossFetch from "cross-fetch";
 import { JSONPath } from "jsonpath-plus";
 import { Agent, request } from "undici";
-import type { FetchLike } from "../runtime/fetch.js";
+import type { Transport } from "../runtime/transport.js";
 import type { FlowDefinition, HttpStep } from "../runtime/flow.js";
 
 const BODY = JSON.stringify({
@@ -171,11 +171,11 @@ function flowsOf(runtime: Runtime, url: string) {
   };
 }
 
-/** One run of the flow through `runtime.run`; `fetch` absent: the runtime's default (undici on Node). */
-function viaRuntime(kind: "plain" | "secret", fetch?: (runtime: Runtime) => FetchLike) {
+/** One run of the flow through `runtime.run`; `transport` absent: the runtime's default (undici on Node). */
+function viaRuntime(kind: "plain" | "secret", transport?: (runtime: Runtime) => Transport) {
   return (runtime: Runtime, url: string) => {
     const flow = flowsOf(runtime, url)[kind];
-    const options = { secrets: () => SECRET, ...(fetch === undefined ? {} : { fetch: fetch(runtime) }) };
+    const options = { secrets: () => SECRET, ...(transport === undefined ? {} : { transport: transport(runtime) }) };
     return async (): Promise<void> => {
       const result = await runtime.run(flow, {}, options);
       if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01" || !result.variables.vip)

@@ -6,7 +6,7 @@
 //
 //   hostFlows(sources)             load `{ file, text }` sources → `{ flows, problems }` (HostedFlow per flow id)
 //   hostFlow(loaded, file)         one already loaded flow → HostedFlow
-//   new Host({ flows, environment, deadlineMs?, maxConcurrency?, fetch? })
+//   new Host({ flows, environment, deadlineMs?, maxConcurrency?, transport? })
 //     .run({ flow, body, encoding, signal? }) → Promise<HostResponse>   never rejects; `.record` when a run happened
 //     .flows / .flow(id) / .replace(flow)   the served flows; replace swaps one (a reload)
 //     .inFlight / .draining / .drain(ms)    drain: refuse new runs, wait, then cancel the rest (answered 503)
@@ -25,7 +25,7 @@
 // cancelled, its request in flight aborted); 500 only for a defect, with no detail.
 import { hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
 import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
-import type { FetchLike, Outcome, RunOptions, SecretProvider, TraceEvent } from "../runtime/index.js";
+import type { FetchLike, Outcome, RunOptions, SecretProvider, TraceEvent, Transport } from "../runtime/index.js";
 import { FlowInputs, type BodyEncoding, type InputProblem } from "./inputs.js";
 
 export { FlowInputs, type BodyEncoding, type Decoded, type InputProblem, type JsonSchema } from "./inputs.js";
@@ -62,7 +62,7 @@ export interface HostOptions {
   /** Runs in flight at most; one more is answered 503 at once. */
   readonly maxConcurrency?: number;
   /** The runtime's transport; default the runtime's own (undici on Node). */
-  readonly fetch?: FetchLike;
+  readonly transport?: Transport | FetchLike;
 }
 
 export const HOST_DEFAULTS = {
@@ -165,7 +165,7 @@ export class Host {
   readonly #environment: HostEnvironment;
   readonly #deadlineMs: number;
   readonly #maxConcurrency: number;
-  readonly #fetch: FetchLike | undefined;
+  readonly #transport: Transport | FetchLike | undefined;
   /** Cancels every run in flight when a drain runs out of time. */
   readonly #drained = new AbortController();
   /** Each flow's share of the environment's config: the runtime refuses a config a flow does not declare. */
@@ -179,7 +179,7 @@ export class Host {
     this.#environment = options.environment;
     this.#deadlineMs = options.deadlineMs ?? HOST_DEFAULTS.deadlineMs;
     this.#maxConcurrency = options.maxConcurrency ?? HOST_DEFAULTS.maxConcurrency;
-    this.#fetch = options.fetch;
+    this.#transport = options.transport;
   }
 
   get flows(): readonly HostedFlow[] {
@@ -285,7 +285,7 @@ export class Host {
         config: this.#configOf(flow),
         secrets: this.#environment.secrets,
         signal: controller.signal,
-        ...(this.#fetch === undefined ? {} : { fetch: this.#fetch }),
+        ...(this.#transport === undefined ? {} : { transport: this.#transport }),
       };
       const result = await flow.loaded.run(input, options);
       const durationMs = performance.now() - started;

@@ -236,7 +236,7 @@ describe.each(TRANSPORTS)("with %s", (_name, fetch) => {
             leakyFlow(base),
             { m: masked },
             {
-              fetch,
+              transport: fetch,
               secrets: staticSecrets({ S: secret, U: url }),
               onEvent: (event: TraceEvent) => output.push(JSON.stringify(event)),
               onSend: (message) => void sent.push(message),
@@ -264,7 +264,7 @@ describe.each(TRANSPORTS)("with %s, short and vocabulary values", (_name, fetch)
             leakyFlow(base),
             { m: masked },
             {
-              fetch,
+              transport: fetch,
               secrets: staticSecrets({ S: secret, U: wholeUrl(base, tail) }),
               onEvent: (event: TraceEvent) => void events.push(event),
             },
