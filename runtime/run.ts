@@ -225,5 +225,13 @@ async function execute<V extends Vars, S extends string, W extends string>(
     steps,
     outcome,
   });
-  return { outcome, variables: state.variables, trace: state.trace };
+  // Redacted when first read (TraceEvents); the result holds the events, not the run's state.
+  const events = state.events;
+  return {
+    outcome,
+    variables: state.variables,
+    get trace() {
+      return events.read();
+    },
+  };
 }
