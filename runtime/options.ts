@@ -103,7 +103,7 @@ function limit(key: keyof RuntimeLimits, value: number | undefined, fallback: nu
 
 /**
  * Fills in defaults (`transport` when the options name none); an invalid limit is a programmer error
- * (RangeError). Each option is read by name: `options[key]` with a different key each time is a
+ * (RangeError), and so is the old name of `transport` (TypeError). Each option is read by name: `options[key]` with a different key each time is a
  * megamorphic read, whose entries in V8's shared stub cache evict node:http's and slow every
  * request (bench/README.md).
  */
@@ -111,6 +111,8 @@ export function resolveOptions<V extends Vars, W extends string>(
   options: RunOptions<V, W>,
   transport: Transport,
 ): ResolvedOptions<V, W> {
+  // The option's name until `transport`: ignored, a caller's mock would be bypassed for the real network.
+  if ("fetch" in options) throw new TypeError("run option fetch is now named transport");
   return {
     maxSteps: limit("maxSteps", options.maxSteps, RUNTIME_DEFAULTS.maxSteps, 1),
     maxResponseBytes: limit("maxResponseBytes", options.maxResponseBytes, RUNTIME_DEFAULTS.maxResponseBytes, 0),
