@@ -141,7 +141,8 @@ class Attempt implements DeadlineTarget, Caller {
   }
 
   start(): void {
-    this.settings.signal?.addEventListener("abort", this, { once: true });
+    // Not `once`: #settle removes it whichever way the attempt ends.
+    this.settings.signal?.addEventListener("abort", this);
     void this.#exchange();
   }
 

@@ -105,6 +105,7 @@ export class Redactor {
   /** The redactor as it was at `version`: exactly what it hid then, no more. */
   asOf(version: number): Redactor {
     if (version === this.version) return this;
+    if (version === 0) return NOTHING; // the events before the first secret: most often the only earlier state
     if (this.#earlier?.version === version) return this.#earlier;
     const earlier = new Redactor();
     let left = version;
@@ -198,3 +199,6 @@ export class Redactor {
     return copy ?? value;
   }
 }
+
+/** A redactor that hides nothing; never given a value. */
+const NOTHING = new Redactor();
