@@ -39,26 +39,39 @@ export interface Transport {
   send(url: string, request: TransportRequest, caller: Caller): Promise<FetchResponse>;
 }
 
+/** Any fetch function as a transport; a class, since a run given a fetch function makes one. */
+class FetchTransport implements Transport {
+  readonly decodes = true;
+  readonly #fetch: FetchLike;
+
+  constructor(fetch: FetchLike) {
+    this.#fetch = fetch;
+  }
+
+  loading(): undefined {
+    return undefined;
+  }
+
+  send(url: string, request: TransportRequest, caller: Caller): Promise<FetchResponse> {
+    const controller = new AbortController();
+    caller.hold(controller);
+    const init = {
+      method: request.method,
+      headers: request.headers,
+      redirect: "manual" as const,
+      signal: controller.signal,
+    };
+    const fetch = this.#fetch; // called unbound: a browser's fetch refuses another `this`
+    return fetch(url, request.body === undefined ? init : { ...init, body: request.body });
+  }
+}
+
 /**
  * Any fetch function as a transport (Node's global fetch, a test double): each request gets an
  * AbortController, its one way to end. Such a fetch decodes bodies by itself.
  */
 export function fetchTransport(fetch: FetchLike): Transport {
-  return {
-    decodes: true,
-    loading: () => undefined,
-    send(url, request, caller) {
-      const controller = new AbortController();
-      caller.hold(controller);
-      const init = {
-        method: request.method,
-        headers: request.headers,
-        redirect: "manual" as const,
-        signal: controller.signal,
-      };
-      return fetch(url, request.body === undefined ? init : { ...init, body: request.body });
-    },
-  };
+  return new FetchTransport(fetch);
 }
 
 /** What RunOptions.transport accepts, as a Transport: a fetch function is wrapped. */
