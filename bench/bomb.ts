@@ -80,7 +80,7 @@ async function client(transport: Transport, url: string, concurrency: number, ro
       ? runtime.crossFetchTransport
       : transport === "undici"
         ? runtime.undiciTransport()
-        : (globalThis.fetch as Runtime["crossFetchTransport"]);
+        : globalThis.fetch;
   const definition = flow(url);
   const started = performance.now();
   const durations: number[] = [];
@@ -89,7 +89,7 @@ async function client(transport: Transport, url: string, concurrency: number, ro
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         const t0 = performance.now();
-        const result = await runtime.run(definition, {}, { fetch });
+        const result = await runtime.run(definition, {}, { transport: fetch });
         durations.push(performance.now() - t0);
         const end = result.trace.find((e) => e.type === "http.attempt.end");
         const code = end?.type === "http.attempt.end" ? (end.error?.code ?? String(end.status)) : "none";

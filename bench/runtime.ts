@@ -7,6 +7,10 @@
 //
 //   npm run build && node bench/runtime.ts [rounds] [group,...]     (default: 101 rounds, every group)
 //
+// CALLFLOW_BENCH_BASELINE=DIR adds, to each group, the runtime built from another commit (DIR is a
+// copy of that build's dist/runtime, placed inside this checkout so it resolves the same packages):
+// before and after measured in the same rounds.
+//
 // Every case runs in its own client process, as an application runs one configuration: in a
 // shared process one case's type feedback slows another's code (node-fetch sees every case's
 // request options; bench/README.md has the figures). One server process answers them all.
@@ -24,7 +28,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import crossFetch from "cross-fetch";
 import { JSONPath } from "jsonpath-plus";
 import { Agent, request } from "undici";
-import type { FetchLike } from "../runtime/fetch.js";
+import type { Transport } from "../runtime/transport.js";
 import type { FlowDefinition, HttpStep } from "../runtime/flow.js";
 
 const BODY = JSON.stringify({
@@ -125,13 +129,20 @@ async function loadRuntimeWithoutTelemetry(): Promise<Runtime> {
   return importRuntime(dir);
 }
 
+const BASELINE = process.env.CALLFLOW_BENCH_BASELINE;
+
+/** The runtime of another commit's build (CALLFLOW_BENCH_BASELINE), typed as this one: only `run` and the transports are used. */
+async function loadBaseline(): Promise<Runtime> {
+  return import(pathToFileURL(path.resolve(BASELINE!, "node.js")).href) as Promise<Runtime>;
+}
+
 /** The bare clients: what a hand-written caller of each library does for the same request. */
 type Bare = (headers: Array<[string, string]>) => Promise<unknown>;
 
 /** A case: its name, which build of the runtime it loads (if any), and one request. */
 interface Case {
   readonly name: string;
-  readonly runtime?: "built" | "without telemetry";
+  readonly runtime?: "built" | "without telemetry" | "baseline";
   readonly make: (runtime: Runtime, url: string) => () => Promise<void>;
 }
 
@@ -182,15 +193,15 @@ function flowsOf(runtime: Runtime, url: string) {
   };
 }
 
-/** One run of the flow through `runtime.run`; `fetch` absent: the runtime's default (undici on Node). */
-function viaRuntime(kind: "plain" | "secret", fetch?: (runtime: Runtime) => FetchLike) {
+/** One run of the flow through `runtime.run`; `transport` absent: the runtime's default (undici on Node). */
+function viaRuntime(kind: "plain" | "secret", transport?: (runtime: Runtime) => Transport, option = "transport") {
   return (runtime: Runtime, url: string) => {
     const flow = flowsOf(runtime, url)[kind];
-    const options = { secrets: () => SECRET, ...(fetch === undefined ? {} : { fetch: fetch(runtime) }) };
+    const options = { secrets: () => SECRET, ...(transport === undefined ? {} : { [option]: transport(runtime) }) };
     return async (): Promise<void> => {
       const result = await runtime.run(flow, {}, options);
       if (result.outcome.widget !== "done" || result.variables.ship_date !== "2025-06-01" || !result.variables.vip)
-        throw new Error(`unexpected run: ${JSON.stringify(result.outcome)}`);
+        throw new Error(`unexpected run: ${JSON.stringify(result.trace.find((e) => e.type === "step.end"))}`);
     };
   };
 }
@@ -222,7 +233,7 @@ const bareCrossFetch = (url: string): Bare => {
   return async (headers) => (await crossFetch(url, { headers })).json();
 };
 
-const CASES: Record<Group, readonly Case[]> = {
+const CASES: Record<Group, Case[]> = {
   undici: [
     { name: "bare undici request", make: viaBare(bareUndici) },
     { name: "runtime, undici (the default on Node)", runtime: "built", make: viaRuntime("plain") },
@@ -242,11 +253,26 @@ const CASES: Record<Group, readonly Case[]> = {
   ],
 };
 
+// A baseline built before RunOptions.transport names its transport option `fetch`.
+if (BASELINE !== undefined) {
+  CASES.undici.splice(1, 0, { name: "baseline runtime, undici", runtime: "baseline", make: viaRuntime("plain") });
+  CASES["cross-fetch"].push({
+    name: "baseline runtime, cross-fetch",
+    runtime: "baseline",
+    make: viaRuntime("plain", (runtime) => runtime.crossFetchTransport, "fetch"),
+  });
+  CASES.secret.push({ name: "baseline runtime, undici, secret", runtime: "baseline", make: viaRuntime("secret") });
+}
+
 /** A case's client: runs one case, a batch at a time, whenever the main process asks. */
 async function serveCase(group: Group, index: number, url: string): Promise<void> {
   const spec = CASES[group][index]!;
   const fn = spec.make(
-    await (spec.runtime === "without telemetry" ? loadRuntimeWithoutTelemetry() : loadRuntime()),
+    await (spec.runtime === "without telemetry"
+      ? loadRuntimeWithoutTelemetry()
+      : spec.runtime === "baseline"
+        ? loadBaseline()
+        : loadRuntime()),
     url,
   );
   process.on("message", (batch: Batch) => {

@@ -6,7 +6,7 @@
 //
 //   hostFlows(sources)             load `{ file, text }` sources → `{ flows, problems }` (HostedFlow per flow id)
 //   hostFlow(loaded, file)         one already loaded flow → HostedFlow
-//   new Host({ flows, environment, deadlineMs?, maxConcurrency?, fetch? })
+//   new Host({ flows, environment, deadlineMs?, maxConcurrency?, transport? })
 //     .run({ flow, body, encoding, controller? }) → Promise<HostResponse>   never rejects; `.record` when a run happened
 //     .flows / .flow(id) / .replace(flow)   the served flows; replace swaps one (a reload)
 //     .inFlight / .draining / .drain(ms)    drain: refuse new runs, wait, then cancel the rest (answered 503)
@@ -26,7 +26,7 @@
 // cancelled, its request in flight aborted); 500 only for a defect, with no detail.
 import { hasErrors, type Diagnostic } from "../grammar/diagnostics.js";
 import { loadFlow, type LoadedFlow } from "../loader/load-flow.js";
-import type { FetchLike, Outcome, RunOptions, SecretProvider, TraceEvent } from "../runtime/index.js";
+import type { FetchLike, Outcome, RunOptions, SecretProvider, TraceEvent, Transport } from "../runtime/index.js";
 import { FlowInputs, type BodyEncoding, type InputProblem } from "./inputs.js";
 
 export {
@@ -70,7 +70,7 @@ export interface HostOptions {
   /** Runs in flight at most; one more is answered 503 at once. */
   readonly maxConcurrency?: number;
   /** The runtime's transport; default the runtime's own (undici on Node). */
-  readonly fetch?: FetchLike;
+  readonly transport?: Transport | FetchLike;
 }
 
 export const HOST_DEFAULTS = {
@@ -176,7 +176,7 @@ export class Host {
   readonly #environment: HostEnvironment;
   readonly #deadlineMs: number;
   readonly #maxConcurrency: number;
-  readonly #fetch: FetchLike | undefined;
+  readonly #transport: Transport | FetchLike | undefined;
   /** Runs in flight, for a drain that runs out of time to cancel. */
   readonly #running = new Set<Running>();
   /** What each flow's runs share, made on its first run. */
@@ -190,7 +190,7 @@ export class Host {
     this.#environment = options.environment;
     this.#deadlineMs = options.deadlineMs ?? HOST_DEFAULTS.deadlineMs;
     this.#maxConcurrency = options.maxConcurrency ?? HOST_DEFAULTS.maxConcurrency;
-    this.#fetch = options.fetch;
+    this.#transport = options.transport;
   }
 
   get flows(): readonly HostedFlow[] {
@@ -295,7 +295,7 @@ export class Host {
         config: prepared.config,
         secrets: this.#environment.secrets,
         signal: controller.signal,
-        ...(this.#fetch === undefined ? {} : { fetch: this.#fetch }),
+        ...(this.#transport === undefined ? {} : { transport: this.#transport }),
       };
       const result = await flow.loaded.run(input, options);
       const durationMs = performance.now() - started;

@@ -8,6 +8,7 @@ import {
   envSecrets,
   run,
   type FetchLike,
+  type Transport,
   type FlowDefinition,
   type RunResult,
   type SecretProvider,
@@ -29,7 +30,7 @@ export interface LambdaOptions {
   /** Time kept back from `getRemainingTimeInMillis()` to answer after cancelling a run. Default 250 ms. */
   readonly marginMs?: number;
   /** The runtime's transport; default undici. */
-  readonly fetch?: FetchLike;
+  readonly transport?: Transport | FetchLike;
   /** Called once per run that started, after it ended (logs, metrics); its trace is redacted. */
   readonly onRun?: (record: RunRecord) => void;
 }
@@ -98,7 +99,7 @@ export async function invoke(
     flows,
     environment: { config: options.config ?? {}, secrets },
     deadlineMs: deadlineMs(options, context),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
     ...(options.onRun === undefined ? {} : { onRun: options.onRun }),
   });
   const response = await host.run({ flow: invocation.flow, body: invocation.body, encoding: invocation.encoding });

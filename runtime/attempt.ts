@@ -6,29 +6,16 @@
 // the deadline's and the abort listener's target, rather than a closure for each.
 import { clearDeadline, startDeadline, type Deadline, type DeadlineTarget } from "./deadlines.js";
 import { ACCEPT_ENCODING, contentCodings, readBody, type BodyRead } from "./decode.js";
-import {
-  directOf,
-  loadCrossFetch,
-  loadedCrossFetch,
-  declaredLength,
-  crossFetchTransport,
-  leavesBodiesEncoded,
-  type FetchInit,
-  type FetchLike,
-  type FetchResponse,
-  type Holder,
-  type Unsignalled,
-} from "./fetch.js";
+import { declaredLength, type FetchResponse } from "./fetch.js";
 import type { Clock } from "./clock.js";
-import type { ClientRequest } from "node:http";
-import { watchingRequest, type RequestWatcher } from "./node-requests.js";
 import type { HttpStepFields } from "./contract.js";
 import type { PreparedRequest } from "./request.js";
 import { transportErrorMessage } from "./transport-errors.js";
+import type { Abortable, Caller, Transport, TransportRequest } from "./transport.js";
 import type { RunError, Writable } from "./trace.js";
 
 export interface AttemptSettings {
-  readonly fetch: FetchLike;
+  readonly transport: Transport;
   /** The run's signal: aborting it cancels the attempt. */
   readonly signal: AbortSignal | undefined;
   readonly maxRedirects: number;
@@ -129,19 +116,14 @@ function cancelled(method: string, url: string, traceUrl: string): AttemptFailur
   return { kind: "error", error, retriable: false, method, url, traceUrl };
 }
 
-class Attempt implements DeadlineTarget, RequestWatcher, Holder {
+class Attempt implements DeadlineTarget, Caller {
   method: string;
   url: string;
   traceUrl: string;
   settled = false;
   redirects: Redirect[] | undefined;
-  /** Ends the request of any fetch but cross-fetch, whose request is ended directly (`#request`). */
-  #abort: AbortController | undefined;
-  /** The request of an undici transport of the runtime's (runtime/undici.ts). */
-  #held: { end(): void } | undefined;
-  /** cross-fetch's node:http request and response body, while the attempt runs. */
-  #request: ClientRequest | undefined;
-  #body: FetchResponse["body"] = null;
+  /** What ends the request in flight (each redirect's replaces the last's, which is complete). */
+  #held: Abortable | undefined;
   readonly #deadline: Deadline;
 
   constructor(
@@ -159,7 +141,8 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
   }
 
   start(): void {
-    this.settings.signal?.addEventListener("abort", this, { once: true });
+    // Not `once`: #settle removes it whichever way the attempt ends.
+    this.settings.signal?.addEventListener("abort", this);
     void this.#exchange();
   }
 
@@ -175,17 +158,12 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
     this.#settle(cancelled(this.method, this.url, this.traceUrl));
   }
 
-  /** An undici transport of the runtime's started its request. */
-  hold(request: { end(): void }): void {
+  /** The transport started a request. */
+  hold(request: Abortable): void {
     this.#held = request;
   }
 
-  /** cross-fetch made its node:http request (runtime/node-requests.ts). */
-  created(request: ClientRequest): void {
-    this.#request = request;
-  }
-
-  /** cross-fetch's connection closed before the body was complete (runtime/node-requests.ts). */
+  /** The transport saw the connection close before the body was complete. */
   truncated(): void {
     const message = "connection closed before the response was complete";
     this.#settle(this.#failure({ code: "network", message }, true));
@@ -197,16 +175,7 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
     clearDeadline(this.#deadline);
     this.settings.signal?.removeEventListener("abort", this);
     // An unfinished response is aborted so its socket is released.
-    if (result.kind !== "response") {
-      this.#abort?.abort();
-      this.#held?.end();
-      // node-fetch's documented body is a Node Readable: destroyed, a pending read of it ends too.
-      if (this.#request !== undefined) {
-        const error = new Error("attempt ended");
-        this.#request.destroy(error);
-        (this.#body as { destroy?: (error: Error) => void } | null)?.destroy?.(error);
-      }
-    }
+    if (result.kind !== "response") this.#held?.abort();
     if (this.redirects !== undefined) result.redirects = this.redirects;
     this.resolve(result);
   }
@@ -228,9 +197,8 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
   /** Never rejects: every ending settles the attempt (a no-op once a timeout or cancel has). */
   async #exchange(): Promise<void> {
     const { request, settings } = this;
-    const encoded = leavesBodiesEncoded(settings.fetch);
-    const direct = directOf(settings.fetch);
-    const viaCrossFetch = settings.fetch === crossFetchTransport;
+    const { transport } = settings;
+    const encoded = !transport.decodes;
     // The flow's own Accept-Encoding stands; otherwise the runtime asks for what it can bound.
     const asked = !request.headers.some(([name]) => name.toLowerCase() === "accept-encoding");
     let body = request.body;
@@ -240,27 +208,9 @@ class Attempt implements DeadlineTarget, RequestWatcher, Holder {
         const sent = headers.map(([name, value]): [string, string] => [name, value]);
         if (asked) sent.push(["Accept-Encoding", encoded ? ACCEPT_ENCODING : DECODED_BY_FETCH]);
         for (const [name, value] of this.propagated) sent.push([name, value]);
-        const init: Writable<Unsignalled> & { signal: AbortSignal | undefined } = {
-          method: this.method,
-          headers: sent,
-          redirect: "manual",
-          signal: viaCrossFetch || direct !== undefined ? undefined : (this.#abort ??= new AbortController()).signal,
-        };
-        if (body !== undefined) init.body = body;
-        if (encoded) init.compress = false;
-        let response: FetchResponse;
-        if (direct !== undefined) {
-          response = await direct(this.url, init, this);
-        } else if (viaCrossFetch) {
-          const url = this.url;
-          // Called synchronously inside the watch, so that the request it creates is this attempt's.
-          const send = loadedCrossFetch() ?? (await loadCrossFetch());
-          if (this.settled) return;
-          response = await watchingRequest(this, () => send(url, init));
-          this.#body = response.body;
-        } else {
-          response = await settings.fetch(this.url, init as FetchInit); // every fetch but cross-fetch has its signal
-        }
+        const sending: TransportRequest =
+          body === undefined ? { method: this.method, headers: sent } : { method: this.method, headers: sent, body };
+        const response: FetchResponse = await transport.send(this.url, sending, this);
         if (this.settled) return;
         const { status } = response;
         if (asked && !encoded && !decodedByFetch(response.headers.get("content-encoding"))) {

@@ -1,6 +1,5 @@
 // An http widget from start to exit: secrets, the request, the attempts, the results, and the
 // choice between the Success exit, a status exit and the Fail exit.
-import { transportLoading } from "./fetch.js";
 import type { HttpStep, SecretValues, StatusExit, StatusMatch, Vars } from "./flow.js";
 import { httpStepSettings } from "./options.js";
 import { buildRequest, type TwinValues } from "./request.js";
@@ -86,7 +85,7 @@ export async function runHttpStep<V extends Vars, S extends string, W extends st
   const request = built.request;
 
   // The first request of a process may import the transport; that is not the server's time.
-  const loading = transportLoading(state.options.fetch);
+  const loading = state.options.transport.loading();
   if (loading !== undefined) await loading.catch(() => undefined); // a failed import fails the attempt itself
   const { last, attempts } = await sendWithRetries(
     request,

@@ -1,11 +1,11 @@
 // Seeing the node:http request behind a call to cross-fetch. node-fetch 2 pipes the response
 // into a stream of its own and never tells it when the connection closed before the body was
 // complete (Content-Length not reached), so reading it would hang until the attempt's timeout.
-// Holding the request also lets an attempt end it (`destroy`) without an AbortSignal, whose
+// Holding the request also lets the cross-fetch transport end it (`destroy`) without an AbortSignal, whose
 // controller and listeners cost more per request than anything else node-fetch is asked to do.
 // Node's documented diagnostics channel `http.client.request.created` hands over each request as
 // it is created, synchronously inside `http.request`, which node-fetch calls synchronously inside
-// `fetch()`: so the request created during that call is the attempt's own.
+// `fetch()`: so the request created during that call is the watcher's own (runtime/cross-fetch.ts).
 import { subscribe } from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage } from "node:http";
 

@@ -6,7 +6,7 @@ import { undiciTransport } from "./undici.js";
 
 export * from "./index.js";
 
-/** The transport of runs whose options name no fetch: undici's Dispatcher API on a shared keep-alive Agent. */
-export const defaultFetch = undiciTransport();
+/** The transport of runs whose options name none: undici's Dispatcher API on a shared keep-alive Agent. */
+export const defaultTransport = undiciTransport();
 /** Runs a flow; see docs/runtime.md. */
-export const run: Run = runWith(defaultFetch);
+export const run: Run = runWith(defaultTransport);

@@ -2,6 +2,7 @@
 import { realClock, type Clock } from "./clock.js";
 import { HTTP_STEP, RETRY_WAITS, type HttpStepFields } from "./contract.js";
 import type { FetchLike } from "./fetch.js";
+import { asTransport, type Transport } from "./transport.js";
 import { envSecrets, type SecretProvider } from "./secrets.js";
 import type { TraceEvent } from "./trace.js";
 import type { Vars } from "./flow.js";
@@ -47,10 +48,11 @@ export const RUNTIME_DEFAULTS: RuntimeLimits = Object.freeze({
 
 export interface RunOptions<V extends Vars = Vars, W extends string = string> extends Partial<RuntimeLimits> {
   /**
-   * Default: on Node, the undici transport (`undiciTransport()`, one shared keep-alive pool);
-   * elsewhere cross-fetch. `crossFetchTransport`, Node's global `fetch` or any FetchLike work too.
+   * How requests are sent. Default: on Node, the undici transport (`undiciTransport()`, one shared
+   * keep-alive pool); elsewhere `crossFetchTransport`. Any fetch function (Node's global `fetch`,
+   * a test double) is a transport too.
    */
-  readonly fetch?: FetchLike;
+  readonly transport?: Transport | FetchLike;
   /**
    * The values of the flow's `config` declarations: the environment's, never the caller's. A host
    * builds this once per environment and passes it with every run; a missing, unknown or
@@ -76,7 +78,7 @@ export interface RunOptions<V extends Vars = Vars, W extends string = string> ex
 }
 
 export interface ResolvedOptions<V extends Vars, W extends string> extends RuntimeLimits {
-  readonly fetch: FetchLike;
+  readonly transport: Transport;
   readonly secrets: SecretProvider;
   readonly signal: AbortSignal | undefined;
   readonly onEvent: ((event: TraceEvent<W>) => void) | undefined;
@@ -98,15 +100,17 @@ function limit(key: keyof RuntimeLimits, value: number | undefined, fallback: nu
 }
 
 /**
- * Fills in defaults (`transport` when no fetch is given); an invalid limit is a programmer error
- * (RangeError). Each option is read by name: `options[key]` with a different key each time is a
+ * Fills in defaults (`transport` when the options name none); an invalid limit is a programmer error
+ * (RangeError), and so is the old name of `transport` (TypeError). Each option is read by name: `options[key]` with a different key each time is a
  * megamorphic read, whose entries in V8's shared stub cache evict node:http's and slow every
  * request (bench/README.md).
  */
 export function resolveOptions<V extends Vars, W extends string>(
   options: RunOptions<V, W>,
-  transport: FetchLike,
+  transport: Transport,
 ): ResolvedOptions<V, W> {
+  // The option's name until `transport`: ignored, a caller's mock would be bypassed for the real network.
+  if ("fetch" in options) throw new TypeError("run option fetch is now named transport");
   return {
     maxSteps: limit("maxSteps", options.maxSteps, RUNTIME_DEFAULTS.maxSteps, 1),
     maxResponseBytes: limit("maxResponseBytes", options.maxResponseBytes, RUNTIME_DEFAULTS.maxResponseBytes, 0),
@@ -116,7 +120,7 @@ export function resolveOptions<V extends Vars, W extends string>(
     retryBaseDelayMs: limit("retryBaseDelayMs", options.retryBaseDelayMs, RUNTIME_DEFAULTS.retryBaseDelayMs, 0),
     retryMaxDelayMs: limit("retryMaxDelayMs", options.retryMaxDelayMs, RUNTIME_DEFAULTS.retryMaxDelayMs, 0),
     retryAfterCapMs: limit("retryAfterCapMs", options.retryAfterCapMs, RUNTIME_DEFAULTS.retryAfterCapMs, 0),
-    fetch: options.fetch ?? transport,
+    transport: options.transport === undefined ? transport : asTransport(options.transport),
     secrets: options.secrets ?? defaultSecrets,
     signal: options.signal,
     onEvent: options.onEvent,

@@ -90,10 +90,31 @@ function patterns(needles: ReadonlySet<string>): readonly [RegExp, RegExp] {
 }
 
 export class Redactor {
-  /** Created with the first needle: most runs have none. */
+  /** Created with the first needle: most runs have none. In insertion order: a prefix is an earlier state. */
   #needles: Set<string> | undefined;
   #shortest = Number.POSITIVE_INFINITY;
   #patterns: readonly [RegExp, RegExp] | undefined;
+  /** The last redactor `asOf` made, for the events that share its version. */
+  #earlier: Redactor | undefined;
+
+  /** How many values it hides: it only grows, so this names the redactor's state at a moment. */
+  get version(): number {
+    return this.#needles?.size ?? 0;
+  }
+
+  /** The redactor as it was at `version`: exactly what it hid then, no more. */
+  asOf(version: number): Redactor {
+    if (version === this.version) return this;
+    if (version === 0) return NOTHING; // the events before the first secret: most often the only earlier state
+    if (this.#earlier?.version === version) return this.#earlier;
+    const earlier = new Redactor();
+    let left = version;
+    for (const needle of this.#needles ?? []) {
+      if (left-- === 0) break;
+      earlier.#add(needle);
+    }
+    return (this.#earlier = earlier);
+  }
 
   addSecret(value: string): void {
     for (const form of cached(formsCache, value, () => encodedForms(value))) this.#add(form);
@@ -178,3 +199,6 @@ export class Redactor {
     return copy ?? value;
   }
 }
+
+/** A redactor that hides nothing; never given a value. */
+const NOTHING = new Redactor();

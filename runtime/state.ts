@@ -14,8 +14,8 @@ import type { RunError, TraceEvent, VariableChange } from "./trace.js";
 const NEVER = new AbortController().signal;
 
 export class RunState<V extends Vars, S extends string, W extends string> {
-  readonly trace: TraceEvent<W>[] = [];
   readonly redactor = new Redactor();
+  readonly events = new TraceEvents<W>(this.redactor);
   readonly telemetry: RunTelemetry;
   /** The first error an `onEvent` handler threw; the run fails at the next step boundary. */
   handlerError: RunError | undefined;
@@ -78,9 +78,8 @@ export class RunState<V extends Vars, S extends string, W extends string> {
   }
 
   emit(event: TraceEvent<W>): void {
-    const redacted = redactEvent(this.redactor, event);
-    this.trace.push(redacted);
-    if (this.options.onEvent === undefined) return;
+    if (this.options.onEvent === undefined) return this.events.hold(event);
+    const redacted = this.events.add(event);
     try {
       this.options.onEvent(redacted);
     } catch (error) {
@@ -157,6 +156,48 @@ export class RunState<V extends Vars, S extends string, W extends string> {
       ok: false,
       error: { code: "missing-secret", message: `missing secret ${missing.join(", ")}${where}; request not sent` },
     };
+  }
+}
+
+/**
+ * A run's trace. With no `onEvent` listener, events wait unredacted, each with the redactor's
+ * version when it was emitted, and are redacted as they were then only when the trace is first
+ * read: a run whose trace nobody reads redacts nothing. `read` is the only way out, so no event
+ * leaves unredacted. Kept apart from RunState so that a result holds this, not the run's secrets.
+ */
+export class TraceEvents<W extends string> {
+  #redactor: Redactor | undefined;
+  #pending: TraceEvent<W>[] = [];
+  #versions: number[] = [];
+  readonly #trace: TraceEvent<W>[] = [];
+
+  constructor(redactor: Redactor) {
+    this.#redactor = redactor;
+  }
+
+  hold(event: TraceEvent<W>): void {
+    this.#pending.push(event);
+    this.#versions.push(this.#redactor!.version);
+  }
+
+  /** Redacts `event` now and adds it; returns it as redacted. */
+  add(event: TraceEvent<W>): TraceEvent<W> {
+    const redacted = redactEvent(this.#redactor!, event);
+    this.#trace.push(redacted);
+    return redacted;
+  }
+
+  /** Every event, in order, redacted as it was when emitted; read once the run has ended, when the redactor is let go. */
+  read(): TraceEvent<W>[] {
+    const redactor = this.#redactor;
+    if (redactor !== undefined) {
+      for (let i = 0; i < this.#pending.length; i++)
+        this.#trace.push(redactEvent(redactor.asOf(this.#versions[i]!), this.#pending[i]!));
+      this.#pending = [];
+      this.#versions = [];
+      this.#redactor = undefined;
+    }
+    return this.#trace;
   }
 }
 

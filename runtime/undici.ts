@@ -1,20 +1,13 @@
-// The undici transport: a FetchLike over undici's documented Dispatcher API (`Agent.dispatch`
-// with a handler object) on a keep-alive Agent. It hands the response over as soon as its headers
-// arrive and keeps the body's chunks in an array: no stream, no per-request promise chain beyond
-// the two the runtime awaits (headers, then body). The runtime on it runs at 0.84x to 0.97x of a
-// bare caller of undici's `request` (bench/README.md). undici is imported on the first request, so
-// a build of the runtime for another platform never loads it. Bodies arrive as sent: the runtime
-// decodes them itself (runtime/decode.ts), as for cross-fetch.
+// The undici transport: undici's documented Dispatcher API (`Agent.dispatch` with a handler
+// object) on a keep-alive Agent. It hands the response over as soon as its headers arrive and
+// keeps the body's chunks in an array: no stream, no per-request promise chain beyond the two the
+// runtime awaits (headers, then body). The runtime on it runs at 0.84x to 0.97x of a bare caller
+// of undici's `request` (bench/README.md). undici is imported on the first request, so a build of
+// the runtime for another platform never loads it. Bodies arrive as sent: the runtime decodes
+// them itself (runtime/decode.ts).
 import type { Agent, Dispatcher } from "undici";
-import {
-  registerDirect,
-  registerLoader,
-  type DirectFetch,
-  type FetchInit,
-  type FetchLike,
-  type FetchResponse,
-  type Unsignalled,
-} from "./fetch.js";
+import type { FetchResponse } from "./fetch.js";
+import type { Abortable, Caller, Transport, TransportRequest } from "./transport.js";
 
 export interface UndiciTransportOptions {
   /**
@@ -69,10 +62,10 @@ const NO_HEADERS = new UndiciHeaders({});
 const HIGH_WATER = 256 * 1024;
 
 /**
- * One request: undici's handler, the response the runtime reads, and the abort listener of the
- * attempt's signal, in one object. Chunks are kept until read; reading waits for the next one.
+ * One request: undici's handler, the response the runtime reads, and what ends it early, in one
+ * object. Chunks are kept until read; reading waits for the next one.
  */
-class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterableIterator<Uint8Array> {
+class Exchange implements Dispatcher.DispatchHandler, FetchResponse, Abortable, AsyncIterableIterator<Uint8Array> {
   status = 0;
   headers: UndiciHeaders = NO_HEADERS;
   /** The exchange is its own body: iterating it reads the chunks. */
@@ -86,8 +79,6 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterab
   #resolve: ((response: FetchResponse) => void) | undefined;
   #reject: ((error: Error) => void) | undefined;
   #wake: (() => void) | undefined;
-  /** Told when the exchange is over: removes the abort listener of a caller's signal. */
-  onDone: (() => void) | undefined;
 
   constructor(resolve: (response: FetchResponse) => void, reject: (error: Error) => void) {
     this.#resolve = resolve;
@@ -95,16 +86,11 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterab
   }
 
   /** Ends the request early: the attempt's timeout or cancel, or a response it will not read. */
-  end(): void {
+  abort(): void {
     if (this.#ended || this.#error !== undefined) return;
     const reason = new Error("request aborted");
     this.#controller?.abort(reason);
     this.#fail(reason);
-  }
-
-  /** A caller's signal aborted (an EventTarget listener object). */
-  handleEvent(): void {
-    this.end();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -131,7 +117,6 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterab
 
   onResponseEnd(): void {
     this.#ended = true;
-    this.onDone?.();
     this.#wakeReader();
   }
 
@@ -141,7 +126,6 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterab
 
   /** The request failed (or undici could not be loaded). */
   failed(error: Error): void {
-    this.onDone?.();
     this.#fail(error);
   }
 
@@ -203,11 +187,11 @@ class Exchange implements Dispatcher.DispatchHandler, FetchResponse, AsyncIterab
 }
 
 /**
- * A transport on undici's Dispatcher API with its own keep-alive Agent: pass it as `fetch` in
+ * A transport on undici's Dispatcher API with its own keep-alive Agent: pass it as `transport` in
  * `RunOptions` (on Node, `run` uses one by default). Create one per process (or per configuration)
  * and share it: each holds a pool.
  */
-export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike {
+export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
   let agent: Agent | undefined;
   let loading: Promise<Agent> | undefined;
   const load = async (): Promise<Agent> => {
@@ -223,7 +207,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike
     if (options.connectTimeoutMs !== undefined) settings.connect = { timeout: options.connectTimeoutMs };
     return (agent = new undici.Agent(settings));
   };
-  const send = (dispatcher: Agent, url: string, init: Unsignalled, exchange: Exchange): void => {
+  const dispatch = (dispatcher: Agent, url: string, request: TransportRequest, exchange: Exchange): void => {
     // `url` is a WHATWG URL's href (the runtime parsed it): origin, then the path from the first
     // slash after the scheme's; a fragment is never sent.
     const slash = url.indexOf("/", url.indexOf("//") + 2);
@@ -232,38 +216,25 @@ export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike
       {
         origin: url.slice(0, slash),
         path: hash === -1 ? url.slice(slash) : url.slice(slash, hash),
-        method: init.method as Dispatcher.HttpMethod,
-        headers: init.headers.flat(), // undici takes name, value, name, value...
-        body: init.body ?? null,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers.flat(), // undici takes name, value, name, value...
+        body: request.body ?? null,
       },
       exchange,
     );
   };
-  const start = (url: string, init: Unsignalled, exchange: Exchange): void => {
-    if (agent !== undefined) return send(agent, url, init, exchange);
-    (loading ??= load()).then(
-      (loaded) => send(loaded, url, init, exchange),
-      (error: Error) => exchange.failed(error),
-    );
+  return {
+    decodes: false,
+    loading: () => (agent === undefined ? (loading ??= load()) : undefined),
+    send: (url: string, request: TransportRequest, caller: Caller) =>
+      new Promise((resolve, reject) => {
+        const exchange = new Exchange(resolve, reject);
+        caller.hold(exchange);
+        if (agent !== undefined) return dispatch(agent, url, request, exchange);
+        (loading ??= load()).then(
+          (loaded) => dispatch(loaded, url, request, exchange),
+          (error: Error) => exchange.failed(error),
+        );
+      }),
   };
-  // What the runtime calls: the attempt holds the exchange and ends it itself, with no signal.
-  const direct: DirectFetch = (url, init, holder) =>
-    new Promise((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject);
-      holder.hold(exchange);
-      start(url, init, exchange);
-    });
-  // What a host calls, as any fetch: ended by the signal.
-  const transport: FetchLike = (url: string, init: FetchInit) =>
-    new Promise((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject);
-      const { signal } = init;
-      if (signal.aborted) return exchange.end();
-      signal.addEventListener("abort", exchange, { once: true });
-      exchange.onDone = () => signal.removeEventListener("abort", exchange);
-      start(url, init, exchange);
-    });
-  registerDirect(transport, direct);
-  registerLoader(transport, () => (agent === undefined ? (loading ??= load()) : undefined));
-  return transport;
 }

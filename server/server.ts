@@ -24,7 +24,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { DestinationStream } from "pino";
-import type { FetchLike } from "../runtime/index.js";
+import type { FetchLike, Transport } from "../runtime/index.js";
 import { Host, type FlowProblem, type HostedFlow, type HostEnvironment, type HostResponse } from "../host/host.js";
 import { Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
@@ -48,7 +48,7 @@ export interface ServeOptions {
   /** Where the JSON log lines go: for a process, an asynchronous pino destination flushed at exit. */
   readonly log: DestinationStream;
   /** The runtime's transport, for tests; default the runtime's own. */
-  readonly fetch?: FetchLike;
+  readonly transport?: Transport | FetchLike;
 }
 
 export const SERVE_DEFAULTS = {
@@ -117,7 +117,7 @@ export async function startServer(options: ServeOptions): Promise<Server> {
     environment: options.environment,
     deadlineMs: options.deadlineMs,
     maxConcurrency: options.maxConcurrency,
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
   });
   const problems = new Map(options.problems.map((problem) => [problem.file, problem]));
   const metrics = new Metrics(() => host.inFlight);

@@ -57,7 +57,11 @@ async function runVirtually(flow: FlowDefinition<V, never, W>, fetch: FetchLike,
   const clock = new VirtualClock();
   const events: TraceEvent<W>[] = [];
   let done = false;
-  const running = run(flow, {}, { fetch, clock, random: seededRandom(seed), onEvent: (e) => void events.push(e) });
+  const running = run(
+    flow,
+    {},
+    { transport: fetch, clock, random: seededRandom(seed), onEvent: (e) => void events.push(e) },
+  );
   void running.then(() => (done = true));
   while (!done) {
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,7 +1,15 @@
 // The step loop: input checks, condition/set/send/route/end, host handlers, the step limit,
 // and the errors `run` throws (programmer errors only).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkInput, FlowDefinitionError, FlowInputError, MASK, run, type StepContext } from "../runtime/index.js";
+import {
+  checkInput,
+  FlowDefinitionError,
+  FlowInputError,
+  MASK,
+  run,
+  type RunOptions,
+  type StepContext,
+} from "../runtime/index.js";
 import type { FlowDefinition, Vars } from "../runtime/flow.js";
 import type { TraceEvent } from "../runtime/trace.js";
 import { flowOf, httpFlow, httpStep, v } from "./helpers/flows.js";
@@ -385,5 +393,15 @@ describe("programmer errors", () => {
     const [name] = Object.keys(options);
     await expect(run(loopFlow(1), { caller: "x" }, options)).rejects.toThrow(RangeError);
     await expect(run(loopFlow(1), { caller: "x" }, options)).rejects.toThrow(`run option ${name} must be an integer`);
+  });
+
+  it("refuses the transport's old option name rather than ignoring it and sending for real", async () => {
+    let called = false;
+    const fetch = () => ((called = true), Promise.reject(new Error("mock")));
+    const options = { fetch } as unknown as RunOptions; // an untyped caller of the old API
+    await expect(run(httpFlow("http://127.0.0.1:9"), {}, options)).rejects.toThrow(
+      "run option fetch is now named transport",
+    );
+    expect(called).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MASK, run, staticSecrets, type RunOptions, type StepEndEvent, type TraceEvent } from "../runtime/index.js";
 import type { FlowDefinition, Vars } from "../runtime/flow.js";
-import { leavesBodiesEncoded } from "../runtime/fetch.js";
+import { asTransport } from "../runtime/transport.js";
 import { encodeSegment, toText } from "../runtime/helpers.js";
 import { flowOf, httpFlow, httpStep, v, type Widget } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
@@ -50,9 +50,9 @@ const stepEnd = (trace: readonly TraceEvent<string>[], widget: string): StepEndE
   trace.find((e): e is StepEndEvent<string> => e.type === "step.end" && e.widget === widget)!;
 
 describe.each(TRANSPORTS)("with %s", (name, fetch) => {
-  const options = { ...fast, fetch };
+  const options = { ...fast, transport: fetch };
   // A fetch that decodes by itself is not asked for br, and a br answer is refused (runtime/attempt.ts).
-  const refusesBr = !leavesBodiesEncoded(fetch);
+  const refusesBr = asTransport(fetch).decodes;
 
   describe("1: secrets are shown as •••• by construction", () => {
     // Characters node-fetch, URL parsers and encoders each treat differently.

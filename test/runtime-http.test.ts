@@ -24,7 +24,7 @@ function go(flow: FlowDefinition<Vars, string, Widget>, input: Vars = {}, option
 
 describe.each(TRANSPORTS)("with %s", (_name, fetch) => {
   const call = (flow: FlowDefinition<Vars, string, Widget>, input: Vars = {}, options: RunOptions<Vars, Widget> = {}) =>
-    go(flow, input, { fetch, ...options });
+    go(flow, input, { transport: fetch, ...options });
 
   it.each<HttpMethod>(["GET", "POST", "PUT", "PATCH", "DELETE"])("sends %s", async (method) => {
     const path = `/method-${method}-${_name}`;

@@ -30,7 +30,7 @@ const errorCodes = (trace: readonly TraceEvent<string>[]) =>
   trace.flatMap((e) => (e.type === "http.attempt.end" ? [e.error?.code ?? e.status] : []));
 
 describe.each(TRANSPORTS)("with %s", (name, fetch) => {
-  const options = { ...fast, fetch };
+  const options = { ...fast, transport: fetch };
   const flowFor = (path: string, retry = 0, timeoutMs?: number) =>
     httpFlow(server.url, { url: () => server.url + path, retry, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
 
@@ -146,9 +146,9 @@ it("keeps connections alive after a complete response and after a redirect (cros
   server.route("/reuse/from", { redirect: "/reuse/to" });
   server.route("/reuse/to", { json: { ok: true } });
   const flow = (path: string) => httpFlow(server.url, { url: () => server.url + path });
-  await run(flow("/reuse/to"), {}, { fetch: crossFetchTransport });
-  await run(flow("/reuse/to"), {}, { fetch: crossFetchTransport });
-  await run(flow("/reuse/from"), {}, { fetch: crossFetchTransport });
+  await run(flow("/reuse/to"), {}, { transport: crossFetchTransport });
+  await run(flow("/reuse/to"), {}, { transport: crossFetchTransport });
+  await run(flow("/reuse/from"), {}, { transport: crossFetchTransport });
   const ports = server.requests.filter((r) => r.path.startsWith("/reuse/")).map((r) => r.remotePort);
   expect(ports).toHaveLength(4);
   expect(new Set(ports).size).toBe(1);
@@ -180,7 +180,7 @@ describe("cancellation outside requests", () => {
   it("ends promptly even with a fetch that ignores its signal", async () => {
     const stubborn: FetchLike = () => new Promise(() => undefined);
     const controller = new AbortController();
-    const pending = run(httpFlow(server.url), {}, { fetch: stubborn, signal: controller.signal });
+    const pending = run(httpFlow(server.url), {}, { transport: stubborn, signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     const result = await within(pending, 500, "the cancelled run");
     expect(result.outcome).toMatchObject({ kind: "failed", error: { code: "cancelled" } });
@@ -189,7 +189,7 @@ describe("cancellation outside requests", () => {
   it("times out a fetch that ignores its signal", async () => {
     const stubborn: FetchLike = () => new Promise(() => undefined);
     const flow = httpFlow(server.url, { timeoutMs: 50 });
-    const result = await within(run(flow, {}, { fetch: stubborn }), 500, "the run");
+    const result = await within(run(flow, {}, { transport: stubborn }), 500, "the run");
     expect(result.outcome.widget).toBe("bad");
   });
 });
@@ -210,7 +210,7 @@ describe("nothing left behind", () => {
     ];
     for (const [, fetch] of TRANSPORTS) {
       for (const flow of flows) {
-        const result = await run(flow, {}, { fetch, maxResponseBytes: 2000 });
+        const result = await run(flow, {}, { transport: fetch, maxResponseBytes: 2000 });
         expect(result.outcome).toEqual({ kind: "end", widget: "d" });
       }
     }

@@ -236,16 +236,27 @@ describe.each(TRANSPORTS)("with %s", (_name, fetch) => {
             leakyFlow(base),
             { m: masked },
             {
-              fetch,
+              transport: fetch,
               secrets: staticSecrets({ S: secret, U: url }),
               onEvent: (event: TraceEvent) => output.push(JSON.stringify(event)),
               onSend: (message) => void sent.push(message),
             },
           );
           output.push(JSON.stringify(result.trace), JSON.stringify(result.outcome));
+          // Without a listener the trace is redacted when read (runtime/state.ts): the same guarantee.
+          const unheard = await run(
+            leakyFlow(base),
+            { m: masked },
+            {
+              transport: fetch,
+              secrets: staticSecrets({ S: secret, U: url }),
+              onSend: (message) => void sent.push(message),
+            },
+          );
+          output.push(JSON.stringify(unheard.trace), JSON.stringify(unheard.outcome));
           expect(leaks(output.join("\n"), [secret, masked, url])).toEqual([]);
         }
-        expect(sent).toEqual([`m=${masked}`, `m=${masked}`]); // the host still hears the real value
+        expect(sent).toEqual(Array.from({ length: 4 }, () => `m=${masked}`)); // the host still hears the real value
       }),
       { numRuns: 100 },
     );
@@ -264,7 +275,7 @@ describe.each(TRANSPORTS)("with %s, short and vocabulary values", (_name, fetch)
             leakyFlow(base),
             { m: masked },
             {
-              fetch,
+              transport: fetch,
               secrets: staticSecrets({ S: secret, U: wholeUrl(base, tail) }),
               onEvent: (event: TraceEvent) => void events.push(event),
             },
@@ -272,6 +283,12 @@ describe.each(TRANSPORTS)("with %s, short and vocabulary values", (_name, fetch)
           expect(result.outcome).toEqual({ kind: "end", widget: "done" });
           expect(result.trace).toEqual(events);
           expect(events.flatMap(shapeProblems)).toEqual([]);
+          const unheard = await run(
+            leakyFlow(base),
+            { m: masked },
+            { transport: fetch, secrets: staticSecrets({ S: secret, U: wholeUrl(base, tail) }) },
+          );
+          expect(unheard.trace.flatMap(shapeProblems)).toEqual([]);
           const starts = events.flatMap((event) => (event.type === "step.start" ? [event.widget] : []));
           expect(starts).toEqual(WIDGETS);
           const hidden = masked.length >= MIN_MASKED_SEARCH_LENGTH ? [secret, masked] : [secret];

@@ -1,7 +1,15 @@
 // Secrets and masked values never leave the runtime in any form: every trace event, every
 // onEvent payload, every outcome and error is scanned for them, raw and encoded.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { crossFetchTransport, MASK, run, staticSecrets, type FetchLike, type RunOptions } from "../runtime/index.js";
+import {
+  crossFetchTransport,
+  MASK,
+  run,
+  staticSecrets,
+  type FetchLike,
+  type RunOptions,
+  type Transport,
+} from "../runtime/index.js";
 import type { FlowDefinition, Vars } from "../runtime/flow.js";
 import { encodeSegment, toText } from "../runtime/helpers.js";
 import { flowOf, httpStep, v } from "./helpers/flows.js";
@@ -91,9 +99,9 @@ it("no secret or masked value appears in any trace, event, outcome or error", as
   const output: string[] = [];
   const sent: string[] = [];
   const secrets = staticSecrets({ TOKEN, HOOK });
-  const runAll = async (fetch: FetchLike) => {
+  const runAll = async (fetch: Transport | FetchLike) => {
     const options: RunOptions<Vars, W> = {
-      fetch,
+      transport: fetch,
       secrets,
       retryBaseDelayMs: 1,
       retryMaxDelayMs: 1,

@@ -65,7 +65,7 @@ describe.each(TRANSPORTS)("with %s", (name, fetch) => {
     const path = `/otel-${name}`;
     server.route(path, { status: 503 }, { json: { ok: true } });
     const flow = httpFlow(server.url, { url: () => server.url + path, retry: 1 });
-    const result = await run(flow, {}, { fetch, retryBaseDelayMs: 1, retryMaxDelayMs: 1 });
+    const result = await run(flow, {}, { transport: fetch, retryBaseDelayMs: 1, retryMaxDelayMs: 1 });
     expect(result.outcome.widget).toBe("ok");
 
     const spans = exporter.getFinishedSpans();
@@ -116,7 +116,7 @@ describe.each(TRANSPORTS)("with %s", (name, fetch) => {
   });
 
   it("marks a failed run and attempt with their error type and status", async () => {
-    const result = await run(httpFlow(refused, {}), {}, { fetch });
+    const result = await run(httpFlow(refused, {}), {}, { transport: fetch });
     expect(result.outcome.widget).toBe("bad");
     const spans = exporter.getFinishedSpans();
     const [attempt] = byName(spans, "GET");

@@ -41,7 +41,7 @@ const flow = {
     bad: { kind: "end", id: "bad", source: "load.flow:3" },
   },
 };
-const result = await runtime.run(flow, {}, ${transport === "default" ? "{}" : `{ fetch: runtime.${transport} }`});
+const result = await runtime.run(flow, {}, ${transport === "default" ? "{}" : `{ transport: runtime.${transport} }`});
 const end = result.trace.find((e) => e.type === "http.attempt.end");
 console.log(JSON.stringify({ widget: result.outcome.widget, error: end?.error?.code }));
 server.close();

@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run, UNDICI_DEFAULTS, undiciTransport, type FetchLike } from "../runtime/index.js";
+import { run, UNDICI_DEFAULTS, undiciTransport, type Transport } from "../runtime/index.js";
 import { httpFlow } from "./helpers/flows.js";
 import { startServer, type TestServer } from "./helpers/http-server.js";
 
@@ -12,12 +12,12 @@ import { startServer, type TestServer } from "./helpers/http-server.js";
  * the first answer): the connections the server saw (requests over one connection share the
  * client's port) and the sockets still open after the burst.
  */
-async function burst(fetch: FetchLike, count: number): Promise<{ connections: number; open: number }> {
+async function burst(transport: Transport, count: number): Promise<{ connections: number; open: number }> {
   const server: TestServer = await startServer();
   try {
     server.route("/slow", { json: { ok: true }, delayMs: 200 });
     const flow = httpFlow(server.url, { url: () => `${server.url}/slow` });
-    const runs = await Promise.all(Array.from({ length: count }, () => run(flow, {}, { fetch })));
+    const runs = await Promise.all(Array.from({ length: count }, () => run(flow, {}, { transport })));
     expect(runs.filter((r) => r.outcome.widget === "ok")).toHaveLength(count);
     expect(server.requests).toHaveLength(count);
     return { connections: new Set(server.requests.map((r) => r.remotePort)).size, open: server.openSockets() };
@@ -60,9 +60,9 @@ describe("idle connections", () => {
   });
 
   /** Runs once, then resolves when the client has closed the one connection it opened. */
-  async function closedAfterOneRun(fetch: FetchLike): Promise<void> {
+  async function closedAfterOneRun(transport: Transport): Promise<void> {
     const before = sockets.length;
-    const ran = await run(httpFlow(url), {}, { fetch });
+    const ran = await run(httpFlow(url), {}, { transport });
     expect(ran.outcome.widget).toBe("ok");
     expect(sockets.length).toBe(before + 1);
     const socket = sockets.at(-1)!;

@@ -141,7 +141,7 @@ export async function runTest(
   let result: RunResult<Vars, string> | undefined;
   const running = loaded
     .run(input, {
-      fetch: mock.fetch,
+      transport: mock.fetch,
       config,
       clock,
       random: seededRandom(seed),

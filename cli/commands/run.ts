@@ -6,7 +6,6 @@ import path from "node:path";
 import type { VarDecl } from "../../grammar/ast.js";
 import {
   checkInput,
-  crossFetchTransport,
   SECRET_ENV_PREFIX,
   type SecretProvider,
   type TraceEvent,
@@ -114,7 +113,11 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
   const recorder =
     args.record === undefined
       ? undefined
-      : new (await import("../../testing/record.js")).Recorder(loaded.definition, crossFetchTransport);
+      : // cross-fetch as a plain fetch: it hands the recorder decoded bodies.
+        new (await import("../../testing/record.js")).Recorder(
+          loaded.definition,
+          (await import("cross-fetch")).default,
+        );
   const onEvent = (event: TraceEvent): void => {
     recorder?.onEvent(event);
     if (timeline === undefined) io.stdout(JSON.stringify(event) + "\n");
@@ -130,7 +133,7 @@ export async function runCommand(args: RunArgs, io: CommandIO): Promise<number> 
       ...(args.signal === undefined ? {} : { signal: args.signal }),
       ...(recorder === undefined
         ? {}
-        : { fetch: recorder.fetch, onSend: (message: string) => recorder.onSend(message) }),
+        : { transport: recorder.fetch, onSend: (message: string) => recorder.onSend(message) }),
     });
   } finally {
     timeline?.close();
