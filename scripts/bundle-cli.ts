@@ -31,6 +31,7 @@ const EXTERNAL = [
   "fastify", // `callflow serve` only, and it loads its plugins by name
   "@fastify/formbody",
   "prom-client",
+  "pino", // `callflow serve` only: the same copy Fastify loads, and it finds its worker files by path
   "@hpcc-js/wasm-graphviz", // pictures only; carries WebAssembly
 ];
 

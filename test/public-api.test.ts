@@ -48,7 +48,7 @@ const SURFACE: Readonly<Record<string, Entry>> = {
     values: words(
       "FlowConfigError FlowDefinitionError FlowInputError HTTP_METHODS HTTP_STEP MASK RUNTIME_DEFAULTS " +
         "SECRET_ENV_PREFIX UNDICI_DEFAULTS VAR_TYPES checkConfig checkInput crossFetchTransport dateTime " +
-        "defaultFetch envSecrets realClock run staticSecrets undiciTransport ",
+        "defaultTransport envSecrets fetchTransport realClock run staticSecrets undiciTransport ",
     ),
     types: words(
       // A flow definition.
@@ -57,7 +57,7 @@ const SURFACE: Readonly<Record<string, Entry>> = {
         "VarType VariableSpec Vars Bound DateTime " +
         // Running one.
         "Clock FetchInit FetchLike FetchResponse Run RunOptions RunResult RuntimeLimits SecretProvider " +
-        "StepContext UndiciTransportOptions " +
+        "StepContext UndiciTransportOptions Transport TransportRequest Caller Abortable " +
         // What a run reports.
         "ErrorCode ExitName HttpAttemptEndEvent HttpAttemptStartEvent HttpRedirectEvent Outcome " +
         "RetryWait RunEndEvent RunError RunStartEvent StepEndEvent StepKind StepStartEvent TraceEvent " +

@@ -94,7 +94,7 @@ async function runVirtually(
     if (e.type === "step.start") ran.push(e.widget);
   };
   let done = false;
-  const running = loaded.run({ g }, { fetch, clock, random: MAX_JITTER, onEvent });
+  const running = loaded.run({ g }, { transport: fetch, clock, random: MAX_JITTER, onEvent });
   void running.then(() => (done = true));
   while (!done) {
     await new Promise<void>((resolve) => setImmediate(resolve));
