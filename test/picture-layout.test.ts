@@ -48,6 +48,17 @@ function callflow(args: readonly string[]): string {
   return run.stdout;
 }
 
+const drawn = new Map<string, string>();
+/** What the CLI writes for `args`, run once per file: several tests look at the same pictures. */
+function picture(args: readonly string[]): string {
+  const key = args.join("\0");
+  const known = drawn.get(key);
+  if (known !== undefined) return known;
+  const out = callflow(args);
+  drawn.set(key, out);
+  return out;
+}
+
 /** Opens a page the CLI wrote, with the network refused, at a laptop's viewport. */
 async function open(name: string, html: string): Promise<{ page: Page; blocked: string[] }> {
   if (browser === undefined) throw new Error("no browser");
@@ -126,10 +137,9 @@ async function fontsOf(page: Page, selector: string): Promise<{ platform: Set<st
   const { root } = await cdp.send("DOM.getDocument", { depth: -1 });
   const { nodeIds } = await cdp.send("DOM.querySelectorAll", { nodeId: root.nodeId, selector });
   const platform = new Set<string>();
-  for (const nodeId of nodeIds) {
-    const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
-    for (const font of fonts) platform.add(font.familyName);
-  }
+  // One round trip for all the nodes: CDP answers concurrent requests.
+  const answers = await Promise.all(nodeIds.map((nodeId) => cdp.send("CSS.getPlatformFontsForNode", { nodeId })));
+  for (const { fonts } of answers) for (const font of fonts) platform.add(font.familyName);
   await cdp.detach();
   const css = new Set(
     await page.$$eval(selector, (elements) =>
@@ -179,7 +189,7 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
     ];
     for (const { file, args } of pages) {
       const flow = parse(readFileSync(path.resolve(ROOT, file), "utf8"), file).flow;
-      const { page } = await open("graph.html", callflow(args));
+      const { page } = await open("graph.html", picture(args));
       const centers = new Map(
         await page.$$eval("g.node", (nodes) =>
           nodes.map((n) => {
@@ -227,7 +237,7 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
       [...DIFF, "--format", "html"],
     ];
     for (const args of pages) {
-      const { page } = await open("labels.html", callflow(args));
+      const { page } = await open("labels.html", picture(args));
       expect(await labelClashes(page), args.join(" ")).toEqual([]);
       await page.close();
     }
@@ -238,18 +248,18 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
       ["graph", "examples/order-routing.flow", "--format", "html"],
       [...DIFF, "--format", "html"],
     ]) {
-      const { page } = await open("fonts.html", callflow(args));
+      const { page } = await open("fonts.html", picture(args));
       const { platform, css } = await fontsOf(page, "h1, h2, li, code, label, p, text");
       expect([...css], args.join(" ")).toEqual([FONT]);
       expect(platform.size, [...platform].join(", ")).toBe(1);
       await page.close();
     }
-    const html = await open("page.html", callflow(["graph", "examples/order-routing.flow", "--format", "html"]));
+    const html = await open("page.html", picture(["graph", "examples/order-routing.flow", "--format", "html"]));
     const pageFont = [...(await fontsOf(html.page, "h1")).platform];
     await html.page.close();
     for (const source of [
-      callflow(["graph", "examples/order-routing.flow"]),
-      mermaidBlock(callflow([...DIFF, "--format", "markdown"])),
+      picture(["graph", "examples/order-routing.flow"]),
+      mermaidBlock(picture([...DIFF, "--format", "markdown"])),
     ]) {
       const page = await mermaidPage(source);
       const { platform, css } = await fontsOf(page, "svg text, svg span, svg p");
@@ -260,7 +270,7 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
   }, 180_000);
 
   it("opens a flow of 40 widgets at a readable size, in a frame that pans and zooms", async () => {
-    const html = callflow(["graph", path.join(dir, "big.flow"), "--format", "html"]);
+    const html = picture(["graph", path.join(dir, "big.flow"), "--format", "html"]);
     expect(callflow(["graph", path.join(dir, "big.flow"), "--format", "html"])).toBe(html);
     expect(html).not.toMatch(/<script|<link|@import|src=|href="http/i);
     const { page, blocked } = await open("big.html", html);
@@ -317,7 +327,7 @@ describe.skipIf(CHROMIUM === undefined)("pictures as Chromium draws them", () =>
   }, 180_000);
 
   it("draws the Mermaid legend in one row", async () => {
-    const page = await mermaidPage(mermaidBlock(callflow([...DIFF, "--format", "markdown"])));
+    const page = await mermaidPage(mermaidBlock(picture([...DIFF, "--format", "markdown"])));
     const legend = await page.$$eval("g.node", (nodes) =>
       nodes
         .filter((n) => /-legend_/.test(n.id))
