@@ -8,9 +8,9 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Most of a file's time is spent waiting for child processes, servers and Chromium; vitest's default
-    // (one worker fewer than the CPUs) would run one file at a time on 2 CPUs.
-    maxWorkers: Math.max(2, availableParallelism()),
+    // One worker fewer than the CPUs (vitest's default), at least one: a second worker on 2 CPUs saves wall time
+    // but starves the tests that time real servers and child processes (bench/README.md, "Test suite").
+    maxWorkers: Math.max(1, availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: "isolated", include: ISOLATED } },
       // Reusing a worker's modules across files saves loading vitest, the sources and their dependencies per file.
