@@ -2,41 +2,17 @@
 // runs each case once in a shuffled order, so all cases see the same load on a shared machine.
 import { spawn } from "node:child_process";
 
-/** Wall time of one `node` process (this one's executable), from spawn to `close`, in milliseconds. */
-export function wall(
-  argv: readonly string[],
-  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly ok?: readonly number[] },
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, argv, {
-      cwd: options.cwd,
-      stdio: ["ignore", "ignore", "pipe"],
-      env: options.env ?? process.env,
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const ms = performance.now() - started;
-      if ((options.ok ?? [0]).includes(code ?? -1)) resolve(ms);
-      else reject(new Error(`node ${argv.join(" ")} exited ${code}: ${stderr}`));
-    });
-  });
-}
+type ProcessOptions = { readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly ok?: readonly number[] };
 
-/**
- * Wall and CPU time (user plus system) of one `node` process, in milliseconds: run under GNU time
- * (/usr/bin/time), which reports the child's own CPU. On a machine loaded by others, CPU time is the steadier
- * figure: waiting for a core counts in wall time only.
- */
-export function wallAndCpu(
-  argv: readonly string[],
-  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly ok?: readonly number[] },
-): Promise<{ wall: number; cpu: number }> {
+/** Runs `command args`, resolving to its wall time and stderr once it closes with an accepted exit code. */
+function timed(
+  command: string,
+  args: readonly string[],
+  options: ProcessOptions,
+): Promise<{ wall: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "cpu %U %S", process.execPath, ...argv], {
+    const child = spawn(command, args, {
       cwd: options.cwd,
       stdio: ["ignore", "ignore", "pipe"],
       env: options.env ?? process.env,
@@ -46,12 +22,30 @@ export function wallAndCpu(
     child.on("error", reject);
     child.on("close", (code) => {
       const wall = performance.now() - started;
-      const times = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(stderr);
-      if (!(options.ok ?? [0]).includes(code ?? -1) || times === null)
-        reject(new Error(`node ${argv.join(" ")} exited ${code}: ${stderr}`));
-      else resolve({ wall, cpu: (Number(times[1]) + Number(times[2])) * 1000 });
+      if ((options.ok ?? [0]).includes(code ?? -1)) resolve({ wall, stderr });
+      else reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr}`));
     });
   });
+}
+
+/** Wall time of one `node` process (this one's executable), from spawn to `close`, in milliseconds. */
+export async function wall(argv: readonly string[], options: ProcessOptions): Promise<number> {
+  return (await timed(process.execPath, argv, options)).wall;
+}
+
+/**
+ * Wall and CPU time (user plus system) of one `node` process, in milliseconds: run under GNU time
+ * (/usr/bin/time), which reports the child's own CPU. On a machine loaded by others, CPU time is the steadier
+ * figure: waiting for a core counts in wall time only.
+ */
+export async function wallAndCpu(
+  argv: readonly string[],
+  options: ProcessOptions,
+): Promise<{ wall: number; cpu: number }> {
+  const { wall, stderr } = await timed("/usr/bin/time", ["-f", "cpu %U %S", process.execPath, ...argv], options);
+  const times = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(stderr);
+  if (times === null) throw new Error(`node ${argv.join(" ")}: no CPU time in ${stderr}`);
+  return { wall, cpu: (Number(times[1]) + Number(times[2])) * 1000 };
 }
 
 /** `rounds` rounds of `time` for every case, each round in a new random order; the times per case, by round. */
